@@ -1,0 +1,99 @@
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import ngettext
+
+from apps.tenants.models import ApiKey, Tenant
+from apps.tenants.services import api_key_create, api_key_revoke
+
+
+class ApiKeyInline(admin.TabularInline):
+    model = ApiKey
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ("prefix", "name", "is_operator", "expires_at", "revoked_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Tenant)
+class TenantAdmin(admin.ModelAdmin):
+    list_display = ("name", "display_name", "is_active", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("name", "display_name")
+    inlines = [ApiKeyInline]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = (
+        "prefix",
+        "tenant",
+        "name",
+        "is_operator",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    )
+    list_filter = ("is_operator", ("revoked_at", admin.EmptyFieldListFilter), "tenant")
+    search_fields = ("prefix", "name", "tenant__name")
+    readonly_fields = ("prefix", "created_at", "revoked_at", "last_used_at")
+    actions = ["revoke_keys"]
+
+    def get_fields(self, request: HttpRequest, obj=None):
+        if obj is None:
+            return ("tenant", "name", "is_operator", "expires_at")
+        return (
+            "tenant",
+            "name",
+            "prefix",
+            "is_operator",
+            "expires_at",
+            "created_at",
+            "revoked_at",
+            "last_used_at",
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        if obj is None:
+            return ()
+        return (*self.readonly_fields, "tenant")
+
+    def save_model(self, request: HttpRequest, obj: ApiKey, form, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = api_key_create(
+            tenant=obj.tenant,
+            name=obj.name,
+            is_operator=obj.is_operator,
+            expires_at=obj.expires_at,
+        )
+        # The admin goes on to log and redirect with ``obj``: point it at the saved key.
+        obj.pk = created.api_key.pk
+        obj.prefix = created.api_key.prefix
+        obj.secret_hash = created.api_key.secret_hash
+        obj.created_at = created.api_key.created_at
+        obj._state.adding = False
+        messages.warning(
+            request,
+            f"New API key (shown once, copy it now): {created.plaintext}",
+        )
+
+    @admin.action(description="Revoke selected API keys", permissions=["change"])
+    def revoke_keys(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
+        count = 0
+        for api_key in queryset.filter(revoked_at__isnull=True):
+            api_key_revoke(api_key=api_key)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("Revoked %d key.", "Revoked %d keys.", count) % count,
+            messages.SUCCESS,
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # revoke instead: a deleted key loses its history

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class TenantsConfig(AppConfig):
+    name = "apps.tenants"
+    label = "tenants"
+    verbose_name = "Tenants and API keys"
+
+    def seed(self, stdout=None) -> None:
+        """Idempotent defaults for ``manage.py bootstrap``: the demo tenant."""
+        from apps.tenants.services import tenant_get_or_create
+
+        tenant_get_or_create(name="demo")

@@ -1,0 +1,35 @@
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.text import slugify
+
+from apps.tenants.services import api_key_create, tenant_get_or_create
+
+
+class Command(BaseCommand):
+    help = "Create an API key (and the tenant, if needed). The key is printed as the last line."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--tenant", required=True, help="Tenant name (created if missing).")
+        parser.add_argument("--name", default="", help="A label for the key.")
+        parser.add_argument("--operator", action="store_true", help="Allow operator endpoints.")
+        parser.add_argument("--expires-days", type=int, default=None, help="Expire after N days.")
+
+    def handle(self, *args, tenant: str, name: str, operator: bool, expires_days, **options):
+        slug = slugify(tenant)
+        if not slug or slug != tenant:
+            raise CommandError(f"Tenant names are slugs (letters, digits, - and _): {tenant!r}")
+        if expires_days is not None and expires_days <= 0:
+            raise CommandError("--expires-days must be a positive number of days.")
+        expires_at = timezone.now() + timedelta(days=expires_days) if expires_days else None
+        tenant_obj = tenant_get_or_create(name=slug)
+        created = api_key_create(
+            tenant=tenant_obj, name=name, is_operator=operator, expires_at=expires_at
+        )
+        kind = "operator key" if operator else "key"
+        self.stderr.write(
+            f"Created {kind} {created.api_key.prefix} for tenant {tenant_obj.name}. "
+            "It is shown once; store it now."
+        )
+        self.stdout.write(created.plaintext)

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.tenants.keys import generate_key
+from apps.tenants.models import ApiKey, Tenant
+
+
+@dataclass(frozen=True)
+class CreatedApiKey:
+    api_key: ApiKey
+    plaintext: str  # shown once, never stored
+
+
+def tenant_get_or_create(*, name: str, display_name: str = "") -> Tenant:
+    tenant, created = Tenant.objects.get_or_create(
+        name=name, defaults={"display_name": display_name}
+    )
+    if created:
+        tenant.full_clean()
+    return tenant
+
+
+@transaction.atomic
+def api_key_create(
+    *,
+    tenant: Tenant,
+    name: str = "",
+    is_operator: bool = False,
+    expires_at: datetime | None = None,
+) -> CreatedApiKey:
+    generated = generate_key()
+    api_key = ApiKey(
+        tenant=tenant,
+        name=name,
+        prefix=generated.prefix,
+        secret_hash=generated.secret_hash,
+        is_operator=is_operator,
+        expires_at=expires_at,
+    )
+    api_key.full_clean()
+    api_key.save()
+    return CreatedApiKey(api_key=api_key, plaintext=generated.plaintext)
+
+
+def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+    return api_key
+
+
+def api_key_touch(*, api_key: ApiKey, resolution_seconds: int) -> None:
+    """Record use, at most once per ``resolution_seconds``, to keep writes off the hot path."""
+    now = timezone.now()
+    last = api_key.last_used_at
+    if last is None or (now - last).total_seconds() >= resolution_seconds:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now

@@ -1,0 +1,81 @@
+"""Shared fixtures. Tests marked ``postgres`` or ``redis`` skip without those services, unless
+AGENTHUB_REQUIRE_SERVICES=1 (as in CI), where a missing service fails the run instead."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from tests.tenants.factories import TenantFactory
+
+REQUIRE_SERVICES = os.environ.get("AGENTHUB_REQUIRE_SERVICES") == "1"
+
+
+def _skip_or_fail(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (AGENTHUB_REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _service_markers(request: pytest.FixtureRequest) -> None:
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if request.node.get_closest_marker("postgres") and engine != "django.db.backends.postgresql":
+        _skip_or_fail("needs PostgreSQL: set DATABASE_URL=postgres://...")
+    if request.node.get_closest_marker("redis") and not settings.REDIS_URL:
+        _skip_or_fail("needs Redis: set REDIS_URL=redis://...")
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> None:
+    cache.clear()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def tenant(db):
+    return TenantFactory()
+
+
+@pytest.fixture
+def other_tenant(db):
+    return TenantFactory()
+
+
+def _key(tenant, *, operator: bool = False):
+    from apps.tenants.services import api_key_create
+
+    return api_key_create(tenant=tenant, name="test", is_operator=operator)
+
+
+@pytest.fixture
+def tenant_key(tenant):
+    """A CreatedApiKey (``.plaintext``, ``.api_key``) for ``tenant``."""
+    return _key(tenant)
+
+
+@pytest.fixture
+def operator_key(tenant):
+    return _key(tenant, operator=True)
+
+
+@pytest.fixture
+def tenant_client(tenant_key) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tenant_key.plaintext}")
+    return client
+
+
+@pytest.fixture
+def operator_client(operator_key) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {operator_key.plaintext}")
+    return client
