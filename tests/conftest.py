@@ -12,6 +12,8 @@ from rest_framework.test import APIClient
 
 from tests.tenants.factories import TenantFactory
 
+pytest_plugins = ["fakellm.pytest_plugin"]
+
 REQUIRE_SERVICES = os.environ.get("AGENTHUB_REQUIRE_SERVICES") == "1"
 
 
