@@ -559,9 +559,15 @@ class ConnectionTestResult:
     latency_ms: float
     model: str = ""
     reply: str = ""
-    error_code: str = ""
-    error_message: str = ""
-    retry_after: float | None = None
+    error: LLMError | None = None
+
+    @property
+    def error_code(self) -> str:
+        return self.error.error_code if self.error is not None else ""
+
+    @property
+    def error_message(self) -> str:
+        return str(self.error.detail) if self.error is not None else ""
 
 
 TEST_PROMPT = [{"role": "user", "content": "Reply with the single word: pong"}]
@@ -585,9 +591,7 @@ def provider_test_connection(*, provider: Provider) -> ConnectionTestResult:
             ok=False,
             provider=provider.name,
             latency_ms=round((time.perf_counter() - started) * 1000, 3),
-            error_code=exc.error_code,
-            error_message=str(exc.detail),
-            retry_after=getattr(exc, "retry_after", None),
+            error=exc,
         )
     return ConnectionTestResult(
         ok=True,
