@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -23,9 +23,9 @@ from apps.providers.services import (
     breaker_reset,
     breaker_snapshot,
     provider_api_key_is_set,
+    provider_related_saved,
     provider_save,
     provider_test_connection,
-    providers_changed,
 )
 
 _STATE_COLOURS = {
@@ -97,14 +97,10 @@ class ProviderAdminForm(forms.ModelForm):
         model = Provider
         fields = "__all__"  # noqa: DJ007  (the admin's fieldsets choose what is shown)
 
-    def validate_unique(self) -> None:
-        # Taking over "default" is allowed: provider_save unsets the previous default.
-        exclude = self._get_validation_exclusions() | {"is_default"}
-        try:
-            self.instance.validate_unique(exclude=exclude)
-            self.instance.validate_constraints(exclude=exclude)
-        except ValidationError as exc:
-            self._update_errors(exc)
+    def _get_validation_exclusions(self) -> set[str]:
+        # Taking over "default" is allowed: provider_save unsets the previous default (and
+        # full_clean()s again with the constraint once it has).
+        return super()._get_validation_exclusions() | {"is_default"}
 
 
 @admin.register(Provider)
@@ -207,7 +203,7 @@ class ProviderAdmin(admin.ModelAdmin):
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        providers_changed()  # breaker settings and fallbacks live in the inlines
+        provider_related_saved(provider=form.instance)  # breaker settings, fallbacks: inlines
 
     # --- actions ------------------------------------------------------------------------------
 

@@ -515,12 +515,22 @@ def provider_update(
 
 @transaction.atomic
 def provider_save(*, provider: Provider) -> Provider:
-    """Save an already-edited provider (admin form), keeping one default and a breaker config."""
+    """Save an already-edited provider (admin form), keeping one default at most.
+
+    The admin saves the breaker configuration and fallbacks (inlines) afterwards, then calls
+    :func:`provider_related_saved`.
+    """
     _save_provider(provider)
+    providers_changed()
+    return provider
+
+
+@transaction.atomic
+def provider_related_saved(*, provider: Provider) -> None:
+    """After the admin's inlines: a breaker configuration always exists; changes go live."""
     if not BreakerConfig.objects.filter(provider=provider).exists():
         _save_breaker(provider, None)
     providers_changed()
-    return provider
 
 
 def _actor_label(actor: str) -> str:

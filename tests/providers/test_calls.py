@@ -55,7 +55,9 @@ def test_one_pooled_client_per_provider_reuses_connections(upstream, fakellm):
     assert http.pooled_client_count() == 1
     stats = fakellm.stats()
     assert stats["requests"][CHAT] == 5
-    assert stats["connections"] - connections_before == 1  # keep-alive: one TCP connection for five calls
+    assert (
+        stats["connections"] - connections_before == 1
+    )  # keep-alive: one TCP connection for five calls
 
 
 def test_down_upstream_retries_then_typed_error(db):
