@@ -34,9 +34,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # A trial permit whose caller never reports back (process killed mid-call) frees its half-open
-# slot after this long, so the breaker cannot wedge in HALF_OPEN. It must exceed the longest
-# legitimate call (connect + read timeouts + retries) or a slow trial could let a second one in.
-DEFAULT_TRIAL_TTL = 300.0
+# slot after this long, so the breaker cannot wedge in HALF_OPEN. Pass a ``trial_ttl`` above the
+# longest legitimate call (connect + read timeouts x attempts): a trial outliving it lets one
+# more trial in, which is harmless; a longer TTL only delays recovery after a crash.
+DEFAULT_TRIAL_TTL = 120.0
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,8 @@ class CircuitBreaker:
         self._trial_ttl = trial_ttl
         self._gauge = metrics.CIRCUIT_STATE.labels(circuit_name=name)
         self._failures = metrics.CIRCUIT_FAILURES.labels(circuit_name=name)
-        self._checked: BreakerSettings | None = None
-        self._effective: BreakerSettings = BreakerSettings()
+        # (settings as given, settings in force): one tuple, so threads never see a torn pair
+        self._validated: tuple[BreakerSettings | None, BreakerSettings] = (None, BreakerSettings())
 
     def __repr__(self) -> str:
         return f"<CircuitBreaker {self.name!r}>"
@@ -132,6 +133,8 @@ class CircuitBreaker:
 
     def release(self, permit: Permit) -> None:
         """The call ended without counting (e.g. a client error): frees a half-open slot."""
+        if not permit.trial:  # nothing to give back: spare the store a round trip
+            return
         result = self._store.release(
             self.name, self._current_settings(), self._clock(), token=permit.token
         )
@@ -172,8 +175,10 @@ class CircuitBreaker:
 
     def _current_settings(self) -> BreakerSettings:
         settings = self._settings()
-        if settings is self._checked:  # the live cache hands out the same object until it moves
-            return self._effective
+        checked, effective = self._validated
+        # The live cache hands out the same object until it moves: validate once per object.
+        if settings is checked or settings == checked:
+            return effective
         try:
             settings.validate()
         except ValueError as exc:
@@ -184,7 +189,7 @@ class CircuitBreaker:
             effective = BreakerSettings(mode=mode)
         else:
             effective = settings
-        self._checked, self._effective = settings, effective
+        self._validated = (settings, effective)
         return effective
 
     def _after(self, state: State, transitions: tuple[TransitionEvent, ...]) -> None:

@@ -7,14 +7,20 @@ auto/forced_open/disabled), ep (epoch: a permit counts only in the epoch it was 
 (opened at), hs/hsl (half-open successes / slow ones), c/f/s (calls, failures, slow calls in the
 window), lta/ltr (last transition at / reason).
 
-ARGV 1..9: now, failure_threshold, failure_rate_threshold, window_size, minimum_calls,
-slow_call_rate_threshold, open_duration, half_open_max_calls, mode ("" = None); then per script.
+ARGV 1..9: now ("" = Redis server time), failure_threshold, failure_rate_threshold, window_size,
+minimum_calls, slow_call_rate_threshold, open_duration, half_open_max_calls, mode ("" = None);
+then per script.
 Numbers go back as strings: Redis truncates Lua numbers to integers.
 """
 
 PRELUDE = r"""
 local H, W, T = KEYS[1], KEYS[2], KEYS[3]
 local now = tonumber(ARGV[1])
+if not now then
+  -- no caller clock: Redis's own, the same for every host whatever their clock skew
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+end
 local ft = tonumber(ARGV[2])
 local frt = tonumber(ARGV[3])
 local ws = tonumber(ARGV[4])

@@ -442,11 +442,18 @@ class RedisBreakerStore:
 
     Give it a client with short socket timeouts and no retries (see :func:`build_store`): a
     breaker store that waits on a sick Redis would slow every call it is meant to protect.
+
+    With ``server_time`` the scripts read Redis's clock instead of the caller's, so open
+    deadlines and trial expiries agree across hosts whose clocks drift (tests keep the caller's
+    fake clock).
     """
 
-    def __init__(self, client: redis.Redis, prefix: str = "agenthub:breaker:") -> None:
+    def __init__(
+        self, client: redis.Redis, prefix: str = "agenthub:breaker:", *, server_time: bool = False
+    ) -> None:
         self._client = client
         self._prefix = prefix
+        self._server_time = server_time
         head = f"local BUSY_RETRY_AFTER = {HALF_OPEN_BUSY_RETRY_AFTER!r}\n{lua.PRELUDE}"
         self._acquire = client.register_script(head + lua.ACQUIRE)
         self._record = client.register_script(head + lua.RECORD)
@@ -479,7 +486,7 @@ class RedisBreakerStore:
                 str(settings.half_open_max_calls),
                 settings.mode.value,
             ]
-        return [repr(float(now)), *args]
+        return ["" if self._server_time else repr(float(now)), *args]
 
     def _events(self, name: str, flat: list, start: int) -> tuple[TransitionEvent, ...]:
         return tuple(
@@ -691,9 +698,9 @@ def redis_client(url: str, *, timeout: float = REDIS_SOCKET_TIMEOUT) -> redis.Re
 
 
 def build_store(redis_url: str | None, *, prefix: str = "agenthub:breaker:") -> BreakerStore:
-    """Redis with a local fallback when ``redis_url`` is set, else the local store."""
+    """Redis (on Redis's clock) with a local fallback when ``redis_url`` is set, else the local
+    store (the embedded default: each process has its own breakers)."""
     if not redis_url:
         return LocalBreakerStore()
-    return FailoverBreakerStore(
-        RedisBreakerStore(redis_client(redis_url), prefix=prefix), LocalBreakerStore()
-    )
+    primary = RedisBreakerStore(redis_client(redis_url), prefix=prefix, server_time=True)
+    return FailoverBreakerStore(primary, LocalBreakerStore())
