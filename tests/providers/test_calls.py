@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -306,3 +307,15 @@ def test_anthropic_tool_use_becomes_tool_calls(db, fakellm):
         "tool_use_id": call.id,
         "content": "Breakers open.",
     }
+
+
+def test_stream_assembles_tool_calls(upstream, fakellm):
+    fakellm.set(tool_calls=[{"name": "calculator", "arguments": {"expression": "6*7"}}])
+    tools = [ToolSpec("calculator", "Evaluate arithmetic", {"type": "object", "properties": {}})]
+    items = list(stream_complete(messages=HELLO, provider="up", tools=tools))
+    final = items[-1]
+    assert isinstance(final, Completion)
+    (call,) = final.tool_calls
+    assert call.name == "calculator"
+    assert json.loads(call.arguments) == {"expression": "6*7"}
+    assert final.finish_reason == "tool_calls"
