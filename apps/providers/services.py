@@ -533,6 +533,13 @@ def provider_related_saved(*, provider: Provider) -> None:
     providers_changed()
 
 
+@transaction.atomic
+def provider_delete(*, provider: Provider) -> None:
+    """Remove a provider (its fallback links go with it; its breaker events stay, unlinked)."""
+    provider.delete()
+    providers_changed()
+
+
 def _actor_label(actor: str) -> str:
     return (actor or "operator")[:150]
 
