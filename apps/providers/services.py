@@ -104,10 +104,10 @@ def breaker_for(name: str) -> CircuitBreaker:
 def _record_transition(event: TransitionEvent) -> None:
     """Store a transition as a BreakerEvent. Never fails the call that caused it."""
     try:
-        provider_id = provider_runtime().by_name.get(event.name)
-        with transaction.atomic():
+        spec = provider_runtime().by_name.get(event.name)
+        with transaction.atomic():  # a savepoint: a failed write cannot spoil the caller's
             BreakerEvent.objects.create(
-                provider_id=provider_id.id if provider_id and provider_id.id else None,
+                provider_id=spec.id if spec is not None and spec.id else None,
                 circuit_name=event.name,
                 from_state=_state_value(event.from_state),
                 to_state=_state_value(event.to_state),
