@@ -93,6 +93,11 @@ def validate_behaviour(data: dict[str, Any]) -> dict[str, Any]:
         value = data.get(key)
         if value is not None and (not isinstance(value, int | float) or value < 0):
             raise ControlError(f"{key} must be a non-negative number")
+    chunks = data.get("chunks")
+    if chunks is not None and (
+        not isinstance(chunks, int) or isinstance(chunks, bool) or chunks < 0
+    ):
+        raise ControlError("chunks must be a non-negative integer")
     status = data.get("status")
     if status is not None and (not isinstance(status, int) or not 100 <= status <= 599):
         raise ControlError("status must be an HTTP status code")

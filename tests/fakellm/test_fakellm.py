@@ -369,6 +369,13 @@ def test_control_rejects_unknown_settings(fakellm):
         fakellm.set(dealy=1)
     with pytest.raises(ValueError, match="count"):
         fakellm.set(mode="fail", count=0)
+    with pytest.raises(ValueError, match="chunks"):
+        fakellm.set(mode="partial_stream", chunks="two")
+    with pytest.raises(ValueError, match="alone"):
+        fakellm._post("/_control", {"script": [{"reply": "x"}], "mode": "fail"})
+    # Nothing was applied by the rejected calls.
+    assert fakellm.stats()["behaviour"]["mode"] == "ok"
+    assert fakellm.stats()["queued"] == 0
 
 
 def test_stats_reset_and_request_log(http, fakellm):
