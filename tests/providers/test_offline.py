@@ -203,3 +203,15 @@ def test_parties_skip_sentence_starts_and_merge_organisations():
     data = structured(schema, text)
     assert data["parties"] == ["Acme Holdings Inc", "Jane Doe"]
     assert data["reference"] == "REF-2024"
+
+
+def test_context_inside_the_user_message():
+    text = (
+        "Context: Redis keeps the breaker state. The offline provider needs no network. "
+        "Question: Where is the breaker state kept?"
+    )
+    answer = complete(messages=user(text)).text
+    assert answer.startswith("Redis keeps the breaker state.")
+    assert "Question" not in answer
+    plain = "Llamas hum. Alpacas spit. Which animals hum?"
+    assert complete(messages=user(plain)).text == "Llamas hum."

@@ -468,11 +468,31 @@ def fill_schema(schema: dict, text: str) -> Any:
 # --- extractive answer ----------------------------------------------------------------------
 
 
+_QUESTION_LABEL_RE = re.compile(r"\b(?:question|query)\s*:\s*", re.IGNORECASE)
+_CONTEXT_LABEL_RE = re.compile(
+    r"^(?:context|document|text|passage|source|excerpt)\s*:\s*", re.IGNORECASE
+)
+
+
+def split_question(text: str) -> tuple[str, str]:
+    """(question, inline context) of a user message that carries its own context."""
+    labelled = list(_QUESTION_LABEL_RE.finditer(text))
+    if labelled:
+        last = labelled[-1]
+        return text[last.end() :].strip(), text[: last.start()].strip()
+    sentences = _sentences(text)
+    if len(sentences) > 1 and sentences[-1].endswith("?"):
+        question = sentences[-1]
+        return question, text[: text.rfind(question)].strip()
+    return text, ""
+
+
 def extractive_answer(question: str, context: str) -> str:
     """The context sentences that best overlap the question; else the question's gist."""
     question_words = _content_words(question)
     scored = []
-    for position, sentence in enumerate(_sentences(context)):
+    for position, raw in enumerate(_sentences(context)):
+        sentence = _CONTEXT_LABEL_RE.sub("", raw)
         score = _overlap(question_words, _content_words(sentence))
         if score:
             scored.append((-score, position, sentence))
@@ -535,7 +555,8 @@ class OfflineClient(ProviderClient):
             for i, m in enumerate(messages)
             if i != user_index and m.get("role") in {"system", "user", "tool", "developer"}
         )
-        answer = extractive_answer(user_text, context)
+        question, inline_context = split_question(user_text)
+        answer = extractive_answer(question, f"{context}\n{inline_context}")
         if response_format.get("type") == "json_object":
             return json.dumps({"answer": answer}), (), "stop"
         return answer, (), "stop"
