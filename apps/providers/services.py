@@ -340,6 +340,8 @@ def stream_complete(
 ) -> Iterator[StreamDelta | Completion]:
     """Streamed completion: text deltas, then the final :class:`Completion`.
 
+    OpenAI-compatible and Anthropic upstreams stream server-sent events; the offline provider
+    answers in one delta.
     Fallback happens only before the first delta: once text reached the caller, a failure
     raises instead of splicing another provider's answer onto it.
     """
