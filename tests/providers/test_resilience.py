@@ -241,3 +241,23 @@ def test_saved_change_bumps_the_live_version(fragile, fakellm, django_capture_on
     assert live_providers.get().settings_for("fragile").failure_threshold == 1
     fail_times(1)
     assert breaker_snapshot(provider="fragile").state == State.OPEN
+
+
+def test_calls_keep_working_when_the_breaker_store_is_unreachable(db, fakellm, settings, caplog):
+    from apps.providers.breaker.metrics import STORE_DEGRADED
+    from apps.providers.services import breakers
+
+    settings.REDIS_URL = f"redis://127.0.0.1:{closed_port()}/0"
+    breakers.reset()
+    make_provider("up", base_url=fakellm.base_url, max_attempts=1, breaker=TRIP_AT_3)
+    assert complete(messages=HELLO, provider="up").provider == "up"
+    assert STORE_DEGRADED._value.get() == 1
+    assert "unreachable" in caplog.text
+    # Per-process state still protects: the breaker opens and fails fast locally.
+    fakellm.set(mode="fail", status=500)
+    for _ in range(3):
+        with pytest.raises(UpstreamStatusError):
+            complete(messages=HELLO, provider="up")
+    with pytest.raises(CircuitOpenError):
+        complete(messages=HELLO, provider="up")
+    assert requests_made(fakellm) == 4
