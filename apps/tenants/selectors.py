@@ -29,3 +29,7 @@ def scoped_get(queryset: QuerySet[M], *, tenant: Tenant, **lookup) -> M:
     if obj is None:
         raise NotFound("No such object.")
     return obj
+
+
+def api_keys_of_tenant(*, tenant: Tenant) -> QuerySet[ApiKey]:
+    return ApiKey.objects.filter(tenant=tenant).order_by("-created_at")
