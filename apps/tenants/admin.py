@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.utils.translation import ngettext
 
 from apps.tenants.models import ApiKey, Tenant
-from apps.tenants.services import api_key_create, api_key_revoke
+from apps.tenants.services import api_key_create, api_key_revoke, api_key_save, tenant_save
 
 
 class ApiKeyInline(admin.TabularInline):
@@ -25,6 +25,9 @@ class TenantAdmin(admin.ModelAdmin):
     list_filter = ("is_active",)
     search_fields = ("name", "display_name")
     inlines = [ApiKeyInline]
+
+    def save_model(self, request: HttpRequest, obj: Tenant, form, change: bool) -> None:
+        tenant_save(tenant=obj)
 
 
 @admin.register(ApiKey)
@@ -64,7 +67,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: ApiKey, form, change: bool) -> None:
         if change:
-            super().save_model(request, obj, form, change)
+            api_key_save(api_key=obj)
             return
         created = api_key_create(
             tenant=obj.tenant,

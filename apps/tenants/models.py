@@ -3,6 +3,9 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+# Live-config namespace bumped whenever a key or tenant changes (see selectors.api_key_from_raw).
+API_KEYS_NAMESPACE = "api-keys"
+
 
 class Tenant(models.Model):
     """A customer of the gateway. Every tenant-owned object points here and is scoped by it."""

@@ -6,8 +6,9 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.live_config import bump_version
 from apps.tenants.keys import generate_key
-from apps.tenants.models import ApiKey, Tenant
+from apps.tenants.models import API_KEYS_NAMESPACE, ApiKey, Tenant
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,31 @@ def api_key_create(
     return CreatedApiKey(api_key=api_key, plaintext=generated.plaintext)
 
 
+@transaction.atomic
 def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])
+        bump_version(API_KEYS_NAMESPACE)
     return api_key
+
+
+@transaction.atomic
+def api_key_save(*, api_key: ApiKey) -> ApiKey:
+    """Save an edited key (name, operator flag, expiry); cached copies are dropped everywhere."""
+    api_key.full_clean()
+    api_key.save()
+    bump_version(API_KEYS_NAMESPACE)
+    return api_key
+
+
+@transaction.atomic
+def tenant_save(*, tenant: Tenant) -> Tenant:
+    """Save an edited tenant; disabling it takes its keys out of service in every process."""
+    tenant.full_clean()
+    tenant.save()
+    bump_version(API_KEYS_NAMESPACE)
+    return tenant
 
 
 def api_key_touch(*, api_key: ApiKey, resolution_seconds: int) -> None:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from apps.tenants.keys import hash_secret, split_key
 from apps.tenants.models import ApiKey
-from apps.tenants.services import api_key_create, api_key_revoke
+from apps.tenants.services import api_key_create, api_key_revoke, tenant_save
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +48,8 @@ def test_wrong_secret_with_valid_prefix_is_401(api_client, tenant_key):
 
 
 def test_revoked_key_is_401(api_client, tenant_key):
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tenant_key.plaintext}")
+    assert api_client.get("/api/v1/tenants/me").status_code == 200
     api_key_revoke(api_key=tenant_key.api_key)
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tenant_key.plaintext}")
     response = api_client.get("/api/v1/tenants/me")
@@ -63,12 +65,20 @@ def test_expired_key_is_401(api_client, tenant):
     assert "expired" in response.json()["error"]["message"]
 
 
-def test_disabled_tenant_is_401(api_client, tenant_key):
+def test_disabled_tenant_is_401_at_once(api_client, tenant_key):
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tenant_key.plaintext}")
+    assert api_client.get("/api/v1/tenants/me").status_code == 200  # now cached in-process
     tenant = tenant_key.api_key.tenant
     tenant.is_active = False
-    tenant.save()
-    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tenant_key.plaintext}")
+    tenant_save(tenant=tenant)
     assert api_client.get("/api/v1/tenants/me").status_code == 401
+
+
+def test_key_lookup_is_cached_until_a_change(api_client, tenant_key, django_assert_num_queries):
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tenant_key.plaintext}")
+    api_client.get("/api/v1/tenants/me")
+    with django_assert_num_queries(0):
+        assert api_client.get("/api/v1/tenants/me").status_code == 200
 
 
 def test_operator_endpoints_need_an_operator_key(tenant_client):
