@@ -1,9 +1,10 @@
 """Live configuration without redeploy: per-process caches rebuilt when a version moves.
 
 A change to live configuration calls :func:`bump_version` in the same transaction. The version
-lives in the database (the source of truth, correct on SQLite and across processes) and is mirrored in the shared cache when the cache is shared (Redis), so the
-check on the request path is one cache GET at most every ``LIVE_CONFIG_CHECK_INTERVAL`` seconds
-and never a read of the configuration tables themselves.
+lives in the database (the source of truth, correct on SQLite and across processes) and is
+mirrored in the shared cache when the cache is shared (Redis), so the check on the request path
+is one cache GET at most every ``LIVE_CONFIG_CHECK_INTERVAL`` seconds and never a read of the
+configuration tables themselves.
 """
 
 from __future__ import annotations
