@@ -188,7 +188,18 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["apps.tenants.throttling.ApiRateThrottle"],
 }
+
+# Rate limits (requests per minute) used until an operator sets rules in admin.
+RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
+RATE_LIMIT_DEFAULTS = {
+    "api_key": env.int("RATE_LIMIT_PER_KEY", default=6000),
+    "tenant": env.int("RATE_LIMIT_PER_TENANT", default=30000),
+    "client_ip": env.int("RATE_LIMIT_PER_IP", default=30000),
+}
+# How many reverse proxies in front of us append to X-Forwarded-For (0: use REMOTE_ADDR only).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SPECTACULAR_SETTINGS = {
     "TITLE": "AgentHub API",
     "DESCRIPTION": (

@@ -3,8 +3,15 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import ngettext
 
-from apps.tenants.models import ApiKey, Tenant
-from apps.tenants.services import api_key_create, api_key_revoke, api_key_save, tenant_save
+from apps.tenants.models import ApiKey, RateLimit, Tenant
+from apps.tenants.services import (
+    api_key_create,
+    api_key_revoke,
+    api_key_save,
+    rate_limit_delete,
+    rate_limit_save,
+    tenant_save,
+)
 
 
 class ApiKeyInline(admin.TabularInline):
@@ -100,3 +107,22 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # revoke instead: a deleted key loses its history
+
+
+@admin.register(RateLimit)
+class RateLimitAdmin(admin.ModelAdmin):
+    list_display = ("scope", "tenant", "api_key", "requests_per_minute", "enabled", "updated_at")
+    list_filter = ("scope", "enabled", "tenant")
+    list_editable = ("requests_per_minute", "enabled")
+    autocomplete_fields = ("tenant", "api_key")
+    search_fields = ("tenant__name", "api_key__prefix")
+
+    def save_model(self, request: HttpRequest, obj: RateLimit, form, change: bool) -> None:
+        rate_limit_save(rule=obj)
+
+    def delete_model(self, request: HttpRequest, obj: RateLimit) -> None:
+        rate_limit_delete(rule=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[RateLimit]) -> None:
+        for rule in queryset:
+            rate_limit_delete(rule=rule)

@@ -8,7 +8,13 @@ from django.utils import timezone
 
 from apps.core.live_config import bump_version
 from apps.tenants.keys import generate_key
-from apps.tenants.models import API_KEYS_NAMESPACE, ApiKey, Tenant
+from apps.tenants.models import (
+    API_KEYS_NAMESPACE,
+    RATE_LIMITS_NAMESPACE,
+    ApiKey,
+    RateLimit,
+    Tenant,
+)
 
 
 @dataclass(frozen=True)
@@ -82,3 +88,17 @@ def api_key_touch(*, api_key: ApiKey, resolution_seconds: int) -> None:
     if last is None or (now - last).total_seconds() >= resolution_seconds:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
+
+
+@transaction.atomic
+def rate_limit_save(*, rule: RateLimit) -> RateLimit:
+    rule.full_clean()
+    rule.save()
+    bump_version(RATE_LIMITS_NAMESPACE)
+    return rule
+
+
+@transaction.atomic
+def rate_limit_delete(*, rule: RateLimit) -> None:
+    rule.delete()
+    bump_version(RATE_LIMITS_NAMESPACE)
