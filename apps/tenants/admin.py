@@ -19,7 +19,15 @@ class ApiKeyInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = ("prefix", "name", "is_operator", "expires_at", "revoked_at", "last_used_at")
+    fields = (
+        "prefix",
+        "name",
+        "is_operator",
+        "is_auditor",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
@@ -44,23 +52,30 @@ class ApiKeyAdmin(admin.ModelAdmin):
         "tenant",
         "name",
         "is_operator",
+        "is_auditor",
         "expires_at",
         "revoked_at",
         "last_used_at",
     )
-    list_filter = ("is_operator", ("revoked_at", admin.EmptyFieldListFilter), "tenant")
+    list_filter = (
+        "is_operator",
+        "is_auditor",
+        ("revoked_at", admin.EmptyFieldListFilter),
+        "tenant",
+    )
     search_fields = ("prefix", "name", "tenant__name")
     readonly_fields = ("prefix", "created_at", "revoked_at", "last_used_at")
     actions = ["revoke_keys"]
 
     def get_fields(self, request: HttpRequest, obj=None):
         if obj is None:
-            return ("tenant", "name", "is_operator", "expires_at")
+            return ("tenant", "name", "is_operator", "is_auditor", "expires_at")
         return (
             "tenant",
             "name",
             "prefix",
             "is_operator",
+            "is_auditor",
             "expires_at",
             "created_at",
             "revoked_at",
@@ -80,6 +95,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
             tenant=obj.tenant,
             name=obj.name,
             is_operator=obj.is_operator,
+            is_auditor=obj.is_auditor,
             expires_at=obj.expires_at,
         )
         # The admin goes on to log and redirect with ``obj``: point it at the saved key.

@@ -33,6 +33,7 @@ class ApiKeyOutputSerializer(serializers.ModelSerializer):
             "prefix",
             "name",
             "is_operator",
+            "is_auditor",
             "created_at",
             "expires_at",
             "revoked_at",
@@ -48,6 +49,7 @@ class ApiKeyListCreateApi(APIView):
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=100, required=False, default="")
         is_operator = serializers.BooleanField(required=False, default=False)
+        is_auditor = serializers.BooleanField(required=False, default=False)
         expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
         def validate_expires_at(self, value):

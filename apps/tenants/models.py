@@ -35,6 +35,10 @@ class ApiKey(models.Model):
     is_operator = models.BooleanField(
         default=False, help_text="May use operator endpoints (policies, providers, audit)."
     )
+    is_auditor = models.BooleanField(
+        default=False,
+        help_text="May read the operator endpoints (audit trail, policies, breakers), change nothing.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -38,6 +38,7 @@ def api_key_create(
     tenant: Tenant,
     name: str = "",
     is_operator: bool = False,
+    is_auditor: bool = False,
     expires_at: datetime | None = None,
 ) -> CreatedApiKey:
     generated = generate_key()
@@ -47,6 +48,7 @@ def api_key_create(
         prefix=generated.prefix,
         secret_hash=generated.secret_hash,
         is_operator=is_operator,
+        is_auditor=is_auditor,
         expires_at=expires_at,
     )
     api_key.full_clean()

@@ -112,3 +112,30 @@ def test_operator_revokes_own_key(operator_client, tenant):
     response = operator_client.post(f"/api/v1/tenants/keys/{victim.api_key.pk}/revoke")
     assert response.status_code == 200
     assert response.json()["revoked_at"] is not None
+
+
+def test_auditor_keys_read_but_never_change(api_client, tenant):
+    from django.test import RequestFactory
+    from rest_framework.request import Request
+
+    from apps.tenants.authentication import ApiKeyPrincipal
+    from apps.tenants.permissions import IsOperatorOrAuditorReadOnly
+
+    auditor = api_key_create(tenant=tenant, is_auditor=True).api_key
+    operator = api_key_create(tenant=tenant, is_operator=True).api_key
+    member = api_key_create(tenant=tenant).api_key
+    permission = IsOperatorOrAuditorReadOnly()
+    factory = RequestFactory()
+
+    def allowed(key, method):
+        request = Request(factory.generic(method, "/api/v1/x"))
+        request.user = ApiKeyPrincipal(key)
+        return permission.has_permission(request, None)
+
+    assert allowed(auditor, "GET")
+    assert not allowed(auditor, "POST")
+    assert not allowed(auditor, "PATCH")
+    assert not allowed(auditor, "DELETE")
+    assert allowed(operator, "GET")
+    assert allowed(operator, "PATCH")
+    assert not allowed(member, "GET")
