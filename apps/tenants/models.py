@@ -37,7 +37,7 @@ class ApiKey(models.Model):
     )
     is_auditor = models.BooleanField(
         default=False,
-        help_text="May read the operator endpoints (audit trail, policies, breakers), change nothing.",
+        help_text="May read operator endpoints (audit trail, policies, breakers); changes nothing.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)
