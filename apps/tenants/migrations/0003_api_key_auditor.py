@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='apikey',
             name='is_auditor',
-            field=models.BooleanField(default=False, help_text='May read the operator endpoints (audit trail, policies, breakers), change nothing.'),
+            field=models.BooleanField(default=False, help_text='May read operator endpoints (audit trail, policies, breakers); changes nothing.'),
         ),
     ]
