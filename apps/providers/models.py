@@ -360,3 +360,28 @@ class BreakerEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.circuit_name}: {self.from_state} -> {self.to_state}"
+
+
+class ProviderCallStat(models.Model):
+    """Calls per provider and minute: the dashboard's source (Prometheus keeps the fine detail).
+
+    Written by ``apps.providers.callstats`` from per-process tallies, so the hot path never
+    writes to the database; ``buckets`` counts calls per ``LLM_DURATION_BUCKETS`` bound (the
+    last entry counts calls slower than every bound).
+    """
+
+    minute = models.DateTimeField()
+    provider = models.CharField(max_length=64)
+    calls = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    duration_sum = models.FloatField(default=0.0)
+    buckets = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["minute", "provider"], name="unique_call_stat_minute")
+        ]
+        indexes = [models.Index(fields=["minute"])]
+
+    def __str__(self) -> str:
+        return f"{self.provider} @ {self.minute:%Y-%m-%d %H:%M}: {self.calls} calls"

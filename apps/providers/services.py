@@ -25,6 +25,7 @@ from apps.providers.breaker.config import State
 from apps.providers.breaker.core import BreakerSnapshot, CircuitBreaker, Permit, TransitionEvent
 from apps.providers.breaker.registry import BreakerRegistry
 from apps.providers.breaker.stores import build_store
+from apps.providers.callstats import call_stats
 from apps.providers.clients.anthropic import AnthropicClient
 from apps.providers.clients.base import ProviderClient, ProviderSpec
 from apps.providers.clients.offline import OfflineClient
@@ -213,12 +214,13 @@ def call_provider(spec: ProviderSpec, request: CompletionRequest, *, flow: str =
     except CircuitOpenError:
         raise  # a fast rejection is not an LLM latency
     except Exception:
-        LLM_DURATION.labels(provider=spec.name, flow=flow or "-").observe(
-            time.perf_counter() - started
-        )
+        elapsed = time.perf_counter() - started
+        LLM_DURATION.labels(provider=spec.name, flow=flow or "-").observe(elapsed)
+        call_stats.record(spec.name, elapsed, ok=False)
         raise
     elapsed = time.perf_counter() - started
     LLM_DURATION.labels(provider=spec.name, flow=flow or "-").observe(elapsed)
+    call_stats.record(spec.name, elapsed, ok=True)
     return replace(completion, latency_ms=round(elapsed * 1000, 3))
 
 
@@ -305,6 +307,7 @@ def _drain(opened: _OpenStream, flow: str, failed: tuple[str, ...]):
         breaker.record_success(permit, elapsed)
         settled = True
         LLM_DURATION.labels(provider=spec.name, flow=flow or "-").observe(elapsed)
+        call_stats.record(spec.name, elapsed, ok=True)
         return replace(item, latency_ms=round(elapsed * 1000, 3), fallbacks=failed)
 
     try:
@@ -321,6 +324,7 @@ def _drain(opened: _OpenStream, flow: str, failed: tuple[str, ...]):
         if not settled:
             settled = True
             _settle(spec, breaker, permit, opened.started, exc)
+            call_stats.record(spec.name, time.perf_counter() - opened.started, ok=False)
         raise
     finally:
         opened.rest.close()
