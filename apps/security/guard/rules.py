@@ -256,7 +256,9 @@ class CompiledRuleSet:
         matches.sort(key=lambda m: (-m.severity, m.key))
         return matches
 
-    _SET_MAX_INPUT = 256 * 1024
+    # Longer views are matched rule by rule: each RE2 falls back to its NFA if its DFA runs out
+    # of memory, while a set would just report "no match" (a bypass).
+    _SET_MAX_INPUT = 64 * 1024
 
     def _match_view(self, value: str) -> Iterable[int]:
         if self._set is not None and len(value) <= self._SET_MAX_INPUT:
