@@ -44,7 +44,7 @@ class Thresholds:
 
     * ``model_block`` 0.80: rules + model reach recall 0.92 at a false-positive rate of 0.3 %
       (stratified 5-fold); leave-one-source-out gives recall 0.76 at 5.2 % FPR. Lower values
-      buy recall with false positives (0.70: 0.93 / 0.3 % 5-fold, 0.79 / 7.3 % LOSO).
+      buy recall with false positives (0.70: 0.94 / 0.3 % 5-fold, 0.80 / 7.6 % LOSO).
     * ``model_flag`` 0.50: the grey zone. Alone it flags for review; with any rule match it
       blocks.
     * ``rule_block_severity`` 50: every default ``block`` rule (severity >= 60) blocks; an
