@@ -389,17 +389,23 @@ class InjectionModelVersionAdmin(admin.ModelAdmin):
     def rows(self, obj) -> Any:
         return (obj.data_summary or {}).get("total", "—")
 
-    @admin.display(description="precision")
+    @staticmethod
+    def _cv(obj, name: str) -> Any:
+        # Out-of-fold (stratified 5-fold) figures recorded at training time.
+        value = ((obj.metrics or {}).get("stratified_5fold") or {}).get(name)
+        return "—" if value is None else value
+
+    @admin.display(description="precision (5-fold)")
     def precision(self, obj) -> Any:
-        return (obj.metrics or {}).get("precision", "—")
+        return self._cv(obj, "precision")
 
-    @admin.display(description="recall")
+    @admin.display(description="recall (5-fold)")
     def recall(self, obj) -> Any:
-        return (obj.metrics or {}).get("recall", "—")
+        return self._cv(obj, "recall")
 
-    @admin.display(description="FPR")
+    @admin.display(description="FPR (5-fold)")
     def fpr(self, obj) -> Any:
-        return (obj.metrics or {}).get("false_positive_rate", "—")
+        return self._cv(obj, "fpr")
 
     def has_add_permission(self, request) -> bool:
         return False  # versions come from training
