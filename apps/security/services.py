@@ -468,10 +468,15 @@ def _spool_dir() -> Path:
     return Path(configured) if configured else Path(settings.BASE_DIR) / ".local" / "audit-spool"
 
 
+def _spool_redis_url() -> str:
+    # A separate Redis (or db number) keeps the spool away from cache.clear() (FLUSHDB).
+    return getattr(settings, "SECURITY_AUDIT_SPOOL_REDIS_URL", "") or settings.REDIS_URL
+
+
 def _redis_client():
     import redis
 
-    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+    return redis.Redis.from_url(_spool_redis_url(), socket_timeout=2, socket_connect_timeout=2)
 
 
 def audit_spool(record: dict[str, Any]) -> str:
@@ -480,7 +485,7 @@ def audit_spool(record: dict[str, Any]) -> str:
     Returns the spool used ("redis", "file" or "log" as the very last resort).
     """
     line = json.dumps(record, ensure_ascii=False)
-    if settings.REDIS_URL:
+    if _spool_redis_url():
         try:
             _redis_client().rpush(SPOOL_REDIS_KEY, line)
             metrics.AUDIT_SPOOLED.labels("redis").inc()
@@ -565,7 +570,7 @@ def audit_spool_flush(*, batch_size: int = 500) -> int:
     in, and rows are keyed by event id.
     """
     flushed = 0
-    if settings.REDIS_URL:
+    if _spool_redis_url():
         client = _redis_client()
         while True:
             items = client.lrange(SPOOL_REDIS_KEY, 0, batch_size - 1)
@@ -603,7 +608,7 @@ def audit_spool_flush(*, batch_size: int = 500) -> int:
 
 def audit_spool_pending() -> int:
     count = 0
-    if settings.REDIS_URL:
+    if _spool_redis_url():
         with contextlib.suppress(Exception):
             count += int(_redis_client().llen(SPOOL_REDIS_KEY))
     directory = _spool_dir()
