@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from apps.security.exceptions import EditConflict
+from apps.security.exceptions import EditConflict, InputTooLarge
 from apps.security.guard.defaults import CATEGORIES
 from apps.security.guard.normalize import normalize
 from apps.security.models import (
@@ -43,6 +43,7 @@ from apps.security.services import (
     policy_object_delete,
     policy_object_save,
     redact,
+    sanitize_for,
     scan,
     training_examples_import,
 )
@@ -269,6 +270,7 @@ class InjectionPatternAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": "Import injection patterns",
+            "submit_label": "Import",
             "form": form,
             "opts": self.model._meta,
         }
@@ -283,7 +285,14 @@ class InjectionPatternAdmin(admin.ModelAdmin):
             decision = scan(text, tenant=tenant)
             normalized = normalize(text)
             snapshot = policy_snapshot()
+            try:
+                sanitized, truncated = sanitize_for(text, tenant=tenant)
+                sanitized_note = "truncated to the limit" if truncated else ""
+            except InputTooLarge as exc:
+                sanitized, sanitized_note = "", f"rejected: {exc.detail}"
             result = {
+                "sanitized_text": redact(sanitized),
+                "sanitized_note": sanitized_note,
                 "decision": decision,
                 "normalized_text": redact(decision.normalized_text),
                 "views": [(name, redact(value)) for name, value in normalized.views],
@@ -295,6 +304,7 @@ class InjectionPatternAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": "Try the injection guard",
+            "submit_label": "Scan (dry run, nothing stored)",
             "form": form,
             "result": result,
             "opts": self.model._meta,
@@ -500,6 +510,7 @@ class TrainingExampleAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": "Import training examples",
+            "submit_label": "Import",
             "form": form,
             "opts": self.model._meta,
         }
