@@ -288,6 +288,17 @@ def test_no_pattern_table_reads_on_the_request_path(seeded):
     assert len(queries) <= 4
 
 
+def test_guard_runs_without_queries_between_version_checks(
+    seeded, settings, django_assert_num_queries
+):
+    settings.LIVE_CONFIG_CHECK_INTERVAL = 5.0
+    guard_input("warm up the cache", ctx=GuardContext())
+    with django_assert_num_queries(0):
+        for _ in range(50):
+            guard_input("Where do puffins nest in the summer?", ctx=GuardContext())
+            scan("Where do puffins nest in the summer?")
+
+
 def test_scan_stores_nothing(seeded):
     with CaptureQueriesContext(connection) as queries:
         decision = scan(ATTACK)
