@@ -67,8 +67,8 @@ def test_seed_is_idempotent_and_keeps_operator_edits(seeded):
 
 @pytest.mark.parametrize(
     "bad",
-    [r"(a+", r"(\w+)\1", r"(?=ignore)x", "", "a" * 5000],
-    ids=["unbalanced", "backreference", "lookahead", "empty", "too-long"],
+    [r"(a+", r"(\w+)\1", r"(?=ignore)x", "", "a" * 5000, "a{1000}{1000}", ".*"],
+    ids=["unbalanced", "backreference", "lookahead", "empty", "too-long", "huge-repeat", "any"],
 )
 def test_invalid_patterns_are_refused_with_a_clear_message(db, bad):
     with pytest.raises(ValidationError) as info:
@@ -76,6 +76,16 @@ def test_invalid_patterns_are_refused_with_a_clear_message(db, bad):
     assert "pattern" in info.value.message_dict
     assert all(message for message in info.value.message_dict["pattern"])
     assert not InjectionPattern.objects.exists()
+
+
+def test_classic_catastrophic_pattern_runs_in_linear_time(db, django_capture_on_commit_callbacks):
+    # (a+)+$ backtracks exponentially in Python's re; RE2 has no backtracking at all.
+    with django_capture_on_commit_callbacks(execute=True):
+        _pattern(pattern=r"(a+)+$", name="nested quantifier")
+    started = time.perf_counter()
+    decision = scan("a" * 30_000 + "!")
+    assert time.perf_counter() - started < 1.0
+    assert not [m for m in decision.matches if m.name == "nested quantifier"]
 
 
 def test_duplicate_names_are_refused_per_scope(db, tenant):
