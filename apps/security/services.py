@@ -215,6 +215,9 @@ def sanitize_for(text: str, *, tenant: Tenant | None = None) -> tuple[str, bool]
     return sanitize_text(scrub_surrogates(text), rules)
 
 
+_RANK = {"allow": 0, "flag": 1, "block": 2}
+
+
 def guard_input(text: str, *, ctx: GuardContext, source: str = "user_input") -> GuardResult:
     """Sanitize and check one text before it reaches a model.
 
@@ -236,6 +239,12 @@ def guard_input(text: str, *, ctx: GuardContext, source: str = "user_input") -> 
     checked = text[: rules.max_input_chars] if truncated else text
     # The engine sees the raw text: its normalizer turns hidden characters into signals.
     decision = _evaluate(checked, snapshot, tenant_id)
+    if not decision.blocked and clean != checked:
+        # What is passed on is the sanitized text: it must not block either (defence in depth
+        # against a sanitizer step joining what the raw text kept apart).
+        sanitized = _evaluate(clean, snapshot, tenant_id)
+        if _RANK[sanitized.action] > _RANK[decision.action]:
+            decision = sanitized
     if decision.blocked:
         reason = block_reason(decision, snapshot)
         blocked_request_record(
