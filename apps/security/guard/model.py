@@ -52,7 +52,7 @@ class ModelError(ValueError):
 
 @dataclass(frozen=True)
 class FeatureConfig:
-    char_ngrams: tuple[int, ...] = (3, 4, 5)
+    char_ngrams: tuple[int, ...] = (4,)
     word_ngrams: tuple[int, ...] = (1, 2)
     n_features_log2: int = 18
     # "sqrt": every n-gram occurrence weighs 1/sqrt(n-grams in its block) -- no sort/unique
