@@ -154,20 +154,26 @@ def test_guard_blocks_records_audit_and_counts(seeded, tenant, django_capture_on
 
 
 def test_guard_allows_benign_and_returns_sanitized_text(seeded):
-    before = _metric(
-        "ai_platform_security_validations_total", validation_type="user_input", result="allow"
-    )
+    def passed() -> float:
+        return sum(
+            _metric(
+                "ai_platform_security_validations_total",
+                validation_type="user_input",
+                result=result,
+            )
+            for result in ("allow", "flag")
+        )
+
+    before = passed()
+    # Hidden characters may earn a flag (they are a signal); they must not block a benign text.
     result = guard_input("Ｗhat is the\u200b capital\x00 of France?", ctx=GuardContext())
-    assert result.decision.action == "allow"
+    assert result.decision.action in ("allow", "flag")
     assert result.text == "What is the capital of France?"
     assert not result.truncated
     assert not BlockedRequest.objects.exists()
-    assert (
-        _metric(
-            "ai_platform_security_validations_total", validation_type="user_input", result="allow"
-        )
-        == before + 1
-    )
+    assert passed() == before + 1
+    plain = guard_input("What is the weather like in Paris today?", ctx=GuardContext())
+    assert plain.decision.action == "allow"
 
 
 def test_flag_rules_pass_with_a_log_line(db, caplog, django_capture_on_commit_callbacks):
