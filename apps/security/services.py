@@ -981,8 +981,7 @@ def security_seed(*, stdout: Any = None) -> dict[str, int]:
         created["policies"] += int(made)
         if any(created.values()):
             bump_version(POLICY_NAMESPACE)
-    if not InjectionModelVersion.objects.exists():
-        created["models"] += int(_seed_shipped_model())
+    created["models"] += int(_seed_shipped_model())
     if stdout is not None:
         stdout.write(
             "security: seeded {patterns} patterns, {secret_patterns} secret patterns, "
@@ -992,6 +991,8 @@ def security_seed(*, stdout: Any = None) -> dict[str, int]:
 
 
 def _seed_shipped_model() -> bool:
+    """Import the model shipped with this release once. It becomes active only when no
+    operator-trained model is active (a seeded one is replaced by a newer seeded one)."""
     from apps.security.guard.model import DEFAULT_MODEL_PATH
 
     path = Path(DEFAULT_MODEL_PATH)
@@ -999,16 +1000,20 @@ def _seed_shipped_model() -> bool:
         return False
     model = InjectionModel.load(path)
     metadata = dict(model.metadata or {})
+    shipped_id = f"{model.version}@{metadata.get('trained_at', '')}"
+    if InjectionModelVersion.objects.filter(data_summary__shipped_id=shipped_id).exists():
+        return False
+    active = InjectionModelVersion.objects.filter(is_active=True).first()
     injection_model_version_create(
         model=model,
         data_summary={
-            "shipped": True,
+            "shipped_id": shipped_id,
             "total": metadata.get("n_samples"),
             "label_counts": metadata.get("label_counts", {}),
             "sources": metadata.get("sources", {}),
         },
         metrics_summary=metadata.get("cv_metrics", {}),
-        activate=True,
+        activate=active is None or active.created_by == "seed",
         created_by="seed",
     )
     return True

@@ -115,3 +115,15 @@ def test_metrics_are_exported(seeded, client):
         in (body)
     )
     assert "ai_platform_security_blocks_total{reason=" in body
+
+
+def test_a_newer_shipped_model_never_replaces_an_operator_trained_one(seeded):
+    shipped = InjectionModelVersion.objects.get(is_active=True)
+    assert shipped.created_by == "seed"
+    assert services.security_seed()["models"] == 0  # same shipped model: not imported twice
+    # Pretend the active model was trained by an operator, and a release ships a new default.
+    InjectionModelVersion.objects.filter(pk=shipped.pk).update(
+        created_by="admin:ops", data_summary={}
+    )
+    assert services.security_seed()["models"] == 1
+    assert InjectionModelVersion.objects.get(is_active=True).pk == shipped.pk
