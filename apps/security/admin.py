@@ -153,7 +153,6 @@ class InjectionPatternAdmin(admin.ModelAdmin):
         "updated_at",
     )
     list_filter = ("category", ScopeFilter, "tenant", "enabled", "action")
-    list_editable = ()
     search_fields = ("name", "pattern", "description")
     readonly_fields = ("revision", "updated_by", "updated_at", "created_at")
     actions = ["enable_patterns", "disable_patterns", "export_json"]
