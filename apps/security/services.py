@@ -73,21 +73,13 @@ SPOOL_REDIS_KEY = "agenthub:security:audit-spool"
 # --- request context -------------------------------------------------------------------------
 
 
-def _client_ip(meta: dict[str, Any]) -> str:
-    """REMOTE_ADDR, or the address ``TRUSTED_PROXY_COUNT`` hops back in X-Forwarded-For.
+def _client_ip(request: Any) -> str:
+    """The platform's client address rule (REMOTE_ADDR; X-Forwarded-For only behind
+    ``TRUSTED_PROXY_COUNT`` trusted proxies), kept only when it is a valid IP address."""
+    from apps.tenants.throttling import client_ip
 
-    X-Forwarded-For is client-controlled except for the entries our own proxies appended, so
-    it is used only when the setting says how many trusted proxies sit in front of us.
-    """
-    candidate = meta.get("REMOTE_ADDR", "") or ""
-    hops = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
-    forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
-    if hops > 0 and forwarded:
-        parts = [p.strip() for p in forwarded.split(",") if p.strip()]
-        if len(parts) >= hops:
-            candidate = parts[-hops]
     try:
-        return str(ipaddress.ip_address(candidate))
+        return str(ipaddress.ip_address(client_ip(request)))
     except ValueError:
         return ""
 
@@ -124,7 +116,7 @@ class GuardContext:
             tenant=tenant,
             api_key_id=api_key_id,
             request_id="" if request_id == "-" else request_id,
-            client_ip=_client_ip(meta),
+            client_ip=_client_ip(request) if meta else "",
             path=getattr(request, "path", "") or "",
             flow=flow,
             user_agent=meta.get("HTTP_USER_AGENT", "") or "",
