@@ -129,3 +129,23 @@ def test_canary_key_is_nowhere(seeded, canary_configured, operator_client, caplo
     assert "blockedrequest" in rows  # the audit row is there...
     assert CANARY_KEY not in rows
     assert OPENAI_LIKE not in rows
+
+
+def test_a_configured_provider_key_variable_is_redacted(seeded, monkeypatch, console_output):
+    """The providers app's real secret source: the value of a key variable named in the
+    provider registry is hidden in logs and in output."""
+    from apps.providers import selectors as provider_selectors
+
+    value = "prov-canary-91f3e8d2c7b6a5"
+    monkeypatch.setenv("AH_TEST_PROVIDER_KEY", value)
+    provider_selectors.remember_key_env("AH_TEST_PROVIDER_KEY")
+    services._redactor_state["literals"] = None
+    try:
+        logging.getLogger("apps.flows").warning("retrying with %s", value)
+        out = services.guard_output(f"the key: {value}", ctx=services.GuardContext())
+    finally:
+        provider_selectors._key_env_names.discard("AH_TEST_PROVIDER_KEY")
+        services._redactor_state["literals"] = None
+    assert value not in out
+    assert "retrying with" in console_output.getvalue()
+    assert value not in console_output.getvalue()
