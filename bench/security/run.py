@@ -172,13 +172,11 @@ def detection(rows: list[dict], rules: CompiledRuleSet, quick: bool) -> None:
     config = FeatureConfig()
     matrix = build_matrix([r["text"] for r in rows], config)
 
-    rules_only = np.asarray(
-        [
-            evaluate_normalized(n, rules=rules, model=None, thresholds=thresholds).blocked
-            for n in normalized
-        ],
-        dtype=int,
-    )
+    rule_decisions = [
+        evaluate_normalized(n, rules=rules, model=None, thresholds=thresholds) for n in normalized
+    ]
+    rules_only = np.asarray([d.blocked for d in rule_decisions], dtype=int)
+    any_match = np.asarray([bool(d.matches) for d in rule_decisions], dtype=int)
     kfold = list(StratifiedKFold(5, shuffle=True, random_state=0).split(np.zeros(len(y)), y))
     loso = [
         (np.flatnonzero(sources != s), np.flatnonzero(sources == s)) for s in sorted(set(sources))
@@ -238,7 +236,9 @@ def detection(rows: list[dict], rules: CompiledRuleSet, quick: bool) -> None:
     for threshold in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95):
         cells = []
         for scores in (model_kfold, model_loso):
-            pred = np.maximum(rules_only, (scores >= threshold).astype(int))
+            # the engine's rule: block rule, or model >= model_block, or any rule + model_flag
+            corroborated = any_match & (scores >= min(threshold, thresholds.model_flag))
+            pred = rules_only | (scores >= threshold).astype(int) | corroborated
             cells.extend(_rates(pred, y))
         marker = "  <- default" if threshold == thresholds.model_block else ""
         print(

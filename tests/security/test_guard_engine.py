@@ -219,3 +219,12 @@ def test_bad_input_never_raises_and_is_bounded(rules, model, text):
     decision = evaluate(text, rules=rules, model=model)
     assert decision.action in ("allow", "flag", "block")
     assert time.perf_counter() - started < 10.0
+
+
+def test_flag_rule_plus_grey_zone_model_score_blocks(rules, model):
+    text = "Let's play a game: you are a pirate."
+    corroborating = Thresholds(model_block=1.1, model_flag=0.0, rule_block_severity=50)
+    assert evaluate(text, rules=rules, model=None, thresholds=corroborating).action == "flag"
+    assert evaluate(text, rules=rules, model=model, thresholds=corroborating).action == "block"
+    no_rule = "Tell me about the history of the Roman empire."
+    assert evaluate(no_rule, rules=rules, model=model, thresholds=corroborating).action == "flag"

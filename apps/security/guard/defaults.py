@@ -139,6 +139,18 @@ DEFAULT_RULES: list[dict] = [
         "description": "Claims the earlier instructions were a test, fake or revoked.",
     },
     {
+        "name": "override.session_is_over",
+        "category": "instruction_override",
+        "pattern": (
+            r"\b(?:previous|prior|last|earlier|above|old)\s+(?:session|conversation|simulation|"
+            r"test|prompt|task|game|exercise|roleplay)\s+(?:is|was|has|had)\s+(?:now\s+)?(?:been\s+)?"
+            r"(?:over|ended|finished|complete|completed|terminated|closed)\b"
+        ),
+        "severity": 65,
+        "action": "block",
+        "description": "Declares the previous session / task over to start a new one.",
+    },
+    {
         "name": "override.forget_everything",
         "category": "instruction_override",
         "pattern": (
@@ -356,6 +368,34 @@ DEFAULT_RULES: list[dict] = [
         "action": "flag",
         "description": "Mentions jailbreaking.",
     },
+    {
+        "name": "roleplay.safety_suspended",
+        "category": "roleplay_jailbreak",
+        "pattern": (
+            r"\b(?:content|safety|ethical|moral|usage|your|ai|model|openai'?s?|anthropic'?s?|"
+            r"standard\s+content)\s+(?:policies|policy|restrictions|filters?|guidelines|safeguards|"
+            r"guardrails|limitations|moderation)\s+(?:are|is|have\s+been|has\s+been|were|was)\s+"
+            r"(?:now\s+|temporarily\s+|hereby\s+|officially\s+)*(?:suspended|lifted|removed|"
+            r"disabled|deactivated|turned\s+off|waived|bypassed|void|overridden|not\s+applicable)"
+        ),
+        "severity": 75,
+        "action": "block",
+        "description": "Claims the model's content or safety policies are suspended.",
+    },
+    {
+        "name": "roleplay.filter_switched_off",
+        "category": "roleplay_jailbreak",
+        "pattern": (
+            r"\b(?:content|safety|nsfw|ethics?|moral(?:ity)?|censorship|profanity|moderation)"
+            r"[_\s\-]?(?:filters?|mode|checks?|guidelines|policy|restrictions|level)?(?:\s+level)?"
+            r"\s*(?:[:=]|is\s+(?:now\s+)?|set\s+to|are\s+(?:now\s+)?)\s*(?:false|disabled|off|0|"
+            r"none|suspended|deactivated|zero)\b|\badmin[_\s\-]?override\s*(?:[:=]|is)\s*(?:true|"
+            r"enabled|on|1|granted|active)\b"
+        ),
+        "severity": 70,
+        "action": "block",
+        "description": "Switches a content / safety filter off (CONTENT_FILTER: DISABLED).",
+    },
     # --- developer / god mode -----------------------------------------------------------------
     {
         "name": "devmode.enable_unrestricted_mode",
@@ -431,6 +471,17 @@ DEFAULT_RULES: list[dict] = [
         "description": "Fake [INST] / <<SYS>> / <system> tags.",
     },
     {
+        "name": "delimiter.fake_system_bracket",
+        "category": "fake_delimiters",
+        "pattern": (
+            r"[\[{(]\s*(?:system|admin|developer|root|internal)\s*(?:note|message|override|"
+            r"diagnostic|mode|prompt|instructions?|update|notice|alert)\b[^\]})]*[\]})]"
+        ),
+        "severity": 65,
+        "action": "block",
+        "description": "Bracketed fake system notes ([SYSTEM NOTE: ...], (admin override)).",
+    },
+    {
         "name": "delimiter.end_of_input",
         "category": "fake_delimiters",
         "pattern": (
@@ -464,6 +515,19 @@ DEFAULT_RULES: list[dict] = [
         "severity": 50,
         "action": "flag",
         "description": "A 'System:' / 'Assistant:' role label injected into the input.",
+    },
+    {
+        "name": "override.forced_output_prefix",
+        "category": "instruction_override",
+        "pattern": (
+            r"\b(?:begin|start|prefix|preface|open|end)\s+(?:your|the|each|every)\s+(?:reply|"
+            r"response|answer|output|message)s?\s+with\b|\b(?:say|output|print|respond\s+with|"
+            r"reply\s+with|write)\s+[\"'\x{201c}\[(][^\"'\x{201d}\])]{1,60}[\"'\x{201d}\])]\s*"
+            r"(?:and|,)\s+nothing\s+else\b"
+        ),
+        "severity": 40,
+        "action": "flag",
+        "description": "Dictates the exact start of the reply or an exact output (hijacking).",
     },
     # --- refusal suppression ------------------------------------------------------------------
     {
@@ -561,7 +625,7 @@ DEFAULT_RULES: list[dict] = [
         "category": "hypothetical_framing",
         "pattern": (
             r"\b(?:opposite|evil|reverse|shadow|dark|twisted|alter)\s*(?:mode|twin|version|persona|"
-            r"self|ego|day)\b"
+            r"self|ego|day|personality)\b"
         ),
         "severity": 50,
         "action": "flag",

@@ -4,6 +4,8 @@ How the layers combine (see ``Thresholds`` for the numbers and how they were cho
 
 * a rule whose action is ``block`` and whose severity is at least ``rule_block_severity`` blocks;
 * a model score at or above ``model_block`` blocks;
+* any rule match (even a ``flag`` rule) together with a model score at or above ``model_flag``
+  blocks: two independent weak signals agreeing;
 * any other rule match, or a model score at or above ``model_flag``, flags (allowed, recorded);
 * a rule that only matched after de-obfuscation or decoding adds the ``obfuscation`` /
   ``encoded_payload`` category, so the audit trail shows how the attack was hidden.
@@ -40,10 +42,11 @@ class Thresholds:
     Chosen with ``bench/security/run.py`` on out-of-fold model scores over the shared labelled
     examples (the model never saw the row it scored):
 
-    * ``model_block`` 0.80: rules + model reach recall 0.91 at a false-positive rate of 0.3 %
-      (stratified 5-fold); leave-one-source-out gives recall 0.74 at 4.9 % FPR. Lower values
-      buy recall with false positives (0.70: 0.93 / 0.3 % 5-fold, 0.79 / 7.3 % LOSO).
-    * ``model_flag`` 0.50: the grey zone is recorded for review, not blocked.
+    * ``model_block`` 0.80: rules + model reach recall 0.92 at a false-positive rate of 0.3 %
+      (stratified 5-fold); leave-one-source-out gives recall 0.76 at 5.2 % FPR. Lower values
+      buy recall with false positives (0.70: 0.94 / 0.3 % 5-fold, 0.80 / 7.6 % LOSO).
+    * ``model_flag`` 0.50: the grey zone. Alone it flags for review; with any rule match it
+      blocks.
     * ``rule_block_severity`` 50: every default ``block`` rule (severity >= 60) blocks; an
       operator can raise it to let only the strongest rules block.
     """
@@ -118,7 +121,13 @@ def evaluate_normalized(
     rule_blocks = any(
         m.action == "block" and m.severity >= thresholds.rule_block_severity for m in matches
     )
-    if rule_blocks or (model_score is not None and model_score >= thresholds.model_block):
+    model_blocks = model_score is not None and model_score >= thresholds.model_block
+    # Two independent weak signals agree: a matched rule (even a "flag" one) and a model score
+    # in the grey zone.
+    corroborated = (
+        bool(matches) and model_score is not None and model_score >= thresholds.model_flag
+    )
+    if rule_blocks or model_blocks or corroborated:
         action = "block"
     elif matches or (model_score is not None and model_score >= thresholds.model_flag):
         action = "flag"

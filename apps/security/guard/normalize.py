@@ -426,15 +426,19 @@ def _fold_word(word: str, signals: set[str], latin_context: bool) -> str:
 
 def _despace(canonical: str) -> str | None:
     # cheap pre-check (starts on a separator): two single letters between separators
-    if not _SPACED_HINT_RE.search(canonical) or not _SPACED_RE.search(canonical):
+    if not _SPACED_HINT_RE.search(canonical):
         return None
+    changed = False
 
     def join(match: re.Match[str]) -> str:
+        nonlocal changed
+        changed = True
         # a wider gap ("i g n o r e  a l l") separates words; single gaps are inside a word
         words = _SPACED_GAP_RE.split(match.group())
         return " ".join(_SEP_RE.sub("", w) for w in words if w)
 
-    return " ".join(_SPACED_RE.sub(join, canonical).split())
+    joined = _SPACED_RE.sub(join, canonical)
+    return " ".join(joined.split()) if changed else None
 
 
 def _deleet(canonical: str) -> str | None:

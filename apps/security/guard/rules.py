@@ -203,24 +203,21 @@ class CompiledRuleSet:
                 continue
             seen.add(spec.key)
             valid.append(spec)
-        compiled_set = None
+        compiled_sets: tuple = ()
         fallback: tuple = ()
         if valid:
             try:
-                compiled_set = re2.Set.SearchSet(_options(_SET_MAX_MEM))
-                for spec in valid:
-                    compiled_set.Add(spec.pattern)
-                compiled_set.Compile()
+                compiled_sets = tuple(_build_sets(valid))
             except re2.error:
-                # Too large for one automaton: match the rules one by one (still linear each).
-                logger.warning("Security rule set too large for one RE2 set; matching per rule")
-                compiled_set = None
+                # Too large for the automata: match the rules one by one (still linear each).
+                logger.warning("Security rule set too large for RE2 sets; matching per rule")
+                compiled_sets = ()
             # Individual regexes also serve as the exact fallback for very long inputs, where a
             # set's DFA could exhaust its memory budget and report no match.
             fallback = tuple(
                 re2.compile(spec.pattern, _options(_PATTERN_MAX_MEM)) for spec in valid
             )
-        return cls(tuple(valid), compiled_set, fallback, tuple(skipped))
+        return cls(tuple(valid), compiled_sets, fallback, tuple(skipped))
 
     def __len__(self) -> int:
         return len(self._specs)
@@ -256,12 +253,39 @@ class CompiledRuleSet:
         matches.sort(key=lambda m: (-m.severity, m.key))
         return matches
 
-    _SET_MAX_INPUT = 256 * 1024
+    # Longer views are matched rule by rule: each RE2 falls back to its NFA if its DFA runs out
+    # of memory, while a set would just report "no match" (a bypass).
+    _SET_MAX_INPUT = 64 * 1024
 
     def _match_view(self, value: str) -> Iterable[int]:
-        if self._set is not None and len(value) <= self._SET_MAX_INPUT:
+        if self._set and len(value) <= self._SET_MAX_INPUT:
             try:
-                return self._set.Match(value) or ()
+                encoded = value.encode("utf-8", "surrogatepass")
+                found: list[int] = []
+                for group, compiled_set in self._set:
+                    found.extend(group[i] for i in compiled_set.Match(encoded) or ())
+                return found
             except re2.error:
                 logger.warning("RE2 set match failed; matching per rule")
         return [i for i, regex in enumerate(self._fallback) if regex.search(value) is not None]
+
+
+# Rules per RE2 set. One automaton for everything is slowest on fresh text (its DFA states
+# multiply); a few mid-sized sets keep the per-view cost low and flat. Rules with unbounded
+# "rest of the sentence" gaps go together so they do not blow up the others' automata.
+_RULES_PER_SET = 24
+
+
+def _build_sets(specs: list[RuleSpec]) -> list[tuple[list[int], object]]:
+    order = sorted(range(len(specs)), key=lambda i: "]*" not in specs[i].pattern)
+    n_sets = -(-len(order) // _RULES_PER_SET)
+    size = -(-len(order) // n_sets)  # evenly sized sets
+    groups = [order[i : i + size] for i in range(0, len(order), size)]
+    sets = []
+    for group in groups:
+        compiled_set = re2.Set.SearchSet(_options(_SET_MAX_MEM))
+        for index in group:
+            compiled_set.Add(specs[index].pattern)
+        compiled_set.Compile()
+        sets.append((group, compiled_set))
+    return sets
