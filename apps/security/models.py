@@ -335,3 +335,38 @@ class BlockedRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.reason} {self.request_id}"
+
+
+class BlockStat(models.Model):
+    """Blocked requests counted per hour, tenant and dimension: the dashboard's source.
+
+    ``dimension`` is ``total`` (one per block, value ""), ``category`` (one per category of the
+    block) or ``rule`` (one per matched rule name). Kept in step with BlockedRequest by the
+    services that write audit rows, so the dashboard never aggregates the audit table itself.
+    """
+
+    class Dimension(models.TextChoices):
+        TOTAL = "total"
+        CATEGORY = "category"
+        RULE = "rule"
+
+    hour = models.DateTimeField()
+    tenant = models.ForeignKey(
+        "tenants.Tenant", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    dimension = models.CharField(max_length=16, choices=Dimension.choices)
+    value = models.CharField(max_length=200, blank=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hour", "tenant", "dimension", "value"],
+                name="unique_block_stat",
+                nulls_distinct=False,
+            )
+        ]
+        indexes = [models.Index(fields=["dimension", "hour"], name="security_blockstat_dim_hour")]
+
+    def __str__(self) -> str:
+        return f"{self.hour:%Y-%m-%d %H}h {self.dimension}={self.value}: {self.count}"

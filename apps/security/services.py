@@ -30,6 +30,7 @@ from django.utils import timezone
 from apps.core.live_config import bump_version
 from apps.core.secrets import known_secret_values
 from apps.security import metrics
+from apps.security.blockstats import block_stats_add
 from apps.security.exceptions import (
     EditConflict,
     InputRejected,
@@ -42,6 +43,7 @@ from apps.security.guard.model import InjectionModel
 from apps.security.guard.train import cross_validate, train_from_rows
 from apps.security.models import (
     BlockedRequest,
+    BlockStat,
     DetectionSettings,
     InjectionModelVersion,
     InjectionPattern,
@@ -528,7 +530,9 @@ def blocked_request_record(
     outer_transaction = connection.in_atomic_block
     try:
         with transaction.atomic():
-            _row(record).save(force_insert=True)
+            row = _row(record)
+            row.save(force_insert=True)
+            block_stats_add([row])
     except DatabaseError:
         logger.warning("audit write failed; spooling blocked request %s", record["event_id"])
         audit_spool(record)
@@ -548,8 +552,15 @@ def _insert_records(records: list[dict[str, Any]]) -> None:
         if record.get("tenant_id") not in existing:
             record = {**record, "tenant_id": None}  # tenant deleted since: keep the evidence
         rows.append(_row(record))
-    # ignore_conflicts on event_id: a record spooled and also committed is written once.
-    BlockedRequest.objects.bulk_create(rows, ignore_conflicts=True)
+    with transaction.atomic():
+        already = set(
+            BlockedRequest.objects.filter(event_id__in=[r.event_id for r in rows]).values_list(
+                "event_id", flat=True
+            )
+        )
+        # ignore_conflicts on event_id: a record spooled and also committed is written once.
+        BlockedRequest.objects.bulk_create(rows, ignore_conflicts=True)
+        block_stats_add(r for r in rows if r.event_id not in already)
 
 
 def _parse_lines(lines: Iterable[str], origin: str) -> list[dict[str, Any]]:
@@ -632,6 +643,7 @@ def audit_purge(*, days: int | None = None, batch_size: int = 5000) -> int:
             ]
         )
         if not ids:
+            BlockStat.objects.filter(hour__lt=cutoff - timedelta(hours=1)).delete()
             return deleted
         deleted += BlockedRequest.objects.filter(pk__in=ids).delete()[0]
 

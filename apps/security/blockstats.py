@@ -1,0 +1,138 @@
+"""Hourly counters of blocked requests (``BlockStat``), kept in step with the audit trail.
+
+Every path that inserts audit rows calls :func:`block_stats_add` for the rows it inserted, in
+the same transaction; :func:`block_stats_since` answers the dashboard from these counters with
+a few small aggregate queries, whatever the size of the audit table.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+
+from apps.security.models import BlockedRequest, BlockStat
+
+Key = tuple[datetime, int | None, str, str]
+
+
+def _hour(at: datetime) -> datetime:
+    return at.replace(minute=0, second=0, microsecond=0)
+
+
+def _keys_of(created_at: datetime, tenant_id: int | None, categories, matches) -> list[Key]:
+    hour = _hour(created_at)
+    keys: list[Key] = [(hour, tenant_id, BlockStat.Dimension.TOTAL, "")]
+    keys += [(hour, tenant_id, BlockStat.Dimension.CATEGORY, c[:200]) for c in set(categories)]
+    names = {str(m.get("name") or m.get("key") or "")[:200] for m in matches}
+    keys += [(hour, tenant_id, BlockStat.Dimension.RULE, n) for n in names if n]
+    return keys
+
+
+def block_stats_add(rows: Iterable[BlockedRequest]) -> None:
+    """Count freshly inserted audit rows. Call in the transaction that inserted them."""
+    counts: Counter[Key] = Counter()
+    for row in rows:
+        counts.update(_keys_of(row.created_at, row.tenant_id, row.categories, row.matches))
+    for (hour, tenant_id, dimension, value), n in sorted(
+        counts.items(), key=lambda item: (item[0][0], item[0][1] or 0, item[0][2], item[0][3])
+    ):
+        lookup = {"hour": hour, "tenant_id": tenant_id, "dimension": dimension, "value": value}
+        if BlockStat.objects.filter(**lookup).update(count=F("count") + n):
+            continue
+        try:
+            with transaction.atomic():
+                BlockStat.objects.create(count=n, **lookup)
+        except IntegrityError:  # created concurrently: add to it instead
+            BlockStat.objects.filter(**lookup).update(count=F("count") + n)
+
+
+@transaction.atomic
+def block_stats_rebuild(*, since: datetime | None = None, chunk: int = 5000) -> int:
+    """Recount from the audit table (after an import, or to repair); returns rows counted."""
+    stats = BlockStat.objects.all()
+    rows = BlockedRequest.objects.all()
+    if since is not None:
+        stats = stats.filter(hour__gte=_hour(since))
+        rows = rows.filter(created_at__gte=_hour(since))
+    stats.delete()
+    counts: Counter[Key] = Counter()
+    total = 0
+    for created_at, tenant_id, categories, matches in rows.values_list(
+        "created_at", "tenant_id", "categories", "matches"
+    ).iterator(chunk_size=chunk):
+        counts.update(_keys_of(created_at, tenant_id, categories or [], matches or []))
+        total += 1
+    BlockStat.objects.bulk_create(
+        [
+            BlockStat(hour=h, tenant_id=t, dimension=d, value=v, count=n)
+            for (h, t, d, v), n in counts.items()
+        ],
+        batch_size=2000,
+    )
+    return total
+
+
+@dataclass(frozen=True)
+class BlockStats:
+    total: int
+    chart: dict[str, Any]  # {"labels": [...24 hours], "datasets": [{"label", "data"}]}
+    top_rules: list[dict[str, Any]]
+    top_tenants: list[dict[str, Any]]
+
+
+def block_stats_since(since: datetime, *, now: datetime, top: int = 10) -> BlockStats:
+    from apps.tenants.models import Tenant
+
+    first = _hour(since)
+    hours = []
+    at = first
+    while at <= now:
+        hours.append(at)
+        at += timedelta(hours=1)
+    recent = BlockStat.objects.filter(hour__gte=first)
+
+    by_category: dict[str, list[int]] = {}
+    index = {h: i for i, h in enumerate(hours)}
+    for hour, category, n in (
+        recent.filter(dimension=BlockStat.Dimension.CATEGORY)
+        .values_list("hour", "value")
+        .annotate(n=Sum("count"))
+        .order_by()
+    ):
+        if hour in index:
+            by_category.setdefault(category, [0] * len(hours))[index[hour]] += n
+    datasets = [
+        {"label": category, "data": data}
+        for category, data in sorted(by_category.items(), key=lambda kv: -sum(kv[1]))
+    ]
+
+    totals = recent.filter(dimension=BlockStat.Dimension.TOTAL)
+    total = totals.aggregate(n=Sum("count"))["n"] or 0
+    top_rules = [
+        {"name": name, "count": n}
+        for name, n in recent.filter(dimension=BlockStat.Dimension.RULE)
+        .values_list("value")
+        .annotate(n=Sum("count"))
+        .order_by("-n", "value")[:top]
+    ]
+    tenant_rows = list(
+        totals.values_list("tenant_id").annotate(n=Sum("count")).order_by("-n", "tenant_id")[:top]
+    )
+    names = dict(
+        Tenant.objects.filter(pk__in=[t for t, _ in tenant_rows if t]).values_list("pk", "name")
+    )
+    top_tenants = [
+        {"name": names.get(tenant_id, "(no tenant)"), "count": n} for tenant_id, n in tenant_rows
+    ]
+    return BlockStats(
+        total=total,
+        chart={"labels": [h.strftime("%H:00") for h in hours], "datasets": datasets},
+        top_rules=top_rules,
+        top_tenants=top_tenants,
+    )
