@@ -26,6 +26,7 @@ def test_key_lookup_is_cached_and_revocation_applies_within_a_second(tenant_clie
 
 
 def test_bad_keys_are_refused_and_not_cached(api_client):
+    authentication.clear()
     api_client.credentials(HTTP_AUTHORIZATION="Bearer ah_000000000000_nope")
     assert api_client.get("/v1/models").status_code == 401
     assert not authentication._cache
