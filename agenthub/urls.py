@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/tenants/", include("apps.tenants.urls")),
     path("api/v1/security/", include("apps.security.urls")),
+    path("api/v1/providers/", include("apps.providers.urls")),
     path("api/v1/ai/", include("apps.flows.urls")),
     path("v1/", include("apps.flows.openai_urls")),
 ]
