@@ -25,7 +25,7 @@ def test_key_lookup_is_cached_and_revocation_applies_within_a_second(tenant_clie
     assert response.json()["error"]["code"] == "authentication_failed"
 
 
-def test_bad_keys_are_refused_and_not_cached(api_client):
+def test_bad_keys_are_refused_and_not_cached(api_client, db):
     authentication.clear()
     api_client.credentials(HTTP_AUTHORIZATION="Bearer ah_000000000000_nope")
     assert api_client.get("/v1/models").status_code == 401
