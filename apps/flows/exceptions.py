@@ -81,3 +81,9 @@ class UnknownJobKind(ApiError):
     status_code = 400
     default_code = "unknown_job_kind"
     default_detail = "No runner is registered for this kind of job."
+
+
+class UnknownProvider(ApiError):
+    status_code = 400
+    default_code = "unknown_provider"
+    default_detail = "No enabled provider of that name."

@@ -29,6 +29,7 @@ from apps.flows.exceptions import (
     MalformedModelOutput,
     TooManyDocuments,
     UnknownFlow,
+    UnknownProvider,
 )
 from apps.flows.models import LabelSet, NotaryRecord, PromptTemplate, PromptTemplateVersion
 from apps.flows.selectors import (
@@ -38,7 +39,7 @@ from apps.flows.selectors import (
     label_set_labels,
 )
 from apps.flows.templating import DEFAULT_TEMPLATES, placeholder_problems, render
-from apps.providers.services import complete
+from apps.providers.services import complete, list_models
 from apps.security.services import GuardContext, guard_input, guard_output, new_canary, redact
 from apps.tenants.models import Tenant
 
@@ -308,6 +309,7 @@ def _call_model(
     response_format: dict,
     provider: str | None = None,
 ) -> tuple[_ModelAnswer, PromptTemplateVersion]:
+    _check_provider(provider)
     template = active_template(flow)
     canary = new_canary()
     system = (
@@ -331,6 +333,15 @@ def _call_model(
     if data is None:
         raise MalformedModelOutput("The model's answer was not the JSON object asked for.")
     return _ModelAnswer(data=data, completion=completion), template
+
+
+def _check_provider(provider: Any) -> None:
+    if provider is None:
+        return
+    if not isinstance(provider, str) or provider not in {m["id"] for m in list_models()}:
+        raise UnknownProvider(
+            "'provider' must name an enabled provider (see GET /v1/models), or be left out."
+        )
 
 
 def _parse_json_object(text: str) -> dict | None:

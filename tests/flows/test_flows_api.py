@@ -321,3 +321,20 @@ def test_upstream_failure_is_a_typed_error_not_a_500(tenant_client, upstream):
     response = tenant_client.post("/api/v1/ai/flows/ask", {"question": "q?"}, format="json")
     assert response.status_code == 502
     assert response.json()["error"]["code"] == "llm_provider_error"
+
+
+def test_unknown_provider_is_a_400(tenant_client):
+    response = tenant_client.post(
+        "/api/v1/ai/flows/ask", {"question": "q?", "provider": "nope"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "unknown_provider"
+
+
+def test_a_named_provider_is_used(tenant_client, upstream):
+    upstream.set(reply='{"answer": "from fake"}')
+    response = tenant_client.post(
+        "/api/v1/ai/flows/ask", {"question": "q?", "provider": "fake"}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["provider"] == "fake"

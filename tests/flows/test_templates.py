@@ -164,3 +164,40 @@ def test_admin_label_set_save_validates(admin_client, db):
     )
     assert response.status_code == 302
     assert LabelSet.objects.get(name="tickets").labels == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "admin:flows_prompttemplate_changelist",
+        "admin:flows_prompttemplate_add",
+        "admin:flows_prompttemplateversion_changelist",
+        "admin:flows_labelset_changelist",
+        "admin:flows_job_changelist",
+        "admin:flows_notaryrecord_changelist",
+    ],
+)
+def test_admin_pages_render(admin_client, name):
+    assert admin_client.get(reverse(name)).status_code == 200
+
+
+def test_admin_creates_a_template_with_its_first_version(admin_client, db):
+    response = admin_client.post(
+        reverse("admin:flows_prompttemplate_add"),
+        {
+            "name": "support-bot",
+            "flow": "",
+            "description": "for agents",
+            "system_prompt": "You help customers.",
+            "user_template": "{{ anything }}",
+            "note": "",
+            "versions-TOTAL_FORMS": "0",
+            "versions-INITIAL_FORMS": "0",
+            "versions-MIN_NUM_FORMS": "0",
+            "versions-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    template = PromptTemplate.objects.get(name="support-bot")
+    assert template.active_version.version == 1
+    assert template.active_version.created_by == "admin"
