@@ -30,6 +30,35 @@ def _non_finite(instance: models.Model) -> dict[str, str]:
     }
 
 
+# Variables of the platform itself: naming one as a provider key would send its value (the
+# Django secret key, database credentials...) to whatever base URL the provider points at.
+_PLATFORM_ENV_NAMES = frozenset(
+    [
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "CELERY_BROKER_URL",
+        "CELERY_RESULT_BACKEND",
+        "PATH",
+        "HOME",
+        "PWD",
+        "USER",
+        "SHELL",
+    ]
+)
+_PLATFORM_ENV_PREFIXES = ("DJANGO_", "AGENTHUB_", "POSTGRES", "PG", "AWS_", "GOOGLE_APPLICATION")
+
+
+def validate_key_env_name(value: str) -> None:
+    upper = value.upper()
+    if upper in _PLATFORM_ENV_NAMES or upper.startswith(_PLATFORM_ENV_PREFIXES):
+        raise ValidationError(
+            "This variable belongs to the platform, not to a provider; use a dedicated one "
+            "such as OPENAI_API_KEY.",
+            code="platform_variable",
+        )
+
+
 class ProviderKind(models.TextChoices):
     OPENAI_COMPATIBLE = "openai_compatible", "OpenAI-compatible"
     ANTHROPIC = "anthropic", "Anthropic Messages API"
@@ -97,7 +126,8 @@ class Provider(models.Model):
             RegexValidator(
                 r"^[A-Za-z_][A-Za-z0-9_]*$",
                 "Name of an environment variable (letters, digits, underscore), not the key.",
-            )
+            ),
+            validate_key_env_name,
         ],
         help_text="NAME of the environment variable that holds the key (the key is never stored).",
     )
@@ -330,3 +360,28 @@ class BreakerEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.circuit_name}: {self.from_state} -> {self.to_state}"
+
+
+class ProviderCallStat(models.Model):
+    """Calls per provider and minute: the dashboard's source (Prometheus keeps the fine detail).
+
+    Written by ``apps.providers.callstats`` from per-process tallies, so the hot path never
+    writes to the database; ``buckets`` counts calls per ``LLM_DURATION_BUCKETS`` bound (the
+    last entry counts calls slower than every bound).
+    """
+
+    minute = models.DateTimeField()
+    provider = models.CharField(max_length=64)
+    calls = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    duration_sum = models.FloatField(default=0.0)
+    buckets = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["minute", "provider"], name="unique_call_stat_minute")
+        ]
+        indexes = [models.Index(fields=["minute"])]
+
+    def __str__(self) -> str:
+        return f"{self.provider} @ {self.minute:%Y-%m-%d %H:%M}: {self.calls} calls"

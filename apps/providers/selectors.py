@@ -4,8 +4,9 @@ snapshot rebuilt when the "providers" live-config namespace moves), never the ta
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from apps.core.live_config import LiveCache
@@ -201,3 +202,87 @@ def breaker_config_of(provider: Provider) -> BreakerConfig | None:
 
 def breaker_events_of(*, provider: Provider, limit: int = 20) -> QuerySet[BreakerEvent]:
     return BreakerEvent.objects.filter(provider=provider)[:limit]
+
+
+def call_stats_since(since: datetime) -> list[dict]:
+    """Calls, error rate (%) and p95 latency per provider since ``since`` (dashboard)."""
+    from apps.providers.models import ProviderCallStat
+
+    totals: dict[str, dict] = {}
+    rows = ProviderCallStat.objects.filter(minute__gte=since).values_list(
+        "provider", "calls", "errors", "buckets"
+    )
+    for provider, calls, errors, buckets in rows:
+        entry = totals.setdefault(provider, {"calls": 0, "errors": 0, "buckets": None})
+        entry["calls"] += calls
+        entry["errors"] += errors
+        if entry["buckets"] is None:
+            entry["buckets"] = list(buckets)
+        elif len(buckets) == len(entry["buckets"]):
+            entry["buckets"] = [a + b for a, b in zip(entry["buckets"], buckets, strict=True)]
+    result = []
+    for provider, entry in sorted(totals.items()):
+        calls = entry["calls"]
+        result.append(
+            {
+                "provider": provider,
+                "calls": calls,
+                "errors": entry["errors"],
+                "error_rate": 100.0 * entry["errors"] / calls if calls else 0.0,
+                "p95_seconds": _quantile_from_buckets(entry["buckets"] or [], 0.95),
+            }
+        )
+    return result
+
+
+def _quantile_from_buckets(buckets: list[int], q: float) -> float | None:
+    """Upper bound of the bucket holding the q-quantile (as Prometheus' histogram_quantile
+    would, without interpolation); None without calls, +inf past the last bound."""
+    from apps.providers.metrics import LLM_DURATION_BUCKETS
+
+    total = sum(buckets)
+    if not total:
+        return None
+    rank = q * total
+    seen = 0
+    for index, count in enumerate(buckets):
+        seen += count
+        if seen >= rank:
+            return (
+                float(LLM_DURATION_BUCKETS[index])
+                if index < len(LLM_DURATION_BUCKETS)
+                else float("inf")
+            )
+    return float("inf")
+
+
+def breaker_overview() -> list[dict]:
+    """Every provider with its live breaker state (shared store) and last transition."""
+    from django.urls import reverse
+
+    from apps.providers.services import breaker_snapshot
+
+    last_event = BreakerEvent.objects.filter(provider=OuterRef("pk")).order_by("-at", "-id")
+    providers = list(
+        Provider.objects.order_by("name").annotate(
+            last_event_id=Subquery(last_event.values("id")[:1])
+        )
+    )
+    events = BreakerEvent.objects.in_bulk([p.last_event_id for p in providers if p.last_event_id])
+    overview = []
+    for provider in providers:
+        snapshot = breaker_snapshot(provider=provider)
+        state = getattr(snapshot.state, "value", str(snapshot.state))
+        overview.append(
+            {
+                "name": provider.name,
+                "enabled": provider.enabled,
+                "state": state,
+                "state_label": state.replace("_", " "),
+                "calls_in_window": snapshot.calls_in_window,
+                "failures_in_window": snapshot.failures_in_window,
+                "last_event": events.get(provider.last_event_id),
+                "admin_url": reverse("admin:providers_provider_change", args=[provider.pk]),
+            }
+        )
+    return overview

@@ -25,6 +25,7 @@ from apps.providers.breaker.config import State
 from apps.providers.breaker.core import BreakerSnapshot, CircuitBreaker, Permit, TransitionEvent
 from apps.providers.breaker.registry import BreakerRegistry
 from apps.providers.breaker.stores import build_store
+from apps.providers.callstats import call_stats
 from apps.providers.clients.anthropic import AnthropicClient
 from apps.providers.clients.base import ProviderClient, ProviderSpec
 from apps.providers.clients.offline import OfflineClient
@@ -104,10 +105,10 @@ def breaker_for(name: str) -> CircuitBreaker:
 def _record_transition(event: TransitionEvent) -> None:
     """Store a transition as a BreakerEvent. Never fails the call that caused it."""
     try:
-        provider_id = provider_runtime().by_name.get(event.name)
-        with transaction.atomic():
+        spec = provider_runtime().by_name.get(event.name)
+        with transaction.atomic():  # a savepoint: a failed write cannot spoil the caller's
             BreakerEvent.objects.create(
-                provider_id=provider_id.id if provider_id and provider_id.id else None,
+                provider_id=spec.id if spec is not None and spec.id else None,
                 circuit_name=event.name,
                 from_state=_state_value(event.from_state),
                 to_state=_state_value(event.to_state),
@@ -213,12 +214,13 @@ def call_provider(spec: ProviderSpec, request: CompletionRequest, *, flow: str =
     except CircuitOpenError:
         raise  # a fast rejection is not an LLM latency
     except Exception:
-        LLM_DURATION.labels(provider=spec.name, flow=flow or "-").observe(
-            time.perf_counter() - started
-        )
+        elapsed = time.perf_counter() - started
+        LLM_DURATION.labels(provider=spec.name, flow=flow or "-").observe(elapsed)
+        call_stats.record(spec.name, elapsed, ok=False)
         raise
     elapsed = time.perf_counter() - started
     LLM_DURATION.labels(provider=spec.name, flow=flow or "-").observe(elapsed)
+    call_stats.record(spec.name, elapsed, ok=True)
     return replace(completion, latency_ms=round(elapsed * 1000, 3))
 
 
@@ -305,6 +307,7 @@ def _drain(opened: _OpenStream, flow: str, failed: tuple[str, ...]):
         breaker.record_success(permit, elapsed)
         settled = True
         LLM_DURATION.labels(provider=spec.name, flow=flow or "-").observe(elapsed)
+        call_stats.record(spec.name, elapsed, ok=True)
         return replace(item, latency_ms=round(elapsed * 1000, 3), fallbacks=failed)
 
     try:
@@ -321,6 +324,7 @@ def _drain(opened: _OpenStream, flow: str, failed: tuple[str, ...]):
         if not settled:
             settled = True
             _settle(spec, breaker, permit, opened.started, exc)
+            call_stats.record(spec.name, time.perf_counter() - opened.started, ok=False)
         raise
     finally:
         opened.rest.close()
@@ -340,6 +344,8 @@ def stream_complete(
 ) -> Iterator[StreamDelta | Completion]:
     """Streamed completion: text deltas, then the final :class:`Completion`.
 
+    OpenAI-compatible and Anthropic upstreams stream server-sent events; the offline provider
+    answers in one delta.
     Fallback happens only before the first delta: once text reached the caller, a failure
     raises instead of splicing another provider's answer onto it.
     """
@@ -530,6 +536,13 @@ def provider_related_saved(*, provider: Provider) -> None:
     """After the admin's inlines: a breaker configuration always exists; changes go live."""
     if not BreakerConfig.objects.filter(provider=provider).exists():
         _save_breaker(provider, None)
+    providers_changed()
+
+
+@transaction.atomic
+def provider_delete(*, provider: Provider) -> None:
+    """Remove a provider (its fallback links go with it; its breaker events stay, unlinked)."""
+    provider.delete()
     providers_changed()
 
 

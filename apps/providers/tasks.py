@@ -18,3 +18,16 @@ def prune_breaker_events(days: int = BREAKER_EVENT_RETENTION_DAYS) -> int:
     cutoff = timezone.now() - timedelta(days=max(1, int(days)))
     deleted, _ = BreakerEvent.objects.filter(at__lt=cutoff).delete()
     return deleted
+
+
+CALL_STAT_RETENTION_DAYS = 14
+
+
+@shared_task(name="providers.prune_call_stats")
+def prune_call_stats(days: int = CALL_STAT_RETENTION_DAYS) -> int:
+    """Delete per-minute call tallies older than ``days`` (the dashboard shows the last hour)."""
+    from apps.providers.models import ProviderCallStat
+
+    cutoff = timezone.now() - timedelta(days=max(1, int(days)))
+    deleted, _ = ProviderCallStat.objects.filter(minute__lt=cutoff).delete()
+    return deleted

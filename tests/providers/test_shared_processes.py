@@ -39,9 +39,9 @@ print(json.dumps(out))
 """
 
 
-def spawn(calls: int) -> subprocess.Popen:
+def _env() -> dict[str, str]:
     db = settings.DATABASES["default"]
-    env = {
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "agenthub.settings",
         "DJANGO_ENV": "test",
@@ -49,10 +49,13 @@ def spawn(calls: int) -> subprocess.Popen:
         "REDIS_URL": settings.REDIS_URL,
         "LOG_LEVEL": "WARNING",
     }
+
+
+def spawn(calls: int) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-c", WORKER, str(calls)],
         cwd=REPO,
-        env=env,
+        env=_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -79,7 +82,7 @@ def test_breaker_is_shared_across_processes(transactional_db, fakellm):
             "failure_rate_threshold": None,
             "window_size": 10,
             "minimum_calls": 3,
-            "open_duration": 2.0,
+            "open_duration": 6.0,  # outlasts a worker's start-up on a loaded machine
             "half_open_max_calls": 1,
         },
     )
@@ -88,15 +91,17 @@ def test_breaker_is_shared_across_processes(transactional_db, fakellm):
     # Process A trips the breaker...
     assert [r[0] for r in results(spawn(3))] == ["llm_provider_error"] * 3
     opened = time.monotonic()
-    # ...and process B fails fast without calling the upstream.
-    rejected = results(spawn(2))
-    assert [r[0] for r in rejected] == ["circuit_open", "circuit_open"]
-    assert all(ms < 50 for _code, ms in rejected)
+    # ...and process B fails fast without calling the upstream, which now hangs: a call that
+    # got through would wait for the 60 s read timeout.
+    fakellm.set(mode="hang")
+    rejected = results(spawn(3))
+    assert [r[0] for r in rejected] == ["circuit_open"] * 3
+    assert all(ms < 1000 for _code, ms in rejected)  # first includes the process's warm-up
     assert upstream_calls(fakellm) == 3
 
     # After open_duration, three processes race for the single half-open trial.
-    time.sleep(max(0.0, 2.1 - (time.monotonic() - opened)))
-    fakellm.set(mode="ok", delay=3.0)
+    time.sleep(max(0.0, 6.1 - (time.monotonic() - opened)))
+    fakellm.set(mode="ok", delay=5.0)  # the trial is still running when the others arrive
     racers = [spawn(1) for _ in range(3)]
     outcomes = sorted(results(p)[0][0] for p in racers)
     assert outcomes == ["circuit_open", "circuit_open", "ok"]
@@ -110,3 +115,43 @@ def test_breaker_is_shared_across_processes(transactional_db, fakellm):
         .values_list("from_state", "to_state")
     )
     assert transitions == [("closed", "open"), ("open", "half_open"), ("half_open", "closed")]
+
+
+WATCHER = """
+import sys, time
+import django
+django.setup()
+from apps.providers.selectors import provider_runtime
+start_value = provider_runtime().settings_for("shared").open_duration
+print("ready", flush=True)
+deadline = time.monotonic() + 10
+while time.monotonic() < deadline:
+    if provider_runtime().settings_for("shared").open_duration != start_value:
+        print("changed", time.time(), flush=True)
+        break
+    time.sleep(0.01)
+else:
+    print("unchanged", flush=True)
+"""
+
+
+def test_saved_change_reaches_another_process_within_a_second(transactional_db, fakellm):
+    from apps.providers.services import provider_update
+
+    provider = make_provider("shared", base_url=fakellm.base_url)
+    watcher = subprocess.Popen(
+        [sys.executable, "-c", WATCHER],
+        cwd=REPO,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert watcher.stdout.readline().strip() == "ready"
+    saved_at = time.time()
+    provider_update(provider=provider, breaker={"open_duration": 42.0})  # commits, bumps
+    out, err = watcher.communicate(timeout=30)
+    assert out.startswith("changed"), (out, err)
+    delay = float(out.split()[1]) - saved_at
+    print(f"change seen in the other process after {delay * 1000:.0f} ms")
+    assert delay < 1.0
