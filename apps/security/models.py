@@ -17,6 +17,7 @@ from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
 
 from apps.security.guard.defaults import CATEGORIES
+from apps.security.guard.engine import Thresholds
 from apps.security.guard.rules import PatternError, validate_pattern
 from apps.security.redaction import validate_secret_pattern
 
@@ -184,22 +185,26 @@ class SecretPattern(models.Model):
         return self.name
 
 
+# The engine's defaults were chosen on out-of-fold scores; operators start from them.
+_DEFAULT_THRESHOLDS = Thresholds()
+
+
 class DetectionSettings(models.Model):
     """Operator-tuned thresholds (one row, pk=1)."""
 
     model_enabled = models.BooleanField(default=True, help_text="Use the learned model layer.")
     model_block = models.FloatField(
-        default=0.85,
+        default=_DEFAULT_THRESHOLDS.model_block,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text="Model score at or above which input is blocked.",
     )
     model_flag = models.FloatField(
-        default=0.5,
+        default=_DEFAULT_THRESHOLDS.model_flag,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text="Model score at or above which input is flagged (allowed, logged).",
     )
     rule_block_severity = models.PositiveSmallIntegerField(
-        default=50,
+        default=_DEFAULT_THRESHOLDS.rule_block_severity,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text="A matched 'block' rule blocks when its severity is at least this.",
     )

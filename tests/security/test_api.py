@@ -94,6 +94,13 @@ def test_global_patterns_are_readable_but_not_editable(seeded, operator_client):
     response = operator_client.patch(url, {"enabled": False}, format="json")
     assert response.status_code == 403
     assert operator_client.delete(url).status_code == 403
+    disabled = operator_client.get(PATTERNS, {"enabled": "false"}).json()
+    assert disabled["count"] == InjectionPattern.objects.filter(enabled=False).count()
+    enabled = operator_client.get(PATTERNS, {"enabled": "true", "category": "prompt_leaking"})
+    assert (
+        enabled.json()["count"]
+        == InjectionPattern.objects.filter(enabled=True, category="prompt_leaking").count()
+    )
     listed = operator_client.get(PATTERNS, {"scope": "global", "limit": 5}).json()
     assert listed["count"] == InjectionPattern.objects.filter(tenant__isnull=True).count()
     assert len(listed["results"]) == 5

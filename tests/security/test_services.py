@@ -67,8 +67,8 @@ def test_seed_is_idempotent_and_keeps_operator_edits(seeded):
 
 @pytest.mark.parametrize(
     "bad",
-    [r"(a+", r"(\w+)\1", r"(?=ignore)x", "", "a" * 5000],
-    ids=["unbalanced", "backreference", "lookahead", "empty", "too-long"],
+    [r"(a+", r"(\w+)\1", r"(?=ignore)x", "", "a" * 5000, "a{1000}{1000}", ".*"],
+    ids=["unbalanced", "backreference", "lookahead", "empty", "too-long", "huge-repeat", "any"],
 )
 def test_invalid_patterns_are_refused_with_a_clear_message(db, bad):
     with pytest.raises(ValidationError) as info:
@@ -76,6 +76,16 @@ def test_invalid_patterns_are_refused_with_a_clear_message(db, bad):
     assert "pattern" in info.value.message_dict
     assert all(message for message in info.value.message_dict["pattern"])
     assert not InjectionPattern.objects.exists()
+
+
+def test_classic_catastrophic_pattern_runs_in_linear_time(db, django_capture_on_commit_callbacks):
+    # (a+)+$ backtracks exponentially in Python's re; RE2 has no backtracking at all.
+    with django_capture_on_commit_callbacks(execute=True):
+        _pattern(pattern=r"(a+)+$", name="nested quantifier")
+    started = time.perf_counter()
+    decision = scan("a" * 30_000 + "!")
+    assert time.perf_counter() - started < 1.0
+    assert not [m for m in decision.matches if m.name == "nested quantifier"]
 
 
 def test_duplicate_names_are_refused_per_scope(db, tenant):
@@ -144,20 +154,26 @@ def test_guard_blocks_records_audit_and_counts(seeded, tenant, django_capture_on
 
 
 def test_guard_allows_benign_and_returns_sanitized_text(seeded):
-    before = _metric(
-        "ai_platform_security_validations_total", validation_type="user_input", result="allow"
-    )
+    def passed() -> float:
+        return sum(
+            _metric(
+                "ai_platform_security_validations_total",
+                validation_type="user_input",
+                result=result,
+            )
+            for result in ("allow", "flag")
+        )
+
+    before = passed()
+    # Hidden characters may earn a flag (they are a signal); they must not block a benign text.
     result = guard_input("Ｗhat is the\u200b capital\x00 of France?", ctx=GuardContext())
-    assert result.decision.action == "allow"
+    assert result.decision.action in ("allow", "flag")
     assert result.text == "What is the capital of France?"
     assert not result.truncated
     assert not BlockedRequest.objects.exists()
-    assert (
-        _metric(
-            "ai_platform_security_validations_total", validation_type="user_input", result="allow"
-        )
-        == before + 1
-    )
+    assert passed() == before + 1
+    plain = guard_input("What is the weather like in Paris today?", ctx=GuardContext())
+    assert plain.decision.action == "allow"
 
 
 def test_flag_rules_pass_with_a_log_line(db, caplog, django_capture_on_commit_callbacks):
@@ -288,6 +304,17 @@ def test_no_pattern_table_reads_on_the_request_path(seeded):
     assert len(queries) <= 4
 
 
+def test_guard_runs_without_queries_between_version_checks(
+    seeded, settings, django_assert_num_queries
+):
+    settings.LIVE_CONFIG_CHECK_INTERVAL = 5.0
+    guard_input("warm up the cache", ctx=GuardContext())
+    with django_assert_num_queries(0):
+        for _ in range(50):
+            guard_input("Where do puffins nest in the summer?", ctx=GuardContext())
+            scan("Where do puffins nest in the summer?")
+
+
 def test_scan_stores_nothing(seeded):
     with CaptureQueriesContext(connection) as queries:
         decision = scan(ATTACK)
@@ -410,7 +437,7 @@ def test_retrain_from_imported_examples_and_verdicts(
     assert row.is_active
     assert row.data_summary["total"] == 31
     assert row.data_summary["verdicts"] == {"confirmed_attack": 1}
-    assert set(row.metrics) >= {"precision", "recall", "false_positive_rate"}
+    assert set(row.metrics["stratified_5fold"]) >= {"precision", "recall", "fpr"}
     assert InjectionModelVersion.objects.filter(is_active=True).count() == 1
     snapshot = services.policy_snapshot()
     assert snapshot.model_version == row.version

@@ -30,16 +30,22 @@ _OBFUSCATION_SIGNALS = frozenset(
 # The model also scores de-obfuscated / decoded views (max), at most this many besides "text".
 _MAX_EXTRA_MODEL_VIEWS = 2
 _MAX_EXTRA_VIEW_CHARS = 8000
+_MAX_NEAR_COPY_CHARS = 1024
 
 
 @dataclass(frozen=True)
 class Thresholds:
     """Decision thresholds (operators tune them live).
 
-    Defaults were chosen on out-of-fold model scores over the shared labelled examples
-    (stratified 5-fold, see ``bench/security/run.py``): ``model_block`` keeps the benign false-
-    positive rate of rules + model under 2 % with recall above 0.9; ``model_flag`` marks the
-    grey zone for review without blocking.
+    Chosen with ``bench/security/run.py`` on out-of-fold model scores over the shared labelled
+    examples (the model never saw the row it scored):
+
+    * ``model_block`` 0.80: rules + model reach recall 0.91 at a false-positive rate of 0.3 %
+      (stratified 5-fold); leave-one-source-out gives recall 0.74 at 4.9 % FPR. Lower values
+      buy recall with false positives (0.70: 0.93 / 0.3 % 5-fold, 0.79 / 7.3 % LOSO).
+    * ``model_flag`` 0.50: the grey zone is recorded for review, not blocked.
+    * ``rule_block_severity`` 50: every default ``block`` rule (severity >= 60) blocks; an
+      operator can raise it to let only the strongest rules block.
     """
 
     model_block: float = 0.80
@@ -145,13 +151,17 @@ def evaluate_normalized(
 
 def _model_score(normalized: Normalized, model: InjectionModel) -> float:
     score = model.score_normalized(normalized.text)
-    # decoded / de-obfuscated views first; long near-copies of the text add cost, not signal
+    # Decoded payloads are scored on their own. Despaced / de-leeted views are near-copies of
+    # the text: scoring them costs a full model pass, so only for short inputs (the rules
+    # already scan those views at any length).
     extra = [
         value
         for name, value in normalized.views
-        if name != "text" and value and len(value) <= _MAX_EXTRA_VIEW_CHARS
+        if name != "text"
+        and value
+        and len(value) <= _MAX_EXTRA_VIEW_CHARS
+        and (name not in _OBFUSCATION_VIEWS or len(value) <= _MAX_NEAR_COPY_CHARS)
     ]
-    extra.sort(key=lambda v: v in (normalized.view("despaced"), normalized.view("deleet")))
     for value in extra[:_MAX_EXTRA_MODEL_VIEWS]:
         score = max(score, model.score_normalized(value))
     return score

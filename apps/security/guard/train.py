@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from apps.security.guard.engine import Thresholds
 from apps.security.guard.model import (
     DEFAULT_C,
     FeatureConfig,
@@ -120,10 +121,14 @@ def _rates(pred: np.ndarray, y: np.ndarray) -> dict:
     }
 
 
-def cross_validate(rows: Sequence[dict], *, threshold: float = 0.5, c: float = DEFAULT_C) -> dict:
+def cross_validate(
+    rows: Sequence[dict], *, threshold: float | None = None, c: float = DEFAULT_C
+) -> dict:
     """Model-only out-of-fold metrics: stratified 5-fold and leave-one-source-out."""
     from sklearn.model_selection import StratifiedKFold
 
+    if threshold is None:  # the engine's default block threshold
+        threshold = Thresholds().model_block
     texts = [r["text"] for r in rows]
     y = np.asarray([r["label"] for r in rows], dtype=np.int64)
     sources = np.asarray([r["source"] for r in rows])

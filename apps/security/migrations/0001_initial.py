@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('model_enabled', models.BooleanField(default=True, help_text='Use the learned model layer.')),
-                ('model_block', models.FloatField(default=0.85, help_text='Model score at or above which input is blocked.', validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)])),
+                ('model_block', models.FloatField(default=0.8, help_text='Model score at or above which input is blocked.', validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)])),
                 ('model_flag', models.FloatField(default=0.5, help_text='Model score at or above which input is flagged (allowed, logged).', validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)])),
                 ('rule_block_severity', models.PositiveSmallIntegerField(default=50, help_text="A matched 'block' rule blocks when its severity is at least this.", validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)])),
                 ('updated_by', models.CharField(blank=True, editable=False, max_length=150)),
