@@ -32,3 +32,30 @@ def test_bad_keys_are_refused_and_not_cached(api_client, db):
     assert not authentication._cache
     api_client.credentials()
     assert api_client.get("/v1/models").status_code == 401
+
+
+def test_front_door_works_offline_out_of_the_box(tenant_client):
+    """No provider configured (the embedded default): the offline provider answers."""
+    models = tenant_client.get("/v1/models").json()
+    assert models["object"] == "list"
+    assert models["data"]
+    response = tenant_client.post(
+        "/v1/chat/completions",
+        {"model": "default", "messages": [{"role": "user", "content": "Hello there"}]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["object"] == "chat.completion"
+    assert body["choices"][0]["message"]["role"] == "assistant"
+    assert isinstance(body["choices"][0]["message"]["content"], str)
+    streamed = tenant_client.post(
+        "/v1/chat/completions",
+        {"stream": True, "messages": [{"role": "user", "content": "Hello there"}]},
+        format="json",
+    )
+    assert streamed.status_code == 200
+    assert streamed["Content-Type"].startswith("text/event-stream")
+    events = b"".join(streamed.streaming_content).decode()
+    assert events.rstrip().endswith("data: [DONE]")
+    assert '"object":"chat.completion.chunk"' in events
