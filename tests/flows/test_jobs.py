@@ -185,3 +185,26 @@ def test_concurrent_duplicates_run_once(tenant_key, upstream):
     assert sum(1 for r in results if "Idempotent-Replayed" in r) == 3
     assert upstream.stats()["requests"]["/v1/chat/completions"] == 1
     assert IdempotencyRecord.objects.get().state == "done"
+
+
+def test_expired_idempotency_keys_are_purged_on_a_schedule(tenant_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_celery_beat.models import PeriodicTask
+
+    from apps.flows.tasks import purge_idempotency_records
+
+    task = PeriodicTask.objects.get(task="flows.purge_idempotency_records")
+    assert task.enabled
+    tenant_client.post(
+        "/api/v1/ai/flows/ask", {"question": "q?"}, format="json", HTTP_IDEMPOTENCY_KEY="old"
+    )
+    tenant_client.post(
+        "/api/v1/ai/flows/ask", {"question": "q?"}, format="json", HTTP_IDEMPOTENCY_KEY="new"
+    )
+    IdempotencyRecord.objects.filter(key="old").update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert purge_idempotency_records() == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
