@@ -92,14 +92,14 @@ class Connection:
     must be as lean as possible or it measures itself.
     """
 
-    def __init__(self, url: str, headers: dict[str, str]) -> None:
+    def __init__(self, url: str, headers: dict[str, str], *, method: str = "POST") -> None:
         parts = urlsplit(url)
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
-        body = json.dumps(BODY).encode()
+        body = json.dumps(BODY).encode() if method == "POST" else b""
         lines = [
-            f"POST {parts.path} HTTP/1.1",
+            f"{method} {parts.path} HTTP/1.1",
             f"Host: {self.host}:{self.port}",
-            "Content-Type: application/json",
+            *(["Content-Type: application/json"] if body else []),
             f"Content-Length: {len(body)}",
             *(f"{k}: {v}" for k, v in headers.items()),
         ]
@@ -156,9 +156,9 @@ async def one(conn: Connection, run: Run, timeout: float) -> None:
     run.latencies.append((time.perf_counter() - started) * 1000)
 
 
-async def sequential(url: str, headers: dict, count: int) -> Run:
+async def sequential(url: str, headers: dict, count: int, *, method: str = "POST") -> Run:
     run = Run()
-    conn = Connection(url, headers)
+    conn = Connection(url, headers, method=method)
     for _ in range(20):  # warm-up: connection, caches, lazy imports
         await one(conn, Run(), 30)
     started = time.perf_counter()
@@ -341,6 +341,13 @@ def main() -> None:
                 f"added p50 {added50:.2f} ms, p99 {added99:.2f} ms (target p50 < 3 ms)",
             )
         )
+        # Where the added latency goes: the server's floor (no auth), then an authenticated,
+        # rate-limited DRF view without an upstream call.
+        base = f"http://127.0.0.1:{args.port}"
+        health = asyncio.run(sequential(f"{base}/health", {}, args.sequential, method="GET"))
+        models = asyncio.run(sequential(f"{base}/v1/models", auth, args.sequential, method="GET"))
+        lines.append(row("sequential, GET /health (floor)", health))
+        lines.append(row("sequential, GET /v1/models (auth+limits)", models))
         for connections in (8, 32, 256):
             cap = int(args.seconds * 2000)
             d = asyncio.run(concurrent(direct_url, {}, connections, args.seconds, cap))
