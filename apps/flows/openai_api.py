@@ -167,6 +167,14 @@ def _tools(raw: Any) -> list[ToolSpec] | None:
     return specs or None
 
 
+def _response_format(raw: Any) -> dict | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
+        raise InvalidPayload("'response_format' must be an object with a 'type'.")
+    return raw
+
+
 def _provider_for(model: Any) -> str | None:
     """``model`` names a provider (or a model a provider serves); anything else → the default."""
     if not isinstance(model, str) or not model or model in {"default", "agenthub"}:
@@ -239,7 +247,7 @@ class ChatCompletionsApi(APIView):
             "provider": _provider_for(body.get("model")),
             "flow": "chat",
             "tools": _tools(body.get("tools")),
-            "response_format": body.get("response_format"),
+            "response_format": _response_format(body.get("response_format")),
             "max_tokens": _optional_number(body, "max_completion_tokens", "max_tokens", kind=int),
             "temperature": _optional_number(body, "temperature"),
         }

@@ -59,3 +59,31 @@ def test_front_door_works_offline_out_of_the_box(tenant_client):
     events = b"".join(streamed.streaming_content).decode()
     assert events.rstrip().endswith("data: [DONE]")
     assert '"object":"chat.completion.chunk"' in events
+
+
+BAD_BODIES = [
+    [],
+    {"messages": "hi"},
+    {"messages": [{"role": "wizard", "content": "x"}]},
+    {"messages": [{"role": "user", "content": 42}]},
+    {"messages": [{"role": "user", "content": [{"type": "text", "text": 1}]}]},
+    {"messages": [{"role": "user", "content": "x"}], "tools": "calc"},
+    {"messages": [{"role": "user", "content": "x"}], "tools": [{"type": "function"}]},
+    {"messages": [{"role": "user", "content": "x"}], "max_tokens": "many"},
+    {"messages": [{"role": "user", "content": "x"}], "temperature": True},
+    {"messages": [{"role": "user", "content": "x"}], "response_format": "json"},
+]
+
+
+def test_malformed_chat_bodies_are_400s_never_500s(tenant_client):
+    for body in BAD_BODIES:
+        response = tenant_client.post("/v1/chat/completions", body, format="json")
+        assert response.status_code == 400, (body, response.content)
+        assert response.json()["error"]["code"] in {
+            "validation_error",
+            "invalid_messages",
+            "invalid_tools",
+        }
+    raw = tenant_client.post("/v1/chat/completions", "{not json", content_type="application/json")
+    assert raw.status_code == 400
+    assert raw.json()["error"]["code"] == "malformed_request"
