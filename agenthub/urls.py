@@ -15,6 +15,8 @@ urlpatterns = [
     path("api/v1/tenants/", include("apps.tenants.urls")),
     path("api/v1/security/", include("apps.security.urls")),
     path("api/v1/providers/", include("apps.providers.urls")),
+    path("api/v1/ai/", include("apps.flows.urls")),
+    path("v1/", include("apps.flows.openai_urls")),
 ]
 
 handler404 = "apps.core.handlers.not_found"

@@ -1,0 +1,397 @@
+"""Gateway overhead and capacity: the same chat completion straight to the fake upstream and
+through AgentHub's ``/v1/chat/completions``, served as in production.
+
+    python bench/gateway/run.py [--quick]
+
+Production-like: gunicorn with ``agenthub/gunicorn.conf.py`` (gthread), DJANGO_ENV=production,
+PostgreSQL (``BENCH_DATABASE_URL``, default the flows helper's ``ah_flows``) and Redis
+(``BENCH_REDIS_URL``), guard and breakers on, fakellm (a subprocess) as the default provider.
+Measures:
+  1. added latency p50/p99, one request at a time (direct vs through the gateway);
+  2. throughput and p99 at 8, 32 and 256 concurrent connections;
+  3. 500 requests in flight at once against an upstream that takes 1 s.
+The load generator is asyncio + httpx, bounded in requests and time, 127.0.0.1 only. It shares
+the machine's cores with the server, so throughput figures are a lower bound.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from fakellm.testing import FakeLLM, start_fakellm  # noqa: E402
+
+BODY = {
+    "model": "fakellm",
+    "messages": [
+        {"role": "system", "content": "You are a helpful assistant."},
+        {"role": "user", "content": "Hello! Can you tell me what the weather is like today?"},
+    ],
+}
+
+SETUP = """
+from apps.providers.models import Provider
+from apps.providers.services import provider_create, provider_update
+from apps.tenants.services import api_key_create, tenant_get_or_create
+base = {base!r}
+existing = Provider.objects.filter(name="fakellm").first()
+fields = dict(kind="openai_compatible", base_url=base, model="fakellm-1", is_default=True,
+              max_attempts=2, read_timeout=30, connect_timeout=5)
+if existing is None:
+    provider_create(name="fakellm", **fields)
+else:
+    provider_update(provider=existing, **fields)
+tenant = tenant_get_or_create(name="bench")
+print("KEY=" + api_key_create(tenant=tenant, name="bench").plaintext)
+"""
+
+
+def percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+@dataclass
+class Run:
+    latencies: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+    elapsed: float = 0.0
+
+    def error(self, kind: str) -> None:
+        self.errors[kind] = self.errors.get(kind, 0) + 1
+
+    @property
+    def ok(self) -> int:
+        return len(self.latencies)
+
+
+class Connection:
+    """A minimal HTTP/1.1 keep-alive client connection on asyncio streams.
+
+    httpx's async pool costs about a millisecond of CPU per request and degrades with many
+    connections; on a 2-core machine that shares its cores with the server, the load generator
+    must be as lean as possible or it measures itself.
+    """
+
+    def __init__(self, url: str, headers: dict[str, str], *, method: str = "POST") -> None:
+        parts = urlsplit(url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        body = json.dumps(BODY).encode() if method == "POST" else b""
+        lines = [
+            f"{method} {parts.path} HTTP/1.1",
+            f"Host: {self.host}:{self.port}",
+            *(["Content-Type: application/json"] if body else []),
+            f"Content-Length: {len(body)}",
+            *(f"{k}: {v}" for k, v in headers.items()),
+        ]
+        self.request = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def _open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+    async def post(self) -> int:
+        if self.writer is None or self.reader is None:
+            await self._open()
+        reader, writer = self.reader, self.writer
+        if reader is None or writer is None:
+            raise ConnectionError("not connected")
+        writer.write(self.request)
+        head = await reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length, close = 0, False
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"connection" and value.strip().lower() == b"close":
+                close = True
+        await reader.readexactly(length)
+        if close:
+            self.close()
+        return status
+
+
+async def one(conn: Connection, run: Run, timeout: float) -> None:
+    started = time.perf_counter()
+    try:
+        status = await asyncio.wait_for(conn.post(), timeout)
+    except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
+        conn.close()
+        run.error(type(exc).__name__)
+        return
+    except TimeoutError:
+        conn.close()
+        run.error("timeout")
+        return
+    if status != 200:
+        run.error(str(status))
+        return
+    run.latencies.append((time.perf_counter() - started) * 1000)
+
+
+async def sequential(url: str, headers: dict, count: int, *, method: str = "POST") -> Run:
+    run = Run()
+    conn = Connection(url, headers, method=method)
+    for _ in range(20):  # warm-up: connection, caches, lazy imports
+        await one(conn, Run(), 30)
+    started = time.perf_counter()
+    for _ in range(count):
+        await one(conn, run, 30)
+    run.elapsed = time.perf_counter() - started
+    conn.close()
+    return run
+
+
+async def concurrent(url: str, headers: dict, connections: int, seconds: float, cap: int) -> Run:
+    """``connections`` keep-alive connections, each sending its next request on an answer."""
+    run = Run()
+    conns = [Connection(url, headers) for _ in range(connections)]
+    await asyncio.gather(*(one(c, Run(), 60) for c in conns))  # connect and warm up
+    deadline = time.perf_counter() + seconds
+    sent = 0
+
+    async def worker(conn: Connection) -> None:
+        nonlocal sent
+        while time.perf_counter() < deadline and sent < cap:
+            sent += 1
+            await one(conn, run, 60)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(c) for c in conns))
+    run.elapsed = time.perf_counter() - started
+    for conn in conns:
+        conn.close()
+    return run
+
+
+async def burst(url: str, headers: dict, count: int) -> Run:
+    """``count`` requests in flight at once, each on its own new connection."""
+    run = Run()
+    conns = [Connection(url, headers) for _ in range(count)]
+    started = time.perf_counter()
+    await asyncio.gather(*(one(c, run, 120) for c in conns))
+    run.elapsed = time.perf_counter() - started
+    for conn in conns:
+        conn.close()
+    return run
+
+
+def django_env(args: argparse.Namespace) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": args.redis_url,
+        "CELERY_BROKER_URL": "",
+        "LOG_LEVEL": "WARNING",
+        # One key sends everything here: limits stay on (their cost is measured) but high.
+        "RATE_LIMIT_PER_KEY": "100000000",
+        "RATE_LIMIT_PER_TENANT": "100000000",
+        "RATE_LIMIT_PER_IP": "100000000",
+        "BIND": f"127.0.0.1:{args.port}",
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    return env
+
+
+def ensure_database(url: str) -> None:
+    """Create the benchmark's PostgreSQL database when it does not exist yet."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def setup(env: dict[str, str], fake: FakeLLM) -> str:
+    python = sys.executable
+    ensure_database(env["DATABASE_URL"])
+    subprocess.run(
+        [python, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
+    out = subprocess.run(
+        [python, "manage.py", "shell", "-c", SETUP.format(base=fake.base_url)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return next(line[4:] for line in out.splitlines() if line.startswith("KEY="))
+
+
+def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen:
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    process = subprocess.Popen(
+        [gunicorn, "--config", "agenthub/gunicorn.conf.py", "agenthub.wsgi"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("gunicorn did not become healthy")
+
+
+def upstream_calls(fake: FakeLLM) -> int:
+    return int(fake.stats()["requests"].get("/v1/chat/completions", 0))
+
+
+def row(name: str, run: Run, extra: str = "") -> str:
+    rps = run.ok / run.elapsed if run.elapsed else 0.0
+    errors = sum(run.errors.values())
+    detail = ", ".join(f"{k}:{v}" for k, v in sorted(run.errors.items())) or "-"
+    return (
+        f"| {name:<34} | {run.ok:>6} | {errors:>6} | {rps:>8.1f} | "
+        f"{percentile(run.latencies, 50):>8.2f} | {percentile(run.latencies, 99):>8.2f} | "
+        f"{detail:<14} | {extra}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ah_flows"),
+    )
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
+    )
+    parser.add_argument("--port", type=int, default=8731)
+    parser.add_argument("--sequential", type=int, default=500, help="requests one at a time")
+    parser.add_argument("--seconds", type=float, default=10.0, help="per concurrency level")
+    parser.add_argument("--quick", action="store_true", help="fewer requests, shorter runs")
+    args = parser.parse_args()
+    if args.quick:
+        args.sequential, args.seconds = 150, 4.0
+
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # 500 sockets each side
+    load_before = os.getloadavg()[0]
+    fake = start_fakellm()
+    env = django_env(args)
+    server = None
+    try:
+        key = setup(env, fake)
+        server = start_gunicorn(env, args.port)
+        direct_url = f"{fake.base_url}/chat/completions"
+        gateway_url = f"http://127.0.0.1:{args.port}/v1/chat/completions"
+        auth = {"Authorization": f"Bearer {key}"}
+        lines = []
+        header = (
+            "| run                                |     ok | errors |    req/s "
+            "|  p50 ms  |  p99 ms  | error kinds    | note"
+        )
+        lines += [header, "|" + "-" * (len(header) - 1)]
+
+        direct = asyncio.run(sequential(direct_url, {}, args.sequential))
+        through = asyncio.run(sequential(gateway_url, auth, args.sequential))
+        added50 = percentile(through.latencies, 50) - percentile(direct.latencies, 50)
+        added99 = percentile(through.latencies, 99) - percentile(direct.latencies, 99)
+        lines.append(row("sequential, direct to fakellm", direct))
+        lines.append(
+            row(
+                "sequential, through AgentHub",
+                through,
+                f"added p50 {added50:.2f} ms, p99 {added99:.2f} ms (target p50 < 3 ms)",
+            )
+        )
+        # Where the added latency goes: the server's floor (no auth), then an authenticated,
+        # rate-limited DRF view without an upstream call.
+        base = f"http://127.0.0.1:{args.port}"
+        health = asyncio.run(sequential(f"{base}/health", {}, args.sequential, method="GET"))
+        models = asyncio.run(sequential(f"{base}/v1/models", auth, args.sequential, method="GET"))
+        lines.append(row("sequential, GET /health (floor)", health))
+        lines.append(row("sequential, GET /v1/models (auth+limits)", models))
+        for connections in (8, 32, 256):
+            cap = int(args.seconds * 2000)
+            d = asyncio.run(concurrent(direct_url, {}, connections, args.seconds, cap))
+            before = upstream_calls(fake)
+            g = asyncio.run(concurrent(gateway_url, auth, connections, args.seconds, cap))
+            # Upstream calls beyond one per request (and one warm-up per connection): retries.
+            extra = upstream_calls(fake) - before - g.ok - sum(g.errors.values()) - connections
+            lines.append(row(f"{connections} connections, direct", d))
+            note = "target >= 400 req/s" if connections == 32 else ""
+            note += f" max {max(g.latencies, default=0):.0f} ms; upstream retries {extra}"
+            lines.append(row(f"{connections} connections, AgentHub", g, note))
+
+        fake.set(delay=1.0)
+        d = asyncio.run(burst(direct_url, {}, 500))
+        before = upstream_calls(fake)
+        g = asyncio.run(burst(gateway_url, auth, 500))
+        extra = upstream_calls(fake) - before - 500
+        lines.append(row("500 in flight, 1 s upstream, direct", d, f"wall {d.elapsed:.2f} s"))
+        lines.append(
+            row(
+                "500 in flight, 1 s upstream, AgentHub",
+                g,
+                f"wall {g.elapsed:.2f} s (target: all 500 ok); upstream retries {extra}",
+            )
+        )
+        fake.set(delay=None)
+        print()
+        print(
+            f"AgentHub gateway benchmark — gunicorn gthread "
+            f"({os.environ.get('WEB_CONCURRENCY', '2')} workers x "
+            f"{os.environ.get('GUNICORN_THREADS', '256')} threads), PostgreSQL, Redis, "
+            f"guard + breakers on, {os.cpu_count()} CPUs, load average before the run "
+            f"{load_before:.2f} (other work on the machine competes for the same cores)"
+        )
+        print("\n".join(lines))
+    finally:
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""The front door's cached key lookup: no key query per request, revocation live within 1 s."""
+
+from __future__ import annotations
+
+import time
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.flows import authentication
+from apps.tenants.services import api_key_revoke
+
+
+def test_key_lookup_is_cached_and_revocation_applies_within_a_second(tenant_client, tenant_key):
+    authentication.clear()
+    assert tenant_client.get("/v1/models").status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert tenant_client.get("/v1/models").status_code == 200
+    assert not [q for q in queries.captured_queries if "tenants_apikey" in q["sql"]]
+
+    api_key_revoke(api_key=tenant_key.api_key)
+    time.sleep(authentication.TTL + 0.05)
+    response = tenant_client.get("/v1/models")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "authentication_failed"
+
+
+def test_bad_keys_are_refused_and_not_cached(api_client, db):
+    authentication.clear()
+    api_client.credentials(HTTP_AUTHORIZATION="Bearer ah_000000000000_nope")
+    assert api_client.get("/v1/models").status_code == 401
+    assert not authentication._cache
+    api_client.credentials()
+    assert api_client.get("/v1/models").status_code == 401
+
+
+def test_front_door_works_offline_out_of_the_box(tenant_client):
+    """No provider configured (the embedded default): the offline provider answers."""
+    models = tenant_client.get("/v1/models").json()
+    assert models["object"] == "list"
+    assert models["data"]
+    response = tenant_client.post(
+        "/v1/chat/completions",
+        {"model": "default", "messages": [{"role": "user", "content": "Hello there"}]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["object"] == "chat.completion"
+    assert body["choices"][0]["message"]["role"] == "assistant"
+    assert isinstance(body["choices"][0]["message"]["content"], str)
+    streamed = tenant_client.post(
+        "/v1/chat/completions",
+        {"stream": True, "messages": [{"role": "user", "content": "Hello there"}]},
+        format="json",
+    )
+    assert streamed.status_code == 200
+    assert streamed["Content-Type"].startswith("text/event-stream")
+    events = b"".join(streamed.streaming_content).decode()
+    assert events.rstrip().endswith("data: [DONE]")
+    assert '"object":"chat.completion.chunk"' in events
+
+
+BAD_BODIES = [
+    [],
+    {"messages": "hi"},
+    {"messages": [{"role": "wizard", "content": "x"}]},
+    {"messages": [{"role": "user", "content": 42}]},
+    {"messages": [{"role": "user", "content": [{"type": "text", "text": 1}]}]},
+    {"messages": [{"role": "user", "content": "x"}], "tools": "calc"},
+    {"messages": [{"role": "user", "content": "x"}], "tools": [{"type": "function"}]},
+    {"messages": [{"role": "user", "content": "x"}], "max_tokens": "many"},
+    {"messages": [{"role": "user", "content": "x"}], "temperature": True},
+    {"messages": [{"role": "user", "content": "x"}], "response_format": "json"},
+]
+
+
+def test_malformed_chat_bodies_are_400s_never_500s(tenant_client):
+    for body in BAD_BODIES:
+        response = tenant_client.post("/v1/chat/completions", body, format="json")
+        assert response.status_code == 400, (body, response.content)
+        assert response.json()["error"]["code"] in {
+            "validation_error",
+            "invalid_messages",
+            "invalid_tools",
+        }
+    raw = tenant_client.post("/v1/chat/completions", "{not json", content_type="application/json")
+    assert raw.status_code == 400
+    assert raw.json()["error"]["code"] == "malformed_request"
