@@ -1,1 +1,26 @@
-"""pytest fixtures that start the fake upstream as a real server (filled in by the fakellm work)."""
+"""pytest fixtures that start the fake upstream as a real server in a subprocess.
+
+``fakellm_server`` (session): one ``python -m fakellm`` per test session.
+``fakellm`` (function): the same server, reset before each test (behaviour, queue, counters).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from fakellm.testing import FakeLLM, start_fakellm
+
+
+@pytest.fixture(scope="session")
+def fakellm_server() -> Iterator[FakeLLM]:
+    server = start_fakellm()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fakellm(fakellm_server: FakeLLM) -> FakeLLM:
+    fakellm_server.reset()
+    return fakellm_server
