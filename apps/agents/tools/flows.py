@@ -9,7 +9,16 @@ from typing import Any, ClassVar
 from apps.agents.tools.base import Tool, ToolContext, ToolError
 
 # Fields of a flow's answer that the model doesn't need (bookkeeping, not content).
-_DROP = {"usage", "latency_ms", "provider", "model", "request_id", "fallbacks", "job"}
+_DROP = {
+    "usage",
+    "latency_ms",
+    "llm_latency_ms",
+    "provider",
+    "model",
+    "request_id",
+    "fallbacks",
+    "template",
+}
 MAX_OUTPUT_CHARS = 4000
 
 
@@ -80,10 +89,10 @@ class FlowAskTool(FlowTool):
         "type": "object",
         "properties": {
             "question": {"type": "string", "description": "the question"},
-            "context": {
+            "documents": {
                 "type": "array",
                 "items": {"type": "string"},
-                "description": "optional passages to answer from",
+                "description": "optional context passages to answer from",
             },
         },
         "required": ["question"],

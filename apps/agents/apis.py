@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from apps.agents.services import MESSAGE_MAX_CHARS, agent_chat
+from apps.flows.jobs import idempotent, job_body, job_enqueue, wants_async
+from apps.security.services import GuardContext
+
+
+class _StepSerializer(serializers.Serializer):
+    tool = serializers.CharField()
+    arguments = serializers.JSONField()
+    status = serializers.ChoiceField(choices=["ok", "error", "blocked"])
+    duration_ms = serializers.IntegerField()
+
+
+class AgentChatApi(APIView):
+    """Send a message to an agent: it reasons, calls tools, observes and answers.
+
+    Continue a conversation by passing the ``conversation_id`` a previous answer returned.
+    ``"async": true`` (or ``Prefer: respond-async``) queues the run and answers 202 with a job
+    URL; an ``Idempotency-Key`` header makes a retried POST return the first result."""
+
+    class InputSerializer(serializers.Serializer):
+        message = serializers.CharField(max_length=MESSAGE_MAX_CHARS, trim_whitespace=False)
+        agent = serializers.SlugField(max_length=64, default="assistant")
+        conversation_id = serializers.IntegerField(required=False, min_value=1, allow_null=True)
+        # "async" is a Python keyword, so the field is declared below.
+
+    InputSerializer._declared_fields["async"] = serializers.BooleanField(
+        required=False, help_text="Queue the run and answer 202 with a job URL."
+    )
+
+    class OutputSerializer(serializers.Serializer):
+        reply = serializers.CharField()
+        conversation_id = serializers.IntegerField()
+        run_id = serializers.IntegerField()
+        steps = _StepSerializer(many=True)
+        usage = serializers.DictField(child=serializers.IntegerField())
+        provider = serializers.CharField(allow_blank=True)
+        fallback_reason = serializers.CharField(allow_null=True)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            200: OutputSerializer,
+            202: OpenApiResponse(description="Queued: poll the job URL for the result."),
+        },
+        summary="Chat with an agent",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        payload = {
+            "message": data["message"],
+            "agent": data["agent"],
+            "conversation_id": data.get("conversation_id"),
+        }
+        ctx = GuardContext.from_request(request, flow="agent")
+
+        def compute() -> Response:
+            if wants_async(request, request.data):
+                job = job_enqueue(kind="agent_chat", payload=payload, ctx=ctx)
+                job.refresh_from_db()  # an in-process (eager) run may have finished already
+                url = reverse("flows-job", args=[job.id], request=request)
+                return Response(job_body(job, url=url), status=202, headers={"Location": url})
+            result = agent_chat(
+                tenant=request.user.tenant,
+                agent=payload["agent"],
+                message=payload["message"],
+                conversation_id=payload["conversation_id"],
+                ctx=ctx,
+            )
+            return Response(self.OutputSerializer(result.as_dict()).data)
+
+        return idempotent(request, scope="agents.chat", compute=compute)
