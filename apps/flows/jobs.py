@@ -1,0 +1,310 @@
+"""Async jobs shared by flows and agents, and Idempotency-Key handling for POSTs.
+
+A job is a row (tenant-scoped) plus a Celery task ``flows.run_job`` that runs the registered
+runner for its kind. Without a broker (the embedded default) Celery runs the task in-process.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.core.exceptions import ApiError
+from apps.core.request_context import get_request_id, reset_request_id, set_request_id
+from apps.flows import metrics
+from apps.flows.exceptions import (
+    IdempotencyConflict,
+    IdempotencyInProgress,
+    InvalidIdempotencyKey,
+    UnknownJobKind,
+)
+from apps.flows.models import IdempotencyRecord, Job
+from apps.tenants.models import Tenant
+
+if TYPE_CHECKING:
+    from apps.security.services import GuardContext
+
+logger = logging.getLogger(__name__)
+
+JobRunner = Callable[[dict, "GuardContext"], dict]
+_runners: dict[str, JobRunner] = {}
+
+# A job left "running" this long (its worker died) may be picked up again on redelivery.
+STALE_RUNNING_AFTER = timedelta(minutes=15)
+IDEMPOTENCY_TTL = timedelta(hours=24)
+# How long a duplicate waits for the first request with its key before answering 409.
+IDEMPOTENCY_WAIT_SECONDS = 30.0
+
+
+def register_job_runner(kind: str, runner: JobRunner) -> None:
+    """Make ``kind`` runnable as a job; ``runner(payload, ctx)`` returns the result body."""
+    _runners[kind] = runner
+
+
+def job_kinds() -> tuple[str, ...]:
+    return tuple(sorted(_runners))
+
+
+def wants_async(request: Request, payload: dict) -> bool:
+    """``"async": true`` in the body or ``Prefer: respond-async``."""
+    if isinstance(payload, dict) and payload.get("async") is True:
+        return True
+    prefer = request.headers.get("Prefer", "")
+    return any(part.strip().lower() == "respond-async" for part in prefer.split(","))
+
+
+def _context_to_json(ctx: GuardContext) -> dict[str, Any]:
+    data = {}
+    for field in dataclasses.fields(ctx):
+        if field.name == "tenant":
+            continue
+        value = getattr(ctx, field.name)
+        if value is None or isinstance(value, str | int | float | bool):
+            data[field.name] = value
+    return data
+
+
+def _context_from_job(job: Job) -> GuardContext:
+    from apps.security.services import GuardContext
+
+    names = {f.name for f in dataclasses.fields(GuardContext)}
+    stored = {k: v for k, v in (job.context or {}).items() if k in names}
+    return GuardContext(tenant=job.tenant, **stored)
+
+
+@transaction.atomic
+def job_enqueue(*, kind: str, payload: dict, ctx: GuardContext) -> Job:
+    """Queue a job; it starts on a Celery worker once this transaction commits."""
+    if kind not in _runners:
+        raise UnknownJobKind(f"No runner for job kind {kind!r}.")
+    job = Job(
+        tenant=ctx.tenant,
+        api_key_id=getattr(ctx, "api_key_id", None),
+        kind=kind,
+        payload=payload,
+        context=_context_to_json(ctx),
+        request_id=getattr(ctx, "request_id", "") or get_request_id(),
+    )
+    job.full_clean()
+    job.save()
+    from apps.flows.tasks import run_job
+
+    job_id = str(job.id)
+    transaction.on_commit(lambda: run_job.delay(job_id))
+    return job
+
+
+def _claim(job_id: str) -> Job | None:
+    now = timezone.now()
+    claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
+        status=Job.Status.RUNNING, started_at=now
+    )
+    if not claimed:
+        claimed = Job.objects.filter(
+            pk=job_id, status=Job.Status.RUNNING, started_at__lt=now - STALE_RUNNING_AFTER
+        ).update(started_at=now)
+    if not claimed:
+        return None  # already run, running elsewhere, or gone
+    return Job.objects.select_related("tenant").get(pk=job_id)
+
+
+def job_execute(*, job_id: str) -> Job | None:
+    """Run a queued job once and store its result or its error (in the common error shape)."""
+    job = _claim(job_id)
+    if job is None:
+        return None
+    token = set_request_id(job.request_id or get_request_id())
+    try:
+        runner = _runners.get(job.kind)
+        if runner is None:
+            raise UnknownJobKind(f"No runner for job kind {job.kind!r}.")
+        result = runner(job.payload, _context_from_job(job))
+    except ApiError as exc:
+        _finish(job, error=_error_of(exc), error_status=exc.status_code)
+    except Exception:
+        logger.exception("job %s (%s) failed", job.pk, job.kind)
+        _finish(
+            job,
+            error={
+                "code": "internal_error",
+                "message": "An internal error occurred.",
+                "request_id": job.request_id,
+            },
+            error_status=500,
+        )
+    else:
+        _finish(job, result=result)
+    finally:
+        reset_request_id(token)
+    return job
+
+
+def _error_of(exc: ApiError) -> dict[str, Any]:
+    error: dict[str, Any] = {
+        "code": exc.error_code,
+        "message": str(exc.detail) if isinstance(exc.detail, str) else exc.default_detail,
+        "request_id": get_request_id(),
+    }
+    if exc.details is not None:
+        error["details"] = exc.details
+    return error
+
+
+def _finish(
+    job: Job,
+    *,
+    result: dict | None = None,
+    error: dict | None = None,
+    error_status: int | None = None,
+) -> None:
+    job.status = Job.Status.FAILED if error is not None else Job.Status.SUCCEEDED
+    job.result = result
+    job.error = error
+    job.error_status = error_status
+    job.finished_at = timezone.now()
+    Job.objects.filter(pk=job.pk).update(
+        status=job.status,
+        result=result,
+        error=error,
+        error_status=error_status,
+        finished_at=job.finished_at,
+    )
+    metrics.JOBS.labels(kind=job.kind, status=job.status).inc()
+
+
+def job_body(job: Job, *, url: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": str(job.id),
+        "kind": job.kind,
+        "status": job.status,
+        "created_at": _iso(job.created_at),
+        "started_at": _iso(job.started_at),
+        "finished_at": _iso(job.finished_at),
+    }
+    if url:
+        body["url"] = url
+    if job.status == Job.Status.SUCCEEDED:
+        body["result"] = job.result
+    elif job.status == Job.Status.FAILED:
+        body["error"] = job.error
+    return body
+
+
+def _iso(value) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+# --- idempotency -----------------------------------------------------------------------------
+
+_REPLAYED_HEADERS = ("Location", "Retry-After")
+
+
+def _body_hash(request: Request) -> str:
+    from apps.flows.services import canonical_json, sha256_hex
+
+    try:
+        data = request.data
+    except Exception:  # unparsable bodies hash as raw bytes; the view will reject them anyway
+        data = request.body.decode("utf-8", "replace")
+    return sha256_hex(canonical_json({"path": request.path, "body": data}))
+
+
+def _claim_key(*, tenant: Tenant, scope: str, key: str, body_hash: str) -> bool:
+    try:
+        with transaction.atomic():
+            IdempotencyRecord.objects.create(
+                tenant=tenant,
+                scope=scope,
+                key=key,
+                body_sha256=body_hash,
+                expires_at=timezone.now() + IDEMPOTENCY_TTL,
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def _replay(record: IdempotencyRecord) -> Response:
+    response = Response(record.response_body, status=record.response_status)
+    for name, value in (record.response_headers or {}).items():
+        response[name] = value
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _release_key(lookup: dict) -> None:
+    IdempotencyRecord.objects.filter(**lookup, state=IdempotencyRecord.State.IN_PROGRESS).delete()
+
+
+def idempotent(request: Request, *, scope: str, compute: Callable[[], Response]) -> Response:
+    """Run ``compute`` once per (tenant, scope, Idempotency-Key); replay its response after.
+
+    The same key with a different body is a 409 ``idempotency_conflict``. A concurrent duplicate
+    waits for the first to finish and gets its response. Errors are not stored: a retry after
+    an error runs again.
+    """
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return compute()
+    key = key.strip()
+    if not key or len(key) > 255 or not key.isprintable():
+        raise InvalidIdempotencyKey()
+    tenant = request.user.tenant
+    body_hash = _body_hash(request)
+    lookup = {"tenant": tenant, "scope": scope, "key": key}
+
+    claimed = _claim_key(tenant=tenant, scope=scope, key=key, body_hash=body_hash)
+    if not claimed:
+        expired = IdempotencyRecord.objects.filter(**lookup, expires_at__lte=timezone.now())
+        if expired.delete()[0]:
+            claimed = _claim_key(tenant=tenant, scope=scope, key=key, body_hash=body_hash)
+    if not claimed:
+        deadline = time.monotonic() + IDEMPOTENCY_WAIT_SECONDS
+        while True:
+            record = IdempotencyRecord.objects.filter(**lookup).first()
+            if record is None:  # the first attempt failed and released the key: run now
+                if _claim_key(tenant=tenant, scope=scope, key=key, body_hash=body_hash):
+                    break
+                continue
+            if record.body_sha256 != body_hash:
+                raise IdempotencyConflict()
+            if record.state == IdempotencyRecord.State.DONE:
+                return _replay(record)
+            if time.monotonic() >= deadline:
+                raise IdempotencyInProgress(headers={"Retry-After": "1"})
+            time.sleep(0.05)
+
+    try:
+        response = compute()
+    except BaseException:
+        IdempotencyRecord.objects.filter(
+            **lookup, state=IdempotencyRecord.State.IN_PROGRESS
+        ).delete()
+        raise
+    if response.status_code >= 500 or not isinstance(response, Response):
+        IdempotencyRecord.objects.filter(
+            **lookup, state=IdempotencyRecord.State.IN_PROGRESS
+        ).delete()
+        return response
+    IdempotencyRecord.objects.filter(**lookup).update(
+        state=IdempotencyRecord.State.DONE,
+        response_status=response.status_code,
+        response_body=response.data,
+        response_headers={h: response[h] for h in _REPLAYED_HEADERS if h in response},
+    )
+    return response
+
+
+@transaction.atomic
+def idempotency_records_purge() -> int:
+    """Delete expired idempotency records (run periodically)."""
+    return IdempotencyRecord.objects.filter(expires_at__lte=timezone.now()).delete()[0]

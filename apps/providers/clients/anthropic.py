@@ -1,0 +1,174 @@
+"""Anthropic Messages API: system prompt apart, tool_use / tool_result blocks <-> ToolCall."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from apps.providers.clients.base import ProviderClient, ProviderSpec, message_text
+from apps.providers.exceptions import LLMResponseError
+from apps.providers.http import (
+    api_key_from_env,
+    get_client,
+    json_body,
+    raise_for_status,
+    translate_transport_error,
+)
+from apps.providers.types import Completion, CompletionRequest, ToolCall, Usage
+
+ANTHROPIC_VERSION = "2023-06-01"
+DEFAULT_MAX_TOKENS = 1024
+_STOP_REASONS = {"end_turn": "stop", "stop_sequence": "stop", "tool_use": "tool_calls"}
+_STOP_REASONS["max_tokens"] = "length"
+
+
+def _arguments(raw: object) -> dict:
+    if isinstance(raw, dict):
+        return raw
+    try:
+        parsed = json.loads(raw) if isinstance(raw, str) and raw else {}
+    except ValueError:
+        parsed = {}
+    return parsed if isinstance(parsed, dict) else {"value": parsed}
+
+
+def convert_messages(messages: list[dict]) -> tuple[str, list[dict]]:
+    """OpenAI-shaped messages -> (system prompt, Anthropic messages).
+
+    Consecutive messages of the same role are merged (the API wants alternating roles) and tool
+    results become ``tool_result`` blocks of a user turn.
+    """
+    system: list[str] = []
+    out: list[dict] = []
+
+    def push(role: str, blocks: list[dict]) -> None:
+        if not blocks:
+            return
+        if out and out[-1]["role"] == role:
+            out[-1]["content"].extend(blocks)
+        else:
+            out.append({"role": role, "content": list(blocks)})
+
+    for message in messages:
+        role = message.get("role")
+        text = message_text(message.get("content"))
+        if role in {"system", "developer"}:
+            if text:
+                system.append(text)
+        elif role == "assistant":
+            blocks: list[dict] = [{"type": "text", "text": text}] if text else []
+            for call in message.get("tool_calls") or ():
+                function = call.get("function") or {}
+                blocks.append(
+                    {
+                        "type": "tool_use",
+                        "id": call.get("id") or f"toolu_{len(out)}",
+                        "name": function.get("name", ""),
+                        "input": _arguments(function.get("arguments")),
+                    }
+                )
+            push("assistant", blocks)
+        elif role == "tool":
+            push(
+                "user",
+                [
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": message.get("tool_call_id", ""),
+                        "content": text,
+                    }
+                ],
+            )
+        else:
+            push("user", [{"type": "text", "text": text or " "}])
+    return "\n\n".join(system), out
+
+
+def build_body(spec: ProviderSpec, request: CompletionRequest) -> dict:
+    system, messages = convert_messages(request.messages)
+    if request.response_format and request.response_format.get("type") == "json_schema":
+        schema = (request.response_format.get("json_schema") or {}).get("schema") or {}
+        system = (system + "\n\n" if system else "") + (
+            "Answer with one JSON object only, valid against this JSON schema: "
+            + json.dumps(schema)
+        )
+    elif request.response_format and request.response_format.get("type") == "json_object":
+        system = (system + "\n\n" if system else "") + "Answer with one JSON object only."
+    body: dict = {
+        "model": spec.model,
+        "messages": messages,
+        "max_tokens": request.max_tokens or DEFAULT_MAX_TOKENS,
+    }
+    if system:
+        body["system"] = system
+    if request.temperature is not None:
+        body["temperature"] = request.temperature
+    if request.tools:
+        body["tools"] = [
+            {
+                "name": tool.name,
+                "description": tool.description,
+                "input_schema": tool.parameters or {"type": "object", "properties": {}},
+            }
+            for tool in request.tools
+        ]
+    return body
+
+
+def parse_message(data: dict, spec: ProviderSpec) -> Completion:
+    content = data.get("content")
+    if not isinstance(content, list):
+        raise LLMResponseError(
+            f"Provider '{spec.name}' answered without content blocks.", provider=spec.name
+        )
+    text: list[str] = []
+    calls: list[ToolCall] = []
+    for block in content:
+        if not isinstance(block, dict):
+            raise LLMResponseError(
+                f"Provider '{spec.name}' answered a malformed content block.", provider=spec.name
+            )
+        if block.get("type") == "text":
+            text.append(str(block.get("text", "")))
+        elif block.get("type") == "tool_use":
+            calls.append(
+                ToolCall(
+                    id=str(block.get("id", "")),
+                    name=str(block.get("name", "")),
+                    arguments=json.dumps(block.get("input") or {}),
+                )
+            )
+    usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
+    prompt = int(usage.get("input_tokens") or 0)
+    completion = int(usage.get("output_tokens") or 0)
+    stop = str(data.get("stop_reason") or "")
+    return Completion(
+        text="".join(text),
+        tool_calls=tuple(calls),
+        finish_reason=_STOP_REASONS.get(stop, stop or ("tool_calls" if calls else "stop")),
+        provider=spec.name,
+        model=str(data.get("model") or spec.model),
+        usage=Usage(prompt, completion, prompt + completion),
+        latency_ms=0.0,
+    )
+
+
+class AnthropicClient(ProviderClient):
+    def complete(self, spec: ProviderSpec, request: CompletionRequest) -> Completion:
+        headers = {"Content-Type": "application/json", "anthropic-version": ANTHROPIC_VERSION}
+        key = api_key_from_env(env_name=spec.api_key_env, provider=spec.name)
+        if key:
+            headers["x-api-key"] = key
+        http = get_client(
+            provider=spec.name,
+            base_url=spec.base_url,
+            connect_timeout=spec.connect_timeout,
+            read_timeout=spec.read_timeout,
+        )
+        try:
+            response = http.post("messages", json=build_body(spec, request), headers=headers)
+        except httpx.HTTPError as exc:
+            raise translate_transport_error(exc, provider=spec.name) from None
+        raise_for_status(response, provider=spec.name)
+        return parse_message(json_body(response, provider=spec.name), spec)

@@ -1,0 +1,81 @@
+"""What every provider client does: one attempt of a completion, no retries, no breaker.
+
+Retries, breakers, fallback and metrics wrap these in ``apps.providers.services``; a client only
+turns a request into the upstream's wire format, sends it once and parses the answer (raising
+the typed errors of ``apps.providers.exceptions``).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from apps.providers.types import Completion, CompletionRequest, StreamDelta
+
+
+@dataclass(frozen=True)
+class ProviderSpec:
+    """A provider's configuration as the hot path sees it (built from the database, cached)."""
+
+    id: int
+    name: str
+    kind: str
+    base_url: str
+    model: str
+    api_key_env: str
+    connect_timeout: float
+    read_timeout: float
+    max_attempts: int
+    backoff_initial: float
+    backoff_max: float
+    jitter: float
+    retry_after_cap: float
+    enabled: bool
+    is_default: bool
+    supports_tools: bool
+    fallbacks: tuple[str, ...] = ()
+    created: int = 0  # unix time the provider was registered (for /v1/models)
+    # Which failures the breaker counts (see BreakerConfig).
+    count_timeouts: bool = True
+    count_5xx: bool = True
+    count_429: bool = False
+    count_connect: bool = True
+    count_bad_response: bool = True
+
+
+def message_text(content: object) -> str:
+    """A message's text, whether content is a string or a list of OpenAI content parts."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = []
+        for part in content:
+            if isinstance(part, dict) and part.get("type") in {"text", "input_text"}:
+                parts.append(str(part.get("text", "")))
+            elif isinstance(part, str):
+                parts.append(part)
+        return "\n".join(parts)
+    return str(content)
+
+
+def estimate_tokens(text: str) -> int:
+    """About four characters per token: good enough for offline usage and budgets."""
+    return (len(text) + 3) // 4 if text else 0
+
+
+class ProviderClient(ABC):
+    @abstractmethod
+    def complete(self, spec: ProviderSpec, request: CompletionRequest) -> Completion:
+        """One attempt. ``Completion.latency_ms`` and ``.fallbacks`` are filled by the caller."""
+
+    def stream(
+        self, spec: ProviderSpec, request: CompletionRequest
+    ) -> Iterator[StreamDelta | Completion]:
+        """Upstreams without streaming here answer whole: one delta, then the completion."""
+        completion = self.complete(spec, request)
+        if completion.text:
+            yield StreamDelta(text=completion.text)
+        yield completion

@@ -1,0 +1,203 @@
+"""Reads of the provider registry. The hot path reads :func:`provider_runtime` (a per-process
+snapshot rebuilt when the "providers" live-config namespace moves), never the tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from apps.core.live_config import LiveCache
+from apps.providers.breaker.config import BreakerSettings
+from apps.providers.clients.base import ProviderSpec
+from apps.providers.clients.offline import OFFLINE_MODEL
+from apps.providers.exceptions import ProviderConfigError
+from apps.providers.models import (
+    BreakerConfig,
+    BreakerEvent,
+    Provider,
+    ProviderFallback,
+    ProviderKind,
+)
+
+LIVE_NAMESPACE = "providers"
+BUILTIN_OFFLINE_NAME = "offline"
+
+# Used when the registry is empty (before ``bootstrap``): the embedded default still answers.
+BUILTIN_OFFLINE = ProviderSpec(
+    id=0,
+    name=BUILTIN_OFFLINE_NAME,
+    kind=ProviderKind.OFFLINE,
+    base_url="",
+    model=OFFLINE_MODEL,
+    api_key_env="",
+    connect_timeout=1.0,
+    read_timeout=1.0,
+    max_attempts=1,
+    backoff_initial=0.0,
+    backoff_max=0.0,
+    jitter=0.0,
+    retry_after_cap=0.0,
+    enabled=True,
+    is_default=True,
+    supports_tools=True,
+)
+DEFAULT_BREAKER_SETTINGS = BreakerSettings()
+
+# Names (never values) of the key variables this process has seen in the registry; the secret
+# source registered for redaction reads their values from the environment.
+_key_env_names: set[str] = set()
+
+
+def remember_key_env(name: str) -> None:
+    if name:
+        _key_env_names.add(name)
+
+
+def known_key_env_names() -> frozenset[str]:
+    return frozenset(_key_env_names)
+
+
+@dataclass(frozen=True)
+class ProvidersRuntime:
+    by_name: dict[str, ProviderSpec]
+    by_id: dict[int, str]
+    breaker_settings: dict[str, BreakerSettings]
+    default: str  # name of the provider used when a call names none
+
+    def spec(self, name: str) -> ProviderSpec | None:
+        spec = self.by_name.get(name)
+        if spec is None and name == BUILTIN_OFFLINE_NAME:
+            return BUILTIN_OFFLINE
+        return spec
+
+    def settings_for(self, name: str) -> BreakerSettings:
+        return self.breaker_settings.get(name, DEFAULT_BREAKER_SETTINGS)
+
+    @property
+    def key_env_names(self) -> set[str]:
+        return {s.api_key_env for s in self.by_name.values() if s.api_key_env}
+
+
+def spec_from_provider(provider: Provider, fallbacks: tuple[str, ...] = ()) -> ProviderSpec:
+    config = getattr(provider, "breaker_config", None)
+    counts = {}
+    if config is not None:
+        counts = {
+            "count_timeouts": config.count_timeouts,
+            "count_5xx": config.count_5xx,
+            "count_429": config.count_429,
+            "count_connect": config.count_connect,
+            "count_bad_response": config.count_bad_response,
+        }
+    return ProviderSpec(
+        id=provider.pk,
+        name=provider.name,
+        kind=provider.kind,
+        base_url=provider.base_url,
+        model=provider.model or (OFFLINE_MODEL if provider.kind == ProviderKind.OFFLINE else ""),
+        api_key_env=provider.api_key_env,
+        connect_timeout=provider.connect_timeout,
+        read_timeout=provider.read_timeout,
+        max_attempts=provider.max_attempts,
+        backoff_initial=provider.backoff_initial,
+        backoff_max=provider.backoff_max,
+        jitter=provider.jitter,
+        retry_after_cap=provider.retry_after_cap,
+        enabled=provider.enabled,
+        is_default=provider.is_default,
+        supports_tools=provider.supports_tools,
+        fallbacks=fallbacks,
+        created=int(provider.created_at.timestamp()) if provider.created_at else 0,
+        **counts,
+    )
+
+
+def _build_runtime() -> ProvidersRuntime:
+    providers = list(
+        Provider.objects.select_related("breaker_config").prefetch_related(
+            Prefetch(
+                "fallback_links",
+                queryset=ProviderFallback.objects.select_related("fallback").order_by(
+                    "position", "id"
+                ),
+            )
+        )
+    )
+    by_name: dict[str, ProviderSpec] = {}
+    settings: dict[str, BreakerSettings] = {}
+    for provider in providers:
+        chain = tuple(link.fallback.name for link in provider.fallback_links.all())
+        by_name[provider.name] = spec_from_provider(provider, chain)
+        config = getattr(provider, "breaker_config", None)
+        if config is not None:
+            settings[provider.name] = config.to_settings()
+    for spec in by_name.values():
+        remember_key_env(spec.api_key_env)
+    default = next((s.name for s in by_name.values() if s.is_default and s.enabled), None)
+    if default is None:
+        offline = by_name.get(BUILTIN_OFFLINE_NAME)
+        default = BUILTIN_OFFLINE_NAME if offline is None or offline.enabled else ""
+    return ProvidersRuntime(
+        by_name=by_name,
+        by_id={s.id: s.name for s in by_name.values()},
+        breaker_settings=settings,
+        default=default,
+    )
+
+
+live_providers: LiveCache[ProvidersRuntime] = LiveCache(LIVE_NAMESPACE, _build_runtime)
+
+
+def provider_runtime() -> ProvidersRuntime:
+    return live_providers.get()
+
+
+def provider_chain(provider: str | Provider | None) -> list[ProviderSpec]:
+    """The enabled providers to try, in order: the named (or default) one, then its fallbacks."""
+    runtime = provider_runtime()
+    if isinstance(provider, Provider):
+        provider = provider.name
+    name = provider or runtime.default
+    if not name:
+        raise ProviderConfigError("No default provider is configured and enabled.")
+    primary = runtime.spec(name)
+    if primary is None:
+        raise ProviderConfigError(f"Unknown provider '{name}'.", provider=name)
+    chain: list[ProviderSpec] = []
+    seen: set[str] = set()
+    for candidate in (primary.name, *primary.fallbacks):
+        spec = runtime.spec(candidate)
+        if spec is not None and spec.enabled and spec.name not in seen:
+            seen.add(spec.name)
+            chain.append(spec)
+    if not chain:
+        raise ProviderConfigError(
+            f"Provider '{name}' is disabled and has no enabled fallback.", provider=name
+        )
+    return chain
+
+
+def provider_list() -> QuerySet[Provider]:
+    return Provider.objects.select_related("breaker_config").prefetch_related(
+        Prefetch(
+            "fallback_links",
+            queryset=ProviderFallback.objects.select_related("fallback").order_by("position", "id"),
+        )
+    )
+
+
+def provider_get(*, provider_id: int) -> Provider:
+    return get_object_or_404(provider_list(), pk=provider_id)
+
+
+def breaker_config_of(provider: Provider) -> BreakerConfig | None:
+    try:
+        return provider.breaker_config
+    except BreakerConfig.DoesNotExist:
+        return None
+
+
+def breaker_events_of(*, provider: Provider, limit: int = 20) -> QuerySet[BreakerEvent]:
+    return BreakerEvent.objects.filter(provider=provider)[:limit]

@@ -1,0 +1,610 @@
+"""LLM calls (breaker -> retries -> httpx -> parse, with fallback) and operator use cases.
+
+``complete`` / ``stream_complete`` are what flows and agents call. Provider configuration and
+breaker settings are read from a per-process live snapshot (``selectors.provider_runtime``), so a
+change saved through these services is in force in every process within one second.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from tenacity import Retrying, stop_after_attempt
+
+from apps.core.live_config import bump_version
+from apps.providers.breaker.config import State
+from apps.providers.breaker.core import BreakerSnapshot, CircuitBreaker, Permit, TransitionEvent
+from apps.providers.breaker.registry import BreakerRegistry
+from apps.providers.breaker.stores import build_store
+from apps.providers.clients.anthropic import AnthropicClient
+from apps.providers.clients.base import ProviderClient, ProviderSpec
+from apps.providers.clients.offline import OfflineClient
+from apps.providers.clients.openai_compat import OpenAICompatibleClient
+from apps.providers.exceptions import CircuitOpenError, LLMError
+from apps.providers.metrics import LLM_DURATION, LLM_ERRORS
+from apps.providers.models import (
+    BreakerConfig,
+    BreakerEvent,
+    Provider,
+    ProviderFallback,
+    ProviderKind,
+)
+from apps.providers.retry import RetryPolicy, counts_for_breaker
+from apps.providers.selectors import (
+    LIVE_NAMESPACE,
+    known_key_env_names,
+    provider_chain,
+    provider_runtime,
+    remember_key_env,
+)
+from apps.providers.types import Completion, CompletionRequest, StreamDelta, ToolSpec
+
+logger = logging.getLogger(__name__)
+
+_CLIENTS: dict[str, ProviderClient] = {
+    ProviderKind.OPENAI_COMPATIBLE: OpenAICompatibleClient(),
+    ProviderKind.ANTHROPIC: AnthropicClient(),
+    ProviderKind.OFFLINE: OfflineClient(),
+}
+
+
+# --- breakers -------------------------------------------------------------------------------
+
+
+class _ProcessBreakers:
+    """The process's BreakerRegistry over one store (Redis-shared when ``REDIS_URL`` is set),
+    rebuilt in a forked child so it never shares the parent's Redis connections. Settings are
+    read live on every call through the runtime snapshot."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pid = 0
+        self._registry: BreakerRegistry | None = None
+
+    def registry(self) -> BreakerRegistry:
+        registry = self._registry
+        if registry is not None and self._pid == os.getpid():
+            return registry
+        with self._lock:
+            if self._registry is None or self._pid != os.getpid():
+                self._registry = BreakerRegistry(
+                    lambda name: provider_runtime().settings_for(name),
+                    build_store(settings.REDIS_URL or None),
+                    on_transition=_record_transition,
+                )
+                self._pid = os.getpid()
+            return self._registry
+
+    def get(self, name: str) -> CircuitBreaker:
+        return self.registry().get(name)
+
+    def reset(self) -> None:
+        """Forget this process's breakers and local state (tests; the shared state stays)."""
+        with self._lock:
+            self._registry = None
+            self._pid = 0
+
+
+breakers = _ProcessBreakers()
+
+
+def breaker_for(name: str) -> CircuitBreaker:
+    return breakers.get(name)
+
+
+def _record_transition(event: TransitionEvent) -> None:
+    """Store a transition as a BreakerEvent. Never fails the call that caused it."""
+    try:
+        provider_id = provider_runtime().by_name.get(event.name)
+        with transaction.atomic():
+            BreakerEvent.objects.create(
+                provider_id=provider_id.id if provider_id and provider_id.id else None,
+                circuit_name=event.name,
+                from_state=_state_value(event.from_state),
+                to_state=_state_value(event.to_state),
+                reason=(event.reason or "")[:300],
+                actor=(event.actor or "")[:150],
+                at=datetime.fromtimestamp(event.at, tz=UTC),
+            )
+    except Exception:
+        logger.warning("Could not record breaker event for %s", event.name, exc_info=True)
+
+
+def _state_value(state: State | str) -> str:
+    return state.value if isinstance(state, State) else str(state)
+
+
+# --- calls ----------------------------------------------------------------------------------
+
+
+def _request(
+    messages: list[dict],
+    tools: list[ToolSpec] | None,
+    response_format: dict | None,
+    max_tokens: int | None,
+    temperature: float | None,
+) -> CompletionRequest:
+    if not isinstance(messages, list) or not messages:
+        raise ValueError("messages must be a non-empty list of {'role', 'content'} dicts")
+    for message in messages:
+        if not isinstance(message, dict) or "role" not in message:
+            raise ValueError("every message needs a 'role'")
+    return CompletionRequest(
+        messages=list(messages),
+        tools=tuple(tools or ()),
+        response_format=response_format,
+        max_tokens=max_tokens,
+        temperature=temperature,
+    )
+
+
+def _for_provider(spec: ProviderSpec, request: CompletionRequest) -> CompletionRequest:
+    # A provider without tool support gets the conversation without the tool list.
+    if request.tools and not spec.supports_tools:
+        return replace(request, tools=())
+    return request
+
+
+def _acquire(spec: ProviderSpec, breaker: CircuitBreaker) -> Permit:
+    try:
+        return breaker.acquire()
+    except CircuitOpenError:
+        LLM_ERRORS.labels(provider=spec.name, error_type=CircuitOpenError.error_type).inc()
+        raise
+
+
+def _settle(
+    spec: ProviderSpec, breaker: CircuitBreaker, permit: Permit, started: float, exc: Exception
+) -> None:
+    """Report a failed attempt to the breaker (as a failure only if that kind counts)."""
+    duration = time.perf_counter() - started
+    if isinstance(exc, LLMError):
+        LLM_ERRORS.labels(provider=spec.name, error_type=exc.error_type).inc()
+    if counts_for_breaker(spec, exc):
+        breaker.record_failure(permit, duration)
+    else:
+        breaker.release(permit)
+
+
+def _attempt(spec: ProviderSpec, request: CompletionRequest) -> Completion:
+    """One attempt: a breaker permit before it, the outcome reported after it."""
+    breaker = breaker_for(spec.name)
+    permit = _acquire(spec, breaker)
+    started = time.perf_counter()
+    try:
+        completion = _CLIENTS[spec.kind].complete(spec, request)
+    except Exception as exc:
+        _settle(spec, breaker, permit, started, exc)
+        raise
+    except BaseException:
+        breaker.release(permit)
+        raise
+    breaker.record_success(permit, time.perf_counter() - started)
+    return completion
+
+
+def _retrying(spec: ProviderSpec) -> Retrying:
+    policy = RetryPolicy(spec)
+    return Retrying(
+        stop=stop_after_attempt(max(1, spec.max_attempts)),
+        wait=policy.wait,
+        retry=policy.should_retry,
+        reraise=True,
+    )
+
+
+def call_provider(spec: ProviderSpec, request: CompletionRequest, *, flow: str = "") -> Completion:
+    """One provider, with its breaker and retries (no fallback)."""
+    request = _for_provider(spec, request)
+    started = time.perf_counter()
+    try:
+        for attempt in _retrying(spec):
+            with attempt:
+                completion = _attempt(spec, request)
+    except CircuitOpenError:
+        raise  # a fast rejection is not an LLM latency
+    except Exception:
+        LLM_DURATION.labels(provider=spec.name, flow=flow or "-").observe(
+            time.perf_counter() - started
+        )
+        raise
+    elapsed = time.perf_counter() - started
+    LLM_DURATION.labels(provider=spec.name, flow=flow or "-").observe(elapsed)
+    return replace(completion, latency_ms=round(elapsed * 1000, 3))
+
+
+def _run_chain(chain: list[ProviderSpec], request: CompletionRequest, flow: str) -> Completion:
+    failed: list[str] = []
+    last_error: LLMError | None = None
+    for spec in chain:
+        try:
+            completion = call_provider(spec, request, flow=flow)
+        except LLMError as exc:
+            failed.append(spec.name)
+            last_error = exc
+            if len(failed) < len(chain):
+                logger.warning("Provider %s failed (%s); falling back", spec.name, exc.error_code)
+            continue
+        return replace(completion, fallbacks=tuple(failed))
+    assert last_error is not None  # the chain is never empty
+    raise last_error
+
+
+def complete(
+    *,
+    messages: list[dict],
+    provider: str | Provider | None = None,
+    flow: str = "",
+    tools: list[ToolSpec] | None = None,
+    response_format: dict | None = None,
+    max_tokens: int | None = None,
+    temperature: float | None = None,
+) -> Completion:
+    """A completion from ``provider`` (default: the default provider) or its fallback chain.
+
+    Raises the last provider's typed error (LLMTimeoutError, LLMProviderError, LLMRateLimitError,
+    LLMResponseError, CircuitOpenError, ProviderConfigError) when the whole chain failed.
+    """
+    request = _request(messages, tools, response_format, max_tokens, temperature)
+    return _run_chain(provider_chain(provider), request, flow)
+
+
+@dataclass
+class _OpenStream:
+    spec: ProviderSpec
+    breaker: CircuitBreaker
+    permit: Permit
+    started: float
+    first: StreamDelta | Completion
+    rest: Iterator[StreamDelta | Completion]
+
+
+def _open_stream_once(spec: ProviderSpec, request: CompletionRequest) -> _OpenStream:
+    breaker = breaker_for(spec.name)
+    permit = _acquire(spec, breaker)
+    started = time.perf_counter()
+    iterator = _CLIENTS[spec.kind].stream(spec, request)
+    try:
+        first = next(iterator)
+    except Exception as exc:
+        iterator.close()
+        _settle(spec, breaker, permit, started, exc)
+        raise
+    except BaseException:
+        iterator.close()
+        breaker.release(permit)
+        raise
+    return _OpenStream(spec, breaker, permit, started, first, iterator)
+
+
+def _open_stream(spec: ProviderSpec, request: CompletionRequest) -> _OpenStream:
+    """Retries cover opening the stream up to its first item, never after it."""
+    request = _for_provider(spec, request)
+    for attempt in _retrying(spec):
+        with attempt:
+            opened = _open_stream_once(spec, request)
+    return opened
+
+
+def _drain(opened: _OpenStream, flow: str, failed: tuple[str, ...]):
+    spec, breaker, permit = opened.spec, opened.breaker, opened.permit
+    settled = False
+
+    def finish(item: Completion) -> Completion:
+        nonlocal settled
+        elapsed = time.perf_counter() - opened.started
+        breaker.record_success(permit, elapsed)
+        settled = True
+        LLM_DURATION.labels(provider=spec.name, flow=flow or "-").observe(elapsed)
+        return replace(item, latency_ms=round(elapsed * 1000, 3), fallbacks=failed)
+
+    try:
+        if isinstance(opened.first, Completion):
+            yield finish(opened.first)
+            return
+        yield opened.first
+        for item in opened.rest:
+            if isinstance(item, Completion):
+                yield finish(item)
+                return
+            yield item
+    except Exception as exc:
+        if not settled:
+            settled = True
+            _settle(spec, breaker, permit, opened.started, exc)
+        raise
+    finally:
+        opened.rest.close()
+        if not settled:  # the consumer stopped early
+            breaker.release(permit)
+
+
+def stream_complete(
+    *,
+    messages: list[dict],
+    provider: str | Provider | None = None,
+    flow: str = "",
+    tools: list[ToolSpec] | None = None,
+    response_format: dict | None = None,
+    max_tokens: int | None = None,
+    temperature: float | None = None,
+) -> Iterator[StreamDelta | Completion]:
+    """Streamed completion: text deltas, then the final :class:`Completion`.
+
+    Fallback happens only before the first delta: once text reached the caller, a failure
+    raises instead of splicing another provider's answer onto it.
+    """
+    request = _request(messages, tools, response_format, max_tokens, temperature)
+    chain = provider_chain(provider)
+    return _stream_chain(chain, request, flow)
+
+
+def _stream_chain(
+    chain: list[ProviderSpec], request: CompletionRequest, flow: str
+) -> Iterator[StreamDelta | Completion]:
+    failed: list[str] = []
+    last_error: LLMError | None = None
+    for spec in chain:
+        try:
+            opened = _open_stream(spec, request)
+        except LLMError as exc:
+            failed.append(spec.name)
+            last_error = exc
+            continue
+        yield from _drain(opened, flow, tuple(failed))
+        return
+    assert last_error is not None
+    raise last_error
+
+
+def provider_supports_tools(provider: str | Provider | None = None) -> bool:
+    runtime = provider_runtime()
+    name = provider.name if isinstance(provider, Provider) else provider or runtime.default
+    spec = runtime.spec(name) if name else None
+    return bool(spec and spec.supports_tools)
+
+
+def list_models() -> list[dict]:
+    """Enabled providers as OpenAI ``/v1/models`` entries (the id is the provider name)."""
+    runtime = provider_runtime()
+    specs = [s for s in runtime.by_name.values() if s.enabled]
+    if not runtime.by_name:
+        specs = [runtime.spec(runtime.default)] if runtime.default else []
+    return [
+        {"id": s.name, "object": "model", "created": s.created, "owned_by": s.kind}
+        for s in sorted(specs, key=lambda s: s.name)
+        if s is not None
+    ]
+
+
+# --- operators ------------------------------------------------------------------------------
+
+PROVIDER_FIELDS = (
+    "name",
+    "kind",
+    "base_url",
+    "model",
+    "api_key_env",
+    "connect_timeout",
+    "read_timeout",
+    "max_attempts",
+    "backoff_initial",
+    "backoff_max",
+    "jitter",
+    "retry_after_cap",
+    "enabled",
+    "is_default",
+    "supports_tools",
+)
+BREAKER_FIELDS = (
+    "mode",
+    "failure_threshold",
+    "failure_rate_threshold",
+    "window_size",
+    "minimum_calls",
+    "slow_call_duration",
+    "slow_call_rate_threshold",
+    "open_duration",
+    "half_open_max_calls",
+    "count_timeouts",
+    "count_5xx",
+    "count_429",
+    "count_connect",
+    "count_bad_response",
+)
+
+
+def providers_changed() -> None:
+    """Every process rebuilds its provider snapshot within LIVE_CONFIG_CHECK_INTERVAL."""
+    bump_version(LIVE_NAMESPACE)
+
+
+def _save_provider(provider: Provider) -> Provider:
+    if provider.is_default:
+        # One default at most: taking it over unsets the previous one.
+        Provider.objects.filter(is_default=True).exclude(pk=provider.pk).update(is_default=False)
+    provider.full_clean()
+    provider.save()
+    remember_key_env(provider.api_key_env)
+    return provider
+
+
+def _save_breaker(provider: Provider, values: dict[str, Any] | None) -> BreakerConfig:
+    config = BreakerConfig.objects.filter(provider=provider).first() or BreakerConfig(
+        provider=provider
+    )
+    for field, value in (values or {}).items():
+        if field not in BREAKER_FIELDS:
+            raise ValueError(f"unknown breaker field {field!r}")
+        setattr(config, field, value)
+    config.full_clean()
+    config.save()
+    return config
+
+
+def _set_fallbacks(provider: Provider, names: list[str]) -> None:
+    from django.core.exceptions import ValidationError
+
+    ProviderFallback.objects.filter(provider=provider).delete()
+    found = {p.name: p for p in Provider.objects.filter(name__in=names)}
+    errors = []
+    seen: set[str] = set()
+    for position, name in enumerate(names):
+        if name not in found:
+            errors.append(f"Unknown provider '{name}'.")
+        elif name == provider.name:
+            errors.append("A provider cannot fall back to itself.")
+        elif name in seen:
+            errors.append(f"'{name}' is listed twice.")
+        else:
+            seen.add(name)
+            link = ProviderFallback(provider=provider, fallback=found[name], position=position)
+            link.full_clean()
+            link.save()
+    if errors:
+        raise ValidationError({"fallbacks": errors})
+
+
+@transaction.atomic
+def provider_create(
+    *,
+    breaker: dict[str, Any] | None = None,
+    fallbacks: list[str] | None = None,
+    **fields: Any,
+) -> Provider:
+    unknown = set(fields) - set(PROVIDER_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown provider fields: {sorted(unknown)}")
+    provider = _save_provider(Provider(**fields))
+    _save_breaker(provider, breaker)
+    _set_fallbacks(provider, list(fallbacks or ()))
+    providers_changed()
+    return provider
+
+
+@transaction.atomic
+def provider_update(
+    *,
+    provider: Provider,
+    breaker: dict[str, Any] | None = None,
+    fallbacks: list[str] | None = None,
+    **fields: Any,
+) -> Provider:
+    unknown = set(fields) - set(PROVIDER_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown provider fields: {sorted(unknown)}")
+    for field, value in fields.items():
+        setattr(provider, field, value)
+    _save_provider(provider)
+    if breaker is not None or not BreakerConfig.objects.filter(provider=provider).exists():
+        _save_breaker(provider, breaker)
+    if fallbacks is not None:
+        _set_fallbacks(provider, list(fallbacks))
+    providers_changed()
+    return provider
+
+
+@transaction.atomic
+def provider_save(*, provider: Provider) -> Provider:
+    """Save an already-edited provider (admin form), keeping one default and a breaker config."""
+    _save_provider(provider)
+    if not BreakerConfig.objects.filter(provider=provider).exists():
+        _save_breaker(provider, None)
+    providers_changed()
+    return provider
+
+
+def _actor_label(actor: str) -> str:
+    return (actor or "operator")[:150]
+
+
+def breaker_snapshot(*, provider: Provider | str) -> BreakerSnapshot:
+    name = provider.name if isinstance(provider, Provider) else provider
+    return breaker_for(name).snapshot()
+
+
+def breaker_reset(*, provider: Provider, actor: str) -> BreakerSnapshot:
+    """Close the breaker (empty window, automatic mode) across every process."""
+    breaker = breaker_for(provider.name)
+    breaker.reset(actor=_actor_label(actor))
+    return breaker.snapshot()
+
+
+def breaker_force_open(*, provider: Provider, actor: str) -> BreakerSnapshot:
+    breaker = breaker_for(provider.name)
+    breaker.force_open(actor=_actor_label(actor))
+    return breaker.snapshot()
+
+
+def breaker_disable(*, provider: Provider, actor: str) -> BreakerSnapshot:
+    """Let every call through (still measured) until reset."""
+    breaker = breaker_for(provider.name)
+    breaker.disable(actor=_actor_label(actor))
+    return breaker.snapshot()
+
+
+@dataclass(frozen=True)
+class ConnectionTestResult:
+    ok: bool
+    provider: str
+    latency_ms: float
+    model: str = ""
+    reply: str = ""
+    error_code: str = ""
+    error_message: str = ""
+    retry_after: float | None = None
+
+
+TEST_PROMPT = [{"role": "user", "content": "Reply with the single word: pong"}]
+
+
+def provider_test_connection(*, provider: Provider) -> ConnectionTestResult:
+    """A tiny completion through the full resilient path of this provider (breaker, retries,
+    pooled client, parsing) without falling back, so the answer is about this provider only."""
+    runtime = provider_runtime()
+    spec = runtime.spec(provider.name)
+    if spec is None:  # saved in this very request: the snapshot is rebuilt on the next read
+        from apps.providers.selectors import spec_from_provider
+
+        spec = spec_from_provider(provider)
+    request = CompletionRequest(messages=list(TEST_PROMPT), max_tokens=8)
+    started = time.perf_counter()
+    try:
+        completion = call_provider(spec, request, flow="provider_test")
+    except LLMError as exc:
+        return ConnectionTestResult(
+            ok=False,
+            provider=provider.name,
+            latency_ms=round((time.perf_counter() - started) * 1000, 3),
+            error_code=exc.error_code,
+            error_message=str(exc.detail),
+            retry_after=getattr(exc, "retry_after", None),
+        )
+    return ConnectionTestResult(
+        ok=True,
+        provider=provider.name,
+        latency_ms=completion.latency_ms,
+        model=completion.model,
+        reply=completion.text[:200],
+    )
+
+
+def provider_api_key_is_set(*, provider: Provider) -> bool:
+    return bool(provider.api_key_env and os.environ.get(provider.api_key_env))
+
+
+def configured_key_values() -> list[str]:
+    """Values of the key variables the registry names (a secret source for redaction).
+
+    Reads only names this process already loaded, never the database: it runs inside logging.
+    """
+    return [os.environ[name] for name in sorted(known_key_env_names()) if os.environ.get(name)]

@@ -1,0 +1,186 @@
+"""Async runs (202 + job URL, tenant-only results) and Idempotency-Key replay."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from apps.flows.models import IdempotencyRecord, Job
+
+
+def test_async_flow_returns_202_and_the_tenant_fetches_the_result(
+    tenant_client, upstream, django_capture_on_commit_callbacks
+):
+    upstream.set(reply='{"answer": "queued answer"}')
+    with django_capture_on_commit_callbacks(execute=True):
+        response = tenant_client.post(
+            "/api/v1/ai/flows/ask", {"question": "q?", "async": True}, format="json"
+        )
+    assert response.status_code == 202, response.content
+    location = response["Location"]
+    assert location.endswith(f"/api/v1/ai/jobs/{response.json()['id']}")
+    job = tenant_client.get(location)
+    assert job.status_code == 200
+    assert job.json()["status"] == "succeeded"
+    assert job.json()["result"]["answer"] == "queued answer"
+    assert job.json()["result"]["provider"] == "fake"
+
+
+def test_prefer_respond_async_header(tenant_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = tenant_client.post(
+            "/api/v1/ai/flows/classify",
+            {"text": "refund please", "labels": ["refund", "other"]},
+            format="json",
+            HTTP_PREFER="respond-async",
+        )
+    assert response.status_code == 202
+    job = Job.objects.get(pk=response.json()["id"])
+    assert job.status == Job.Status.SUCCEEDED
+    assert job.result["label"] in {"refund", "other"}
+
+
+def test_failed_job_has_the_common_error_shape(
+    tenant_client, upstream, django_capture_on_commit_callbacks
+):
+    upstream.set(reply='{"label": "nope", "confidence": 0.5}')
+    with django_capture_on_commit_callbacks(execute=True):
+        response = tenant_client.post(
+            "/api/v1/ai/flows/classify",
+            {"text": "x", "labels": ["a", "b"], "async": True},
+            format="json",
+        )
+    body = tenant_client.get(response["Location"]).json()
+    assert body["status"] == "failed"
+    assert body["error"]["code"] == "classification_out_of_labels"
+    assert body["error"]["request_id"]
+
+
+def test_another_tenants_job_is_a_404(
+    tenant_client, other_tenant, django_capture_on_commit_callbacks
+):
+    from apps.tenants.services import api_key_create
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = tenant_client.post(
+            "/api/v1/ai/flows/ask", {"question": "q?", "async": True}, format="json"
+        )
+    other = APIClient()
+    other.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key_create(tenant=other_tenant).plaintext}")
+    assert other.get(response["Location"]).status_code == 404
+    assert tenant_client.get("/api/v1/ai/jobs/not-a-uuid").status_code == 404
+
+
+def test_job_is_not_run_twice_on_redelivery(tenant, django_capture_on_commit_callbacks):
+    from apps.flows.jobs import job_enqueue, job_execute
+    from apps.security.services import GuardContext
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = job_enqueue(kind="ask", payload={"question": "q?"}, ctx=GuardContext(tenant=tenant))
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED
+    finished = job.finished_at
+    assert job_execute(job_id=str(job.pk)) is None  # a second delivery finds nothing to do
+    job.refresh_from_db()
+    assert job.finished_at == finished
+
+
+# --- idempotency -----------------------------------------------------------------------------
+
+
+def test_idempotency_key_replays_the_first_result(tenant_client, upstream):
+    upstream.set(reply='{"answer": "first"}')
+    headers = {"HTTP_IDEMPOTENCY_KEY": "order-42"}
+    first = tenant_client.post("/api/v1/ai/flows/ask", {"question": "q?"}, format="json", **headers)
+    upstream.set(reply='{"answer": "second"}')
+    again = tenant_client.post("/api/v1/ai/flows/ask", {"question": "q?"}, format="json", **headers)
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert upstream.stats()["requests"]["/v1/chat/completions"] == 1
+
+
+def test_idempotency_key_with_another_body_is_a_conflict(tenant_client):
+    headers = {"HTTP_IDEMPOTENCY_KEY": "k1"}
+    tenant_client.post("/api/v1/ai/flows/ask", {"question": "a?"}, format="json", **headers)
+    response = tenant_client.post(
+        "/api/v1/ai/flows/ask", {"question": "b?"}, format="json", **headers
+    )
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "idempotency_conflict"
+
+
+def test_idempotency_keys_are_per_tenant(tenant_client, other_tenant):
+    from apps.tenants.services import api_key_create
+
+    other = APIClient()
+    other.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key_create(tenant=other_tenant).plaintext}")
+    headers = {"HTTP_IDEMPOTENCY_KEY": "same"}
+    tenant_client.post("/api/v1/ai/flows/ask", {"question": "a?"}, format="json", **headers)
+    response = other.post("/api/v1/ai/flows/ask", {"question": "b?"}, format="json", **headers)
+    assert response.status_code == 200
+    assert "Idempotent-Replayed" not in response
+
+
+def test_an_error_is_not_stored_so_a_retry_runs_again(tenant_client, upstream):
+    headers = {"HTTP_IDEMPOTENCY_KEY": "retry-me"}
+    upstream.set(mode="fail", status=500)
+    failed = tenant_client.post(
+        "/api/v1/ai/flows/ask", {"question": "q?"}, format="json", **headers
+    )
+    assert failed.status_code == 502
+    upstream.set(mode="ok", reply='{"answer": "now fine"}')
+    ok = tenant_client.post("/api/v1/ai/flows/ask", {"question": "q?"}, format="json", **headers)
+    assert ok.status_code == 200
+    assert ok.json()["answer"] == "now fine"
+
+
+def test_async_with_idempotency_key_queues_one_job(
+    tenant_client, django_capture_on_commit_callbacks
+):
+    headers = {"HTTP_IDEMPOTENCY_KEY": "job-1"}
+    with django_capture_on_commit_callbacks(execute=True):
+        first = tenant_client.post(
+            "/api/v1/ai/flows/ask", {"question": "q?", "async": True}, format="json", **headers
+        )
+        again = tenant_client.post(
+            "/api/v1/ai/flows/ask", {"question": "q?", "async": True}, format="json", **headers
+        )
+    assert first.status_code == again.status_code == 202
+    assert again["Location"] == first["Location"]
+    assert Job.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_duplicates_run_once(tenant_key, upstream):
+    upstream.set(reply='{"answer": "slow"}', delay=0.5)
+    results = []
+
+    def post() -> None:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {tenant_key.plaintext}")
+        try:
+            results.append(
+                client.post(
+                    "/api/v1/ai/flows/ask",
+                    {"question": "q?"},
+                    format="json",
+                    HTTP_IDEMPOTENCY_KEY="concurrent",
+                )
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [r.status_code for r in results] == [200] * 4
+    assert len({r.content for r in results}) == 1
+    assert upstream.stats()["requests"]["/v1/chat/completions"] == 1
+    assert IdempotencyRecord.objects.get().state == "done"
