@@ -7,6 +7,7 @@ variable that holds it.
 
 from __future__ import annotations
 
+import math
 import re
 from urllib.parse import urlsplit
 
@@ -16,6 +17,17 @@ from django.db import models
 from django.db.models import Q
 
 from apps.providers.breaker.config import BreakerSettings, BreakerSettingsError, Mode
+
+
+def _non_finite(instance: models.Model) -> dict[str, str]:
+    """NaN and infinity slip past min/max validators (every comparison is False)."""
+    return {
+        field.name: "Must be a finite number."
+        for field in instance._meta.concrete_fields
+        if isinstance(field, models.FloatField)
+        and isinstance(getattr(instance, field.attname), float)
+        and not math.isfinite(getattr(instance, field.attname))
+    }
 
 
 class ProviderKind(models.TextChoices):
@@ -145,7 +157,9 @@ class Provider(models.Model):
         return self.name
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, str] = _non_finite(self)
+        if errors:
+            raise ValidationError(errors)
         if self.kind != ProviderKind.OFFLINE:
             if not self.base_url:
                 errors["base_url"] = "A base URL is required for this kind of provider."
@@ -275,7 +289,9 @@ class BreakerConfig(models.Model):
         )
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, str] = _non_finite(self)
+        if errors:
+            raise ValidationError(errors)
         if (
             self.minimum_calls is not None
             and self.window_size is not None

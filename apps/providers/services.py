@@ -515,12 +515,22 @@ def provider_update(
 
 @transaction.atomic
 def provider_save(*, provider: Provider) -> Provider:
-    """Save an already-edited provider (admin form), keeping one default and a breaker config."""
+    """Save an already-edited provider (admin form), keeping one default at most.
+
+    The admin saves the breaker configuration and fallbacks (inlines) afterwards, then calls
+    :func:`provider_related_saved`.
+    """
     _save_provider(provider)
+    providers_changed()
+    return provider
+
+
+@transaction.atomic
+def provider_related_saved(*, provider: Provider) -> None:
+    """After the admin's inlines: a breaker configuration always exists; changes go live."""
     if not BreakerConfig.objects.filter(provider=provider).exists():
         _save_breaker(provider, None)
     providers_changed()
-    return provider
 
 
 def _actor_label(actor: str) -> str:
@@ -559,9 +569,15 @@ class ConnectionTestResult:
     latency_ms: float
     model: str = ""
     reply: str = ""
-    error_code: str = ""
-    error_message: str = ""
-    retry_after: float | None = None
+    error: LLMError | None = None
+
+    @property
+    def error_code(self) -> str:
+        return self.error.error_code if self.error is not None else ""
+
+    @property
+    def error_message(self) -> str:
+        return str(self.error.detail) if self.error is not None else ""
 
 
 TEST_PROMPT = [{"role": "user", "content": "Reply with the single word: pong"}]
@@ -585,9 +601,7 @@ def provider_test_connection(*, provider: Provider) -> ConnectionTestResult:
             ok=False,
             provider=provider.name,
             latency_ms=round((time.perf_counter() - started) * 1000, 3),
-            error_code=exc.error_code,
-            error_message=str(exc.detail),
-            retry_after=getattr(exc, "retry_after", None),
+            error=exc,
         )
     return ConnectionTestResult(
         ok=True,
