@@ -1,0 +1,216 @@
+"""The circuit breaker a caller holds: permits in, outcomes out, over a shared store.
+
+The state machine itself runs inside the store, one atomic step per operation (a Lua script on
+Redis, a lock in process), so every process sees the same transitions exactly once. This class
+reads the settings for each call, decides what counts as slow, emits transition events and keeps
+the metrics current.
+
+States (like Resilience4j): CLOSED -> OPEN when the failure count, failure rate or slow-call rate
+of the count-based window crosses its threshold; OPEN -> HALF_OPEN once ``open_duration`` has
+passed (lazily, on the next acquire or snapshot); HALF_OPEN lets exactly ``half_open_max_calls``
+trial permits through and closes when they all succeed or re-opens on a failed one. Operator
+overrides FORCED_OPEN (reject all) and DISABLED (pass all, still measured) are stored in the
+shared state too. A permit only counts in the state it was issued in (an epoch in its token), so
+a slow call started before a reset or a transition cannot skew the next window.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from apps.providers.breaker import metrics
+from apps.providers.breaker.config import STATE_GAUGE_VALUE, BreakerSettings, Mode, State
+from apps.providers.exceptions import CircuitOpenError
+
+if TYPE_CHECKING:
+    from apps.providers.breaker.stores import BreakerStore
+
+logger = logging.getLogger(__name__)
+
+# A trial permit whose caller never reports back (process killed mid-call) frees its half-open
+# slot after this long, so the breaker cannot wedge in HALF_OPEN. Pass a ``trial_ttl`` above the
+# longest legitimate call (connect + read timeouts x attempts): a trial outliving it lets one
+# more trial in, which is harmless; a longer TTL only delays recovery after a crash.
+DEFAULT_TRIAL_TTL = 120.0
+
+
+@dataclass(frozen=True)
+class Permit:
+    name: str
+    trial: bool  # True for a HALF_OPEN trial call
+    token: str
+
+
+@dataclass(frozen=True)
+class TransitionEvent:
+    name: str
+    from_state: State
+    to_state: State
+    reason: str
+    actor: str  # "" = automatic
+    at: float
+
+
+@dataclass(frozen=True)
+class BreakerSnapshot:
+    name: str
+    state: State
+    calls_in_window: int
+    failures_in_window: int
+    slow_in_window: int
+    failure_rate: float
+    opened_at: float | None
+    retry_after: float
+    half_open_in_flight: int
+    last_transition_at: float | None
+    last_transition_reason: str
+
+
+# Token ids only need to be unique among the trial permits of one breaker; a per-process random
+# prefix plus a counter is unique across processes and far cheaper than uuid4 on the hot path.
+_TOKEN_PREFIX = os.urandom(6).hex()
+_token_counter = itertools.count()
+
+
+def _new_token_id() -> str:
+    return f"{_TOKEN_PREFIX}{next(_token_counter):x}"
+
+
+class CircuitBreaker:
+    def __init__(
+        self,
+        name: str,
+        settings: Callable[[], BreakerSettings],
+        store: BreakerStore,
+        *,
+        clock: Callable[[], float] = time.time,
+        on_transition: Callable[[TransitionEvent], None] | None = None,
+        trial_ttl: float = DEFAULT_TRIAL_TTL,
+    ) -> None:
+        self.name = name
+        self._settings = settings
+        self._store = store
+        self._clock = clock
+        self._on_transition = on_transition
+        self._trial_ttl = trial_ttl
+        self._gauge = metrics.CIRCUIT_STATE.labels(circuit_name=name)
+        self._failures = metrics.CIRCUIT_FAILURES.labels(circuit_name=name)
+        # (settings as given, settings in force): one tuple, so threads never see a torn pair
+        self._validated: tuple[BreakerSettings | None, BreakerSettings] = (None, BreakerSettings())
+
+    def __repr__(self) -> str:
+        return f"<CircuitBreaker {self.name!r}>"
+
+    # -- calls -------------------------------------------------------------------------------
+
+    def acquire(self) -> Permit:
+        """A permit to call, or :class:`CircuitOpenError` at once (never blocks)."""
+        settings = self._current_settings()
+        result = self._store.acquire(
+            self.name,
+            settings,
+            self._clock(),
+            token_id=_new_token_id(),
+            trial_ttl=self._trial_ttl,
+        )
+        self._after(result.state, result.transitions)
+        if not result.allowed:
+            raise CircuitOpenError(retry_after=result.retry_after, provider=self.name)
+        return Permit(self.name, result.trial, result.token)
+
+    def record_success(self, permit: Permit, duration: float) -> None:
+        self._record(permit, duration, failure=False)
+
+    def record_failure(self, permit: Permit, duration: float) -> None:
+        self._failures.inc()
+        self._record(permit, duration, failure=True)
+
+    def release(self, permit: Permit) -> None:
+        """The call ended without counting (e.g. a client error): frees a half-open slot."""
+        if not permit.trial:  # nothing to give back: spare the store a round trip
+            return
+        result = self._store.release(
+            self.name, self._current_settings(), self._clock(), token=permit.token
+        )
+        self._after(result.state, result.transitions)
+
+    def _record(self, permit: Permit, duration: float, *, failure: bool) -> None:
+        settings = self._current_settings()
+        slow = settings.slow_call_duration is not None and duration > settings.slow_call_duration
+        result = self._store.record(
+            self.name, settings, self._clock(), token=permit.token, failure=failure, slow=slow
+        )
+        self._after(result.state, result.transitions)
+
+    # -- operators ---------------------------------------------------------------------------
+
+    def snapshot(self) -> BreakerSnapshot:
+        result = self._store.snapshot(self.name, self._current_settings(), self._clock())
+        self._after(result.snapshot.state, result.transitions)
+        return result.snapshot
+
+    def reset(self, *, actor: str) -> None:
+        """Back to CLOSED, empty window, AUTO mode (the configured mode still applies)."""
+        self._override("reset", actor)
+
+    def force_open(self, *, actor: str) -> None:
+        self._override("force_open", actor)
+
+    def disable(self, *, actor: str) -> None:
+        self._override("disable", actor)
+
+    def _override(self, action: str, actor: str) -> None:
+        result = self._store.override(
+            self.name, self._current_settings(), self._clock(), action=action, actor=actor
+        )
+        self._after(result.state, result.transitions)
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _current_settings(self) -> BreakerSettings:
+        settings = self._settings()
+        checked, effective = self._validated
+        # The live cache hands out the same object until it moves: validate once per object.
+        if settings is checked or settings == checked:
+            return effective
+        try:
+            settings.validate()
+        except ValueError as exc:
+            # The providers app validates on save; if a bad value slips through, run on the
+            # defaults (keeping the mode) rather than failing every call or breaking the script.
+            logger.error("Invalid breaker settings for %s, using defaults: %s", self.name, exc)
+            mode = settings.mode if isinstance(settings.mode, Mode) else Mode.AUTO
+            effective = BreakerSettings(mode=mode)
+        else:
+            effective = settings
+        self._validated = (settings, effective)
+        return effective
+
+    def _after(self, state: State, transitions: tuple[TransitionEvent, ...]) -> None:
+        self._gauge.set(STATE_GAUGE_VALUE[state])
+        for event in transitions:
+            metrics.CIRCUIT_TRANSITIONS.labels(
+                circuit_name=self.name,
+                from_state=event.from_state.value,
+                to_state=event.to_state.value,
+            ).inc()
+            logger.info(
+                "Circuit breaker %s: %s -> %s (%s)%s",
+                self.name,
+                event.from_state.value,
+                event.to_state.value,
+                event.reason,
+                f" by {event.actor}" if event.actor else "",
+            )
+            if self._on_transition is not None:
+                try:
+                    self._on_transition(event)
+                except Exception:
+                    # Recording the event (a database write upstream) must not fail the call.
+                    logger.exception("on_transition handler failed for breaker %s", self.name)

@@ -1,0 +1,706 @@
+"""Where breaker state lives: one atomic step of the state machine per operation.
+
+- :class:`LocalBreakerStore`: in-process, a lock per breaker. The embedded default, and the
+  fallback while Redis is unreachable.
+- :class:`RedisBreakerStore`: shared by every process; each operation is ONE Lua script, so a
+  transition happens exactly once across processes and half-open trial slots are counted exactly.
+- :class:`FailoverBreakerStore`: Redis first, the local store during an outage (one WARNING per
+  outage, a gauge and a counter), back to Redis once it answers a re-probe.
+
+Both concrete stores implement the same machine (see ``lua.py`` for the Redis twin); the test
+suite runs every transition against both.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from typing import NamedTuple, Protocol
+
+import redis
+
+from apps.providers.breaker import lua, metrics
+from apps.providers.breaker.config import BreakerSettings, Mode, State
+from apps.providers.breaker.core import BreakerSnapshot, TransitionEvent
+
+logger = logging.getLogger(__name__)
+
+# Retry-After hint while every half-open trial slot is taken: a trial usually ends within seconds.
+HALF_OPEN_BUSY_RETRY_AFTER = 1.0
+
+OVERRIDE_ACTIONS = ("reset", "force_open", "disable")
+_OVERRIDE_REASONS = {
+    "reset": "operator reset",
+    "force_open": "operator forced open",
+    "disable": "operator disabled",
+}
+
+
+class AcquireResult(NamedTuple):
+    allowed: bool
+    state: State
+    token: str
+    trial: bool
+    retry_after: float
+    transitions: tuple[TransitionEvent, ...]
+
+
+class StateResult(NamedTuple):
+    state: State
+    transitions: tuple[TransitionEvent, ...]
+
+
+class SnapshotResult(NamedTuple):
+    snapshot: BreakerSnapshot
+    transitions: tuple[TransitionEvent, ...]
+
+
+class BreakerStore(Protocol):
+    """One atomic step of the breaker state machine per call. ``now`` comes from the caller's
+    clock; ``settings`` are the ones in force for this call."""
+
+    def acquire(
+        self, name: str, settings: BreakerSettings, now: float, *, token_id: str, trial_ttl: float
+    ) -> AcquireResult: ...
+
+    def record(
+        self,
+        name: str,
+        settings: BreakerSettings,
+        now: float,
+        *,
+        token: str,
+        failure: bool,
+        slow: bool,
+    ) -> StateResult: ...
+
+    def release(
+        self, name: str, settings: BreakerSettings, now: float, *, token: str
+    ) -> StateResult: ...
+
+    def override(
+        self, name: str, settings: BreakerSettings, now: float, *, action: str, actor: str
+    ) -> StateResult: ...
+
+    def snapshot(self, name: str, settings: BreakerSettings, now: float) -> SnapshotResult: ...
+
+
+def _elapsed_reason(settings: BreakerSettings) -> str:
+    return f"open_duration elapsed ({settings.open_duration:g}s)"
+
+
+def _parse_token(token: str) -> tuple[int, str]:
+    """``"<epoch>:<trial id>"`` (empty trial id for ordinary permits); (-1, "") if malformed."""
+    epoch, _, trial_id = token.partition(":")
+    try:
+        return int(epoch), trial_id
+    except ValueError:
+        return -1, ""
+
+
+# --------------------------------------------------------------------------------------------
+# In-process store
+# --------------------------------------------------------------------------------------------
+
+
+class _Machine:
+    """State of one breaker in this process. Every method runs under ``lock``.
+
+    Kept step for step in line with the Lua scripts in ``lua.py`` (same fields, same reasons).
+    """
+
+    __slots__ = (
+        "calls",
+        "epoch",
+        "events",
+        "failures",
+        "half_open_slow",
+        "half_open_successes",
+        "last_transition_at",
+        "last_transition_reason",
+        "lock",
+        "name",
+        "now",
+        "opened_at",
+        "override",
+        "slow",
+        "state",
+        "trials",
+        "window",
+    )
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.lock = threading.Lock()
+        self.state = State.CLOSED  # the automatic state: CLOSED, OPEN or HALF_OPEN
+        self.override = Mode.AUTO  # operator override, stored with the state
+        self.epoch = 0
+        self.opened_at: float | None = None
+        self.half_open_successes = 0
+        self.half_open_slow = 0
+        self.window: deque[int] = deque()  # outcome codes, newest right: bit 0 failed, bit 1 slow
+        self.calls = self.failures = self.slow = 0
+        self.trials: dict[str, float] = {}  # trial id -> expiry
+        self.last_transition_at: float | None = None
+        self.last_transition_reason = ""
+        self.events: list[TransitionEvent] = []
+        self.now = 0.0
+
+    # -- helpers shared by the operations -----------------------------------------------------
+
+    def begin(self, now: float) -> None:
+        self.now = now
+        self.events = []
+
+    def take_events(self) -> tuple[TransitionEvent, ...]:
+        events, self.events = tuple(self.events), []
+        return events
+
+    def effective(self, settings: BreakerSettings) -> State:
+        mode = self.override if self.override is not Mode.AUTO else settings.mode
+        if mode is Mode.FORCED_OPEN:
+            return State.FORCED_OPEN
+        if mode is Mode.DISABLED:
+            return State.DISABLED
+        return self.state
+
+    def transition(self, from_state: State, to_state: State, reason: str, actor: str) -> None:
+        self.events.append(
+            TransitionEvent(self.name, from_state, to_state, reason, actor, self.now)
+        )
+        self.last_transition_at = self.now
+        self.last_transition_reason = reason
+
+    def clear_window(self) -> None:
+        self.window.clear()
+        self.calls = self.failures = self.slow = 0
+
+    def set_state(self, to_state: State, reason: str) -> None:
+        from_state = self.state
+        self.state = to_state
+        self.epoch += 1
+        self.trials.clear()
+        if to_state is State.OPEN:
+            self.opened_at = self.now
+        elif to_state is State.HALF_OPEN:
+            self.half_open_successes = self.half_open_slow = 0
+        else:
+            self.opened_at = None
+            self.half_open_successes = self.half_open_slow = 0
+            self.clear_window()
+        self.transition(from_state, to_state, reason, "")
+
+    def trim(self, window_size: int) -> None:
+        while self.calls > window_size:
+            old = self.window.popleft()
+            self.calls -= 1
+            self.failures -= old & 1
+            self.slow -= old >> 1
+
+    def push(self, code: int, window_size: int) -> None:
+        self.window.append(code)
+        self.calls += 1
+        self.failures += code & 1
+        self.slow += code >> 1
+        self.trim(window_size)
+
+    def trip_reason(self, settings: BreakerSettings) -> str | None:
+        calls, failures, slow = self.calls, self.failures, self.slow
+        if settings.failure_threshold is not None and failures >= settings.failure_threshold:
+            return f"failure_threshold: {failures} failures in the last {calls} calls"
+        if calls >= min(settings.minimum_calls, settings.window_size):
+            rate = settings.failure_rate_threshold
+            if rate is not None and failures / calls >= rate:
+                return (
+                    f"failure_rate: {failures} of {calls} calls failed (threshold {rate * 100:g}%)"
+                )
+            rate = settings.slow_call_rate_threshold
+            if rate is not None and slow / calls >= rate:
+                return f"slow_call_rate: {slow} of {calls} calls slow (threshold {rate * 100:g}%)"
+        return None
+
+    def open_elapsed(self, settings: BreakerSettings) -> bool:
+        return self.opened_at is not None and self.now >= self.opened_at + settings.open_duration
+
+    def purge_trials(self) -> None:
+        for trial_id, expires in list(self.trials.items()):
+            if expires <= self.now:
+                del self.trials[trial_id]
+
+    def retry_after(self, state: State, settings: BreakerSettings) -> float:
+        if state is State.OPEN and self.opened_at is not None:
+            return max(self.opened_at + settings.open_duration - self.now, 0.0)
+        if state is State.FORCED_OPEN:
+            return settings.open_duration
+        issued = self.half_open_successes + len(self.trials)
+        if state is State.HALF_OPEN and issued >= settings.half_open_max_calls:
+            return HALF_OPEN_BUSY_RETRY_AFTER
+        return 0.0
+
+    # -- operations ---------------------------------------------------------------------------
+
+    def acquire(self, settings: BreakerSettings, token_id: str, trial_ttl: float) -> AcquireResult:
+        effective = self.effective(settings)
+        if effective is State.FORCED_OPEN:
+            return self._acquired(False, effective, "", False, settings.open_duration)
+        if effective is State.DISABLED or effective is State.CLOSED:
+            return self._acquired(True, effective, f"{self.epoch}:", False, 0.0)
+        if effective is State.OPEN:
+            if not self.open_elapsed(settings):
+                return self._acquired(
+                    False, effective, "", False, self.retry_after(effective, settings)
+                )
+            self.set_state(State.HALF_OPEN, _elapsed_reason(settings))
+        # HALF_OPEN: exactly half_open_max_calls trial permits in all (successes + in flight);
+        # a released or expired permit gives its slot back.
+        self.purge_trials()
+        if self.half_open_successes + len(self.trials) < settings.half_open_max_calls:
+            self.trials[token_id] = self.now + trial_ttl
+            return self._acquired(True, State.HALF_OPEN, f"{self.epoch}:{token_id}", True, 0.0)
+        return self._acquired(False, State.HALF_OPEN, "", False, HALF_OPEN_BUSY_RETRY_AFTER)
+
+    def _acquired(
+        self, allowed: bool, state: State, token: str, trial: bool, retry_after: float
+    ) -> AcquireResult:
+        return AcquireResult(allowed, state, token, trial, retry_after, self.take_events())
+
+    def record(
+        self, settings: BreakerSettings, token: str, failure: bool, slow: bool
+    ) -> StateResult:
+        effective = self.effective(settings)
+        epoch, trial_id = _parse_token(token)
+        if trial_id:
+            # Trial outcomes decide HALF_OPEN; they never enter the window.
+            if epoch == self.epoch and self.state is State.HALF_OPEN and trial_id in self.trials:
+                del self.trials[trial_id]
+                if effective is State.HALF_OPEN:
+                    self._trial_outcome(settings, failure, slow)
+        elif epoch == self.epoch and (effective is State.DISABLED or self.state is State.CLOSED):
+            self.push((1 if failure else 0) | (2 if slow else 0), settings.window_size)
+            if effective is State.CLOSED:
+                reason = self.trip_reason(settings)
+                if reason is not None:
+                    self.set_state(State.OPEN, reason)
+        return StateResult(self.effective(settings), self.take_events())
+
+    def _trial_outcome(self, settings: BreakerSettings, failure: bool, slow: bool) -> None:
+        if failure:
+            self.set_state(State.OPEN, "trial call failed")
+            return
+        self.half_open_successes += 1
+        self.half_open_slow += 1 if slow else 0
+        done = self.half_open_successes
+        if done < settings.half_open_max_calls:
+            return
+        rate = settings.slow_call_rate_threshold
+        if rate is not None and self.half_open_slow / done >= rate:
+            slow = self.half_open_slow
+            reason = f"slow trial calls: {slow} of {done} (threshold {rate * 100:g}%)"
+            self.set_state(State.OPEN, reason)
+        else:
+            self.set_state(State.CLOSED, f"{done} trial calls succeeded")
+
+    def release(self, settings: BreakerSettings, token: str) -> StateResult:
+        epoch, trial_id = _parse_token(token)
+        if trial_id and epoch == self.epoch and self.state is State.HALF_OPEN:
+            self.trials.pop(trial_id, None)
+        return StateResult(self.effective(settings), self.take_events())
+
+    def apply_override(self, settings: BreakerSettings, action: str, actor: str) -> StateResult:
+        before = self.effective(settings)
+        self.epoch += 1  # permits issued before an operator action no longer count
+        self.trials.clear()
+        if action == "reset":
+            self.override = Mode.AUTO
+            self.state = State.CLOSED
+            self.opened_at = None
+            self.half_open_successes = self.half_open_slow = 0
+            self.clear_window()
+        elif action == "force_open":
+            self.override = Mode.FORCED_OPEN
+        else:
+            self.override = Mode.DISABLED
+        after = self.effective(settings)
+        self.transition(before, after, _OVERRIDE_REASONS[action], actor)
+        return StateResult(after, self.take_events())
+
+    def snapshot(self, settings: BreakerSettings) -> SnapshotResult:
+        effective = self.effective(settings)
+        if effective is State.OPEN and self.open_elapsed(settings):
+            self.set_state(State.HALF_OPEN, _elapsed_reason(settings))
+            effective = State.HALF_OPEN
+        if self.state is State.HALF_OPEN:
+            self.purge_trials()
+        self.trim(settings.window_size)
+        snapshot = BreakerSnapshot(
+            name=self.name,
+            state=effective,
+            calls_in_window=self.calls,
+            failures_in_window=self.failures,
+            slow_in_window=self.slow,
+            failure_rate=self.failures / self.calls if self.calls else 0.0,
+            opened_at=self.opened_at if self.state is not State.CLOSED else None,
+            retry_after=self.retry_after(effective, settings),
+            half_open_in_flight=len(self.trials) if self.state is State.HALF_OPEN else 0,
+            last_transition_at=self.last_transition_at,
+            last_transition_reason=self.last_transition_reason,
+        )
+        return SnapshotResult(snapshot, self.take_events())
+
+
+class LocalBreakerStore:
+    """Breaker state in this process only (thread-safe). Each process has its own breakers."""
+
+    def __init__(self) -> None:
+        self._machines: dict[str, _Machine] = {}
+        self._lock = threading.Lock()
+
+    def _machine(self, name: str, now: float) -> _Machine:
+        machine = self._machines.get(name)
+        if machine is None:
+            with self._lock:
+                machine = self._machines.setdefault(name, _Machine(name))
+        machine.lock.acquire()
+        machine.begin(now)
+        return machine
+
+    def acquire(
+        self, name: str, settings: BreakerSettings, now: float, *, token_id: str, trial_ttl: float
+    ) -> AcquireResult:
+        machine = self._machine(name, now)
+        try:
+            return machine.acquire(settings, token_id, trial_ttl)
+        finally:
+            machine.lock.release()
+
+    def record(
+        self,
+        name: str,
+        settings: BreakerSettings,
+        now: float,
+        *,
+        token: str,
+        failure: bool,
+        slow: bool,
+    ) -> StateResult:
+        machine = self._machine(name, now)
+        try:
+            return machine.record(settings, token, failure, slow)
+        finally:
+            machine.lock.release()
+
+    def release(
+        self, name: str, settings: BreakerSettings, now: float, *, token: str
+    ) -> StateResult:
+        machine = self._machine(name, now)
+        try:
+            return machine.release(settings, token)
+        finally:
+            machine.lock.release()
+
+    def override(
+        self, name: str, settings: BreakerSettings, now: float, *, action: str, actor: str
+    ) -> StateResult:
+        if action not in OVERRIDE_ACTIONS:
+            raise ValueError(f"unknown breaker override {action!r}")
+        machine = self._machine(name, now)
+        try:
+            return machine.apply_override(settings, action, actor)
+        finally:
+            machine.lock.release()
+
+    def snapshot(self, name: str, settings: BreakerSettings, now: float) -> SnapshotResult:
+        machine = self._machine(name, now)
+        try:
+            return machine.snapshot(settings)
+        finally:
+            machine.lock.release()
+
+
+# --------------------------------------------------------------------------------------------
+# Redis store
+# --------------------------------------------------------------------------------------------
+
+
+def _opt(value: float | None) -> str:
+    return "" if value is None else repr(value)
+
+
+def _text(value: bytes | str | int) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _opt_float(value: bytes | str) -> float | None:
+    text = _text(value)
+    return float(text) if text else None
+
+
+class RedisBreakerStore:
+    """Breaker state shared by every process through Redis; each operation is one Lua script.
+
+    Give it a client with short socket timeouts and no retries (see :func:`build_store`): a
+    breaker store that waits on a sick Redis would slow every call it is meant to protect.
+
+    With ``server_time`` the scripts read Redis's clock instead of the caller's, so open
+    deadlines and trial expiries agree across hosts whose clocks drift (tests keep the caller's
+    fake clock).
+    """
+
+    def __init__(
+        self, client: redis.Redis, prefix: str = "agenthub:breaker:", *, server_time: bool = False
+    ) -> None:
+        self._client = client
+        self._prefix = prefix
+        self._server_time = server_time
+        head = f"local BUSY_RETRY_AFTER = {HALF_OPEN_BUSY_RETRY_AFTER!r}\n{lua.PRELUDE}"
+        self._acquire = client.register_script(head + lua.ACQUIRE)
+        self._record = client.register_script(head + lua.RECORD)
+        self._release = client.register_script(head + lua.RELEASE)
+        self._override = client.register_script(head + lua.OVERRIDE)
+        self._snapshot = client.register_script(head + lua.SNAPSHOT)
+        self._keys: dict[str, list[str]] = {}
+        self._args: dict[BreakerSettings, list[str]] = {}
+
+    def keys(self, name: str) -> list[str]:
+        """The Redis keys of breaker ``name`` (hash-tagged so they share a cluster slot)."""
+        keys = self._keys.get(name)
+        if keys is None:
+            base = f"{self._prefix}{{{name}}}"
+            keys = self._keys[name] = [base, f"{base}:w", f"{base}:t"]
+        return keys
+
+    def _settings_args(self, settings: BreakerSettings, now: float) -> list[str]:
+        args = self._args.get(settings)
+        if args is None:
+            if len(self._args) > 1024:  # settings objects come and go with live config
+                self._args.clear()
+            args = self._args[settings] = [
+                _opt(settings.failure_threshold),
+                _opt(settings.failure_rate_threshold),
+                str(settings.window_size),
+                str(settings.minimum_calls),
+                _opt(settings.slow_call_rate_threshold),
+                repr(float(settings.open_duration)),
+                str(settings.half_open_max_calls),
+                settings.mode.value,
+            ]
+        return ["" if self._server_time else repr(float(now)), *args]
+
+    def _events(self, name: str, flat: list, start: int) -> tuple[TransitionEvent, ...]:
+        return tuple(
+            TransitionEvent(
+                name=name,
+                from_state=State(_text(flat[i])),
+                to_state=State(_text(flat[i + 1])),
+                reason=_text(flat[i + 2]),
+                actor=_text(flat[i + 3]),
+                at=float(_text(flat[i + 4])),
+            )
+            for i in range(start, len(flat), 5)
+        )
+
+    def acquire(
+        self, name: str, settings: BreakerSettings, now: float, *, token_id: str, trial_ttl: float
+    ) -> AcquireResult:
+        args = [*self._settings_args(settings, now), token_id, repr(float(trial_ttl))]
+        r = self._acquire(keys=self.keys(name), args=args)
+        return AcquireResult(
+            allowed=int(r[0]) == 1,
+            state=State(_text(r[1])),
+            token=_text(r[2]),
+            trial=int(r[3]) == 1,
+            retry_after=float(_text(r[4])),
+            transitions=self._events(name, r, 5),
+        )
+
+    def record(
+        self,
+        name: str,
+        settings: BreakerSettings,
+        now: float,
+        *,
+        token: str,
+        failure: bool,
+        slow: bool,
+    ) -> StateResult:
+        args = [*self._settings_args(settings, now), token, "1" if failure else "0"]
+        args.append("1" if slow else "0")
+        r = self._record(keys=self.keys(name), args=args)
+        return StateResult(State(_text(r[0])), self._events(name, r, 1))
+
+    def release(
+        self, name: str, settings: BreakerSettings, now: float, *, token: str
+    ) -> StateResult:
+        r = self._release(keys=self.keys(name), args=[*self._settings_args(settings, now), token])
+        return StateResult(State(_text(r[0])), self._events(name, r, 1))
+
+    def override(
+        self, name: str, settings: BreakerSettings, now: float, *, action: str, actor: str
+    ) -> StateResult:
+        if action not in OVERRIDE_ACTIONS:
+            raise ValueError(f"unknown breaker override {action!r}")
+        args = [*self._settings_args(settings, now), action, actor, _OVERRIDE_REASONS[action]]
+        r = self._override(keys=self.keys(name), args=args)
+        return StateResult(State(_text(r[0])), self._events(name, r, 1))
+
+    def snapshot(self, name: str, settings: BreakerSettings, now: float) -> SnapshotResult:
+        r = self._snapshot(keys=self.keys(name), args=self._settings_args(settings, now))
+        calls, failures = int(r[1]), int(r[2])
+        snapshot = BreakerSnapshot(
+            name=name,
+            state=State(_text(r[0])),
+            calls_in_window=calls,
+            failures_in_window=failures,
+            slow_in_window=int(r[3]),
+            failure_rate=failures / calls if calls else 0.0,
+            opened_at=_opt_float(r[4]),
+            retry_after=float(_text(r[5])),
+            half_open_in_flight=int(r[6]),
+            last_transition_at=_opt_float(r[7]),
+            last_transition_reason=_text(r[8]),
+        )
+        return SnapshotResult(snapshot, self._events(name, r, 9))
+
+
+# --------------------------------------------------------------------------------------------
+# Redis with a local fallback
+# --------------------------------------------------------------------------------------------
+
+# Errors that mean "Redis is not answering (well)": connection refused/reset, timeouts, a server
+# still loading, a read-only replica after failover, ... A broken script is a bug, not an outage,
+# but failing every provider call over it would be worse than running on local state.
+STORE_ERRORS = (redis.RedisError, OSError)
+
+
+class FailoverBreakerStore:
+    """``primary`` (Redis) while it answers, ``fallback`` (local) while it does not.
+
+    During an outage breakers run on per-process state: each process trips on what it sees. The
+    first failure logs one WARNING and sets ``ai_platform_circuit_breaker_store_degraded``; every
+    failed attempt counts in ``..._store_errors_total``. At most one call per ``probe_interval``
+    tries Redis again; when it answers, sharing resumes (with the state Redis still holds).
+    """
+
+    def __init__(
+        self,
+        primary: BreakerStore,
+        fallback: BreakerStore,
+        *,
+        probe_interval: float = 2.0,
+    ) -> None:
+        self.primary = primary
+        self.fallback = fallback
+        self.probe_interval = probe_interval
+        self._lock = threading.Lock()
+        self._degraded = False
+        self._next_probe = 0.0
+        metrics.STORE_DEGRADED.set(0)
+
+    @property
+    def degraded(self) -> bool:
+        return self._degraded
+
+    def _use_primary(self) -> bool:
+        if not self._degraded:
+            return True
+        now = time.monotonic()
+        with self._lock:
+            if now < self._next_probe:
+                return False
+            # This caller probes; the others keep using the fallback until it knows.
+            self._next_probe = now + self.probe_interval
+            return True
+
+    def _failed(self, exc: BaseException) -> None:
+        metrics.STORE_ERRORS.inc()
+        with self._lock:
+            first = not self._degraded
+            self._degraded = True
+            self._next_probe = time.monotonic() + self.probe_interval
+        if first:
+            metrics.STORE_DEGRADED.set(1)
+            logger.warning(
+                "Shared circuit-breaker store unreachable (%s: %s); breakers run on per-process "
+                "state until it answers again",
+                type(exc).__name__,
+                exc,
+            )
+
+    def _recovered(self) -> None:
+        with self._lock:
+            was = self._degraded
+            self._degraded = False
+        if was:
+            metrics.STORE_DEGRADED.set(0)
+            logger.warning("Shared circuit-breaker store reachable again; breakers shared again")
+
+    def _call(self, method: str, *args, **kwargs):
+        if self._use_primary():
+            try:
+                result = getattr(self.primary, method)(*args, **kwargs)
+            except STORE_ERRORS as exc:
+                self._failed(exc)
+            else:
+                if self._degraded:
+                    self._recovered()
+                return result
+        return getattr(self.fallback, method)(*args, **kwargs)
+
+    def acquire(
+        self, name: str, settings: BreakerSettings, now: float, *, token_id: str, trial_ttl: float
+    ) -> AcquireResult:
+        return self._call("acquire", name, settings, now, token_id=token_id, trial_ttl=trial_ttl)
+
+    def record(
+        self,
+        name: str,
+        settings: BreakerSettings,
+        now: float,
+        *,
+        token: str,
+        failure: bool,
+        slow: bool,
+    ) -> StateResult:
+        return self._call("record", name, settings, now, token=token, failure=failure, slow=slow)
+
+    def release(
+        self, name: str, settings: BreakerSettings, now: float, *, token: str
+    ) -> StateResult:
+        return self._call("release", name, settings, now, token=token)
+
+    def override(
+        self, name: str, settings: BreakerSettings, now: float, *, action: str, actor: str
+    ) -> StateResult:
+        return self._call("override", name, settings, now, action=action, actor=actor)
+
+    def snapshot(self, name: str, settings: BreakerSettings, now: float) -> SnapshotResult:
+        return self._call("snapshot", name, settings, now)
+
+
+# Short timeouts: an outage should cost a call at most this once per probe interval.
+REDIS_SOCKET_TIMEOUT = 0.2
+
+
+def redis_client(url: str, *, timeout: float = REDIS_SOCKET_TIMEOUT) -> redis.Redis:
+    """A client for the breaker store: short timeouts, no retries (the failover is the retry)."""
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return redis.Redis.from_url(
+        url,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        retry=Retry(NoBackoff(), 0),
+        health_check_interval=0,
+    )
+
+
+def build_store(redis_url: str | None, *, prefix: str = "agenthub:breaker:") -> BreakerStore:
+    """Redis (on Redis's clock) with a local fallback when ``redis_url`` is set, else the local
+    store (the embedded default: each process has its own breakers)."""
+    if not redis_url:
+        return LocalBreakerStore()
+    primary = RedisBreakerStore(redis_client(redis_url), prefix=prefix, server_time=True)
+    return FailoverBreakerStore(primary, LocalBreakerStore())
