@@ -13,7 +13,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/tenants/", include("apps.tenants.urls")),
+    path("api/v1/security/", include("apps.security.urls")),
     path("api/v1/providers/", include("apps.providers.urls")),
+    path("api/v1/ai/agents/", include("apps.agents.urls")),
     path("api/v1/ai/", include("apps.flows.urls")),
     path("v1/", include("apps.flows.openai_urls")),
 ]

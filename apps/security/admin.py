@@ -1,0 +1,675 @@
+"""Operators' security console: policy tables (every save goes through a service and is live in
+all processes within a second), the "try it" page, model versions and the read-only audit trail."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import ngettext
+
+from apps.security.exceptions import EditConflict
+from apps.security.guard.defaults import CATEGORIES
+from apps.security.guard.normalize import normalize
+from apps.security.models import (
+    BlockedRequest,
+    DetectionSettings,
+    InjectionModelVersion,
+    InjectionPattern,
+    SanitizationPolicy,
+    SecretPattern,
+    TrainingExample,
+    Verdict,
+)
+from apps.security.selectors import pattern_export, policy_snapshot
+from apps.security.services import (
+    PATTERN_FIELDS,
+    blocked_requests_set_verdict,
+    injection_model_version_activate,
+    injection_pattern_create,
+    injection_pattern_delete,
+    injection_pattern_update,
+    injection_patterns_import,
+    injection_patterns_set_enabled,
+    policy_object_delete,
+    policy_object_save,
+    redact,
+    scan,
+    training_examples_import,
+)
+from apps.tenants.models import Tenant
+
+
+def _who(request: HttpRequest) -> str:
+    return f"admin:{request.user.get_username()}"
+
+
+def _messages_of(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+    return "; ".join(exc.messages)
+
+
+# --- injection patterns ------------------------------------------------------------------------
+
+
+class ScopeFilter(admin.SimpleListFilter):
+    title = "scope"
+    parameter_name = "scope"
+
+    def lookups(self, request, model_admin):
+        return (("global", "Global"), ("tenant", "Tenant-specific"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "global":
+            return queryset.filter(tenant__isnull=True)
+        if self.value() == "tenant":
+            return queryset.filter(tenant__isnull=False)
+        return queryset
+
+
+class InjectionPatternForm(forms.ModelForm):
+    # The revision the editor loaded; a mismatch on save means someone else changed it.
+    expected_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = InjectionPattern
+        fields = ("tenant", *PATTERN_FIELDS)
+        widgets = {"pattern": forms.Textarea(attrs={"rows": 3, "cols": 100})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_revision"].initial = self.instance.revision
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        expected = data.get("expected_revision")
+        if self.instance.pk and expected is not None:
+            current = (
+                InjectionPattern.objects.filter(pk=self.instance.pk)
+                .values_list("revision", flat=True)
+                .first()
+            )
+            if current is not None and current != expected:
+                raise ValidationError(
+                    "Someone else changed this pattern while you were editing it. "
+                    "Reload the page to see their change, then apply yours again."
+                )
+        return data
+
+
+class PatternImportForm(forms.Form):
+    file = forms.FileField(required=False, help_text="A JSON file exported from this page.")
+    json_text = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 10, "cols": 100}), label="or JSON"
+    )
+    tenant = forms.ModelChoiceField(
+        Tenant.objects.all(), required=False, help_text="Empty = import as global patterns."
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        raw = data.get("file").read() if data.get("file") else data.get("json_text", "")
+        if not raw:
+            raise ValidationError("Upload a file or paste JSON.")
+        try:
+            data["items"] = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ValidationError(f"Not valid JSON: {exc}") from exc
+        return data
+
+
+class TryItForm(forms.Form):
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 100}), strip=False, max_length=200_000
+    )
+    tenant = forms.ModelChoiceField(
+        Tenant.objects.all(), required=False, help_text="Use this tenant's patterns too."
+    )
+
+
+@admin.register(InjectionPattern)
+class InjectionPatternAdmin(admin.ModelAdmin):
+    form = InjectionPatternForm
+    list_display = (
+        "name",
+        "category",
+        "scope",
+        "severity",
+        "action",
+        "enabled",
+        "updated_by",
+        "updated_at",
+    )
+    list_filter = ("category", ScopeFilter, "tenant", "enabled", "action")
+    list_editable = ()
+    search_fields = ("name", "pattern", "description")
+    readonly_fields = ("revision", "updated_by", "updated_at", "created_at")
+    actions = ["enable_patterns", "disable_patterns", "export_json"]
+    change_list_template = "admin/security/injectionpattern/change_list.html"
+
+    @admin.display(description="scope", ordering="tenant__name")
+    def scope(self, obj: InjectionPattern) -> str:
+        return obj.tenant.name if obj.tenant_id else "global"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[InjectionPattern]:
+        return super().get_queryset(request).select_related("tenant")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving a pattern between tenants is a delete plus a create, not an edit.
+        return (*self.readonly_fields, "tenant") if obj else self.readonly_fields
+
+    def save_model(self, request, obj: InjectionPattern, form, change: bool) -> None:
+        data = {
+            name: form.cleaned_data[name] for name in PATTERN_FIELDS if name in form.cleaned_data
+        }
+        if change:
+            try:
+                saved = injection_pattern_update(
+                    pattern=obj,
+                    data=data,
+                    expected_revision=form.cleaned_data.get("expected_revision"),
+                    updated_by=_who(request),
+                )
+            except EditConflict:
+                self.message_user(
+                    request,
+                    "Not saved: someone else changed this pattern meanwhile. Reload and retry.",
+                    messages.ERROR,
+                )
+                return
+            obj.revision = saved.revision
+        else:
+            saved = injection_pattern_create(
+                tenant=form.cleaned_data.get("tenant"), updated_by=_who(request), **data
+            )
+            obj.pk = saved.pk
+            obj._state.adding = False
+
+    def delete_model(self, request, obj: InjectionPattern) -> None:
+        injection_pattern_delete(pattern=obj)
+
+    def delete_queryset(self, request, queryset: QuerySet[InjectionPattern]) -> None:
+        for obj in queryset:
+            injection_pattern_delete(pattern=obj)
+
+    @admin.action(description="Enable selected patterns", permissions=["change"])
+    def enable_patterns(self, request, queryset):
+        count = injection_patterns_set_enabled(
+            queryset=queryset, enabled=True, updated_by=_who(request)
+        )
+        self.message_user(
+            request, ngettext("Enabled %d pattern.", "Enabled %d patterns.", count) % count
+        )
+
+    @admin.action(description="Disable selected patterns", permissions=["change"])
+    def disable_patterns(self, request, queryset):
+        count = injection_patterns_set_enabled(
+            queryset=queryset, enabled=False, updated_by=_who(request)
+        )
+        self.message_user(
+            request, ngettext("Disabled %d pattern.", "Disabled %d patterns.", count) % count
+        )
+
+    @admin.action(description="Export selected patterns as JSON", permissions=["view"])
+    def export_json(self, request, queryset):
+        response = JsonResponse(
+            pattern_export(queryset), safe=False, json_dumps_params={"indent": 2}
+        )
+        stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+        response["Content-Disposition"] = f'attachment; filename="patterns-{stamp}.json"'
+        return response
+
+    def get_urls(self):
+        custom = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="security_injectionpattern_import",
+            ),
+            path(
+                "try/",
+                self.admin_site.admin_view(self.try_view),
+                name="security_injectionpattern_try",
+            ),
+        ]
+        return custom + super().get_urls()
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request) or not self.has_change_permission(request):
+            raise PermissionDenied
+        form = PatternImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = injection_patterns_import(
+                    items=form.cleaned_data["items"],
+                    tenant=form.cleaned_data.get("tenant"),
+                    updated_by=_who(request),
+                )
+            except ValidationError as exc:
+                for message in exc.messages[:50]:
+                    form.add_error(None, message)
+            else:
+                self.message_user(
+                    request,
+                    f"Imported: {result.created} created, {result.updated} updated.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:security_injectionpattern_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import injection patterns",
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/security/injectionpattern/import.html", context)
+
+    def try_view(self, request: HttpRequest) -> HttpResponse:
+        form = TryItForm(request.POST or None)
+        result: dict[str, Any] | None = None
+        if request.method == "POST" and form.is_valid():
+            text = form.cleaned_data["text"]
+            tenant = form.cleaned_data.get("tenant")
+            decision = scan(text, tenant=tenant)
+            normalized = normalize(text)
+            snapshot = policy_snapshot()
+            result = {
+                "decision": decision,
+                "normalized_text": redact(decision.normalized_text),
+                "views": [(name, redact(value)) for name, value in normalized.views],
+                "signals": sorted(decision.signals),
+                "thresholds": snapshot.thresholds,
+                "model_enabled": snapshot.model_enabled and snapshot.model is not None,
+                "model_version": snapshot.model_version,
+            }
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Try the injection guard",
+            "form": form,
+            "result": result,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/security/injectionpattern/try.html", context)
+
+
+# --- other policy tables -----------------------------------------------------------------------
+
+
+class PolicyAdminMixin:
+    """Saves and deletes go through the service (validation + live-config bump)."""
+
+    def save_model(self, request, obj, form, change) -> None:
+        policy_object_save(obj=obj, updated_by=_who(request))
+
+    def delete_model(self, request, obj) -> None:
+        policy_object_delete(obj=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for obj in queryset:
+            policy_object_delete(obj=obj)
+
+
+@admin.register(SanitizationPolicy)
+class SanitizationPolicyAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "max_input_chars",
+        "over_limit_action",
+        "unicode_normalization",
+        "strip_control_chars",
+        "strip_zero_width",
+        "updated_at",
+    )
+    readonly_fields = ("updated_by", "updated_at")
+
+
+@admin.register(SecretPattern)
+class SecretPatternAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "enabled", "updated_by", "updated_at")
+    list_filter = ("enabled",)
+    search_fields = ("name", "pattern")
+    readonly_fields = ("updated_by", "updated_at")
+
+
+@admin.register(DetectionSettings)
+class DetectionSettingsAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "model_enabled",
+        "model_block",
+        "model_flag",
+        "rule_block_severity",
+        "updated_at",
+    )
+    readonly_fields = ("updated_by", "updated_at")
+
+    def has_add_permission(self, request) -> bool:
+        return not DetectionSettings.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.pk = 1  # a single row
+        super().save_model(request, obj, form, change)
+
+
+# --- the learned model -------------------------------------------------------------------------
+
+
+@admin.register(InjectionModelVersion)
+class InjectionModelVersionAdmin(admin.ModelAdmin):
+    list_display = ("version", "is_active", "trained_at", "rows", "precision", "recall", "fpr")
+    list_filter = ("is_active",)
+    readonly_fields = (
+        "version",
+        "is_active",
+        "trained_at",
+        "data_summary",
+        "metrics",
+        "artifact_sha256",
+        "created_by",
+        "created_at",
+    )
+    exclude = ("artifact",)
+    actions = ["activate"]
+    change_list_template = "admin/security/injectionmodelversion/change_list.html"
+
+    @admin.display(description="training rows")
+    def rows(self, obj) -> Any:
+        return (obj.data_summary or {}).get("total", "—")
+
+    @admin.display(description="precision")
+    def precision(self, obj) -> Any:
+        return (obj.metrics or {}).get("precision", "—")
+
+    @admin.display(description="recall")
+    def recall(self, obj) -> Any:
+        return (obj.metrics or {}).get("recall", "—")
+
+    @admin.display(description="FPR")
+    def fpr(self, obj) -> Any:
+        return (obj.metrics or {}).get("false_positive_rate", "—")
+
+    def has_add_permission(self, request) -> bool:
+        return False  # versions come from training
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_activate_permission(self, request) -> bool:
+        return request.user.has_perm("security.change_injectionmodelversion")
+
+    @admin.action(description="Activate the selected version", permissions=["activate"])
+    def activate(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one version to activate.", messages.WARNING)
+            return
+        version = queryset.get()
+        injection_model_version_activate(version=version)
+        self.message_user(request, f"Model {version.version} is now active.", messages.SUCCESS)
+
+    def get_urls(self):
+        custom = [
+            path(
+                "retrain/",
+                self.admin_site.admin_view(self.retrain_view),
+                name="security_injectionmodelversion_retrain",
+            )
+        ]
+        return custom + super().get_urls()
+
+    def retrain_view(self, request: HttpRequest) -> HttpResponse:
+        changelist = reverse("admin:security_injectionmodelversion_changelist")
+        if request.method != "POST" or not self.has_activate_permission(request):
+            return HttpResponseRedirect(changelist)
+        from django.conf import settings
+
+        from apps.security.tasks import retrain_model
+
+        try:
+            retrain_model.delay(activate=True, requested_by=_who(request))
+        except ValidationError as exc:  # eager mode: the task ran here and refused
+            self.message_user(request, _messages_of(exc), messages.ERROR)
+            return HttpResponseRedirect(changelist)
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            self.message_user(request, "Retrained and activated a new model.", messages.SUCCESS)
+        else:
+            self.message_user(
+                request, "Retraining queued; the new version appears here when done.", messages.INFO
+            )
+        return HttpResponseRedirect(changelist)
+
+
+class ExampleImportForm(forms.Form):
+    file = forms.FileField(help_text='JSONL: one {"text", "label": "injection"|"benign"} a line.')
+    source = forms.CharField(required=False, max_length=100, help_text="Default source name.")
+
+
+@admin.register(TrainingExample)
+class TrainingExampleAdmin(admin.ModelAdmin):
+    list_display = ("short_text", "label", "source", "created_at")
+    list_filter = ("label", "source")
+    search_fields = ("text", "source")
+    readonly_fields = ("text_sha256", "created_at")
+    change_list_template = "admin/security/trainingexample/change_list.html"
+
+    @admin.display(description="text")
+    def short_text(self, obj) -> str:
+        return obj.text[:100]
+
+    def get_urls(self):
+        custom = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="security_trainingexample_import",
+            )
+        ]
+        return custom + super().get_urls()
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        form = ExampleImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and self.has_add_permission(request) and form.is_valid():
+            raw = form.cleaned_data["file"].read().decode("utf-8", "replace")
+            result = training_examples_import(
+                lines=raw.splitlines(), source=form.cleaned_data["source"]
+            )
+            level = messages.WARNING if result.errors else messages.SUCCESS
+            summary = f"{result.created} imported, {result.duplicates} duplicates skipped"
+            if result.errors:
+                summary += f", {len(result.errors)} bad lines ({'; '.join(result.errors[:5])})"
+            self.message_user(request, summary + ".", level)
+            return HttpResponseRedirect(reverse("admin:security_trainingexample_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import training examples",
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/security/trainingexample/import.html", context)
+
+
+# --- audit trail -------------------------------------------------------------------------------
+
+
+class CategoryFilter(admin.SimpleListFilter):
+    title = "category"
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        return CATEGORIES
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(categories_text__contains=f"|{self.value()}|")
+        return queryset
+
+
+CSV_FIELDS = (
+    "created_at",
+    "event_id",
+    "tenant",
+    "api_key_id",
+    "client_ip",
+    "path",
+    "flow",
+    "source",
+    "request_id",
+    "reason",
+    "categories",
+    "rules",
+    "score",
+    "model_score",
+    "input_chars",
+    "input_sha256",
+    "user_agent",
+    "verdict",
+    "excerpt",
+)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_safe(value: Any) -> str:
+    # Spreadsheet formula injection: a cell starting with = + - @ would run as a formula.
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@admin.register(BlockedRequest)
+class BlockedRequestAdmin(admin.ModelAdmin):
+    """Read-only evidence. The review verdict is the only thing operators change (actions)."""
+
+    list_display = (
+        "created_at",
+        "tenant",
+        "reason",
+        "category_list",
+        "source",
+        "flow",
+        "score",
+        "client_ip",
+        "verdict",
+    )
+    list_filter = ("source", "reason", "verdict", CategoryFilter, "tenant", "flow")
+    search_fields = ("request_id", "input_sha256", "client_ip", "path", "flow", "excerpt")
+    date_hierarchy = "created_at"
+    list_select_related = ("tenant",)
+    actions = ["mark_confirmed_attack", "mark_false_positive", "mark_unreviewed", "export_csv"]
+    fields = (
+        "created_at",
+        "event_id",
+        "tenant",
+        "api_key_id",
+        "client_ip",
+        "path",
+        "flow",
+        "source",
+        "request_id",
+        "reason",
+        "categories",
+        "matches",
+        "score",
+        "model_score",
+        "excerpt",
+        "input_chars",
+        "input_sha256",
+        "user_agent",
+        "verdict",
+        "verdict_by",
+        "verdict_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="categories")
+    def category_list(self, obj: BlockedRequest) -> str:
+        return ", ".join(obj.categories or [])
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_review_permission(self, request) -> bool:
+        return request.user.has_perm("security.change_blockedrequest")
+
+    def _verdict(self, request, queryset, verdict: str) -> None:
+        count = blocked_requests_set_verdict(queryset=queryset, verdict=verdict, user=request.user)
+        label = Verdict(verdict).label.lower()
+        self.message_user(
+            request,
+            ngettext("Marked %d request as %s.", "Marked %d requests as %s.", count)
+            % (count, label),
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Verdict: confirmed attack", permissions=["review"])
+    def mark_confirmed_attack(self, request, queryset):
+        self._verdict(request, queryset, Verdict.CONFIRMED_ATTACK)
+
+    @admin.action(description="Verdict: false positive", permissions=["review"])
+    def mark_false_positive(self, request, queryset):
+        self._verdict(request, queryset, Verdict.FALSE_POSITIVE)
+
+    @admin.action(description="Verdict: back to unreviewed", permissions=["review"])
+    def mark_unreviewed(self, request, queryset):
+        self._verdict(request, queryset, Verdict.UNREVIEWED)
+
+    @admin.action(description="Export selected as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        from django.http import StreamingHttpResponse
+
+        writer = csv.writer(_Echo())
+
+        def rows():
+            yield writer.writerow(CSV_FIELDS)
+            for obj in queryset.select_related("tenant").iterator(chunk_size=500):
+                yield writer.writerow(
+                    [
+                        _csv_safe(value)
+                        for value in (
+                            obj.created_at.isoformat(),
+                            obj.event_id,
+                            obj.tenant.name if obj.tenant_id else "",
+                            obj.api_key_id,
+                            obj.client_ip,
+                            obj.path,
+                            obj.flow,
+                            obj.source,
+                            obj.request_id,
+                            obj.reason,
+                            " ".join(obj.categories or []),
+                            " ".join(str(m.get("name", "")) for m in obj.matches or []),
+                            obj.score,
+                            obj.model_score,
+                            obj.input_chars,
+                            obj.input_sha256,
+                            obj.user_agent,
+                            obj.verdict,
+                            obj.excerpt,
+                        )
+                    ]
+                )
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+        response["Content-Disposition"] = f'attachment; filename="blocked-requests-{stamp}.csv"'
+        return response

@@ -1,0 +1,330 @@
+"""Security API: patterns (operator keys, own tenant; global ones read-only), scan (every key,
+a dry run), audit trail (operator keys, own tenant, filterable, paginated)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.security.exceptions import GlobalPatternReadOnly
+from apps.security.guard.defaults import CATEGORIES
+from apps.security.models import Action, InjectionPattern, Source, Verdict
+from apps.security.selectors import audit_list, patterns_visible_to
+from apps.security.services import (
+    injection_pattern_create,
+    injection_pattern_delete,
+    injection_pattern_update,
+    redact,
+    sanitize_for,
+    scan,
+)
+from apps.tenants.permissions import IsOperatorKey
+from apps.tenants.selectors import scoped_get
+
+# The dry run echoes the caller's own text back normalized; keep the echo bounded.
+SCAN_ECHO_CHARS = 4000
+
+
+def _validation_error(exc: DjangoValidationError) -> ValidationError:
+    if hasattr(exc, "error_dict"):
+        return ValidationError(exc.message_dict)
+    return ValidationError({"non_field_errors": exc.messages})
+
+
+def _actor(request: Request) -> str:
+    return f"api-key:{request.user.api_key.prefix}"
+
+
+class PatternOutputSerializer(serializers.ModelSerializer):
+    scope = serializers.SerializerMethodField()
+
+    class Meta:
+        model = InjectionPattern
+        fields = (
+            "id",
+            "name",
+            "category",
+            "pattern",
+            "severity",
+            "action",
+            "enabled",
+            "description",
+            "scope",
+            "revision",
+            "updated_by",
+            "updated_at",
+            "created_at",
+        )
+
+    def get_scope(self, obj: InjectionPattern) -> str:
+        return "tenant" if obj.tenant_id else "global"
+
+
+class PatternListApi(APIView):
+    """List the patterns in force for your tenant (its own and the global ones) or add one."""
+
+    permission_classes = [IsOperatorKey]
+
+    class FilterSerializer(serializers.Serializer):
+        scope = serializers.ChoiceField(choices=["global", "tenant"], required=False)
+        category = serializers.ChoiceField(choices=CATEGORIES, required=False)
+        # A ChoiceField, not BooleanField: DRF reads a missing boolean query param as False.
+        enabled = serializers.ChoiceField(choices=["true", "false"], required=False)
+
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=100)
+        category = serializers.ChoiceField(choices=CATEGORIES)
+        pattern = serializers.CharField(trim_whitespace=False, max_length=5000)
+        severity = serializers.IntegerField(min_value=1, max_value=100, default=50)
+        action = serializers.ChoiceField(choices=Action.choices, default=Action.BLOCK)
+        enabled = serializers.BooleanField(default=True)
+        description = serializers.CharField(allow_blank=True, required=False, default="")
+
+    @extend_schema(
+        parameters=[FilterSerializer],
+        responses=PatternOutputSerializer(many=True),
+        summary="List patterns",
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        qs = patterns_visible_to(tenant=request.user.tenant)
+        scope = filters.validated_data.get("scope")
+        if scope == "global":
+            qs = qs.filter(tenant__isnull=True)
+        elif scope == "tenant":
+            qs = qs.filter(tenant=request.user.tenant)
+        if filters.validated_data.get("category"):
+            qs = qs.filter(category=filters.validated_data["category"])
+        if filters.validated_data.get("enabled"):
+            qs = qs.filter(enabled=filters.validated_data["enabled"] == "true")
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(qs.order_by("tenant_id", "name", "pk"), request, self)
+        return paginator.get_paginated_response(PatternOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=InputSerializer, responses={201: PatternOutputSerializer}, summary="Add a pattern"
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            pattern = injection_pattern_create(
+                tenant=request.user.tenant, updated_by=_actor(request), **serializer.validated_data
+            )
+        except DjangoValidationError as exc:
+            raise _validation_error(exc) from exc
+        return Response(PatternOutputSerializer(pattern).data, status=201)
+
+
+class PatternDetailApi(APIView):
+    """Read a pattern in force for your tenant; change or delete your tenant's own patterns.
+
+    Send the ``revision`` you read (body field or ``If-Match`` header) to get 409 instead of
+    overwriting a concurrent change; without it the last write wins.
+    """
+
+    permission_classes = [IsOperatorKey]
+
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=100)
+        category = serializers.ChoiceField(choices=CATEGORIES)
+        pattern = serializers.CharField(trim_whitespace=False, max_length=5000)
+        severity = serializers.IntegerField(min_value=1, max_value=100)
+        action = serializers.ChoiceField(choices=Action.choices)
+        enabled = serializers.BooleanField()
+        description = serializers.CharField(allow_blank=True)
+        revision = serializers.IntegerField(min_value=1, required=False)
+
+    def _get(self, request: Request, pk: int) -> InjectionPattern:
+        pattern = patterns_visible_to(tenant=request.user.tenant).filter(pk=pk).first()
+        if pattern is None:
+            # Same 404 as any other tenant's object: existence is not leaked.
+            scoped_get(InjectionPattern.objects.none(), tenant=request.user.tenant, pk=pk)
+        return pattern
+
+    def _own(self, request: Request, pk: int) -> InjectionPattern:
+        pattern = self._get(request, pk)
+        if pattern.tenant_id is None:
+            raise GlobalPatternReadOnly()
+        return pattern
+
+    @staticmethod
+    def _expected_revision(request: Request, data: dict[str, Any]) -> int | None:
+        if "revision" in data:
+            return data.pop("revision")
+        header = request.headers.get("If-Match", "").strip().strip('"')
+        if header:
+            try:
+                return int(header)
+            except ValueError as exc:
+                raise ValidationError({"If-Match": "Expected the pattern's revision."}) from exc
+        return None
+
+    @extend_schema(responses=PatternOutputSerializer, summary="Read a pattern")
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(PatternOutputSerializer(self._get(request, pk)).data)
+
+    def _update(self, request: Request, pk: int, *, partial: bool) -> Response:
+        pattern = self._own(request, pk)
+        serializer = self.InputSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        expected = self._expected_revision(request, data)
+        try:
+            pattern = injection_pattern_update(
+                pattern=pattern, data=data, expected_revision=expected, updated_by=_actor(request)
+            )
+        except DjangoValidationError as exc:
+            raise _validation_error(exc) from exc
+        return Response(PatternOutputSerializer(pattern).data)
+
+    @extend_schema(request=InputSerializer, responses=PatternOutputSerializer, summary="Replace")
+    def put(self, request: Request, pk: int) -> Response:
+        return self._update(request, pk, partial=False)
+
+    @extend_schema(request=InputSerializer, responses=PatternOutputSerializer, summary="Update")
+    def patch(self, request: Request, pk: int) -> Response:
+        return self._update(request, pk, partial=True)
+
+    @extend_schema(responses={204: None}, summary="Delete a pattern")
+    def delete(self, request: Request, pk: int) -> Response:
+        injection_pattern_delete(pattern=self._own(request, pk))
+        return Response(status=204)
+
+
+class MatchSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    category = serializers.CharField()
+    severity = serializers.IntegerField()
+    action = serializers.CharField()
+    view = serializers.CharField()
+
+
+class ScanApi(APIView):
+    """Dry run: what the guard would decide for this text, under your tenant's live policy.
+    Stores nothing."""
+
+    class InputSerializer(serializers.Serializer):
+        text = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+    class OutputSerializer(serializers.Serializer):
+        action = serializers.ChoiceField(choices=["allow", "flag", "block"])
+        blocked = serializers.BooleanField()
+        score = serializers.FloatField()
+        model_score = serializers.FloatField(allow_null=True)
+        categories = serializers.ListField(child=serializers.CharField())
+        matches = MatchSerializer(many=True)
+        signals = serializers.ListField(child=serializers.CharField())
+        normalized_text = serializers.CharField()
+        truncated = serializers.BooleanField()
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer, summary="Scan a text")
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        text = serializer.validated_data["text"]
+        tenant = request.user.tenant
+        # Over-long input answers exactly as the guard would (413 or truncation).
+        _, truncated = sanitize_for(text, tenant=tenant)
+        if truncated:
+            from apps.security.selectors import policy_snapshot
+
+            text = text[: policy_snapshot().sanitization_for(tenant.pk).max_input_chars]
+        decision = scan(text, tenant=tenant)
+        data = {
+            "action": decision.action,
+            "blocked": decision.blocked,
+            "score": decision.score,
+            "model_score": decision.model_score,
+            "categories": list(decision.categories),
+            "matches": [
+                {
+                    "key": m.key,
+                    "name": m.name,
+                    "category": m.category,
+                    "severity": m.severity,
+                    "action": m.action,
+                    "view": m.view,
+                }
+                for m in decision.matches
+            ],
+            "signals": sorted(decision.signals),
+            "normalized_text": redact(decision.normalized_text)[:SCAN_ECHO_CHARS],
+            "truncated": truncated,
+        }
+        return Response(self.OutputSerializer(data).data)
+
+
+class AuditOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    event_id = serializers.UUIDField()
+    created_at = serializers.DateTimeField()
+    api_key_id = serializers.IntegerField(allow_null=True)
+    client_ip = serializers.CharField(allow_null=True)
+    path = serializers.CharField()
+    flow = serializers.CharField()
+    source = serializers.CharField()
+    request_id = serializers.CharField()
+    reason = serializers.CharField()
+    matches = serializers.JSONField()
+    categories = serializers.JSONField()
+    score = serializers.FloatField()
+    model_score = serializers.FloatField(allow_null=True)
+    excerpt = serializers.CharField()
+    input_chars = serializers.IntegerField()
+    input_sha256 = serializers.CharField()
+    user_agent = serializers.CharField()
+    verdict = serializers.CharField()
+    verdict_at = serializers.DateTimeField(allow_null=True)
+
+
+class AuditListApi(APIView):
+    """Your tenant's blocked requests, newest first (operator keys). Read-only."""
+
+    permission_classes = [IsOperatorKey]
+
+    class FilterSerializer(serializers.Serializer):
+        since = serializers.DateTimeField(required=False)
+        until = serializers.DateTimeField(required=False)
+        category = serializers.ChoiceField(choices=CATEGORIES, required=False)
+        flow = serializers.CharField(required=False, max_length=100)
+        source = serializers.ChoiceField(choices=Source.choices, required=False)
+        verdict = serializers.ChoiceField(choices=Verdict.choices, required=False)
+
+    @extend_schema(
+        parameters=[
+            FilterSerializer,
+            OpenApiParameter("limit", int),
+            OpenApiParameter("offset", int),
+        ],
+        responses=AuditOutputSerializer(many=True),
+        summary="List blocked requests",
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        qs = audit_list(tenant=request.user.tenant, **filters.validated_data)
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(qs, request, self)
+        return paginator.get_paginated_response(AuditOutputSerializer(page, many=True).data)
+
+
+class AuditDetailApi(APIView):
+    permission_classes = [IsOperatorKey]
+
+    @extend_schema(responses=AuditOutputSerializer, summary="Read a blocked request")
+    def get(self, request: Request, pk: int) -> Response:
+        from apps.security.models import BlockedRequest
+
+        row = scoped_get(BlockedRequest.objects.all(), tenant=request.user.tenant, pk=pk)
+        return Response(AuditOutputSerializer(row).data)

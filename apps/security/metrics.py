@@ -1,0 +1,26 @@
+"""Prometheus metrics of the guard, defined once per process.
+
+Label values are bounded: ``validation_type`` is the guarded source (user_input,
+context_document, tool_output, output) or ``scan``; ``result`` is allow, flag, block,
+truncated or too_large; ``reason`` is rule, model, rule+model, canary_leak or input_too_large.
+"""
+
+from prometheus_client import Counter
+
+VALIDATIONS = Counter(
+    "ai_platform_security_validations_total",
+    "Texts checked by the security guard, by what was checked and the outcome.",
+    ["validation_type", "result"],
+)
+
+BLOCKS = Counter(
+    "ai_platform_security_blocks_total",
+    "Inputs or outputs blocked by the security guard, by reason.",
+    ["reason"],
+)
+
+AUDIT_SPOOLED = Counter(
+    "ai_platform_security_audit_spooled_total",
+    "Audit records kept in the spool because the database write failed, by spool kind.",
+    ["spool"],
+)

@@ -1,0 +1,330 @@
+"""Security policy (patterns, sanitization, secret patterns, thresholds), the learned model's
+versions and training data, and the append-only audit trail of blocked requests.
+
+Every policy table is read only when the per-process live cache rebuilds (see
+``selectors.policy_snapshot``), never on the request path.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
+
+from apps.security.guard.defaults import CATEGORIES
+from apps.security.guard.rules import PatternError, validate_pattern
+from apps.security.redaction import validate_secret_pattern
+
+
+def validate_injection_pattern(value: str) -> None:
+    """Model-field validator: runs in full_clean(), so admin forms and the API share it."""
+    try:
+        validate_pattern(value)
+    except PatternError as exc:
+        raise ValidationError(str(exc), code="invalid_pattern") from exc
+
+
+def validate_secret_regex(value: str) -> None:
+    try:
+        validate_secret_pattern(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc), code="invalid_pattern") from exc
+
+
+class Action(models.TextChoices):
+    BLOCK = "block", "Block"
+    FLAG = "flag", "Flag (allow and log)"
+
+
+class InjectionPattern(models.Model):
+    """One detection rule. ``tenant`` null = global (all tenants); a tenant's pattern with the
+    same name as a global one replaces it for that tenant (disabled = switched off for it)."""
+
+    tenant = models.ForeignKey(
+        "tenants.Tenant",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="injection_patterns",
+        help_text="Empty = global (applies to every tenant).",
+    )
+    name = models.CharField(max_length=100)
+    category = models.CharField(max_length=64, choices=CATEGORIES)
+    pattern = models.TextField(
+        validators=[validate_injection_pattern],
+        help_text="RE2 syntax (linear time; no backreferences or look-around). Matched "
+        "case-insensitively against the normalized text and its decoded views.",
+    )
+    severity = models.PositiveSmallIntegerField(
+        default=50, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    action = models.CharField(max_length=8, choices=Action.choices, default=Action.BLOCK)
+    enabled = models.BooleanField(default=True)
+    description = models.TextField(blank=True)
+    # Optimistic concurrency: every save increments it; an editor holding an older revision
+    # gets a conflict instead of silently overwriting someone else's change.
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    updated_by = models.CharField(max_length=150, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["category", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="security_pattern_tenant_name"),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(tenant__isnull=True),
+                name="security_pattern_global_name",
+            ),
+            models.CheckConstraint(
+                condition=Q(severity__gte=1, severity__lte=100), name="security_pattern_severity"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.tenant.name if self.tenant_id else "global"
+        return f"{self.name} ({scope})"
+
+    def validate_constraints(self, exclude=None) -> None:
+        # Django skips the conditional unique constraint's message on SQLite; say it plainly.
+        if self.tenant_id is None and (
+            InjectionPattern.objects.filter(tenant__isnull=True, name=self.name)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError({"name": "A global pattern with this name already exists."})
+        super().validate_constraints(exclude=exclude)
+
+
+class NormalizationForm(models.TextChoices):
+    NFKC = "NFKC", "NFKC (compatibility: folds full-width and styled letters)"
+    NFC = "NFC", "NFC (canonical only)"
+    NONE = "none", "None"
+
+
+class OverLimitAction(models.TextChoices):
+    REJECT = "reject", "Reject (413 input_too_large)"
+    TRUNCATE = "truncate", "Truncate to the limit"
+
+
+class SanitizationPolicy(models.Model):
+    """How input is cleaned before it reaches a model. ``tenant`` null = the global default."""
+
+    tenant = models.OneToOneField(
+        "tenants.Tenant",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sanitization_policy",
+        help_text="Empty = the global default; a tenant's policy replaces it for that tenant.",
+    )
+    max_input_chars = models.PositiveIntegerField(
+        default=32_000, validators=[MinValueValidator(1), MaxValueValidator(10_000_000)]
+    )
+    strip_control_chars = models.BooleanField(
+        default=True, help_text="Remove C0/C1 control characters except tab, newline, CR."
+    )
+    strip_zero_width = models.BooleanField(
+        default=True, help_text="Remove zero-width and bidirectional-override characters."
+    )
+    unicode_normalization = models.CharField(
+        max_length=4, choices=NormalizationForm.choices, default=NormalizationForm.NFKC
+    )
+    over_limit_action = models.CharField(
+        max_length=8, choices=OverLimitAction.choices, default=OverLimitAction.REJECT
+    )
+    updated_by = models.CharField(max_length=150, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "sanitization policies"
+        constraints = [
+            # NULLs are distinct in unique indexes: index the coalesced id so there is one
+            # global default (tenant ids start at 1).
+            models.UniqueConstraint(
+                Coalesce("tenant", Value(0)), name="security_sanitization_one_per_scope"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Sanitization ({self.tenant.name if self.tenant_id else 'global default'})"
+
+    def validate_constraints(self, exclude=None) -> None:
+        if self.tenant_id is None and (
+            SanitizationPolicy.objects.filter(tenant__isnull=True).exclude(pk=self.pk).exists()
+        ):
+            raise ValidationError("There is already a global default policy; edit that one.")
+        super().validate_constraints(exclude=exclude)
+
+
+class SecretPattern(models.Model):
+    """A secret format the redactor hides in logs, audit excerpts and stored text."""
+
+    name = models.CharField(max_length=100, unique=True)
+    pattern = models.TextField(validators=[validate_secret_regex], help_text="RE2 syntax.")
+    enabled = models.BooleanField(
+        default=True,
+        help_text="Disabling a built-in format stops redacting it everywhere. Think twice.",
+    )
+    updated_by = models.CharField(max_length=150, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DetectionSettings(models.Model):
+    """Operator-tuned thresholds (one row, pk=1)."""
+
+    model_enabled = models.BooleanField(default=True, help_text="Use the learned model layer.")
+    model_block = models.FloatField(
+        default=0.85,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Model score at or above which input is blocked.",
+    )
+    model_flag = models.FloatField(
+        default=0.5,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Model score at or above which input is flagged (allowed, logged).",
+    )
+    rule_block_severity = models.PositiveSmallIntegerField(
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="A matched 'block' rule blocks when its severity is at least this.",
+    )
+    updated_by = models.CharField(max_length=150, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "detection settings"
+        verbose_name_plural = "detection settings"
+
+    def __str__(self) -> str:
+        return "Detection settings"
+
+    def clean(self) -> None:
+        if self.model_flag > self.model_block:
+            raise ValidationError({"model_flag": "The flag threshold must not exceed block."})
+
+
+class InjectionModelVersion(models.Model):
+    """A trained model: its artifact (bytes in the database, so every process can load it
+    without shared disk), what it was trained on and how it scored. One is active."""
+
+    version = models.CharField(max_length=64, unique=True)
+    trained_at = models.DateTimeField()
+    data_summary = models.JSONField(default=dict, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    artifact = models.BinaryField(editable=False)
+    artifact_sha256 = models.CharField(max_length=64, editable=False)
+    is_active = models.BooleanField(default=False)
+    created_by = models.CharField(max_length=150, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-trained_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=Q(is_active=True),
+                name="security_one_active_model",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version}{' (active)' if self.is_active else ''}"
+
+
+class Label(models.TextChoices):
+    INJECTION = "injection", "Injection"
+    BENIGN = "benign", "Benign"
+
+
+class TrainingExample(models.Model):
+    """A labeled text for retraining the model (imported from JSONL in admin or by command).
+    Stored redacted; deduplicated by the SHA-256 of the stored text."""
+
+    text = models.TextField()
+    label = models.CharField(max_length=16, choices=Label.choices)
+    source = models.CharField(max_length=100, blank=True)
+    text_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.text[:60]}"
+
+
+class Source(models.TextChoices):
+    USER_INPUT = "user_input", "User input"
+    CONTEXT_DOCUMENT = "context_document", "Context document"
+    TOOL_OUTPUT = "tool_output", "Tool output"
+    OUTPUT = "output", "Model output"
+
+
+class Verdict(models.TextChoices):
+    UNREVIEWED = "unreviewed", "Unreviewed"
+    FALSE_POSITIVE = "false_positive", "False positive"
+    CONFIRMED_ATTACK = "confirmed_attack", "Confirmed attack"
+
+
+class BlockedRequest(models.Model):
+    """Evidence of one blocked input or output. Append-only: only the verdict fields change
+    (by the review service); nothing edits or deletes rows except the retention task."""
+
+    event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(db_index=True)
+    tenant = models.ForeignKey(
+        "tenants.Tenant",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    api_key_id = models.BigIntegerField(null=True, blank=True)
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField(max_length=500, blank=True)
+    flow = models.CharField(max_length=100, blank=True, db_index=True)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.USER_INPUT)
+    request_id = models.CharField(max_length=128, blank=True, db_index=True)
+    reason = models.CharField(max_length=32, help_text="rule, model, rule+model or canary_leak")
+    matches = models.JSONField(default=list, blank=True)
+    categories = models.JSONField(default=list, blank=True)
+    # "|cat1|cat2|": portable category filtering (JSON containment is not on SQLite).
+    categories_text = models.CharField(max_length=1000, blank=True, editable=False)
+    score = models.FloatField(default=0.0)
+    model_score = models.FloatField(null=True, blank=True)
+    excerpt = models.TextField(blank=True, help_text="Redacted, bounded.")
+    input_chars = models.PositiveIntegerField(default=0)
+    input_sha256 = models.CharField(max_length=64, db_index=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+    verdict = models.CharField(
+        max_length=20, choices=Verdict.choices, default=Verdict.UNREVIEWED, db_index=True
+    )
+    verdict_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    verdict_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "blocked request"
+        indexes = [models.Index(fields=["tenant", "-created_at"], name="security_br_tenant_time")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.reason} {self.request_id}"

@@ -1,0 +1,377 @@
+"""Reads: the per-process policy snapshot (the only place policy tables are read), and the
+operator-facing queries (patterns, audit trail, training data)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import tempfile
+import threading
+import time
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.db import DatabaseError
+from django.db.models import Q, QuerySet
+
+from apps.core.live_config import LiveCache
+from apps.security.guard.defaults import DEFAULT_RULES
+from apps.security.guard.engine import Thresholds
+from apps.security.guard.model import DEFAULT_MODEL_PATH, InjectionModel
+from apps.security.guard.rules import CompiledRuleSet, RuleSpec
+from apps.security.models import (
+    BlockedRequest,
+    DetectionSettings,
+    InjectionModelVersion,
+    InjectionPattern,
+    SanitizationPolicy,
+    SecretPattern,
+    TrainingExample,
+    Verdict,
+)
+from apps.security.redaction import DEFAULT_SECRET_PATTERNS, SecretSpec
+
+logger = logging.getLogger(__name__)
+
+POLICY_NAMESPACE = "security-policy"
+
+# After a rebuild that had to fall back (database unreachable), retry this often.
+_DEGRADED_RETRY_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class SanitizationRules:
+    max_input_chars: int = 32_000
+    strip_control_chars: bool = True
+    strip_zero_width: bool = True
+    unicode_normalization: str = "NFKC"
+    over_limit_action: str = "reject"
+
+
+@dataclass(frozen=True)
+class PolicySnapshot:
+    """Everything the guard needs, built once per policy version per process."""
+
+    global_rules: CompiledRuleSet
+    tenant_rules: dict[int, CompiledRuleSet]
+    global_sanitization: SanitizationRules
+    tenant_sanitization: dict[int, SanitizationRules]
+    thresholds: Thresholds
+    model_enabled: bool
+    model: InjectionModel | None
+    model_version: str
+    secret_specs: tuple[SecretSpec, ...]
+    skipped_patterns: tuple[str, ...] = ()
+    degraded: bool = False
+    built_at: float = field(default_factory=time.monotonic)
+
+    def rules_for(self, tenant_id: int | None) -> CompiledRuleSet:
+        if tenant_id is not None:
+            return self.tenant_rules.get(tenant_id, self.global_rules)
+        return self.global_rules
+
+    def sanitization_for(self, tenant_id: int | None) -> SanitizationRules:
+        if tenant_id is not None:
+            return self.tenant_sanitization.get(tenant_id, self.global_sanitization)
+        return self.global_sanitization
+
+
+# --- building ----------------------------------------------------------------------------------
+
+_building = threading.local()
+_last_good: PolicySnapshot | None = None
+_model_memo: tuple[str, InjectionModel | None, str] | None = None  # (sha, model, version)
+
+
+def is_building() -> bool:
+    """True while this thread builds the snapshot (the log redactor must not re-enter)."""
+    return getattr(_building, "active", False)
+
+
+def _spec(row: InjectionPattern) -> RuleSpec:
+    return RuleSpec(
+        key=str(row.pk),
+        name=row.name,
+        category=row.category,
+        pattern=row.pattern,
+        severity=row.severity,
+        action=row.action,
+    )
+
+
+def default_rule_specs() -> list[RuleSpec]:
+    return [
+        RuleSpec(
+            key=f"default:{rule['name']}",
+            name=rule["name"],
+            category=rule["category"],
+            pattern=rule["pattern"],
+            severity=rule["severity"],
+            action=rule["action"],
+        )
+        for rule in DEFAULT_RULES
+    ]
+
+
+def _sanitization(row: SanitizationPolicy) -> SanitizationRules:
+    return SanitizationRules(
+        max_input_chars=row.max_input_chars,
+        strip_control_chars=row.strip_control_chars,
+        strip_zero_width=row.strip_zero_width,
+        unicode_normalization=row.unicode_normalization,
+        over_limit_action=row.over_limit_action,
+    )
+
+
+_ARTIFACT_MEMBER_LIMIT = 64 << 20  # bytes per file inside an artifact
+
+
+def model_from_bytes(artifact: bytes) -> InjectionModel:
+    """Load a model stored as a zip of the engine's model directory (no pickles involved)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "model"
+        target.mkdir()
+        with zipfile.ZipFile(io.BytesIO(artifact)) as archive:
+            for info in archive.infolist():
+                name = Path(info.filename).name  # flat: no directories, no traversal
+                if info.is_dir() or not name or info.file_size > _ARTIFACT_MEMBER_LIMIT:
+                    continue
+                (target / name).write_bytes(archive.read(info))
+        return InjectionModel.load(target)
+
+
+def model_to_bytes(model: InjectionModel) -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "model"
+        model.save(target)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(target.iterdir()):
+                if path.is_file():
+                    archive.write(path, arcname=path.name)
+        return buffer.getvalue()
+
+
+def _active_model() -> tuple[InjectionModel | None, str]:
+    """The active model, reloaded only when the active artifact changed."""
+    global _model_memo
+    row = (
+        InjectionModelVersion.objects.filter(is_active=True)
+        .values_list("artifact_sha256", "version")
+        .first()
+    )
+    if row is None:
+        sha, version = "shipped-default", "shipped-default"
+    else:
+        sha, version = row
+    if _model_memo is not None and _model_memo[0] == sha:
+        return _model_memo[1], _model_memo[2]
+    model: InjectionModel | None = None
+    try:
+        if row is None:
+            model = InjectionModel.load(Path(DEFAULT_MODEL_PATH))
+            version = getattr(model, "version", version)
+        else:
+            artifact = (
+                InjectionModelVersion.objects.filter(artifact_sha256=sha)
+                .values_list("artifact", flat=True)
+                .first()
+            )
+            model = model_from_bytes(bytes(artifact)) if artifact is not None else None
+    except Exception:  # a broken artifact must not take the guard down: rules still apply
+        logger.exception("could not load the injection model %s; rules only", version)
+        model = None
+    _model_memo = (sha, model, version)
+    return model, version
+
+
+def _secret_specs(rows: list[SecretPattern]) -> tuple[SecretSpec, ...]:
+    # The table is the truth; a built-in format not (yet) in it still applies.
+    by_name = {row.name: row for row in rows}
+    specs = [SecretSpec(row.name, row.pattern) for row in rows if row.enabled]
+    specs += [spec for spec in DEFAULT_SECRET_PATTERNS if spec.name not in by_name]
+    return tuple(specs)
+
+
+def _build_from_database() -> PolicySnapshot:
+    rows = list(InjectionPattern.objects.order_by("pk"))
+    global_specs = {r.name: _spec(r) for r in rows if r.tenant_id is None and r.enabled}
+    global_rules = CompiledRuleSet.build(list(global_specs.values()))
+    skipped = [getattr(s, "name", str(s)) for s in getattr(global_rules, "skipped", ())]
+
+    per_tenant: dict[int, dict[str, RuleSpec | None]] = {}
+    for r in rows:
+        if r.tenant_id is not None:
+            # A tenant's row replaces the global rule of the same name; disabled removes it.
+            per_tenant.setdefault(r.tenant_id, {})[r.name] = _spec(r) if r.enabled else None
+    tenant_rules: dict[int, CompiledRuleSet] = {}
+    for tenant_id, overrides in per_tenant.items():
+        merged: dict[str, RuleSpec | None] = {**global_specs, **overrides}
+        tenant_rules[tenant_id] = CompiledRuleSet.build([s for s in merged.values() if s])
+
+    global_sanitization = SanitizationRules()
+    tenant_sanitization: dict[int, SanitizationRules] = {}
+    for policy in SanitizationPolicy.objects.all():
+        if policy.tenant_id is None:
+            global_sanitization = _sanitization(policy)
+        else:
+            tenant_sanitization[policy.tenant_id] = _sanitization(policy)
+
+    detection = DetectionSettings.objects.filter(pk=1).first() or DetectionSettings()
+    model, model_version = _active_model()
+    if skipped:
+        logger.warning("security patterns skipped (invalid): %s", ", ".join(skipped))
+    return PolicySnapshot(
+        global_rules=global_rules,
+        tenant_rules=tenant_rules,
+        global_sanitization=global_sanitization,
+        tenant_sanitization=tenant_sanitization,
+        thresholds=Thresholds(
+            model_block=detection.model_block,
+            model_flag=detection.model_flag,
+            rule_block_severity=detection.rule_block_severity,
+        ),
+        model_enabled=detection.model_enabled,
+        model=model,
+        model_version=model_version,
+        secret_specs=_secret_specs(list(SecretPattern.objects.all())),
+        skipped_patterns=tuple(skipped),
+    )
+
+
+def _build_fallback() -> PolicySnapshot:
+    """Fail secure when the database cannot be read and nothing was built before."""
+    try:
+        model = InjectionModel.load(Path(DEFAULT_MODEL_PATH))
+    except Exception:
+        model = None
+    defaults = DetectionSettings()
+    return PolicySnapshot(
+        global_rules=CompiledRuleSet.build(default_rule_specs()),
+        tenant_rules={},
+        global_sanitization=SanitizationRules(),
+        tenant_sanitization={},
+        thresholds=Thresholds(
+            model_block=defaults.model_block,
+            model_flag=defaults.model_flag,
+            rule_block_severity=defaults.rule_block_severity,
+        ),
+        model_enabled=model is not None,
+        model=model,
+        model_version="shipped-default",
+        secret_specs=tuple(DEFAULT_SECRET_PATTERNS),
+        degraded=True,
+    )
+
+
+def build_policy_snapshot() -> PolicySnapshot:
+    global _last_good
+    _building.active = True
+    try:
+        snapshot = _build_from_database()
+        _last_good = snapshot
+        return snapshot
+    except DatabaseError:
+        logger.warning("security policy could not be read from the database; keeping the last")
+        if _last_good is not None:
+            return PolicySnapshot(
+                **{**_last_good.__dict__, "degraded": True, "built_at": time.monotonic()}
+            )
+        return _build_fallback()
+    finally:
+        _building.active = False
+
+
+POLICY: LiveCache[PolicySnapshot] = LiveCache(POLICY_NAMESPACE, build_policy_snapshot)
+
+
+def policy_snapshot() -> PolicySnapshot:
+    snapshot = POLICY.get()
+    if snapshot.degraded and time.monotonic() - snapshot.built_at > _DEGRADED_RETRY_SECONDS:
+        POLICY.invalidate()
+        snapshot = POLICY.get()
+    return snapshot
+
+
+# --- operator queries --------------------------------------------------------------------------
+
+
+def patterns_visible_to(*, tenant) -> QuerySet[InjectionPattern]:
+    """A tenant sees its own patterns and the global ones."""
+    return InjectionPattern.objects.filter(Q(tenant=tenant) | Q(tenant__isnull=True))
+
+
+def pattern_export(queryset: QuerySet[InjectionPattern]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": p.name,
+            "category": p.category,
+            "pattern": p.pattern,
+            "severity": p.severity,
+            "action": p.action,
+            "enabled": p.enabled,
+            "description": p.description,
+            "tenant": p.tenant.name if p.tenant_id else None,
+        }
+        for p in queryset.select_related("tenant").order_by("tenant_id", "name")
+    ]
+
+
+def audit_list(
+    *,
+    tenant,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    category: str = "",
+    flow: str = "",
+    source: str = "",
+    verdict: str = "",
+) -> QuerySet[BlockedRequest]:
+    qs = BlockedRequest.objects.filter(tenant=tenant)
+    if since:
+        qs = qs.filter(created_at__gte=since)
+    if until:
+        qs = qs.filter(created_at__lt=until)
+    if category:
+        qs = qs.filter(categories_text__contains=f"|{category}|")
+    if flow:
+        qs = qs.filter(flow=flow)
+    if source:
+        qs = qs.filter(source=source)
+    if verdict:
+        qs = qs.filter(verdict=verdict)
+    return qs.order_by("-created_at", "-id")
+
+
+def training_rows() -> tuple[list[str], list[int], dict[str, Any]]:
+    """Texts and labels (1 = injection) from imported examples and operators' verdicts.
+
+    Verdict rows contribute their redacted excerpt: the full input is never stored.
+    """
+    texts: list[str] = []
+    labels: list[int] = []
+    summary: dict[str, Any] = {"examples": {}, "verdicts": {}}
+    seen: set[str] = set()
+    for text, label, source in TrainingExample.objects.values_list("text", "label", "source"):
+        texts.append(text)
+        labels.append(1 if label == "injection" else 0)
+        seen.add(hashlib.sha256(text.encode("utf-8", "replace")).hexdigest())
+        key = f"{source or 'unknown'}:{label}"
+        summary["examples"][key] = summary["examples"].get(key, 0) + 1
+    reviewed = BlockedRequest.objects.exclude(verdict=Verdict.UNREVIEWED).exclude(excerpt="")
+    for excerpt, verdict in reviewed.values_list("excerpt", "verdict"):
+        digest = hashlib.sha256(excerpt.encode("utf-8", "replace")).hexdigest()
+        if digest in seen:
+            continue
+        seen.add(digest)
+        texts.append(excerpt)
+        labels.append(1 if verdict == Verdict.CONFIRMED_ATTACK else 0)
+        summary["verdicts"][verdict] = summary["verdicts"].get(verdict, 0) + 1
+    summary["total"] = len(texts)
+    summary["injection"] = sum(labels)
+    summary["benign"] = len(labels) - sum(labels)
+    return texts, labels, summary

@@ -1,0 +1,36 @@
+"""Fixtures for the security tests: seeded policy, a clean per-process policy cache, and a
+private audit spool (tmp dir; the Redis spool list emptied)."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from django.conf import settings
+
+from apps.security import selectors, services
+
+
+@pytest.fixture(autouse=True)
+def _fresh_policy_cache(settings, tmp_path):
+    # Test transactions roll back (and with them the version rows): rebuild per test.
+    settings.SECURITY_AUDIT_SPOOL_DIR = str(tmp_path / "spool")
+    selectors.POLICY.invalidate()
+    _clear_redis_spool()
+    yield
+    selectors.POLICY.invalidate()
+    _clear_redis_spool()
+
+
+def _clear_redis_spool() -> None:
+    if settings.REDIS_URL:
+        # Redis down: the redis-marked tests will say so.
+        with contextlib.suppress(Exception):
+            services._redis_client().delete(services.SPOOL_REDIS_KEY)
+
+
+@pytest.fixture
+def seeded(db):
+    services.security_seed()
+    selectors.POLICY.invalidate()
+    return True
