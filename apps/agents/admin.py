@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from apps.agents.models import Agent, AgentRun, AgentStep, Conversation, Document, Message
-from apps.agents.services import agent_save
+from apps.agents.services import agent_save, validate_provider_chain
 from apps.agents.tools import get_tool, tool_names
 
 
@@ -46,7 +46,12 @@ class AgentForm(forms.ModelForm):
 
     def clean_provider_chain(self) -> list[str]:
         raw = self.cleaned_data.get("provider_chain") or ""
-        return [name.strip() for name in raw.split(",") if name.strip()]
+        names = [name.strip() for name in raw.split(",") if name.strip()]
+        try:
+            validate_provider_chain(names)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from exc
+        return names
 
 
 @admin.register(Agent)

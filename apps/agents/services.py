@@ -44,15 +44,8 @@ from apps.providers.exceptions import LLMError
 from apps.providers.selectors import provider_runtime
 from apps.providers.services import complete, provider_supports_tools
 from apps.providers.types import ToolSpec
-from apps.security.services import (
-    GuardContext,
-    InputRejected,
-    InputTooLarge,
-    guard_input,
-    guard_output,
-    new_canary,
-    redact,
-)
+from apps.security.exceptions import InputRejected, InputTooLarge, OutputRejected
+from apps.security.services import GuardContext, guard_input, guard_output, new_canary, redact
 from apps.tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
@@ -60,6 +53,7 @@ logger = logging.getLogger(__name__)
 HISTORY_MESSAGES = 40  # earlier turns given back to the model when a conversation continues
 EXCERPT_CHARS = 500
 MESSAGE_MAX_CHARS = 20_000
+OUTPUT_WITHHELD = "The answer was withheld by the security guard."
 
 
 class AgentNotFound(ApiError):
@@ -101,6 +95,15 @@ _AGENT_FIELDS = (
 )
 
 
+def validate_provider_chain(chain: Any) -> None:
+    if not isinstance(chain, list) or not all(isinstance(p, str) and p for p in chain):
+        raise ValidationError("A list of provider names.")
+    runtime = provider_runtime()
+    unknown = [name for name in chain if runtime.spec(name) is None]
+    if unknown:
+        raise ValidationError(f"Unknown provider(s): {', '.join(unknown)}.")
+
+
 def _validate_agent(agent: Agent) -> None:
     errors: dict[str, str] = {}
     tools = agent.allowed_tools
@@ -110,14 +113,10 @@ def _validate_agent(agent: Agent) -> None:
         unknown = sorted(set(tools) - set(tool_names()))
         if unknown:
             errors["allowed_tools"] = f"Unknown tool(s): {', '.join(unknown)}."
-    chain = agent.provider_chain
-    if not isinstance(chain, list) or not all(isinstance(p, str) and p for p in chain):
-        errors["provider_chain"] = "A list of provider names."
-    else:
-        runtime = provider_runtime()
-        unknown = [name for name in chain if runtime.spec(name) is None]
-        if unknown:
-            errors["provider_chain"] = f"Unknown provider(s): {', '.join(unknown)}."
+    try:
+        validate_provider_chain(agent.provider_chain)
+    except ValidationError as exc:
+        errors["provider_chain"] = " ".join(exc.messages)
     if errors:
         raise ValidationError(errors)
     agent.full_clean()
@@ -348,7 +347,12 @@ def agent_chat(
             time.perf_counter() - started
         )
         raise
-    reply = guard_output(result.reply, ctx=ctx, canary=canary)
+    try:
+        reply = guard_output(result.reply, ctx=ctx, canary=canary)
+    except OutputRejected:
+        # The answer leaked the system prompt (audited by the guard): withhold it.
+        reply = OUTPUT_WITHHELD
+        result.status, result.fallback_reason = "fallback", "output_blocked"
     if result.new_messages and result.new_messages[-1]["role"] == "assistant":
         result.new_messages[-1] = {"role": "assistant", "content": reply}
     duration = time.perf_counter() - started
