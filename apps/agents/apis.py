@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from apps.agents.selectors import conversation_get
 from apps.agents.services import MESSAGE_MAX_CHARS, agent_chat
 from apps.flows.jobs import idempotent, job_body, job_enqueue, wants_async
 from apps.security.services import GuardContext
@@ -80,3 +81,27 @@ class AgentChatApi(APIView):
             return Response(self.OutputSerializer(result.as_dict()).data)
 
         return idempotent(request, scope="agents.chat", compute=compute)
+
+
+class ConversationApi(APIView):
+    """A stored conversation with its messages (this tenant's conversations only)."""
+
+    class OutputSerializer(serializers.Serializer):
+        class MessageSerializer(serializers.Serializer):
+            role = serializers.CharField()
+            content = serializers.CharField(allow_blank=True)
+            tool_calls = serializers.JSONField()
+            tool_call_id = serializers.CharField(allow_blank=True)
+            created_at = serializers.DateTimeField()
+
+        id = serializers.IntegerField()
+        agent = serializers.CharField(source="agent.name")
+        created_at = serializers.DateTimeField()
+        updated_at = serializers.DateTimeField()
+        messages = MessageSerializer(many=True, source="ordered_messages")
+
+    @extend_schema(responses=OutputSerializer, summary="Get a conversation")
+    def get(self, request: Request, conversation_id: int) -> Response:
+        conversation = conversation_get(tenant=request.user.tenant, conversation_id=conversation_id)
+        conversation.ordered_messages = conversation.messages.order_by("seq")
+        return Response(self.OutputSerializer(conversation).data)

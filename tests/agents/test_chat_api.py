@@ -353,6 +353,14 @@ def test_conversation_continues_and_is_tenant_scoped(
         "What is my name?",
     ]
     assert Message.objects.filter(conversation_id=conversation_id).count() == 4
+    stored = tenant_client.get(f"/api/v1/ai/agents/conversations/{conversation_id}").json()
+    assert stored["agent"] == "memory"
+    assert [(m["role"], m["content"]) for m in stored["messages"]] == [
+        ("user", "My name is Ada."),
+        ("assistant", "Noted."),
+        ("user", "What is my name?"),
+        ("assistant", "Noted."),
+    ]
 
     other_key = api_key_create(tenant=other_tenant, name="other").plaintext
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {other_key}")
@@ -360,6 +368,7 @@ def test_conversation_continues_and_is_tenant_scoped(
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
     assert Message.objects.filter(conversation_id=conversation_id).count() == 4
+    assert api_client.get(f"/api/v1/ai/agents/conversations/{conversation_id}").status_code == 404
 
 
 def test_unknown_disabled_and_bad_requests(tenant_client, assistant):
