@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,10 +13,11 @@ from apps.flows.jobs import idempotent, job_body, job_enqueue, wants_async
 from apps.security.services import GuardContext
 
 
+@extend_schema_serializer(component_name="AgentStep")
 class _StepSerializer(serializers.Serializer):
     tool = serializers.CharField()
     arguments = serializers.JSONField()
-    status = serializers.ChoiceField(choices=["ok", "error", "blocked"])
+    status = serializers.CharField(help_text="ok, error or blocked (by the guard)")
     duration_ms = serializers.IntegerField()
 
 
@@ -27,8 +28,9 @@ class AgentChatApi(APIView):
     ``"async": true`` (or ``Prefer: respond-async``) queues the run and answers 202 with a job
     URL; an ``Idempotency-Key`` header makes a retried POST return the first result."""
 
+    @extend_schema_serializer(component_name="AgentChat")
     class InputSerializer(serializers.Serializer):
-        message = serializers.CharField(max_length=MESSAGE_MAX_CHARS, trim_whitespace=False)
+        message = serializers.CharField(max_length=MESSAGE_MAX_CHARS)
         agent = serializers.SlugField(max_length=64, default="assistant")
         conversation_id = serializers.IntegerField(required=False, min_value=1, allow_null=True)
         # "async" is a Python keyword, so the field is declared below.
@@ -37,6 +39,7 @@ class AgentChatApi(APIView):
         required=False, help_text="Queue the run and answer 202 with a job URL."
     )
 
+    @extend_schema_serializer(component_name="AgentChatResponse")
     class OutputSerializer(serializers.Serializer):
         reply = serializers.CharField()
         conversation_id = serializers.IntegerField()
@@ -86,7 +89,9 @@ class AgentChatApi(APIView):
 class ConversationApi(APIView):
     """A stored conversation with its messages (this tenant's conversations only)."""
 
+    @extend_schema_serializer(component_name="AgentConversation")
     class OutputSerializer(serializers.Serializer):
+        @extend_schema_serializer(component_name="AgentMessage")
         class MessageSerializer(serializers.Serializer):
             role = serializers.CharField()
             content = serializers.CharField(allow_blank=True)

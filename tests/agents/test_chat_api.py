@@ -305,6 +305,17 @@ def test_malformed_tool_calls(tenant_client, fakellm, fake_provider):
     assert body["steps"][1]["tool"] == "rm_rf"
 
 
+def test_looping_model_ends_cleanly(tenant_client, fakellm, fake_provider):
+    provider = fake_provider()
+    make_agent("parrot", provider, ["calculator"], max_steps=8)
+    same = {"tool_calls": [{"name": "calculator", "arguments": {"expression": "2 + 2"}}]}
+    fakellm.script(same, same, same, same, same)
+    body = chat(tenant_client, "loop", agent="parrot").json()
+    assert body["fallback_reason"] == "repeated_tool_call"
+    assert len(fakellm.requests()) == 3  # ended after the second repeat, not at max_steps
+    assert "4" in body["reply"]  # the partial answer keeps what was found
+
+
 def test_tool_raising_continues(tenant_client, fakellm, fake_provider, test_tools):
     provider = fake_provider()
     make_agent("brittle", provider, ["exploding", "calculator"])
