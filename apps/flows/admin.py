@@ -156,10 +156,6 @@ class PromptTemplateAdmin(admin.ModelAdmin):
         except ValidationError as exc:
             self.message_user(request, "; ".join(exc.messages), messages.ERROR)
 
-    def save_related(self, request, form, formsets, change) -> None:
-        # Versions are read-only inlines; nothing to save, and the form's M2M is empty.
-        return None
-
 
 @admin.register(PromptTemplateVersion)
 class PromptTemplateVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):

@@ -232,11 +232,11 @@ class BreakerStateApi(APIView):
 
 class _BreakerActionApi(APIView):
     permission_classes = [IsOperatorKey]
-    action: Callable[..., BreakerSnapshot]
+    breaker_action: Callable[..., BreakerSnapshot]
 
     def post(self, request: Request, provider_id: int) -> Response:
         provider = provider_get(provider_id=provider_id)
-        snapshot = type(self).action(provider=provider, actor=_actor(request))
+        snapshot = type(self).breaker_action(provider=provider, actor=_actor(request))
         return Response(BreakerStateSerializer(snapshot).data)
 
 
@@ -244,21 +244,29 @@ class _BreakerActionApi(APIView):
 class BreakerResetApi(_BreakerActionApi):
     """Close the breaker: empty window, automatic mode. Recorded as a breaker event."""
 
-    action = staticmethod(breaker_reset)
+    breaker_action = staticmethod(breaker_reset)
 
 
 @extend_schema(request=None, responses=BreakerStateSerializer, summary="Force a breaker open")
 class BreakerForceOpenApi(_BreakerActionApi):
     """Reject every call to this provider (its fallbacks answer) until reset."""
 
-    action = staticmethod(breaker_force_open)
+    breaker_action = staticmethod(breaker_force_open)
 
 
 @extend_schema(request=None, responses=BreakerStateSerializer, summary="Disable a breaker")
 class BreakerDisableApi(_BreakerActionApi):
     """Let every call through (still measured) until reset."""
 
-    action = staticmethod(breaker_disable)
+    breaker_action = staticmethod(breaker_disable)
+
+
+class ConnectionTestSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    provider = serializers.CharField()
+    model = serializers.CharField()
+    latency_ms = serializers.FloatField()
+    reply = serializers.CharField()
 
 
 class ProviderTestApi(APIView):
@@ -271,17 +279,10 @@ class ProviderTestApi(APIView):
 
     permission_classes = [IsOperatorKey]
 
-    class OutputSerializer(serializers.Serializer):
-        ok = serializers.BooleanField()
-        provider = serializers.CharField()
-        model = serializers.CharField()
-        latency_ms = serializers.FloatField()
-        reply = serializers.CharField()
-
-    @extend_schema(request=None, responses=OutputSerializer, summary="Test a provider")
+    @extend_schema(request=None, responses=ConnectionTestSerializer, summary="Test a provider")
     def post(self, request: Request, provider_id: int) -> Response:
         provider = provider_get(provider_id=provider_id)
         result = provider_test_connection(provider=provider)
         if result.error is not None:
             raise result.error
-        return Response(self.OutputSerializer(result).data)
+        return Response(ConnectionTestSerializer(result).data)

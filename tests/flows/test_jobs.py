@@ -181,6 +181,7 @@ def test_concurrent_duplicates_run_once(tenant_key, upstream):
     for thread in threads:
         thread.join()
     assert [r.status_code for r in results] == [200] * 4
-    assert len({r.content for r in results}) == 1
+    assert all(r.json() == results[0].json() for r in results)
+    assert sum(1 for r in results if "Idempotent-Replayed" in r) == 3
     assert upstream.stats()["requests"]["/v1/chat/completions"] == 1
     assert IdempotencyRecord.objects.get().state == "done"

@@ -238,14 +238,20 @@ def test_stream_yields_deltas_then_the_completion(upstream, fakellm):
     assert breaker_snapshot(provider="up").calls_in_window == 1
 
 
+def _consume(iterator, into: list) -> list:
+    """Collects items into ``into`` as they arrive, so they survive the exception."""
+    for item in iterator:
+        into.append(item)
+    return []
+
+
 def test_stream_broken_after_first_delta_raises_without_fallback(db, fakellm):
     make_provider("backup", kind="offline")
     make_provider("up", base_url=fakellm.base_url, fallbacks=["backup"])
     fakellm.set(mode="partial_stream", chunks=2)
     received = []
     with pytest.raises((LLMProviderError, LLMResponseError)):
-        for item in stream_complete(messages=HELLO, provider="up"):
-            received.append(item)
+        received.extend(_consume(stream_complete(messages=HELLO, provider="up"), received))
     assert received  # text reached the caller before the failure
     assert all(isinstance(i, StreamDelta) for i in received)
     assert breaker_snapshot(provider="up").failures_in_window == 1

@@ -11,6 +11,7 @@ from apps.providers.breaker.config import (
     State,
 )
 from apps.providers.breaker.core import (
+    DEFAULT_REJECT_CACHE_TTL,
     DEFAULT_TRIAL_TTL,
     BreakerSnapshot,
     CircuitBreaker,
@@ -28,6 +29,7 @@ from apps.providers.breaker.stores import (
 )
 
 __all__ = [
+    "DEFAULT_REJECT_CACHE_TTL",
     "DEFAULT_TRIAL_TTL",
     "STATE_GAUGE_VALUE",
     "BreakerRegistry",

@@ -10,7 +10,9 @@ of the count-based window crosses its threshold; OPEN -> HALF_OPEN once ``open_d
 passed (lazily, on the next acquire or snapshot); HALF_OPEN lets exactly ``half_open_max_calls``
 trial permits through and closes when they all succeed or re-opens on a failed one. Operator
 overrides FORCED_OPEN (reject all) and DISABLED (pass all, still measured) are stored in the
-shared state too. A permit only counts in the state it was issued in (an epoch in its token), so
+shared state too. A process echoes an OPEN verdict for at most ``reject_cache_ttl`` (0.25 s)
+so that rejecting stays local and cheap; operator changes reach every process within that time.
+A permit only counts in the state it was issued in (an epoch in its token), so
 a slow call started before a reset or a transition cannot skew the next window.
 """
 
@@ -38,6 +40,10 @@ logger = logging.getLogger(__name__)
 # longest legitimate call (connect + read timeouts x attempts): a trial outliving it lets one
 # more trial in, which is harmless; a longer TTL only delays recovery after a crash.
 DEFAULT_TRIAL_TTL = 120.0
+
+# How long a process keeps rejecting on an OPEN / FORCED_OPEN verdict before asking the shared
+# store again (never past the open deadline). 0 asks the store on every call.
+DEFAULT_REJECT_CACHE_TTL = 0.25
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,7 @@ class CircuitBreaker:
         clock: Callable[[], float] = time.time,
         on_transition: Callable[[TransitionEvent], None] | None = None,
         trial_ttl: float = DEFAULT_TRIAL_TTL,
+        reject_cache_ttl: float = DEFAULT_REJECT_CACHE_TTL,
     ) -> None:
         self.name = name
         self._settings = settings
@@ -99,6 +106,9 @@ class CircuitBreaker:
         self._clock = clock
         self._on_transition = on_transition
         self._trial_ttl = trial_ttl
+        self._reject_cache_ttl = reject_cache_ttl
+        # (settings in force, reject until, open deadline or None for forced open, state)
+        self._rejecting: tuple[BreakerSettings, float, float | None, State] | None = None
         self._gauge = metrics.CIRCUIT_STATE.labels(circuit_name=name)
         self._failures = metrics.CIRCUIT_FAILURES.labels(circuit_name=name)
         # (settings as given, settings in force): one tuple, so threads never see a torn pair
@@ -112,17 +122,38 @@ class CircuitBreaker:
     def acquire(self) -> Permit:
         """A permit to call, or :class:`CircuitOpenError` at once (never blocks)."""
         settings = self._current_settings()
+        now = self._clock()
+        rejecting = self._rejecting
+        if rejecting is not None and rejecting[0] is settings and now < rejecting[1]:
+            _, _, deadline, state = rejecting
+            self._gauge.set(STATE_GAUGE_VALUE[state])
+            retry_after = settings.open_duration if deadline is None else deadline - now
+            raise CircuitOpenError(retry_after=retry_after, provider=self.name)
         result = self._store.acquire(
-            self.name,
-            settings,
-            self._clock(),
-            token_id=_new_token_id(),
-            trial_ttl=self._trial_ttl,
+            self.name, settings, now, token_id=_new_token_id(), trial_ttl=self._trial_ttl
         )
         self._after(result.state, result.transitions)
-        if not result.allowed:
-            raise CircuitOpenError(retry_after=result.retry_after, provider=self.name)
-        return Permit(self.name, result.trial, result.token)
+        if result.allowed:
+            self._rejecting = None
+            return Permit(self.name, result.trial, result.token)
+        self._remember_rejection(settings, now, result.state, result.retry_after)
+        raise CircuitOpenError(retry_after=result.retry_after, provider=self.name)
+
+    def _remember_rejection(
+        self, settings: BreakerSettings, now: float, state: State, retry_after: float
+    ) -> None:
+        # An OPEN verdict is echoed locally for a fraction of a second, never past the open
+        # deadline: rejecting then costs no Redis round trip, and a reset or force-open elsewhere
+        # is in force here within reject_cache_ttl. A busy HALF_OPEN is not cached: its slots
+        # free up at any moment.
+        ttl = self._reject_cache_ttl
+        if ttl <= 0 or state not in (State.OPEN, State.FORCED_OPEN):
+            self._rejecting = None
+        elif state is State.OPEN:
+            deadline = now + retry_after
+            self._rejecting = (settings, min(now + ttl, deadline), deadline, state)
+        else:
+            self._rejecting = (settings, now + ttl, None, state)
 
     def record_success(self, permit: Permit, duration: float) -> None:
         self._record(permit, duration, failure=False)
@@ -153,6 +184,8 @@ class CircuitBreaker:
     def snapshot(self) -> BreakerSnapshot:
         result = self._store.snapshot(self.name, self._current_settings(), self._clock())
         self._after(result.snapshot.state, result.transitions)
+        if result.snapshot.state not in (State.OPEN, State.FORCED_OPEN):
+            self._rejecting = None
         return result.snapshot
 
     def reset(self, *, actor: str) -> None:
@@ -166,6 +199,7 @@ class CircuitBreaker:
         self._override("disable", actor)
 
     def _override(self, action: str, actor: str) -> None:
+        self._rejecting = None
         result = self._store.override(
             self.name, self._current_settings(), self._clock(), action=action, actor=actor
         )

@@ -7,7 +7,12 @@ import time
 from collections.abc import Callable
 
 from apps.providers.breaker.config import BreakerSettings
-from apps.providers.breaker.core import DEFAULT_TRIAL_TTL, CircuitBreaker, TransitionEvent
+from apps.providers.breaker.core import (
+    DEFAULT_REJECT_CACHE_TTL,
+    DEFAULT_TRIAL_TTL,
+    CircuitBreaker,
+    TransitionEvent,
+)
 from apps.providers.breaker.stores import BreakerStore
 
 
@@ -23,12 +28,14 @@ class BreakerRegistry:
         clock: Callable[[], float] = time.time,
         on_transition: Callable[[TransitionEvent], None] | None = None,
         trial_ttl: float = DEFAULT_TRIAL_TTL,
+        reject_cache_ttl: float = DEFAULT_REJECT_CACHE_TTL,
     ) -> None:
         self.store = store
         self._lookup = settings_lookup
         self._clock = clock
         self._on_transition = on_transition
         self._trial_ttl = trial_ttl
+        self._reject_cache_ttl = reject_cache_ttl
         self._breakers: dict[str, CircuitBreaker] = {}
         self._lock = threading.Lock()
 
@@ -47,6 +54,7 @@ class BreakerRegistry:
                     clock=self._clock,
                     on_transition=self._on_transition,
                     trial_ttl=self._trial_ttl,
+                    reject_cache_ttl=self._reject_cache_ttl,
                 )
                 self._breakers[name] = breaker
             return breaker

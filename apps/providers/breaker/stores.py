@@ -151,7 +151,7 @@ class _Machine:
     # -- helpers shared by the operations -----------------------------------------------------
 
     def begin(self, now: float) -> None:
-        self.now = now
+        self.now = float(now)
         self.events = []
 
     def take_events(self) -> tuple[TransitionEvent, ...]:

@@ -1,0 +1,112 @@
+"""Several real processes share one breaker through Redis (the full client path in each).
+
+Needs PostgreSQL (the worker processes read the same committed provider rows) and Redis.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from apps.providers.models import BreakerEvent
+from tests.providers.factories import make_provider
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[2]
+WORKER = """
+import json, sys, time
+import django
+django.setup()
+from apps.providers.exceptions import LLMError
+from apps.providers.services import complete
+out = []
+for _ in range(int(sys.argv[1])):
+    started = time.perf_counter()
+    try:
+        completion = complete(messages=[{"role": "user", "content": "hi"}], provider="shared")
+        out.append(["ok", completion.provider])
+    except LLMError as exc:
+        out.append([exc.error_code, round((time.perf_counter() - started) * 1000, 2)])
+print(json.dumps(out))
+"""
+
+
+def spawn(calls: int) -> subprocess.Popen:
+    db = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "agenthub.settings",
+        "DJANGO_ENV": "test",
+        "DATABASE_URL": (f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"),
+        "REDIS_URL": settings.REDIS_URL,
+        "LOG_LEVEL": "WARNING",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-c", WORKER, str(calls)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def results(process: subprocess.Popen) -> list:
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def upstream_calls(fakellm) -> int:
+    return fakellm.stats()["requests"].get("/v1/chat/completions", 0)
+
+
+def test_breaker_is_shared_across_processes(transactional_db, fakellm):
+    make_provider(
+        "shared",
+        base_url=fakellm.base_url,
+        max_attempts=1,
+        breaker={
+            "failure_threshold": 3,
+            "failure_rate_threshold": None,
+            "window_size": 10,
+            "minimum_calls": 3,
+            "open_duration": 2.0,
+            "half_open_max_calls": 1,
+        },
+    )
+    fakellm.set(mode="fail", status=500)
+
+    # Process A trips the breaker...
+    assert [r[0] for r in results(spawn(3))] == ["llm_provider_error"] * 3
+    opened = time.monotonic()
+    # ...and process B fails fast without calling the upstream.
+    rejected = results(spawn(2))
+    assert [r[0] for r in rejected] == ["circuit_open", "circuit_open"]
+    assert all(ms < 50 for _code, ms in rejected)
+    assert upstream_calls(fakellm) == 3
+
+    # After open_duration, three processes race for the single half-open trial.
+    time.sleep(max(0.0, 2.1 - (time.monotonic() - opened)))
+    fakellm.set(mode="ok", delay=3.0)
+    racers = [spawn(1) for _ in range(3)]
+    outcomes = sorted(results(p)[0][0] for p in racers)
+    assert outcomes == ["circuit_open", "circuit_open", "ok"]
+    assert upstream_calls(fakellm) == 4  # exactly one trial reached the upstream
+
+    fakellm.set(mode="ok", delay=0)
+    assert results(spawn(1)) == [["ok", "shared"]]  # closed for everyone
+    transitions = list(
+        BreakerEvent.objects.filter(circuit_name="shared")
+        .order_by("at", "id")
+        .values_list("from_state", "to_state")
+    )
+    assert transitions == [("closed", "open"), ("open", "half_open"), ("half_open", "closed")]
