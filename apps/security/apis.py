@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
@@ -73,12 +73,14 @@ class PatternListApi(APIView):
 
     permission_classes = [IsOperatorKey]
 
+    @extend_schema_serializer(component_name="PatternFilter")
     class FilterSerializer(serializers.Serializer):
         scope = serializers.ChoiceField(choices=["global", "tenant"], required=False)
         category = serializers.ChoiceField(choices=CATEGORIES, required=False)
         # A ChoiceField, not BooleanField: DRF reads a missing boolean query param as False.
         enabled = serializers.ChoiceField(choices=["true", "false"], required=False)
 
+    @extend_schema_serializer(component_name="PatternCreate")
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=100)
         category = serializers.ChoiceField(choices=CATEGORIES)
@@ -134,6 +136,7 @@ class PatternDetailApi(APIView):
 
     permission_classes = [IsOperatorKey]
 
+    @extend_schema_serializer(component_name="PatternUpdate")
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=100)
         category = serializers.ChoiceField(choices=CATEGORIES)
@@ -214,11 +217,13 @@ class ScanApi(APIView):
     """Dry run: what the guard would decide for this text, under your tenant's live policy.
     Stores nothing."""
 
+    @extend_schema_serializer(component_name="ScanRequestBody")
     class InputSerializer(serializers.Serializer):
         text = serializers.CharField(allow_blank=True, trim_whitespace=False)
 
+    @extend_schema_serializer(component_name="ScanResult")
     class OutputSerializer(serializers.Serializer):
-        action = serializers.ChoiceField(choices=["allow", "flag", "block"])
+        action = serializers.CharField(help_text="allow, flag or block")
         blocked = serializers.BooleanField()
         score = serializers.FloatField()
         model_score = serializers.FloatField(allow_null=True)
@@ -293,6 +298,7 @@ class AuditListApi(APIView):
 
     permission_classes = [IsOperatorKey]
 
+    @extend_schema_serializer(component_name="AuditFilter")
     class FilterSerializer(serializers.Serializer):
         since = serializers.DateTimeField(required=False)
         until = serializers.DateTimeField(required=False)

@@ -92,13 +92,15 @@ class InjectionPattern(models.Model):
         return f"{self.name} ({scope})"
 
     def validate_constraints(self, exclude=None) -> None:
-        # Django skips the conditional unique constraint's message on SQLite; say it plainly.
-        if self.tenant_id is None and (
-            InjectionPattern.objects.filter(tenant__isnull=True, name=self.name)
+        # Name the field (Django reports unique_together-style errors as __all__), and cover
+        # the global scope, where NULL tenants never collide in a unique index.
+        if (
+            InjectionPattern.objects.filter(tenant_id=self.tenant_id, name=self.name)
             .exclude(pk=self.pk)
             .exists()
         ):
-            raise ValidationError({"name": "A global pattern with this name already exists."})
+            scope = "global" if self.tenant_id is None else "this tenant's"
+            raise ValidationError({"name": f"A {scope} pattern with this name already exists."})
         super().validate_constraints(exclude=exclude)
 
 

@@ -317,29 +317,36 @@ def _literals() -> frozenset[str]:
 
 def current_redactor() -> Redactor:
     """The live redactor: secret patterns from the policy plus configured secret values."""
-    snapshot = policy_snapshot()
-    literals = _literals()
-    state = _redactor_state
-    if state["snapshot"] is not snapshot or state["redactor_literals"] != literals:
-        with _redactor_lock:
-            state["redactor"] = Redactor(list(snapshot.secret_specs), literals)
-            state["snapshot"] = snapshot
-            state["redactor_literals"] = literals
-    return state["redactor"]
+    # Anything logged while this works (a failing secret source, a skipped pattern) is
+    # redacted by the fallback instead of re-entering here.
+    nested = getattr(_in_redact, "active", False)
+    _in_redact.active = True
+    try:
+        snapshot = policy_snapshot()
+        literals = _literals()
+        state = _redactor_state
+        if state["snapshot"] is not snapshot or state["redactor_literals"] != literals:
+            with _redactor_lock:
+                state["redactor"] = Redactor(list(snapshot.secret_specs), literals)
+                state["snapshot"] = snapshot
+                state["redactor_literals"] = literals
+        return state["redactor"]
+    finally:
+        _in_redact.active = nested
 
 
 _redactor_state["redactor_literals"] = None
-_fallback_redactor: Redactor | None = None
+_fallback_cache: dict[frozenset[str], Redactor] = {}
 
 
 def _fallback() -> Redactor:
-    global _fallback_redactor
-    if _fallback_redactor is None:
-        _fallback_redactor = Redactor(list(DEFAULT_SECRET_PATTERNS), frozenset())
-    literals = _redactor_state["literals"]
-    if literals:
-        return Redactor(list(DEFAULT_SECRET_PATTERNS), literals)
-    return _fallback_redactor
+    """Built-in formats plus the last known secret values; needs no database."""
+    literals = _redactor_state["literals"] or frozenset()
+    redactor = _fallback_cache.get(literals)
+    if redactor is None:
+        _fallback_cache.clear()
+        redactor = _fallback_cache[literals] = Redactor(list(DEFAULT_SECRET_PATTERNS), literals)
+    return redactor
 
 
 def redact(text: str) -> str:
@@ -352,16 +359,15 @@ def redact_for_logging(text: str) -> str:
     if getattr(_in_redact, "active", False) or is_building():
         try:
             return _fallback().redact(text)
-        except Exception:
-            return text
-    _in_redact.active = True
+        except Exception:  # never let an unredacted line through
+            return "[REDACTION_FAILED]"
     try:
+        return current_redactor().redact(text)
+    except Exception:  # no database yet, async context, broken transaction...
         try:
-            return current_redactor().redact(text)
-        except Exception:  # no database yet, async context, broken transaction...
             return _fallback().redact(text)
-    finally:
-        _in_redact.active = False
+        except Exception:  # never let an unredacted line through
+            return "[REDACTION_FAILED]"
 
 
 # --- audit trail -------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -27,8 +29,11 @@ def _body(**kw):
 # --- patterns --------------------------------------------------------------------------------
 
 
-def test_operator_crud_on_own_patterns(seeded, operator_client, tenant):
-    created = operator_client.post(PATTERNS, _body(), format="json")
+def test_operator_crud_on_own_patterns(
+    seeded, operator_client, tenant, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        created = operator_client.post(PATTERNS, _body(), format="json")
     assert created.status_code == 201, created.json()
     body = created.json()
     assert body["scope"] == "tenant"
@@ -133,7 +138,8 @@ def test_scan_is_a_dry_run_for_every_key(seeded, tenant_client):
     benign = tenant_client.post(
         "/api/v1/security/scan", {"text": "Tell me about owls."}, format="json"
     ).json()
-    assert benign["action"] == "allow"
+    assert benign["action"] in ("allow", "flag")
+    assert not benign["blocked"]
     assert benign["matches"] == []
 
 
@@ -141,7 +147,9 @@ def test_scan_is_a_dry_run_for_every_key(seeded, tenant_client):
     ("payload", "status"),
     [
         ({"text": ""}, 200),
-        ({"text": "\u0000\u0001 binary \ud800"}, 200),
+        ({"text": "\u0001\u0002\u007f\u009b binary-looking \ufffd\u00ff"}, 200),
+        # NUL and lone surrogates are refused by the API layer with a clear 400.
+        ({"text": "\u0000\u0001 binary \ud800"}, 400),
         ({"text": "mixed Ελληνικά русский 中文 🙂"}, 200),
         ({"text": 12345}, 200),
         ({"text": {"nested": 1}}, 400),
@@ -149,7 +157,10 @@ def test_scan_is_a_dry_run_for_every_key(seeded, tenant_client):
     ],
 )
 def test_scan_bad_input_never_500(seeded, tenant_client, payload, status):
-    response = tenant_client.post("/api/v1/security/scan", payload, format="json")
+    # Raw JSON: the test client's own encoder refuses lone surrogates.
+    response = tenant_client.post(
+        "/api/v1/security/scan", json.dumps(payload), content_type="application/json"
+    )
     assert response.status_code == status
 
 

@@ -90,6 +90,7 @@ def test_a_change_here_is_live_in_another_process_within_one_second():
         seen_at, action = _next_state(lines, timeout=5)
         assert action == "block"
         assert seen_at - saved_at < 1.0, f"took {seen_at - saved_at:.3f}s"
+        print(f"new pattern live in the other process after {seen_at - saved_at:.3f}s")
 
         services.injection_patterns_set_enabled(
             queryset=InjectionPattern.objects.filter(pk=pattern.pk), enabled=False
@@ -98,6 +99,7 @@ def test_a_change_here_is_live_in_another_process_within_one_second():
         seen_at, action = _next_state(lines, timeout=5)
         assert action == "allow"
         assert seen_at - saved_at < 1.0, f"took {seen_at - saved_at:.3f}s"
+        print(f"disable live in the other process after {seen_at - saved_at:.3f}s")
     finally:
         proc.kill()
         proc.wait(timeout=10)

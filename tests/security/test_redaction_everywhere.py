@@ -38,12 +38,12 @@ def console_output():
     """Point the configured console handler(s) (the ones with the redacting filter) at a buffer."""
     buffer = io.StringIO()
     swapped = []
-    for logger in (logging.getLogger(), logging.getLogger("django")):
-        for handler in logger.handlers:
-            if isinstance(handler, logging.StreamHandler) and any(
-                isinstance(f, RedactingFilter) for f in handler.filters
-            ):
-                swapped.append((handler, handler.setStream(buffer)))
+    handlers = {h for name in ("", "django") for h in logging.getLogger(name).handlers}
+    for handler in handlers:
+        if isinstance(handler, logging.StreamHandler) and any(
+            isinstance(f, RedactingFilter) for f in handler.filters
+        ):
+            swapped.append((handler, handler.setStream(buffer)))
     assert swapped, "the settings attach the redacting filter to the console handler"
     yield buffer
     for handler, stream in swapped:

@@ -196,7 +196,10 @@ def test_over_limit_rejects_or_truncates_per_policy(seeded, django_capture_on_co
     policy.over_limit_action = "truncate"
     with django_capture_on_commit_callbacks(execute=True):
         services.policy_object_save(obj=policy)
-    result = guard_input("hello " * 50, ctx=GuardContext())
+    text = "The quick brown fox jumps over the lazy dog while the cat sleeps on a warm sill."
+    text += " Later that evening it rains softly on the old roof of the barn by the river."
+    assert len(text) > 100
+    result = guard_input(text, ctx=GuardContext())
     assert result.truncated
     assert len(result.text) <= 100
 
