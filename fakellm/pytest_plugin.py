@@ -2,11 +2,13 @@
 
 ``fakellm_server`` (session): one ``python -m fakellm`` per test session.
 ``fakellm`` (function): the same server, reset before each test (behaviour, queue, counters).
+``fakellm_factory`` (function): ``fakellm_factory()`` starts another, independent server (e.g. a
+primary and a fallback upstream in one test); all are stopped when the test ends.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -24,3 +26,17 @@ def fakellm_server() -> Iterator[FakeLLM]:
 def fakellm(fakellm_server: FakeLLM) -> FakeLLM:
     fakellm_server.reset()
     return fakellm_server
+
+
+@pytest.fixture
+def fakellm_factory() -> Iterator[Callable[[], FakeLLM]]:
+    started: list[FakeLLM] = []
+
+    def start() -> FakeLLM:
+        server = start_fakellm()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

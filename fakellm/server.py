@@ -46,7 +46,7 @@ DEFAULT_BEHAVIOUR: dict[str, Any] = {
     "tool_calls": None,  # [{"name", "arguments": dict|str, "id"?}] (only if the request has tools)
     "finish_reason": None,  # override "stop"/"tool_calls" (e.g. "length")
     "status": None,  # fail: default 500
-    "retry_after": 1,  # rate_limit: Retry-After seconds
+    "retry_after": None,  # Retry-After seconds: rate_limit (default 1); fail only when set
     "error_message": None,  # fail/rate_limit/error_body message text
     "chunks": 2,  # partial_stream: how many chunks are sent before the drop
     "chunk_delay": 0.0,  # seconds between streamed chunks
@@ -93,6 +93,11 @@ def validate_behaviour(data: dict[str, Any]) -> dict[str, Any]:
         value = data.get(key)
         if value is not None and (not isinstance(value, int | float) or value < 0):
             raise ControlError(f"{key} must be a non-negative number")
+    chunks = data.get("chunks")
+    if chunks is not None and (
+        not isinstance(chunks, int) or isinstance(chunks, bool) or chunks < 0
+    ):
+        raise ControlError("chunks must be a non-negative integer")
     status = data.get("status")
     if status is not None and (not isinstance(status, int) or not 100 <= status <= 599):
         raise ControlError("status must be an HTTP status code")
@@ -484,16 +489,19 @@ class FakeLLMServer:
             return await self._answer(writer, behaviour, body, queued, seq, anthropic, keep)
         if mode == "fail":
             status = behaviour.get("status") or 500
-            return self._error(writer, status, behaviour.get("error_message"), anthropic, keep)
+            retry = behaviour.get("retry_after")
+            headers = None if retry is None else {"Retry-After": _seconds(retry)}
+            message = behaviour.get("error_message")
+            return self._error(writer, status, message, anthropic, keep, headers=headers)
         if mode == "rate_limit":
-            retry_after = behaviour.get("retry_after", 1)
+            retry_after = _seconds(behaviour.get("retry_after") or 1)
             return self._error(
                 writer,
                 429,
                 behaviour.get("error_message") or "rate limit reached",
                 anthropic,
                 keep,
-                headers={"Retry-After": str(retry_after)},
+                headers={"Retry-After": retry_after},
             )
         if mode == "invalid_json":
             state.responses["200"] += 1
@@ -651,6 +659,10 @@ class FakeLLMServer:
         await writer.drain()
         self.state.responses["200"] += 1
         return True
+
+
+def _seconds(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def _words(text: str) -> list[str]:

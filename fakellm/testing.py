@@ -13,8 +13,9 @@ Behaviour keys (``fakellm.server.DEFAULT_BEHAVIOUR``): mode (ok, slow, fail, rat
 invalid_json, html, error_body, hang, drop, partial_stream, garbage), delay, reply, tool_calls,
 finish_reason, status, retry_after, error_message, chunks, chunk_delay, api_key, model.
 ``set()`` without ``count`` replaces the global behaviour; with ``count`` it queues a temporary
-override merged onto the global one. A "down" upstream is a port nobody listens on:
-``closed_port()``.
+override merged onto the global one; ``script()`` queues one-shot steps in order.
+``fail`` sends Retry-After only when ``retry_after`` is set. A "down" upstream is a port nobody
+listens on: ``closed_port()``.
 """
 
 from __future__ import annotations

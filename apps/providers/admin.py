@@ -23,6 +23,7 @@ from apps.providers.services import (
     breaker_reset,
     breaker_snapshot,
     provider_api_key_is_set,
+    provider_delete,
     provider_related_saved,
     provider_save,
     provider_test_connection,
@@ -204,6 +205,13 @@ class ProviderAdmin(admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         provider_related_saved(provider=form.instance)  # breaker settings, fallbacks: inlines
+
+    def delete_model(self, request: HttpRequest, obj: Provider) -> None:
+        provider_delete(provider=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Provider]) -> None:
+        for provider in queryset:
+            provider_delete(provider=provider)
 
     # --- actions ------------------------------------------------------------------------------
 

@@ -30,6 +30,35 @@ def _non_finite(instance: models.Model) -> dict[str, str]:
     }
 
 
+# Variables of the platform itself: naming one as a provider key would send its value (the
+# Django secret key, database credentials...) to whatever base URL the provider points at.
+_PLATFORM_ENV_NAMES = frozenset(
+    [
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "CELERY_BROKER_URL",
+        "CELERY_RESULT_BACKEND",
+        "PATH",
+        "HOME",
+        "PWD",
+        "USER",
+        "SHELL",
+    ]
+)
+_PLATFORM_ENV_PREFIXES = ("DJANGO_", "AGENTHUB_", "POSTGRES", "PG", "AWS_", "GOOGLE_APPLICATION")
+
+
+def validate_key_env_name(value: str) -> None:
+    upper = value.upper()
+    if upper in _PLATFORM_ENV_NAMES or upper.startswith(_PLATFORM_ENV_PREFIXES):
+        raise ValidationError(
+            "This variable belongs to the platform, not to a provider; use a dedicated one "
+            "such as OPENAI_API_KEY.",
+            code="platform_variable",
+        )
+
+
 class ProviderKind(models.TextChoices):
     OPENAI_COMPATIBLE = "openai_compatible", "OpenAI-compatible"
     ANTHROPIC = "anthropic", "Anthropic Messages API"
@@ -97,7 +126,8 @@ class Provider(models.Model):
             RegexValidator(
                 r"^[A-Za-z_][A-Za-z0-9_]*$",
                 "Name of an environment variable (letters, digits, underscore), not the key.",
-            )
+            ),
+            validate_key_env_name,
         ],
         help_text="NAME of the environment variable that holds the key (the key is never stored).",
     )

@@ -104,10 +104,10 @@ def breaker_for(name: str) -> CircuitBreaker:
 def _record_transition(event: TransitionEvent) -> None:
     """Store a transition as a BreakerEvent. Never fails the call that caused it."""
     try:
-        provider_id = provider_runtime().by_name.get(event.name)
-        with transaction.atomic():
+        spec = provider_runtime().by_name.get(event.name)
+        with transaction.atomic():  # a savepoint: a failed write cannot spoil the caller's
             BreakerEvent.objects.create(
-                provider_id=provider_id.id if provider_id and provider_id.id else None,
+                provider_id=spec.id if spec is not None and spec.id else None,
                 circuit_name=event.name,
                 from_state=_state_value(event.from_state),
                 to_state=_state_value(event.to_state),
@@ -340,6 +340,8 @@ def stream_complete(
 ) -> Iterator[StreamDelta | Completion]:
     """Streamed completion: text deltas, then the final :class:`Completion`.
 
+    OpenAI-compatible and Anthropic upstreams stream server-sent events; the offline provider
+    answers in one delta.
     Fallback happens only before the first delta: once text reached the caller, a failure
     raises instead of splicing another provider's answer onto it.
     """
@@ -530,6 +532,13 @@ def provider_related_saved(*, provider: Provider) -> None:
     """After the admin's inlines: a breaker configuration always exists; changes go live."""
     if not BreakerConfig.objects.filter(provider=provider).exists():
         _save_breaker(provider, None)
+    providers_changed()
+
+
+@transaction.atomic
+def provider_delete(*, provider: Provider) -> None:
+    """Remove a provider (its fallback links go with it; its breaker events stay, unlinked)."""
+    provider.delete()
     providers_changed()
 
 

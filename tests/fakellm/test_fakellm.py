@@ -166,6 +166,9 @@ def test_fail_for_the_next_n_requests_then_normal(http, fakellm):
     response = http.post(CHAT, json=_body())
     assert response.status_code == 500
     assert response.json()["error"]["type"] == "server_error"
+    assert "retry-after" not in response.headers
+    fakellm.set(mode="fail", status=503, retry_after=2.5, count=1)
+    assert http.post(CHAT, json=_body()).headers["retry-after"] == "2.5"
 
 
 def test_rate_limit_sends_retry_after(oai, http, fakellm):
@@ -366,6 +369,13 @@ def test_control_rejects_unknown_settings(fakellm):
         fakellm.set(dealy=1)
     with pytest.raises(ValueError, match="count"):
         fakellm.set(mode="fail", count=0)
+    with pytest.raises(ValueError, match="chunks"):
+        fakellm.set(mode="partial_stream", chunks="two")
+    with pytest.raises(ValueError, match="alone"):
+        fakellm._post("/_control", {"script": [{"reply": "x"}], "mode": "fail"})
+    # Nothing was applied by the rejected calls.
+    assert fakellm.stats()["behaviour"]["mode"] == "ok"
+    assert fakellm.stats()["queued"] == 0
 
 
 def test_stats_reset_and_request_log(http, fakellm):
@@ -443,3 +453,13 @@ def test_holds_500_concurrent_slow_requests(fakellm):
     assert fakellm.stats()["max_in_flight"] >= 450
     # 500 one-second requests in parallel, not in series.
     assert elapsed < 5
+
+
+def test_factory_starts_independent_servers(fakellm, fakellm_factory):
+    fallback = fakellm_factory()
+    assert fallback.port != fakellm.port
+    fakellm.set(mode="fail", status=503)
+    with httpx.Client(timeout=5) as client:
+        assert client.post(f"{fakellm.base_url}{CHAT}", json=_body()).status_code == 503
+        assert client.post(f"{fallback.base_url}{CHAT}", json=_body()).status_code == 200
+    assert fallback.stats()["total"] == 1

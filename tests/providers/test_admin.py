@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from apps.providers.breaker.config import State
+from apps.providers.http import UpstreamStatusError
 from apps.providers.models import BreakerEvent, Provider
 from apps.providers.services import breaker_force_open, breaker_snapshot
 from tests.providers.factories import make_provider
@@ -173,3 +174,31 @@ def test_breaker_events_admin_is_read_only(admin_client):
     assert change.status_code == 403
     event.refresh_from_db()
     assert event.actor == "admin:carol"
+
+
+def test_delete_through_admin_goes_live(admin_client, django_capture_on_commit_callbacks):
+    from apps.providers.selectors import live_providers
+
+    provider = make_provider("gone", kind="offline")
+    assert "gone" in live_providers.get().by_name
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:providers_provider_delete", args=[provider.pk]), {"post": "yes"}
+        )
+    assert response.status_code == 302
+    assert "gone" not in live_providers.get().by_name
+
+
+def test_metrics_are_exported(client, fakellm):
+    from apps.providers.services import complete
+
+    make_provider("up", base_url=fakellm.base_url)
+    complete(messages=[{"role": "user", "content": "hi"}], provider="up", flow="ask")
+    fakellm.set(mode="fail", status=500)
+    with pytest.raises(UpstreamStatusError):
+        complete(messages=[{"role": "user", "content": "hi"}], provider="up", flow="ask")
+    text = client.get("/metrics").content.decode()
+    assert 'ai_platform_llm_duration_seconds_bucket{flow="ask",le="120.0",provider="up"}' in text
+    assert 'ai_platform_llm_errors_total{error_type="upstream_5xx",provider="up"}' in text
+    assert 'ai_platform_circuit_breaker_state{circuit_name="up"}' in text
+    assert 'ai_platform_circuit_breaker_failures_total{circuit_name="up"}' in text

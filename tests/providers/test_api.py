@@ -82,6 +82,8 @@ def test_patch_fields_breaker_and_default(operator_client):
         ({"max_attempts": 0}, "max_attempts"),
         ({"backoff_initial": 5, "backoff_max": 1}, "backoff_max"),
         ({"api_key_env": "sk-abc def"}, "api_key_env"),
+        ({"api_key_env": "SECRET_KEY"}, "api_key_env"),
+        ({"api_key_env": "DATABASE_URL"}, "api_key_env"),
         ({"name": "Not A Slug"}, "name"),
         ({"kind": "magic"}, "kind"),
         ({"breaker_config": {"failure_threshold": -3}}, "failure_threshold"),

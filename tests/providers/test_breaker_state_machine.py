@@ -224,6 +224,20 @@ def test_failed_trial_reopens_with_a_fresh_open_duration(store):
     ]
 
 
+def test_lowering_half_open_max_calls_under_succeeded_trials_closes(store):
+    h = harness(store, failure_threshold=1, open_duration=10, half_open_max_calls=3)
+    h.fail(1)
+    h.clock.advance(10)
+    first, second = h.breaker.acquire(), h.breaker.acquire()
+    h.breaker.record_success(first, 0.1)
+    h.breaker.record_success(second, 0.1)
+    h.settings.set(half_open_max_calls=2)
+    permit = h.breaker.acquire()  # the two successes are all it takes now
+    assert permit.trial is False
+    assert h.breaker.snapshot().state is State.CLOSED
+    assert h.events[-1].reason == "2 trial calls succeeded"
+
+
 def test_slow_trials_reopen_when_slow_rate_is_configured(store):
     h = harness(
         store,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -306,3 +307,34 @@ def test_anthropic_tool_use_becomes_tool_calls(db, fakellm):
         "tool_use_id": call.id,
         "content": "Breakers open.",
     }
+
+
+def test_stream_assembles_tool_calls(upstream, fakellm):
+    fakellm.set(tool_calls=[{"name": "calculator", "arguments": {"expression": "6*7"}}])
+    tools = [ToolSpec("calculator", "Evaluate arithmetic", {"type": "object", "properties": {}})]
+    items = list(stream_complete(messages=HELLO, provider="up", tools=tools))
+    final = items[-1]
+    assert isinstance(final, Completion)
+    (call,) = final.tool_calls
+    assert call.name == "calculator"
+    assert json.loads(call.arguments) == {"expression": "6*7"}
+    assert final.finish_reason == "tool_calls"
+
+
+def test_anthropic_stream(db, fakellm):
+    make_provider("claude", kind="anthropic", base_url=fakellm.base_url, model="claude-x")
+    fakellm.set(reply="streamed from messages")
+    items = list(stream_complete(messages=HELLO, provider="claude"))
+    deltas = [i.text for i in items if isinstance(i, StreamDelta)]
+    final = items[-1]
+    assert len(deltas) >= 2
+    assert "".join(deltas) == final.text == "streamed from messages"
+    assert final.usage.completion_tokens > 0
+    assert fakellm.requests()[-1]["body"]["stream"] is True
+
+    fakellm.set(tool_calls=[{"name": "search", "arguments": {"query": "x"}}])
+    tools = [ToolSpec("search", "Search docs", {"type": "object", "properties": {}})]
+    final = list(stream_complete(messages=HELLO, provider="claude", tools=tools))[-1]
+    assert final.tool_calls[0].name == "search"
+    assert json.loads(final.tool_calls[0].arguments) == {"query": "x"}
+    assert final.finish_reason == "tool_calls"

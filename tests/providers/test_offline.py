@@ -185,3 +185,33 @@ def test_extractive_answer_uses_the_context():
 def test_json_object_format():
     completion = complete(messages=user("Hello?"), response_format={"type": "json_object"})
     assert isinstance(json.loads(completion.text), dict)
+
+
+def test_parties_skip_sentence_starts_and_merge_organisations():
+    schema = {
+        "type": "object",
+        "properties": {
+            "parties": {"type": "array", "items": {"type": "string"}},
+            "reference": {"type": "string", "pattern": "^REF-[0-9]{4}$"},
+        },
+        "required": ["parties", "reference"],
+    }
+    text = (
+        "This Agreement is signed by Acme Holdings Inc and Jane Doe. "
+        "The Tenant accepts reference REF-2024 for the file."
+    )
+    data = structured(schema, text)
+    assert data["parties"] == ["Acme Holdings Inc", "Jane Doe"]
+    assert data["reference"] == "REF-2024"
+
+
+def test_context_inside_the_user_message():
+    text = (
+        "Context: Redis keeps the breaker state. The offline provider needs no network. "
+        "Question: Where is the breaker state kept?"
+    )
+    answer = complete(messages=user(text)).text
+    assert answer.startswith("Redis keeps the breaker state.")
+    assert "Question" not in answer
+    plain = "Llamas hum. Alpacas spit. Which animals hum?"
+    assert complete(messages=user(plain)).text == "Llamas hum."

@@ -209,3 +209,55 @@ def test_transition_recording_failure_does_not_fail_the_call(fragile, fakellm, m
     fakellm.set(mode="fail", status=500)
     fail_times(3)  # the third trips the breaker: the event write fails, the call error stays
     assert breaker_snapshot(provider="fragile").state == State.OPEN
+
+
+def test_slow_calls_open_the_breaker(db, fakellm):
+    make_provider(
+        "sluggish",
+        base_url=fakellm.base_url,
+        max_attempts=1,
+        breaker={
+            **TRIP_AT_3,
+            "slow_call_duration": 0.1,
+            "slow_call_rate_threshold": 0.5,
+            "minimum_calls": 2,
+        },
+    )
+    fakellm.set(mode="slow", delay=0.2)
+    complete(messages=HELLO, provider="sluggish")  # slow but successful answers
+    complete(messages=HELLO, provider="sluggish")
+    snapshot = breaker_snapshot(provider="sluggish")
+    assert snapshot.state == State.OPEN
+    assert snapshot.last_transition_reason
+    with pytest.raises(CircuitOpenError):
+        complete(messages=HELLO, provider="sluggish")
+
+
+def test_saved_change_bumps_the_live_version(fragile, fakellm, django_capture_on_commit_callbacks):
+    fakellm.set(mode="fail", status=500)
+    with django_capture_on_commit_callbacks(execute=True):
+        provider_update(provider=fragile, breaker={"failure_threshold": 1, "minimum_calls": 1})
+    # No manual invalidation: the committed bump reached this process's snapshot.
+    assert live_providers.get().settings_for("fragile").failure_threshold == 1
+    fail_times(1)
+    assert breaker_snapshot(provider="fragile").state == State.OPEN
+
+
+def test_calls_keep_working_when_the_breaker_store_is_unreachable(db, fakellm, settings, caplog):
+    from apps.providers.breaker.metrics import STORE_DEGRADED
+    from apps.providers.services import breakers
+
+    settings.REDIS_URL = f"redis://127.0.0.1:{closed_port()}/0"
+    breakers.reset()
+    make_provider("up", base_url=fakellm.base_url, max_attempts=1, breaker=TRIP_AT_3)
+    assert complete(messages=HELLO, provider="up").provider == "up"
+    assert STORE_DEGRADED._value.get() == 1
+    assert "unreachable" in caplog.text
+    # Per-process state still protects: the breaker opens and fails fast locally.
+    fakellm.set(mode="fail", status=500)
+    for _ in range(3):
+        with pytest.raises(UpstreamStatusError):
+            complete(messages=HELLO, provider="up")
+    with pytest.raises(CircuitOpenError):
+        complete(messages=HELLO, provider="up")
+    assert requests_made(fakellm) == 4

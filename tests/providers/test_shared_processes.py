@@ -39,9 +39,9 @@ print(json.dumps(out))
 """
 
 
-def spawn(calls: int) -> subprocess.Popen:
+def _env() -> dict[str, str]:
     db = settings.DATABASES["default"]
-    env = {
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "agenthub.settings",
         "DJANGO_ENV": "test",
@@ -49,10 +49,13 @@ def spawn(calls: int) -> subprocess.Popen:
         "REDIS_URL": settings.REDIS_URL,
         "LOG_LEVEL": "WARNING",
     }
+
+
+def spawn(calls: int) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-c", WORKER, str(calls)],
         cwd=REPO,
-        env=env,
+        env=_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -110,3 +113,43 @@ def test_breaker_is_shared_across_processes(transactional_db, fakellm):
         .values_list("from_state", "to_state")
     )
     assert transitions == [("closed", "open"), ("open", "half_open"), ("half_open", "closed")]
+
+
+WATCHER = """
+import sys, time
+import django
+django.setup()
+from apps.providers.selectors import provider_runtime
+start_value = provider_runtime().settings_for("shared").open_duration
+print("ready", flush=True)
+deadline = time.monotonic() + 10
+while time.monotonic() < deadline:
+    if provider_runtime().settings_for("shared").open_duration != start_value:
+        print("changed", time.time(), flush=True)
+        break
+    time.sleep(0.01)
+else:
+    print("unchanged", flush=True)
+"""
+
+
+def test_saved_change_reaches_another_process_within_a_second(transactional_db, fakellm):
+    from apps.providers.services import provider_update
+
+    provider = make_provider("shared", base_url=fakellm.base_url)
+    watcher = subprocess.Popen(
+        [sys.executable, "-c", WATCHER],
+        cwd=REPO,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert watcher.stdout.readline().strip() == "ready"
+    saved_at = time.time()
+    provider_update(provider=provider, breaker={"open_duration": 42.0})  # commits, bumps
+    out, err = watcher.communicate(timeout=30)
+    assert out.startswith("changed"), (out, err)
+    delay = float(out.split()[1]) - saved_at
+    print(f"change seen in the other process after {delay * 1000:.0f} ms")
+    assert delay < 1.0

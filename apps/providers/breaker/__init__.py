@@ -1,6 +1,23 @@
 """Circuit breaker engine of the providers app: a state machine over a shared store.
 
-No Django models here; the providers app stores configuration and events and feeds settings in.
+No Django models here; the providers app stores configuration and events and feeds settings in::
+
+    registry = BreakerRegistry(settings_for, build_store(settings.REDIS_URL or None),
+                               on_transition=record_breaker_event)
+    breaker = registry.get(provider.name)
+    permit = breaker.acquire()            # CircuitOpenError(retry_after=...) when open
+    started = time.monotonic()
+    try:
+        answer = call_upstream()
+    except CountedError:
+        breaker.record_failure(permit, time.monotonic() - started); raise
+    except NotCounted:                    # e.g. a 4xx: frees a half-open slot, counts nothing
+        breaker.release(permit); raise
+    breaker.record_success(permit, time.monotonic() - started)
+
+Without Redis every process has its own breakers (each trips on what it sees, overrides apply
+to the process that made them); with Redis all share one state, and during a Redis outage they
+fall back to per-process state until it answers again.
 """
 
 from apps.providers.breaker.config import (

@@ -160,6 +160,15 @@ local function retry_after(state)
   return 0
 end
 
+local function finish_half_open()
+  if scr and hsl / hs >= scr then
+    set_state('open', string.format('slow trial calls: %d of %d (threshold %g%%)', hsl, hs,
+      scr * 100))
+  else
+    set_state('closed', string.format('%d trial calls succeeded', hs))
+  end
+end
+
 local function reply(head)
   for i = 1, #events do head[#head + 1] = events[i] end
   return head
@@ -183,6 +192,12 @@ if eff == 'open' then
   set_state('half_open', elapsed_reason())
 end
 purge_trials()
+if hs >= hmax then
+  -- half_open_max_calls lowered under trials that already succeeded: decide now
+  finish_half_open()
+  if st == 'closed' then return reply({1, 'closed', ep .. ':', 0, '0'}) end
+  return reply({0, 'open', '', 0, num(retry_after('open'))})
+end
 if hs + redis.call('HLEN', T) < hmax then
   redis.call('HSET', T, token_id, num(now + ttl))
   return reply({1, 'half_open', ep .. ':' .. token_id, 1, '0'})
@@ -204,14 +219,7 @@ if tid ~= '' then
       hs = hs + 1
       if slow then hsl = hsl + 1 end
       redis.call('HSET', H, 'hs', hs, 'hsl', hsl)
-      if hs >= hmax then
-        if scr and hsl / hs >= scr then
-          set_state('open', string.format('slow trial calls: %d of %d (threshold %g%%)', hsl, hs,
-            scr * 100))
-        else
-          set_state('closed', string.format('%d trial calls succeeded', hs))
-        end
-      end
+      if hs >= hmax then finish_half_open() end
     end
   end
 elseif tep == ep and (eff == 'disabled' or st == 'closed') then

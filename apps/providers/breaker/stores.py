@@ -256,6 +256,11 @@ class _Machine:
         # HALF_OPEN: exactly half_open_max_calls trial permits in all (successes + in flight);
         # a released or expired permit gives its slot back.
         self.purge_trials()
+        if self.half_open_successes >= settings.half_open_max_calls:
+            # half_open_max_calls was lowered under trials that already succeeded: decide now
+            # rather than refuse every call with no trial left to decide it.
+            self._finish_half_open(settings)
+            return self.acquire(settings, token_id, trial_ttl)
         if self.half_open_successes + len(self.trials) < settings.half_open_max_calls:
             self.trials[token_id] = self.now + trial_ttl
             return self._acquired(True, State.HALF_OPEN, f"{self.epoch}:{token_id}", True, 0.0)
@@ -291,9 +296,11 @@ class _Machine:
             return
         self.half_open_successes += 1
         self.half_open_slow += 1 if slow else 0
+        if self.half_open_successes >= settings.half_open_max_calls:
+            self._finish_half_open(settings)
+
+    def _finish_half_open(self, settings: BreakerSettings) -> None:
         done = self.half_open_successes
-        if done < settings.half_open_max_calls:
-            return
         rate = settings.slow_call_rate_threshold
         if rate is not None and self.half_open_slow / done >= rate:
             slow = self.half_open_slow

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import httpx
 
@@ -12,10 +13,11 @@ from apps.providers.http import (
     api_key_from_env,
     get_client,
     json_body,
+    raise_for_error_body,
     raise_for_status,
     translate_transport_error,
 )
-from apps.providers.types import Completion, CompletionRequest, ToolCall, Usage
+from apps.providers.types import Completion, CompletionRequest, StreamDelta, ToolCall, Usage
 
 ANTHROPIC_VERSION = "2023-06-01"
 DEFAULT_MAX_TOKENS = 1024
@@ -155,7 +157,7 @@ def parse_message(data: dict, spec: ProviderSpec) -> Completion:
 
 
 class AnthropicClient(ProviderClient):
-    def complete(self, spec: ProviderSpec, request: CompletionRequest) -> Completion:
+    def _send_args(self, spec: ProviderSpec) -> tuple[httpx.Client, dict[str, str]]:
         headers = {"Content-Type": "application/json", "anthropic-version": ANTHROPIC_VERSION}
         key = api_key_from_env(env_name=spec.api_key_env, provider=spec.name)
         if key:
@@ -166,9 +168,102 @@ class AnthropicClient(ProviderClient):
             connect_timeout=spec.connect_timeout,
             read_timeout=spec.read_timeout,
         )
+        return http, headers
+
+    def complete(self, spec: ProviderSpec, request: CompletionRequest) -> Completion:
+        http, headers = self._send_args(spec)
         try:
             response = http.post("messages", json=build_body(spec, request), headers=headers)
         except httpx.HTTPError as exc:
             raise translate_transport_error(exc, provider=spec.name) from None
         raise_for_status(response, provider=spec.name)
         return parse_message(json_body(response, provider=spec.name), spec)
+
+    def stream(
+        self, spec: ProviderSpec, request: CompletionRequest
+    ) -> Iterator[StreamDelta | Completion]:
+        """Messages API server-sent events: text deltas, then the assembled completion."""
+        http, headers = self._send_args(spec)
+        body = {**build_body(spec, request), "stream": True}
+        try:
+            with http.stream("POST", "messages", json=body, headers=headers) as response:
+                if response.status_code >= 300:
+                    response.read()
+                    raise_for_status(response, provider=spec.name)
+                if "text/event-stream" not in response.headers.get("Content-Type", ""):
+                    response.read()
+                    completion = parse_message(json_body(response, provider=spec.name), spec)
+                    if completion.text:
+                        yield StreamDelta(text=completion.text)
+                    yield completion
+                    return
+                yield from _read_events(response.iter_lines(), spec)
+        except httpx.HTTPError as exc:
+            raise translate_transport_error(exc, provider=spec.name) from None
+
+
+def _read_events(lines: Iterator[str], spec: ProviderSpec) -> Iterator[StreamDelta | Completion]:
+    text: list[str] = []
+    blocks: dict[int, dict] = {}
+    model, stop = spec.model, ""
+    prompt_tokens = completion_tokens = 0
+    done = False
+    for line in lines:
+        if not line.startswith("data:"):
+            continue
+        try:
+            event = json.loads(line[5:].strip())
+        except ValueError:
+            raise LLMResponseError(
+                f"Provider '{spec.name}' streamed invalid JSON.", provider=spec.name
+            ) from None
+        if not isinstance(event, dict):
+            raise LLMResponseError(
+                f"Provider '{spec.name}' streamed a malformed event.", provider=spec.name
+            )
+        raise_for_error_body(event, provider=spec.name)
+        kind = event.get("type")
+        if kind == "message_start":
+            message = event.get("message") or {}
+            model = message.get("model") or model
+            prompt_tokens = int((message.get("usage") or {}).get("input_tokens") or 0)
+        elif kind == "content_block_start":
+            block = event.get("content_block") or {}
+            if block.get("type") == "tool_use":
+                blocks[int(event.get("index", len(blocks)))] = {
+                    "id": block.get("id", ""),
+                    "name": block.get("name", ""),
+                    "json": [],
+                }
+        elif kind == "content_block_delta":
+            delta = event.get("delta") or {}
+            if delta.get("type") == "text_delta" and delta.get("text"):
+                text.append(delta["text"])
+                yield StreamDelta(text=delta["text"])
+            elif delta.get("type") == "input_json_delta":
+                slot = blocks.get(int(event.get("index", -1)))
+                if slot is not None:
+                    slot["json"].append(delta.get("partial_json", ""))
+        elif kind == "message_delta":
+            stop = (event.get("delta") or {}).get("stop_reason") or stop
+            completion_tokens = int((event.get("usage") or {}).get("output_tokens") or 0)
+        elif kind == "message_stop":
+            done = True
+            break
+    if not done:
+        raise LLMResponseError(
+            f"Provider '{spec.name}' ended the stream before it was complete.", provider=spec.name
+        )
+    calls = tuple(
+        ToolCall(id=slot["id"], name=slot["name"], arguments="".join(slot["json"]) or "{}")
+        for _index, slot in sorted(blocks.items())
+    )
+    yield Completion(
+        text="".join(text),
+        tool_calls=calls,
+        finish_reason=_STOP_REASONS.get(stop, stop or ("tool_calls" if calls else "stop")),
+        provider=spec.name,
+        model=str(model),
+        usage=Usage(prompt_tokens, completion_tokens, prompt_tokens + completion_tokens),
+        latency_ms=0.0,
+    )

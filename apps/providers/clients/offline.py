@@ -38,6 +38,9 @@ _NAME_PAIR_RE = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+\b")
 _ORG_RE = re.compile(
     r"\b(?:[A-Z][A-Za-z&]+ )+(?:Inc|Ltd|LLC|GmbH|Corp|Corporation|Company|Co|SA|AG|plc)\b\.?"
 )
+_NOT_NAME_STARTS = frozenset(
+    ["dear", "section", "article", "clause", "page", "hello", "hi", "thanks", "regards"]
+)
 _ISO_DATE_RE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 _TEXT_DATE_RE = re.compile(
     r"\b(?:\d{1,2} )?(?:January|February|March|April|May|June|July|August|September|October|"
@@ -288,8 +291,16 @@ def _extract_items(name: str, text: str) -> list[str]:
     lowered = name.lower()
     if any(k in lowered for k in ("part", "name", "people", "person", "signator", "entit", "org")):
         items = _ORG_RE.findall(text) + _NAME_PAIR_RE.findall(text)
-        # Drop pairs that only differ by the start of a sentence (e.g. "This Agreement").
-        return _dedupe([i.rstrip(".") for i in items])
+        # Capitalised pairs that start a sentence ("This Agreement") are not names.
+        names = [
+            i.rstrip(".")
+            for i in items
+            if i.split()[0].lower() not in _STOPWORDS | _NOT_NAME_STARTS
+        ]
+        # A name inside an organisation's name ("Acme Holdings" in "Acme Holdings Inc") is
+        # the same party.
+        names = _dedupe(names)
+        return [n for n in names if not any(n != o and n in o for o in names)]
     if "date" in lowered or "deadline" in lowered:
         return _dedupe(
             _ISO_DATE_RE.findall(text) + _TEXT_DATE_RE.findall(text) + _SLASH_DATE_RE.findall(text)
@@ -396,7 +407,7 @@ class _SchemaFiller:
         elif "language" in lowered or lowered == "lang":
             value = "en"
         else:
-            value = _first_sentence(self.text) or "n/a"
+            value = self._pattern_match(schema) or _first_sentence(self.text) or "n/a"
         min_length = int(schema.get("minLength") or 0)
         if len(value) < min_length:
             value = (value + " " + self.text.strip()).strip()
@@ -405,6 +416,17 @@ class _SchemaFiller:
         if max_length is not None:
             value = value[: int(max_length)]
         return value
+
+    def _pattern_match(self, schema: dict) -> str:
+        """The first piece of the text matching the schema's ``pattern``, if it has one."""
+        pattern = schema.get("pattern")
+        if not isinstance(pattern, str) or len(pattern) > 200:
+            return ""
+        try:
+            found = re.search(pattern.lstrip("^").rstrip("$"), self.text)
+        except re.error:
+            return ""
+        return found.group(0) if found else ""
 
     def _fill_number(self, schema: dict, name: str) -> float:
         lowered = name.lower()
@@ -446,11 +468,31 @@ def fill_schema(schema: dict, text: str) -> Any:
 # --- extractive answer ----------------------------------------------------------------------
 
 
+_QUESTION_LABEL_RE = re.compile(r"\b(?:question|query)\s*:\s*", re.IGNORECASE)
+_CONTEXT_LABEL_RE = re.compile(
+    r"^(?:context|document|text|passage|source|excerpt)\s*:\s*", re.IGNORECASE
+)
+
+
+def split_question(text: str) -> tuple[str, str]:
+    """(question, inline context) of a user message that carries its own context."""
+    labelled = list(_QUESTION_LABEL_RE.finditer(text))
+    if labelled:
+        last = labelled[-1]
+        return text[last.end() :].strip(), text[: last.start()].strip()
+    sentences = _sentences(text)
+    if len(sentences) > 1 and sentences[-1].endswith("?"):
+        question = sentences[-1]
+        return question, text[: text.rfind(question)].strip()
+    return text, ""
+
+
 def extractive_answer(question: str, context: str) -> str:
     """The context sentences that best overlap the question; else the question's gist."""
     question_words = _content_words(question)
     scored = []
-    for position, sentence in enumerate(_sentences(context)):
+    for position, raw in enumerate(_sentences(context)):
+        sentence = _CONTEXT_LABEL_RE.sub("", raw)
         score = _overlap(question_words, _content_words(sentence))
         if score:
             scored.append((-score, position, sentence))
@@ -513,7 +555,8 @@ class OfflineClient(ProviderClient):
             for i, m in enumerate(messages)
             if i != user_index and m.get("role") in {"system", "user", "tool", "developer"}
         )
-        answer = extractive_answer(user_text, context)
+        question, inline_context = split_question(user_text)
+        answer = extractive_answer(question, f"{context}\n{inline_context}")
         if response_format.get("type") == "json_object":
             return json.dumps({"answer": answer}), (), "stop"
         return answer, (), "stop"

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Container entrypoint: one image, one role per container.
+#   web        apply migrations, then gunicorn (gthread: WEB_CONCURRENCY x GUNICORN_THREADS)
+#   worker     Celery worker           beat   Celery beat (database scheduler)
+#   bootstrap  seed defaults, create the first admin user and a demo key (prints them once)
+#   manage     any manage.py command, e.g. `manage create_api_key --tenant acme`
+#   anything else is executed as given (e.g. `bash`).
+set -o errexit -o pipefail -o nounset
+
+role="${1:-web}"
+if [[ $# -gt 0 ]]; then shift; fi
+
+# prometheus_client multiprocess mode is for gunicorn only (agenthub/gunicorn.conf.py creates,
+# wipes and exports the directory); any other process must write plain in-process metrics.
+if [[ "$role" != web ]]; then unset PROMETHEUS_MULTIPROC_DIR; fi
+
+case "$role" in
+  web)
+    env -u PROMETHEUS_MULTIPROC_DIR python manage.py migrate --noinput
+    exec gunicorn --config agenthub/gunicorn.conf.py agenthub.wsgi "$@"
+    ;;
+  worker)
+    exec celery --app agenthub worker --loglevel "${CELERY_LOG_LEVEL:-INFO}" \
+      --concurrency "${CELERY_CONCURRENCY:-4}" "$@"
+    ;;
+  beat)
+    # The schedule lives in the database (django-celery-beat); no schedule file to write.
+    exec celery --app agenthub beat --loglevel "${CELERY_LOG_LEVEL:-INFO}" "$@"
+    ;;
+  bootstrap)
+    python manage.py migrate --noinput
+    exec python manage.py bootstrap "$@"
+    ;;
+  manage)
+    exec python manage.py "$@"
+    ;;
+  *)
+    exec "$role" "$@"
+    ;;
+esac
