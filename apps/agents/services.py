@@ -286,9 +286,21 @@ def _excerpt(text: str) -> str:
 
 
 def _step_arguments(arguments: Any) -> Any:
+    """Arguments as JSON: the decoded object, or the model's raw text when it wasn't one."""
     if isinstance(arguments, dict | list):
         return arguments
-    return {"raw": redact(str(arguments))[:EXCERPT_CHARS]}
+    return {"raw": str(arguments)[:EXCERPT_CHARS]}
+
+
+def _redacted(value: Any) -> Any:
+    """``value`` with secrets redacted from every string in it (for the stored record)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: _redacted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redacted(v) for v in value]
+    return value
 
 
 def _tool_label(name: str) -> str:
@@ -418,7 +430,7 @@ def _record(
             step=s.step,
             position=s.position,
             tool=s.tool[:100],
-            arguments=_step_arguments(s.arguments),
+            arguments=_redacted(_step_arguments(s.arguments)),
             status=s.status,
             duration_ms=s.duration_ms,
             output_excerpt=_excerpt(s.output),

@@ -195,14 +195,27 @@ class Exploding(Tool):
         raise RuntimeError("internal failure")
 
 
+class Echo(Tool):
+    name = "echo"
+    description = "Echoes its text (test tool)."
+    parameters: ClassVar = {
+        "type": "object",
+        "properties": {"text": {"type": "string"}},
+        "required": ["text"],
+    }
+
+    def run(self, arguments, ctx):
+        return f"echo: {arguments['text']}"
+
+
 @pytest.fixture
 def test_tools():
     SlowLookup.spans.clear()
-    register(SlowLookup())
-    register(Exploding())
+    for tool in (SlowLookup(), Exploding(), Echo()):
+        register(tool)
     yield
-    unregister("slow_lookup")
-    unregister("exploding")
+    for name in ("slow_lookup", "exploding", "echo"):
+        unregister(name)
 
 
 def test_parallel_native_tool_calls_overlap(tenant_client, fakellm, fake_provider, test_tools):
@@ -506,3 +519,22 @@ def test_injection_in_a_tool_output_is_blocked_and_audited(tenant_client, tenant
         metric("ai_platform_agent_tool_calls_total", tool_name="search_documents", status="blocked")
         == blocked + 1
     )
+
+
+def test_secrets_are_redacted_from_records_and_reply(
+    tenant_client, fakellm, fake_provider, test_tools
+):
+    secret = "sk-proj-" + "a1B2c3D4e5F6g7H8i9J0" * 2
+    provider = fake_provider()
+    make_agent("echoer", provider, ["echo"])
+    fakellm.script(
+        {"tool_calls": [{"name": "echo", "arguments": {"text": f"the key is {secret}"}}]},
+        {"reply": f"Your key is {secret}."},
+    )
+    body = chat(tenant_client, "echo my key", agent="echoer").json()
+    assert body["steps"][0]["status"] == "ok"
+    assert secret not in body["reply"]
+    step = AgentStep.objects.get()
+    assert step.output_excerpt.startswith("echo: the key is")
+    assert secret not in step.output_excerpt
+    assert secret not in json.dumps(step.arguments)
