@@ -231,16 +231,15 @@ def test_parallel_native_tool_calls_overlap(tenant_client, fakellm, fake_provide
         },
         {"reply": "a, b and c looked up"},
     )
-    started = time.monotonic()
     body = chat(tenant_client, "Look up a, b and c", agent="parallel").json()
-    elapsed = time.monotonic() - started
     assert body["reply"] == "a, b and c looked up"
     assert [s["status"] for s in body["steps"]] == ["ok", "ok", "ok"]
     assert all(s["duration_ms"] >= 390 for s in body["steps"])
     spans = SlowLookup.spans
     assert len(spans) == 3
     assert max(start for start, _ in spans) < min(end for _, end in spans)  # all overlapped
-    assert elapsed < 1.1  # three 0.4 s calls in parallel, not 1.2 s in a row
+    # Three 0.4 s calls took well under the 1.2 s they would take one after another.
+    assert max(end for _, end in spans) - min(start for start, _ in spans) < 0.8
     # Each call got its own tool message, matched by id.
     sent = fakellm.requests()[-1]["body"]["messages"]
     assert [m["role"] for m in sent[-4:]] == ["assistant", "tool", "tool", "tool"]
