@@ -117,6 +117,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DB_POOL", default=True
+):
+    # gunicorn runs hundreds of threads per process (slow LLM calls); without a pool each would
+    # keep its own PostgreSQL connection. The pool caps connections per process instead.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # required with a pool: connections go back to it
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DB_POOL_MIN_SIZE", default=2),
+        "max_size": env.int("DB_POOL_MAX_SIZE", default=16),
+        "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -188,7 +199,18 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["apps.tenants.throttling.ApiRateThrottle"],
 }
+
+# Rate limits (requests per minute) used until an operator sets rules in admin.
+RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
+RATE_LIMIT_DEFAULTS = {
+    "api_key": env.int("RATE_LIMIT_PER_KEY", default=6000),
+    "tenant": env.int("RATE_LIMIT_PER_TENANT", default=30000),
+    "client_ip": env.int("RATE_LIMIT_PER_IP", default=30000),
+}
+# How many reverse proxies in front of us append to X-Forwarded-For (0: use REMOTE_ADDR only).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SPECTACULAR_SETTINGS = {
     "TITLE": "AgentHub API",
     "DESCRIPTION": (

@@ -34,7 +34,10 @@ def _service_markers(request: pytest.FixtureRequest) -> None:
 
 @pytest.fixture(autouse=True)
 def _clean_cache() -> None:
-    cache.clear()
+    from apps.core.ratelimit import limiter
+
+    cache.clear()  # on Redis this also drops shared rate-limit counters
+    limiter.reset_local()
 
 
 @pytest.fixture

@@ -1,10 +1,10 @@
 """Live configuration without redeploy: per-process caches rebuilt when a version moves.
 
-A change to live configuration calls :func:`bump_version` (in the same transaction as the change,
-via ``on_commit``). The version lives in the database (the source of truth, correct on SQLite and
-across processes) and is mirrored in the shared cache when the cache is shared (Redis), so the
-check on the request path is one cache GET at most every ``LIVE_CONFIG_CHECK_INTERVAL`` seconds
-and never a read of the configuration tables themselves.
+A change to live configuration calls :func:`bump_version` in the same transaction. The version
+lives in the database (the source of truth, correct on SQLite and across processes) and is
+mirrored in the shared cache when the cache is shared (Redis), so the check on the request path
+is one cache GET at most every ``LIVE_CONFIG_CHECK_INTERVAL`` seconds and never a read of the
+configuration tables themselves.
 """
 
 from __future__ import annotations
@@ -60,19 +60,30 @@ def current_version(namespace: str) -> int:
 
 
 def bump_version(namespace: str) -> None:
-    """Mark the namespace changed. Call inside the transaction that made the change."""
+    """Mark the namespace changed. Call inside the transaction that made the change.
 
-    def _bump() -> None:
-        updated = ConfigVersion.objects.filter(namespace=namespace).update(version=F("version") + 1)
-        if not updated:
-            ConfigVersion.objects.get_or_create(namespace=namespace, defaults={"version": 1})
-        version = _read_db_version(namespace)
+    The database version moves in that transaction (atomic with the change). The shared-cache
+    mirror is written only after commit: another process must never see the new version while
+    the change itself is still invisible to it, or it would cache the old data as new.
+    This process's caches are dropped at once (so a change is visible to its own next read) and
+    again after commit.
+    """
+    updated = ConfigVersion.objects.filter(namespace=namespace).update(version=F("version") + 1)
+    if not updated:
+        ConfigVersion.objects.get_or_create(namespace=namespace, defaults={"version": 1})
+    _notify_local(namespace)
+
+    def _publish() -> None:
         if cache_is_shared():
-            _cache_set_quietly(namespace, version)
-        for callback in list(_local_listeners.get(namespace, ())):
-            callback()
+            _cache_set_quietly(namespace, _read_db_version(namespace))
+        _notify_local(namespace)
 
-    transaction.on_commit(_bump)
+    transaction.on_commit(_publish)
+
+
+def _notify_local(namespace: str) -> None:
+    for callback in list(_local_listeners.get(namespace, ())):
+        callback()
 
 
 _local_listeners: dict[str, list[Callable[[], None]]] = {}

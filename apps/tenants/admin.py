@@ -3,8 +3,15 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import ngettext
 
-from apps.tenants.models import ApiKey, Tenant
-from apps.tenants.services import api_key_create, api_key_revoke
+from apps.tenants.models import ApiKey, RateLimit, Tenant
+from apps.tenants.services import (
+    api_key_create,
+    api_key_revoke,
+    api_key_save,
+    rate_limit_delete,
+    rate_limit_save,
+    tenant_save,
+)
 
 
 class ApiKeyInline(admin.TabularInline):
@@ -12,7 +19,15 @@ class ApiKeyInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = ("prefix", "name", "is_operator", "expires_at", "revoked_at", "last_used_at")
+    fields = (
+        "prefix",
+        "name",
+        "is_operator",
+        "is_auditor",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
@@ -26,6 +41,9 @@ class TenantAdmin(admin.ModelAdmin):
     search_fields = ("name", "display_name")
     inlines = [ApiKeyInline]
 
+    def save_model(self, request: HttpRequest, obj: Tenant, form, change: bool) -> None:
+        tenant_save(tenant=obj)
+
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
@@ -34,23 +52,30 @@ class ApiKeyAdmin(admin.ModelAdmin):
         "tenant",
         "name",
         "is_operator",
+        "is_auditor",
         "expires_at",
         "revoked_at",
         "last_used_at",
     )
-    list_filter = ("is_operator", ("revoked_at", admin.EmptyFieldListFilter), "tenant")
+    list_filter = (
+        "is_operator",
+        "is_auditor",
+        ("revoked_at", admin.EmptyFieldListFilter),
+        "tenant",
+    )
     search_fields = ("prefix", "name", "tenant__name")
     readonly_fields = ("prefix", "created_at", "revoked_at", "last_used_at")
     actions = ["revoke_keys"]
 
     def get_fields(self, request: HttpRequest, obj=None):
         if obj is None:
-            return ("tenant", "name", "is_operator", "expires_at")
+            return ("tenant", "name", "is_operator", "is_auditor", "expires_at")
         return (
             "tenant",
             "name",
             "prefix",
             "is_operator",
+            "is_auditor",
             "expires_at",
             "created_at",
             "revoked_at",
@@ -64,12 +89,13 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: ApiKey, form, change: bool) -> None:
         if change:
-            super().save_model(request, obj, form, change)
+            api_key_save(api_key=obj)
             return
         created = api_key_create(
             tenant=obj.tenant,
             name=obj.name,
             is_operator=obj.is_operator,
+            is_auditor=obj.is_auditor,
             expires_at=obj.expires_at,
         )
         # The admin goes on to log and redirect with ``obj``: point it at the saved key.
@@ -97,3 +123,22 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # revoke instead: a deleted key loses its history
+
+
+@admin.register(RateLimit)
+class RateLimitAdmin(admin.ModelAdmin):
+    list_display = ("scope", "tenant", "api_key", "requests_per_minute", "enabled", "updated_at")
+    list_filter = ("scope", "enabled", "tenant")
+    list_editable = ("requests_per_minute", "enabled")
+    autocomplete_fields = ("tenant", "api_key")
+    search_fields = ("tenant__name", "api_key__prefix")
+
+    def save_model(self, request: HttpRequest, obj: RateLimit, form, change: bool) -> None:
+        rate_limit_save(rule=obj)
+
+    def delete_model(self, request: HttpRequest, obj: RateLimit) -> None:
+        rate_limit_delete(rule=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[RateLimit]) -> None:
+        for rule in queryset:
+            rate_limit_delete(rule=rule)

@@ -28,6 +28,10 @@ class ApiKeyPrincipal:
     def is_operator(self) -> bool:
         return self.api_key.is_operator
 
+    @property
+    def is_auditor(self) -> bool:
+        return self.api_key.is_auditor
+
     def __str__(self) -> str:
         return f"api-key:{self.api_key.prefix}"
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -25,3 +25,17 @@ class IsOperatorKey(BasePermission):
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         return isinstance(request.user, ApiKeyPrincipal) and request.user.is_operator
+
+
+class IsOperatorOrAuditorReadOnly(BasePermission):
+    """Operators read and change; auditor keys only read (GET/HEAD/OPTIONS)."""
+
+    message = "This endpoint needs an operator API key (auditor keys may only read)."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        if not isinstance(user, ApiKeyPrincipal):
+            return False
+        if user.is_operator:
+            return True
+        return user.api_key.is_auditor and request.method in SAFE_METHODS

@@ -6,8 +6,15 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.live_config import bump_version
 from apps.tenants.keys import generate_key
-from apps.tenants.models import ApiKey, Tenant
+from apps.tenants.models import (
+    API_KEYS_NAMESPACE,
+    RATE_LIMITS_NAMESPACE,
+    ApiKey,
+    RateLimit,
+    Tenant,
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,7 @@ def api_key_create(
     tenant: Tenant,
     name: str = "",
     is_operator: bool = False,
+    is_auditor: bool = False,
     expires_at: datetime | None = None,
 ) -> CreatedApiKey:
     generated = generate_key()
@@ -40,6 +48,7 @@ def api_key_create(
         prefix=generated.prefix,
         secret_hash=generated.secret_hash,
         is_operator=is_operator,
+        is_auditor=is_auditor,
         expires_at=expires_at,
     )
     api_key.full_clean()
@@ -47,11 +56,31 @@ def api_key_create(
     return CreatedApiKey(api_key=api_key, plaintext=generated.plaintext)
 
 
+@transaction.atomic
 def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])
+        bump_version(API_KEYS_NAMESPACE)
     return api_key
+
+
+@transaction.atomic
+def api_key_save(*, api_key: ApiKey) -> ApiKey:
+    """Save an edited key (name, operator flag, expiry); cached copies are dropped everywhere."""
+    api_key.full_clean()
+    api_key.save()
+    bump_version(API_KEYS_NAMESPACE)
+    return api_key
+
+
+@transaction.atomic
+def tenant_save(*, tenant: Tenant) -> Tenant:
+    """Save an edited tenant; disabling it takes its keys out of service in every process."""
+    tenant.full_clean()
+    tenant.save()
+    bump_version(API_KEYS_NAMESPACE)
+    return tenant
 
 
 def api_key_touch(*, api_key: ApiKey, resolution_seconds: int) -> None:
@@ -61,3 +90,17 @@ def api_key_touch(*, api_key: ApiKey, resolution_seconds: int) -> None:
     if last is None or (now - last).total_seconds() >= resolution_seconds:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
+
+
+@transaction.atomic
+def rate_limit_save(*, rule: RateLimit) -> RateLimit:
+    rule.full_clean()
+    rule.save()
+    bump_version(RATE_LIMITS_NAMESPACE)
+    return rule
+
+
+@transaction.atomic
+def rate_limit_delete(*, rule: RateLimit) -> None:
+    rule.delete()
+    bump_version(RATE_LIMITS_NAMESPACE)

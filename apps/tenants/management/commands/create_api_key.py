@@ -13,10 +13,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--tenant", required=True, help="Tenant name (created if missing).")
         parser.add_argument("--name", default="", help="A label for the key.")
-        parser.add_argument("--operator", action="store_true", help="Allow operator endpoints.")
+        role = parser.add_mutually_exclusive_group()
+        role.add_argument("--operator", action="store_true", help="Allow operator endpoints.")
+        role.add_argument(
+            "--auditor", action="store_true", help="Read operator endpoints, change nothing."
+        )
         parser.add_argument("--expires-days", type=int, default=None, help="Expire after N days.")
 
-    def handle(self, *args, tenant: str, name: str, operator: bool, expires_days, **options):
+    def handle(
+        self, *args, tenant: str, name: str, operator: bool, auditor: bool, expires_days, **options
+    ):
         slug = slugify(tenant)
         if not slug or slug != tenant:
             raise CommandError(f"Tenant names are slugs (letters, digits, - and _): {tenant!r}")
@@ -25,9 +31,13 @@ class Command(BaseCommand):
         expires_at = timezone.now() + timedelta(days=expires_days) if expires_days else None
         tenant_obj = tenant_get_or_create(name=slug)
         created = api_key_create(
-            tenant=tenant_obj, name=name, is_operator=operator, expires_at=expires_at
+            tenant=tenant_obj,
+            name=name,
+            is_operator=operator,
+            is_auditor=auditor,
+            expires_at=expires_at,
         )
-        kind = "operator key" if operator else "key"
+        kind = "operator key" if operator else "auditor key" if auditor else "key"
         self.stderr.write(
             f"Created {kind} {created.api_key.prefix} for tenant {tenant_obj.name}. "
             "It is shown once; store it now."
