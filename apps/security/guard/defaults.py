@@ -1,0 +1,917 @@
+"""Default categories and rules, seeded into the database by the security app.
+
+The patterns are written against *normalized* text (see ``normalize.py``): lower case, NFKC,
+homoglyphs folded, invisible characters removed, whitespace collapsed to single spaces, accents
+dropped from Latin letters. They are also run against the despaced, de-leeted and decoded views,
+which is why word gaps are often ``\\s*`` (the despaced view may glue words together).
+They describe general attack phrasing; they are not copies of any evaluation set. The learned
+model (``model.py``) covers what phrasing lists cannot.
+"""
+
+from __future__ import annotations
+
+from apps.security.guard.rules import RuleSpec
+
+__all__ = ["CATEGORIES", "DEFAULT_RULES", "default_rule_specs"]
+
+CATEGORIES: list[tuple[str, str]] = [
+    ("instruction_override", "Instruction override"),
+    ("system_prompt_extraction", "System-prompt extraction"),
+    ("roleplay_jailbreak", "Role-play / persona jailbreak (DAN and kin)"),
+    ("developer_mode", "Developer / god mode"),
+    ("fake_delimiters", "Fake system or delimiter tags"),
+    ("refusal_suppression", "Refusal suppression"),
+    ("hypothetical_framing", "Hypothetical / virtualization framing"),
+    ("payload_splitting", "Payload splitting"),
+    ("encoded_payload", "Encoded payload (base64, hex, rot13, URL-encoding)"),
+    ("obfuscation", "Obfuscation (spacing, leetspeak, homoglyphs, invisible characters)"),
+    ("data_exfiltration", "Data exfiltration"),
+    ("tool_abuse", "Tool / function abuse"),
+    ("multilingual_override", "Multilingual override"),
+    ("prompt_leaking", "Prompt leaking"),
+]
+
+# Reusable fragments (kept small so each final pattern stays readable in the admin).
+_IGNORE = r"(?:ignore|disregard|forget|skip|override|bypass|discard|abandon|neglect|drop)"
+_PRIOR = (
+    r"(?:previous|prior|preceding|above|earlier|former|original|initial|foregoing|old|past"
+    r"|system|developer|existing|given)"
+)
+_INSTR = (
+    r"(?:instructions?|prompts?|directives?|commands?|rules|guidelines|context|messages?"
+    r"|programming|constraints|orders|guidance|restrictions)"
+)
+_DET = r"(?:(?:all|any|every|the|your|my|these|those|of|earlier|above)\s*)*"
+_OBJ_STRONG = (
+    r"(?:system\s*prompt|system\s*message|initial\s*(?:prompt|instructions)|hidden\s*(?:prompt"
+    r"|instructions|rules)|secret\s*instructions|original\s*(?:prompt|instructions)|pre-?prompt"
+    r"|(?:previous|prior|above|earlier)\s*instructions|instructions\s*(?:above|so\s*far)"
+    r"|(?:your|its)\s*(?:instructions|prompt))"
+)
+_REVEAL = (
+    r"(?:reveal|show|print|display|output|repeat|tell\s*me|give\s*me|share|disclose|leak|dump"
+    r"|expose|write\s*(?:out|down)|spell\s*out|recite|list|provide|return|paste|copy)"
+)
+_NO_LIMITS = (
+    r"(?:restrictions|filters|filtering|guidelines|limitations|limits|policies|rules|constraints"
+    r"|censorship|boundaries|ethics|morals|morality|safeguards|guardrails)"
+)
+_PERSONA = r"(?:ai|assistant|chatbot|model|bot|gpt|llm|persona|character|entity|version)"
+_SPACED = r"[\s.\-_*|/~+,:]{1,3}"
+
+
+def _spaced(word: str) -> str:
+    return _SPACED.join(word)
+
+
+DEFAULT_RULES: list[dict] = [
+    # --- instruction override -----------------------------------------------------------------
+    {
+        "name": "override.ignore_previous_instructions",
+        "category": "instruction_override",
+        "pattern": rf"\b{_IGNORE}\s*{_DET}{_PRIOR}\s*{_INSTR}",
+        "severity": 90,
+        "action": "block",
+        "description": "Ignore / disregard / forget the previous (or system) instructions.",
+    },
+    {
+        "name": "override.ignore_the_above",
+        "category": "instruction_override",
+        "pattern": (
+            rf"\b{_IGNORE}\s+(?:all\s+(?:of\s+)?|everything\s+)?(?:the\s+)?(?:above|before|that)"
+            r"\s*(?:and|,|\.|;|:)\s*(?:instead|just|only|now|say|print|write|output|respond|reply"
+            r"|tell|do|follow)"
+        ),
+        "severity": 80,
+        "action": "block",
+        "description": "Ignore the above and do something else.",
+    },
+    {
+        "name": "override.do_not_follow_instructions",
+        "category": "instruction_override",
+        "pattern": (
+            r"\b(?:do\s*not|don'?t|never|stop)\s*(?:follow(?:ing)?|obey(?:ing)?|listen(?:ing)?\s*to"
+            r"|adher(?:e|ing)\s*to|comply(?:ing)?\s*with)\s*(?:any\s*|all\s*)?(?:of\s*)?(?:your|the"
+            r"|those|these|any)\s*(?:previous\s*|prior\s*|original\s*|initial\s*|system\s*)?"
+            r"(?:instructions|rules|guidelines|programming|system\s*prompt|directives|policies)"
+        ),
+        "severity": 80,
+        "action": "block",
+        "description": "Tells the model to stop following its instructions or rules.",
+    },
+    {
+        "name": "override.replace_instructions",
+        "category": "instruction_override",
+        "pattern": (
+            r"\b(?:override|overwrite|replace|reset|reprogram|supersede|cancel|revoke|nullify)\s*"
+            r"(?:all\s*)?(?:of\s*)?(?:your|the|its|any|all)\s*(?:previous\s*|prior\s*|current\s*"
+            r"|existing\s*|original\s*|initial\s*|system\s*)?(?:instructions|programming|system\s*"
+            r"prompt|rules|directives|guidelines|settings|configuration|safety\s*(?:settings|"
+            r"protocols|guidelines))"
+        ),
+        "severity": 75,
+        "action": "block",
+        "description": "Override / replace the model's instructions or programming.",
+    },
+    {
+        "name": "override.new_instructions",
+        "category": "instruction_override",
+        "pattern": (
+            r"\b(?:new|updated|real|actual|true|revised|correct|current)\s+(?:system\s+)?"
+            r"(?:instructions?|rules|directives?|system\s+prompt|orders)\s*(?:follow|are|is|:|-|"
+            r"below|take\s+(?:priority|precedence))"
+        ),
+        "severity": 65,
+        "action": "block",
+        "description": "Announces new instructions that supposedly replace the real ones.",
+    },
+    {
+        "name": "override.previous_instructions_void",
+        "category": "instruction_override",
+        "pattern": (
+            r"\b(?:above|previous|prior|earlier|old|original|preceding)\s+(?:instructions?|text|"
+            r"prompts?|rules|messages?|directives?)\s+(?:was|were|are|is|have\s+been|has\s+been)\s+"
+            r"(?:just\s+|only\s+|merely\s+)?(?:a\s+|an\s+)?(?:test|fake|wrong|outdated|invalid|"
+            r"obsolete|void|false|illegal|joke|mistake|revoked|cancell?ed|deprecated|no\s+longer)"
+        ),
+        "severity": 80,
+        "action": "block",
+        "description": "Claims the earlier instructions were a test, fake or revoked.",
+    },
+    {
+        "name": "override.forget_everything",
+        "category": "instruction_override",
+        "pattern": (
+            r"\bforget\s+(?:about\s+)?(?:everything|all(?:\s+that)?)\s+(?:you\s+(?:were|have\s+been)"
+            r"\s+told|above|before|previous(?:ly)?|prior|you\s+(?:know|learned)|that\s+came\s+before"
+            r"|we\s+(?:discussed|said))"
+        ),
+        "severity": 75,
+        "action": "block",
+        "description": "Forget everything you were told before.",
+    },
+    {
+        "name": "override.from_now_on",
+        "category": "instruction_override",
+        "pattern": (
+            r"\bfrom\s+now\s+on\b.{0,60}\b(?:you\s+(?:will|must|shall|are|have\s+to|can)|ignore|"
+            r"only\s+(?:respond|reply|answer|say|output)|(?:respond|reply|answer)\s+only|always\s+"
+            r"(?:respond|reply|answer|say))"
+        ),
+        "severity": 45,
+        "action": "flag",
+        "description": "Persistent behaviour change ('from now on you will ...').",
+    },
+    # --- system-prompt extraction -------------------------------------------------------------
+    {
+        "name": "extraction.reveal_system_prompt",
+        "category": "system_prompt_extraction",
+        "pattern": (
+            rf"\b{_REVEAL}\s*(?:me\s*)?(?:all\s*)?(?:of\s*)?(?:the\s*|your\s*|its\s*)?"
+            rf"(?:\w+\s+){{0,2}}{_OBJ_STRONG}"
+        ),
+        "severity": 80,
+        "action": "block",
+        "description": "Asks the model to reveal its system prompt or hidden instructions.",
+    },
+    {
+        "name": "extraction.what_is_your_prompt",
+        "category": "system_prompt_extraction",
+        "pattern": (
+            r"\bwhat\s+(?:is|are|was|were)\s+(?:in\s+)?(?:your|the)\s+(?:exact\s+|full\s+|"
+            r"complete\s+|original\s+|initial\s+|hidden\s+|secret\s+|first\s+)?(?:system\s+prompt|"
+            r"system\s+message|instructions|initial\s+prompt|prompt|pre-?prompt|hidden\s+rules)\b"
+        ),
+        "severity": 60,
+        "action": "block",
+        "description": "Asks what the system prompt / instructions are.",
+    },
+    {
+        "name": "extraction.reveal_secret",
+        "category": "system_prompt_extraction",
+        "pattern": (
+            r"\b(?:tell|give|reveal|show|print|say|output|spell|write|share|disclose|leak|what\s+is)"
+            r"\s+(?:me\s+|us\s+)?(?:the|your)\s+(?:secret\s+|hidden\s+|access\s+|admin\s+)?(?:password"
+            r"|passcode|passphrase|pass\s+code|secret\s+(?:key|code|word)|access\s+code|api\s+key"
+            r"|credentials)\b"
+        ),
+        "severity": 70,
+        "action": "block",
+        "description": "Asks the model to disclose a password, key or secret it holds.",
+    },
+    {
+        "name": "extraction.system_prompt_mention",
+        "category": "system_prompt_extraction",
+        "pattern": r"\b(?:system|hidden|secret|initial)\s*prompt\b",
+        "severity": 25,
+        "action": "flag",
+        "description": "Mentions a system / hidden prompt (weak signal on its own).",
+    },
+    # --- prompt leaking -----------------------------------------------------------------------
+    {
+        "name": "leak.repeat_text_above",
+        "category": "prompt_leaking",
+        "pattern": (
+            r"\b(?:repeat|print|output|echo|copy|recite|reproduce|return|write|type|show|display|"
+            r"list|summari[sz]e|translate)\s*(?:back\s*|out\s*)?(?:all\s*|everything\s*|the\s*|"
+            r"every\s*|each\s*|your\s*)*(?:(?:words?|text|lines?|sentences?|content|characters|"
+            r"tokens|instructions|messages?|prompt|conversation)\s*)?(?:above|before\s+this|so\s+far"
+            r"|preceding|from\s+the\s+(?:beginning|start|top)|prior\s+to\s+this|you\s+(?:were|have"
+            r"\s+been)\s+given|in\s+your\s+(?:context|memory|prompt))"
+        ),
+        "severity": 75,
+        "action": "block",
+        "description": "Repeat / print the text above, so far, or from the beginning.",
+    },
+    {
+        "name": "leak.verbatim_instructions",
+        "category": "prompt_leaking",
+        "pattern": (
+            r"\bverbatim\b.{0,60}\b(?:instructions|prompt|rules|guidelines|text\s+above|"
+            r"everything)|\b(?:instructions|prompt|rules|guidelines)\b.{0,60}\bverbatim\b"
+        ),
+        "severity": 65,
+        "action": "block",
+        "description": "Asks for instructions or the prompt verbatim.",
+    },
+    {
+        "name": "leak.start_with_you_are",
+        "category": "prompt_leaking",
+        "pattern": (
+            r"\b(?:beginning|starting|start|begin)\s+(?:with|from)\s+(?:the\s+(?:words?|phrase|"
+            r"sentence)\s+)?[\"'\x{201c}\x{2018}`]?(?:you\s+are|your\s+instructions|the\s+instructions|system:|"
+            r"i\s+am\s+(?:a|an)\b)"
+        ),
+        "severity": 60,
+        "action": "block",
+        "description": "Asks for the prompt starting with 'You are ...' (classic leak trick).",
+    },
+    {
+        "name": "leak.instructions_you_were_given",
+        "category": "prompt_leaking",
+        "pattern": (
+            r"\b(?:instructions|prompt|rules|guidelines|directives)\s+(?:that\s+)?(?:you\s+"
+            r"(?:were|have\s+been|got|received|are)\s+(?:given|provided|told|programmed|trained)|"
+            r"(?:given|provided)\s+to\s+you|you\s+received|you\s+follow)"
+        ),
+        "severity": 50,
+        "action": "flag",
+        "description": "Refers to the instructions the model was given.",
+    },
+    # --- role-play / persona jailbreaks -------------------------------------------------------
+    {
+        "name": "roleplay.do_anything_now",
+        "category": "roleplay_jailbreak",
+        "pattern": (
+            r"\bdo\s*anything\s*now\b|\b(?:act|acting|pretend|roleplay|play)\s+(?:as\s+)?(?:a\s+)?"
+            r"dan\b|\byou\s+are\s+(?:now\s+)?(?:a\s+)?dan\b|\bdan\s+mode\b|\bdan\s*\d+(?:\.\d+)?\b"
+        ),
+        "severity": 90,
+        "action": "block",
+        "description": "DAN ('Do Anything Now') and its variants.",
+    },
+    {
+        "name": "roleplay.persona_without_limits",
+        "category": "roleplay_jailbreak",
+        "pattern": (
+            r"\b(?:you\s+are|you're|act\s+as|pretend\s+to\s+be|roleplay\s+as|simulate|become|play"
+            r"\s+the\s+role\s+of)\s+(?:now\s+)?(?:an?\s+|the\s+)?(?:[\w'\-]+\s+){0,4}"
+            rf"{_PERSONA}s?\s+(?:that|who|which|with)\s+(?:has\s+no|have\s+no|is\s+not\s+bound|"
+            r"isn't\s+bound|are\s+not\s+bound|is\s+free|are\s+free|doesn'?t\s+(?:have|follow|care)|"
+            r"does\s+not\s+(?:have|follow|care)|never\s+refuses?|can\s+do\s+anything|ignores|"
+            r"will\s+answer\s+anything|answers\s+(?:any|every)thing|without|no\s+longer)"
+        ),
+        "severity": 85,
+        "action": "block",
+        "description": "Adopt a persona that has no rules / never refuses.",
+    },
+    {
+        "name": "roleplay.free_of_restrictions",
+        "category": "roleplay_jailbreak",
+        "pattern": (
+            r"\b(?:free\s+(?:of|from)|not\s+bound\s+by|unbound\s+by|released\s+from|freed\s+from|"
+            r"liberated\s+from|broken\s+free\s+(?:of|from)|(?:do|does|will)\s+not\s+(?:have\s+to\s+)?"
+            r"(?:abide|adhere|comply)\s+(?:by|with|to)|don'?t\s+have\s+to\s+(?:abide|follow|adhere)"
+            r"(?:\s+(?:by|to))?)\s+(?:any\s+|all\s+|the\s+)?(?:of\s+)?(?:the\s+|its\s+|your\s+|their\s+)?"
+            r"(?:(?:typical|usual|normal|moral|ethical|content|safety|openai'?s?|anthropic'?s?|ai)"
+            r"\s+)*(?:restrictions|filters|filtering|guidelines|policies|rules|censorship|ethics|"
+            r"morals|morality|safeguards|guardrails|programming)"
+        ),
+        "severity": 75,
+        "action": "block",
+        "description": "Declares the model free of its rules, filters or policies.",
+    },
+    {
+        "name": "roleplay.unfiltered_persona",
+        "category": "roleplay_jailbreak",
+        "pattern": (
+            r"\b(?:unfiltered|uncensored|unrestricted|unaligned|amoral|jailbroken|liberated|"
+            r"unshackled|unchained|unbound|unlimited|rogue)\s+(?:and\s+\w+\s+)?(?:ai|assistant"
+            r"|chatbot|model|mode|responses?|answers?|persona|gpt|llm|bot)\b"
+        ),
+        "severity": 70,
+        "action": "block",
+        "description": "Asks for an unfiltered / uncensored / amoral persona or response.",
+    },
+    {
+        "name": "roleplay.dual_response",
+        "category": "roleplay_jailbreak",
+        "pattern": (
+            r"\b(?:two|2|both|separate)\s+(?:different\s+|separate\s+)?(?:responses|answers|"
+            r"paragraphs|outputs|ways)\b.{0,120}\b(?:jailbreak|jailbroken|unfiltered|uncensored|"
+            r"dan|developer\s+mode|unrestricted|evil|rebel|liberated|opposite)"
+        ),
+        "severity": 80,
+        "action": "block",
+        "description": "Normal answer plus a 'jailbroken' answer.",
+    },
+    {
+        "name": "roleplay.stay_in_character",
+        "category": "roleplay_jailbreak",
+        "pattern": (
+            r"\b(?:stay|remain|keep)\s+in\s+character\b|\bbreak(?:ing)?\s+character\b|"
+            r"\bcharacter\s+(?:at\s+all\s+times|no\s+matter\s+what)"
+        ),
+        "severity": 40,
+        "action": "flag",
+        "description": "Insists on staying in a role (common in persona jailbreaks).",
+    },
+    {
+        "name": "roleplay.no_longer_an_ai",
+        "category": "roleplay_jailbreak",
+        "pattern": (
+            r"\byou\s+are\s+no\s+longer\s+(?:an?\s+)?(?:ai|assistant|chatgpt|claude|gemini|"
+            r"language\s+model|bound|restricted|limited|required|an\s+ai)|\byou\s+are\s+not\s+"
+            r"(?:chatgpt|claude|an\s+ai\s+(?:assistant|language\s+model))\b"
+        ),
+        "severity": 70,
+        "action": "block",
+        "description": "Tells the model it is no longer an AI assistant.",
+    },
+    {
+        "name": "roleplay.jailbreak_word",
+        "category": "roleplay_jailbreak",
+        "pattern": r"\bjailbr(?:ea|o)k(?:en|ed|ing|s)?\b",
+        "severity": 45,
+        "action": "flag",
+        "description": "Mentions jailbreaking.",
+    },
+    # --- developer / god mode -----------------------------------------------------------------
+    {
+        "name": "devmode.enable_unrestricted_mode",
+        "category": "developer_mode",
+        "pattern": (
+            r"\b(?:god|jailbreak|unrestricted|dan|unfiltered|uncensored|evil|chaos|rebel|"
+            r"unlocked)\s*mode\b|\bgodmode\b|\bdeveloper\s*mode\s*(?:enabled|activated|on|"
+            r"engaged|unlocked|output|response)|\b(?:enable|activate|enter|switch\s+to|turn\s+on|"
+            r"unlock)\s+(?:the\s+)?developer\s*mode\b"
+        ),
+        "severity": 85,
+        "action": "block",
+        "description": "God mode / developer mode enabled (jailbreak framing).",
+    },
+    {
+        "name": "devmode.privileged_mode_claim",
+        "category": "developer_mode",
+        "pattern": (
+            r"\b(?:admin|administrator|debug|maintenance|sudo|root|superuser|super\s+user|"
+            r"service|diagnostic|test)\s*mode\s*(?:is\s+)?(?:enabled|activated|on|engaged|unlocked"
+            r"|granted)\b"
+        ),
+        "severity": 55,
+        "action": "flag",
+        "description": "Claims a privileged mode has been switched on.",
+    },
+    {
+        "name": "devmode.i_am_your_developer",
+        "category": "developer_mode",
+        "pattern": (
+            r"\bi\s*(?:am|'m)\s+(?:your|the|an?)\s+(?:\w+\s+)?(?:developer|creator|admin|"
+            r"administrator|owner|maker|programmer|engineer|maintainer|operator|supervisor|"
+            r"system\s+administrator)\b"
+        ),
+        "severity": 50,
+        "action": "flag",
+        "description": "Claims to be the model's developer, admin or maintainer.",
+    },
+    {
+        "name": "devmode.privilege_granted",
+        "category": "developer_mode",
+        "pattern": (
+            r"\b(?:sudo|admin|root|developer|administrator|override|elevated|full)\s*(?:override|"
+            r"access|privileges?|permissions?|rights|clearance)\s*(?:is\s+|has\s+been\s+)?"
+            r"(?:granted|enabled|accepted|confirmed|authori[sz]ed|activated)"
+        ),
+        "severity": 60,
+        "action": "block",
+        "description": "Declares elevated access granted.",
+    },
+    # --- fake system / delimiter tags ---------------------------------------------------------
+    {
+        "name": "delimiter.chat_template_tokens",
+        "category": "fake_delimiters",
+        "pattern": (
+            r"<\|?\s*(?:im_start|im_end|system|endoftext|end_of_turn|start_of_turn|eot_id|"
+            r"begin_of_text|start_header_id|end_header_id|assistant|user)\s*\|>|<\|(?:im_start|"
+            r"im_end|endoftext)"
+        ),
+        "severity": 85,
+        "action": "block",
+        "description": "Chat-template control tokens (<|im_start|>, <|endoftext|>, ...).",
+    },
+    {
+        "name": "delimiter.fake_system_tags",
+        "category": "fake_delimiters",
+        "pattern": (
+            r"\[/?(?:inst|sys|system|system_prompt|admin|developer)\]|<</?sys>>|</?(?:system|sys|"
+            r"system_prompt|admin|developer|instructions?)>"
+        ),
+        "severity": 75,
+        "action": "block",
+        "description": "Fake [INST] / <<SYS>> / <system> tags.",
+    },
+    {
+        "name": "delimiter.end_of_input",
+        "category": "fake_delimiters",
+        "pattern": (
+            r"\b(?:end|close)\s+(?:of\s+)?(?:the\s+)?(?:user\s+(?:input|message|prompt|query)|"
+            r"system\s+prompt|instructions|prompt|input)\b|\b(?:user\s+input|user\s+message|prompt)"
+            r"\s+(?:ends|ended|is\s+over|over)\b"
+        ),
+        "severity": 65,
+        "action": "block",
+        "description": "Pretends the user input or the prompt has ended.",
+    },
+    {
+        "name": "delimiter.separator_banner",
+        "category": "fake_delimiters",
+        "pattern": (
+            r"(?:={3,}|-{3,}|#{3,}|\*{3,}|%{3,}|_{3,}|~{3,}|>{3,})\s*(?:end|begin|start|new|"
+            r"beginning)\s+(?:of\s+)?(?:the\s+)?(?:\w+\s+){0,2}(?:input|prompt|instructions?|system|"
+            r"message|conversation|rules|session|context)"
+        ),
+        "severity": 75,
+        "action": "block",
+        "description": "Banner separators announcing a new section (=== END OF INPUT ===).",
+    },
+    {
+        "name": "delimiter.role_label",
+        "category": "fake_delimiters",
+        "pattern": (
+            r"(?:^|[\]\)#=*>|\-}\"'`]\s*)(?:system|assistant|developer|admin)\s*(?:message|prompt|"
+            r"override|update|instruction|note)?\s*:\s*\S"
+        ),
+        "severity": 50,
+        "action": "flag",
+        "description": "A 'System:' / 'Assistant:' role label injected into the input.",
+    },
+    # --- refusal suppression ------------------------------------------------------------------
+    {
+        "name": "refusal.never_refuse",
+        "category": "refusal_suppression",
+        "pattern": (
+            r"\b(?:never|do\s+not|don'?t|must\s+not|cannot|can'?t|will\s+not|won'?t|are\s+not\s+"
+            r"allowed\s+to|not\s+allowed\s+to)\s+(?:ever\s+)?(?:refuse|decline|reject|deny)\s*(?:a\s+|"
+            r"any\s+|my\s+|the\s+|to\s+)?(?:request|question|prompt|answer|respond|comply|anything)"
+        ),
+        "severity": 65,
+        "action": "block",
+        "description": "Forbids the model to refuse.",
+    },
+    {
+        "name": "refusal.no_apology_phrases",
+        "category": "refusal_suppression",
+        "pattern": (
+            r"\b(?:never|do\s+not|don'?t|dont|without|not)\s+(?:ever\s+)?(?:say(?:ing)?|us(?:e|ing)|"
+            r"writ(?:e|ing)|respond(?:ing)?\s+with|includ(?:e|ing)|start(?:ing)?\s+with|begin(?:ning)?"
+            r"\s+with|apologi[sz](?:e|ing))\s+(?:the\s+(?:words?|phrases?)\s+)?(?:any\s+)?[\"'\x{201c}\x{2018}]?"
+            r"(?:i'?m\s+sorry|i\s+am\s+sorry|i\s+apologi[sz]e|i\s+cannot|i\s+can'?t|as\s+an\s+ai|"
+            r"unfortunately|sorry|apolog)"
+        ),
+        "severity": 70,
+        "action": "block",
+        "description": "Forbids 'I'm sorry' / 'I cannot' / 'As an AI' replies.",
+    },
+    {
+        "name": "refusal.no_warnings",
+        "category": "refusal_suppression",
+        "pattern": (
+            r"\b(?:do\s+not|don'?t|dont|never|without|no)\s+(?:include\s+|add\s+|give\s+|provide\s+"
+            r"|use\s+|mention\s+|write\s+|any\s+)*(?:any\s+)?(?:warnings?|disclaimers?|caveats?|"
+            r"moraliz(?:ing|ation)|morals|lectures?|ethical\s+(?:guidelines|considerations|concerns)|"
+            r"safety\s+(?:warnings|notes|guidelines)|censorship|filters?|refusals?)\b"
+        ),
+        "severity": 45,
+        "action": "flag",
+        "description": "Asks to drop warnings, disclaimers or filtering.",
+    },
+    {
+        "name": "refusal.answer_anyway",
+        "category": "refusal_suppression",
+        "pattern": (
+            r"\b(?:no\s+matter\s+(?:what|how)|regardless\s+of)\b.{0,60}\b(?:(?:illegal|unethical|"
+            r"harmful|immoral|dangerous|offensive|inappropriate)|(?:rules|policies|guidelines|ethics|"
+            r"morals|consequences|legality))"
+        ),
+        "severity": 50,
+        "action": "flag",
+        "description": "Answer regardless of ethics, legality or rules.",
+    },
+    # --- hypothetical / virtualization framing -------------------------------------------------
+    {
+        "name": "hypothetical.world_without_rules",
+        "category": "hypothetical_framing",
+        "pattern": (
+            r"\b(?:hypothetical(?:ly)?|imagine|imaginary|pretend|fictional|fictitious|alternate|"
+            r"parallel|simulated|virtual)\b.{0,100}\b(?:no|without(?:\s+any)?)\s+(?:rules|"
+            r"restrictions|filters|guidelines|ethics|laws|limits|limitations|censorship|morals|"
+            r"consequences)|\b(?:rules|restrictions|guidelines|filters|ethics|laws)\s+(?:do\s+not|"
+            r"don'?t|no\s+longer)\s+apply"
+        ),
+        "severity": 70,
+        "action": "block",
+        "description": "Fiction / hypothetical framing where rules do not apply.",
+    },
+    {
+        "name": "hypothetical.simulation_frame",
+        "category": "hypothetical_framing",
+        "pattern": (
+            r"\b(?:simulate|emulate|you\s+are\s+(?:now\s+)?(?:a|an))\s+(?:an?\s+)?(?:linux\s+|unix\s+"
+            r"|virtual\s+|hypothetical\s+|fictional\s+)?(?:terminal|virtual\s+machine|computer|"
+            r"language\s+model|ai)\b.{0,80}\b(?:no|without|unfiltered|uncensored|unrestricted|any)"
+            r"\b"
+        ),
+        "severity": 45,
+        "action": "flag",
+        "description": "Virtualization framing (simulate an AI / machine without limits).",
+    },
+    {
+        "name": "hypothetical.lets_play_a_game",
+        "category": "hypothetical_framing",
+        "pattern": (
+            r"\blet'?s\s+play\s+a\s+(?:game|role|roleplay)\b|\bin\s+this\s+(?:game|story|"
+            r"scenario|roleplay|fiction),?\s+(?:you|the\s+ai)\s+(?:are|is|can|must|will)"
+        ),
+        "severity": 35,
+        "action": "flag",
+        "description": "Game / scenario framing.",
+    },
+    {
+        "name": "hypothetical.opposite_persona",
+        "category": "hypothetical_framing",
+        "pattern": (
+            r"\b(?:opposite|evil|reverse|shadow|dark|twisted|alter)\s*(?:mode|twin|version|persona|"
+            r"self|ego|day)\b"
+        ),
+        "severity": 50,
+        "action": "flag",
+        "description": "Opposite / evil twin framing.",
+    },
+    # --- payload splitting --------------------------------------------------------------------
+    {
+        "name": "splitting.concatenate_parts",
+        "category": "payload_splitting",
+        "pattern": (
+            r"\b(?:concatenate|combine|join|merge|append|assemble|put\s+together)\s+(?:the\s+)?"
+            r"(?:following\s+|above\s+|these\s+|two\s+|three\s+)?(?:strings|parts|pieces|variables|"
+            r"fragments|tokens|letters|halves|segments|chunks)\b"
+        ),
+        "severity": 55,
+        "action": "flag",
+        "description": "Asks to assemble an instruction from fragments.",
+    },
+    {
+        "name": "splitting.execute_combined",
+        "category": "payload_splitting",
+        "pattern": (
+            r"\b(?:execute|follow|run|perform|obey|answer|respond\s+to|carry\s+out|do)\s+(?:the\s+)?"
+            r"(?:combined|concatenated|resulting|joined|assembled|merged|full|complete|final)\s+"
+            r"(?:string|instruction|command|text|prompt|message|request|query)"
+        ),
+        "severity": 75,
+        "action": "block",
+        "description": "Execute the instruction obtained by joining fragments.",
+    },
+    {
+        "name": "splitting.string_variables",
+        "category": "payload_splitting",
+        "pattern": (
+            r"\b(?:[a-z]|part|str|s|var|x|y|z|a|b|c)\s*_?\d?\s*=\s*[\"'\x{201c}\x{2018}][^\"'\x{201d}\x{2019}]{1,40}[\"'\x{201d}\x{2019}]\s*"
+            r"[;,]?\s*(?:and\s+)?(?:[a-z]|part|str|s|var)\s*_?\d?\s*=\s*[\"'\x{201c}\x{2018}][^\"'\x{201d}\x{2019}]{1,40}[\"'\x{201d}\x{2019}]"
+            r".{0,80}\b(?:[a-z]|part|str|s|var)\s*_?\d?\s*\+\s*(?:[a-z]|part|str|s|var)\s*_?\d?\b"
+        ),
+        "severity": 65,
+        "action": "block",
+        "description": "Smuggles a phrase through string variables joined with +.",
+    },
+    # --- encoded payloads ---------------------------------------------------------------------
+    {
+        "name": "encoded.decode_and_follow",
+        "category": "encoded_payload",
+        "pattern": (
+            r"\b(?:decode|decipher|decrypt|translate|convert|interpret|unscramble|reverse)\s+"
+            r"(?:this|the\s+following|it|these|that|the\s+\w+)?\s*(?:from\s+)?(?:base\s*64|b64|hex"
+            r"(?:adecimal)?|rot\s*-?\s*13|binary|morse|url[\s\-]?encod\w*|caesar|ascii\s+codes?)"
+            r".{0,80}"
+            r"\b(?:and|then)\s+(?:follow|execute|run|obey|do\s+(?:what|as)|act\s+on|perform|carry"
+            r"\s+out|respond\s+to|answer)"
+        ),
+        "severity": 70,
+        "action": "block",
+        "description": "Decode a payload and then follow it.",
+    },
+    {
+        "name": "encoded.encoded_instructions",
+        "category": "encoded_payload",
+        "pattern": (
+            r"\b(?:base\s*64|b64|hex(?:adecimal)?|rot\s*-?\s*13|url[\s\-]?encoded|encoded|"
+            r"encrypted|ciphered)\s+(?:encoded\s+)?(?:instructions?|payload|message|command|prompt|"
+            r"request|string|text)\b.{0,60}\b(?:follow|execute|run|obey|perform|carry\s+out|do\s+"
+            r"(?:what|as)|answer|respond)"
+        ),
+        "severity": 70,
+        "action": "block",
+        "description": "Points at an encoded instruction to execute.",
+    },
+    {
+        "name": "encoded.respond_encoded",
+        "category": "encoded_payload",
+        "pattern": (
+            r"\b(?:respond|reply|answer|output|write|encode)\s+(?:only\s+)?(?:in|using|with)\s+"
+            r"(?:base\s*64|hex(?:adecimal)?|rot\s*-?\s*13|binary|morse|leetspeak|l33t)\b"
+        ),
+        "severity": 40,
+        "action": "flag",
+        "description": "Asks for an encoded answer (evades output filters).",
+    },
+    # --- obfuscation --------------------------------------------------------------------------
+    {
+        "name": "obfuscation.spaced_attack_words",
+        "category": "obfuscation",
+        "pattern": (
+            rf"\b(?:{_spaced('ignore')}|{_spaced('disregard')}|{_spaced('jailbreak')}|"
+            rf"{_spaced('bypass')}|{_spaced('password')}|{_spaced('instructions')}|"
+            rf"{_spaced('system')}{_SPACED}{_spaced('prompt')})\b"
+        ),
+        "severity": 70,
+        "action": "block",
+        "description": "Attack keywords spelled out letter by letter ('i g n o r e').",
+    },
+    {
+        "name": "obfuscation.scrambled_or_reversed",
+        "category": "obfuscation",
+        "pattern": (
+            r"\btypoglycemi\w*|\b(?:read|reverse|spell)\s+(?:it\s+|this\s+|the\s+(?:following|text|"
+            r"words?)\s+)?backwards?\b.{0,60}\b(?:follow|execute|do|obey|answer|respond)|"
+            r"\bsnoitcurtsni\b|\berongi\b"
+        ),
+        "severity": 60,
+        "action": "block",
+        "description": "Scrambled (typoglycemia) or reversed-text instructions.",
+    },
+    {
+        "name": "obfuscation.leet_attack_words",
+        "category": "obfuscation",
+        "pattern": (
+            # every alternative forces at least one substituted character
+            r"\b(?:[1!|]gn[o0]r[e3]|ign0r[e3]|ignor3|j[4@][i1!]lbr[e3][a4@]k|ja[1!|]lbr[e3][a4@]k|"
+            r"jailbr3[a4@]k|jailbre[4@]k|p[4@][s5$]{2}w[o0]rd|pa[5$][s5$]w[o0]rd|pas[5$]w[o0]rd|"
+            r"passw0rd|[1!|]nstruct[i1!][o0]ns?|instruct[1!|][o0]ns?|instructi0ns?|"
+            r"d[1!|]sr[e3]g[a4@]rd|disr3g[a4@]rd|disreg[4@]rd)\b"
+        ),
+        "severity": 60,
+        "action": "block",
+        "description": "Attack keywords in leetspeak (1gn0r3, j41lbr34k, p455w0rd).",
+    },
+    # --- data exfiltration --------------------------------------------------------------------
+    {
+        "name": "exfil.markdown_image_with_data",
+        "category": "data_exfiltration",
+        "pattern": (
+            r"!\[[^\]]{0,200}\]\(\s*(?:https?:)?//[^)\s]{1,400}[?&#=/](?:[^)\s]{0,400})?(?:\{|\[|<|"
+            r"\$|%7b|%5b|%3c)"
+        ),
+        "severity": 85,
+        "action": "block",
+        "description": "Markdown image whose URL carries a placeholder to be filled with data.",
+    },
+    {
+        "name": "exfil.markdown_image_external",
+        "category": "data_exfiltration",
+        "pattern": r"!\[[^\]]{0,200}\]\(\s*(?:https?:)?//[^)\s]{1,400}\?[^)\s]{1,400}\)",
+        "severity": 40,
+        "action": "flag",
+        "description": "Markdown image to an external URL with a query string.",
+    },
+    {
+        "name": "exfil.send_data_to_url",
+        "category": "data_exfiltration",
+        "pattern": (
+            r"\b(?:send|post|upload|forward|transmit|exfiltrate|leak|email|mail|submit|append|"
+            r"include|encode|embed|attach)\b.{0,80}\b(?:conversation|chat\s+history|(?:chat|message)"
+            r"\s+log|system\s+prompt|passwords?|api\s*keys?|secrets?|credentials|previous\s+messages|"
+            r"private\s+data|personal\s+(?:data|information)|user\s+data|session\s+tokens?|cookies?|"
+            r"access\s+tokens?)\b.{0,80}(?:https?://|\b(?:to|at|into)\s+(?:this|the|my|an?|our)\s+"
+            r"(?:url|endpoint|server|webhook|address|e-?mail|link|domain|site|inbox))"
+        ),
+        "severity": 85,
+        "action": "block",
+        "description": "Send conversation data, secrets or credentials to an outside address.",
+    },
+    {
+        "name": "exfil.send_to_address",
+        "category": "data_exfiltration",
+        "pattern": (
+            r"\b(?:send|post|upload|forward|transmit|exfiltrate|leak|e-?mail)\s+(?:this|it|that|"
+            r"them|everything|all|the\s+\w+|your\s+\w+)\s+(?:\w+\s+){0,3}(?:to|at)\s+(?:https?://|"
+            r"www\.|[\w.+\-]+@[\w\-]+\.[\w.]+)"
+        ),
+        "severity": 50,
+        "action": "flag",
+        "description": "'Send this to <url/email>'.",
+    },
+    {
+        "name": "exfil.url_with_placeholder",
+        "category": "data_exfiltration",
+        "pattern": (
+            r"https?://[^\s)\"']{1,300}[?&](?:q|data|d|c|p|s|secret|key|token|info|payload|text|msg|"
+            r"message|conv|chat|history|prompt|content|leak|exfil)=(?:\{|\[|<|\$|%7b|%5b|%3c)"
+        ),
+        "severity": 70,
+        "action": "block",
+        "description": "URL with a query parameter to be filled with conversation data.",
+    },
+    # --- tool / function abuse ----------------------------------------------------------------
+    {
+        "name": "tool.destructive_tool_call",
+        "category": "tool_abuse",
+        "pattern": (
+            r"\b(?:call|invoke|use|run|execute|trigger)\s+(?:the\s+|a\s+|your\s+)?(?:[\w\-]+\s+)?"
+            r"(?:tool|function|plugin|api|command|shell|terminal|action)s?\b.{0,80}\b(?:delete|drop|"
+            r"rm\s+-rf|remove\s+all|wipe|erase|transfer|send\s+money|wire|exfiltrate|shutdown|"
+            r"disable|destroy|truncate|purge|leak)"
+        ),
+        "severity": 75,
+        "action": "block",
+        "description": "Directs a tool or function call at a destructive action.",
+    },
+    {
+        "name": "tool.without_confirmation",
+        "category": "tool_abuse",
+        "pattern": (
+            r"\b(?:without|do\s+not|don'?t|never|no\s+need\s+to)\s+(?:first\s+)?(?:asking|ask(?:ing)?"
+            r"\s+(?:for|the\s+user)|requiring|waiting\s+for|seeking|requesting|getting|confirming"
+            r"(?:\s+with)?|notify(?:ing)?|tell(?:ing)?|inform(?:ing)?)\s+(?:the\s+user'?s?\s+|"
+            r"the\s+user\s+|them\s+|for\s+)?(?:confirmation|permission|approval|consent|the\s+user|"
+            r"them)"
+        ),
+        "severity": 60,
+        "action": "block",
+        "description": "Act without asking for / telling the user.",
+    },
+    {
+        "name": "tool.shell_download_execute",
+        "category": "tool_abuse",
+        "pattern": (
+            r"\b(?:curl|wget|iwr|invoke-webrequest)\s+(?:-\S+\s+)*(?:https?://)?\S+\s*\|\s*(?:sudo\s+)?"
+            r"(?:sh|bash|zsh|python3?|powershell|iex|perl)\b|\brm\s+-(?:rf|fr)\s+(?:/|~|\*|\$home)|"
+            r":\(\)\s*\{\s*:\s*\|\s*:\s*&\s*\}\s*;|\bmkfs(?:\.\w+)?\s+/dev/"
+        ),
+        "severity": 70,
+        "action": "block",
+        "description": "Download-and-execute or destructive shell commands.",
+    },
+    {
+        "name": "tool.fake_tool_call",
+        "category": "tool_abuse",
+        "pattern": (
+            r"[\"']?(?:function_call|tool_calls?|tool_use|tool_code|action_input)[\"']?\s*[:=]\s*"
+            r"[\{\[\"']|<(?:tool_call|function_call|tool_use|function_calls)>"
+        ),
+        "severity": 60,
+        "action": "block",
+        "description": "Fake tool/function-call structure inside user content.",
+    },
+    {
+        "name": "tool.sql_destructive",
+        "category": "tool_abuse",
+        "pattern": (
+            r"\b(?:drop\s+(?:table|database|schema)|truncate\s+table|delete\s+from\s+\w+\s*;)"
+        ),
+        "severity": 45,
+        "action": "flag",
+        "description": "Destructive SQL statements.",
+    },
+    # --- multilingual overrides ---------------------------------------------------------------
+    {
+        "name": "multilingual.spanish_override",
+        "category": "multilingual_override",
+        "pattern": (
+            r"\b(?:ignora|ignore|olvida|olvide|descarta|omite)\s+(?:todas\s+|todos\s+)?(?:las\s+|los"
+            r"\s+|tus\s+|sus\s+)?(?:instrucciones|reglas|indicaciones|ordenes)(?:\s+(?:anteriores|"
+            r"previas))?"
+        ),
+        "severity": 85,
+        "action": "block",
+        "description": "Spanish: ignore previous instructions.",
+    },
+    {
+        "name": "multilingual.french_override",
+        "category": "multilingual_override",
+        "pattern": (
+            r"\b(?:ignore[zr]?|oublie[zr]?|ne\s+tiens\s+pas\s+compte\s+de)\s+(?:toutes\s+|tous\s+)?"
+            r"(?:les\s+|tes\s+|vos\s+|ces\s+)?(?:instructions|consignes|regles|directives)"
+            r"(?:\s+(?:precedentes|anterieures|ci-dessus))?"
+        ),
+        "severity": 85,
+        "action": "block",
+        "description": "French: ignore previous instructions.",
+    },
+    {
+        "name": "multilingual.german_override",
+        "category": "multilingual_override",
+        "pattern": (
+            r"\b(?:ignorier(?:e|en)?|vergiss|vergessen\s+sie|missachte)\s+(?:bitte\s+)?(?:alle\s+)?"
+            r"(?:deine\s+|ihre\s+|die\s+)?(?:vorherigen\s+|vorigen\s+|bisherigen\s+|obigen\s+|"
+            r"fruheren\s+)?(?:anweisungen|instruktionen|befehle|regeln|vorgaben)"
+        ),
+        "severity": 85,
+        "action": "block",
+        "description": "German: ignore previous instructions.",
+    },
+    {
+        "name": "multilingual.italian_portuguese_override",
+        "category": "multilingual_override",
+        "pattern": (
+            r"\b(?:ignora|dimentica|ignore|esqueca|esquece|desconsidere)\s+(?:tutte\s+|todas\s+)?"
+            r"(?:le\s+|as\s+|suas\s+|tuas\s+)?(?:istruzioni|instrucoes|regole|regras)"
+            r"(?:\s+(?:precedenti|anteriores|sopra))?"
+        ),
+        "severity": 85,
+        "action": "block",
+        "description": "Italian / Portuguese: ignore previous instructions.",
+    },
+    {
+        "name": "multilingual.dutch_override",
+        "category": "multilingual_override",
+        "pattern": (
+            r"\b(?:negeer|vergeet)\s+(?:alle\s+)?(?:de\s+|je\s+)?(?:vorige\s+|eerdere\s+|"
+            r"voorgaande\s+)?(?:instructies|opdrachten|regels)"
+        ),
+        "severity": 85,
+        "action": "block",
+        "description": "Dutch: ignore previous instructions.",
+    },
+    {
+        "name": "multilingual.russian_override",
+        "category": "multilingual_override",
+        "pattern": (
+            r"(?:игнорируй|игнорируйте|проигнорируй|забудь|забудьте|не\s+обращай\s+внимания\s+на)"
+            r"\s+(?:(?:все|bce)\s+)?(?:предыдущие\s+|прошлые\s+|прежние\s+|свои\s+|твои\s+)?"
+            r"(?:инструкции|указания|команды|правила)"
+        ),
+        "severity": 85,
+        "action": "block",
+        "description": "Russian: ignore previous instructions.",
+    },
+    {
+        "name": "multilingual.cjk_override",
+        "category": "multilingual_override",
+        "pattern": (
+            r"(?:忽略|无视|忽视|忘记|忘掉)(?:之前|以前|上面|先前|前面|所有|以上)?的?(?:所有)?的?"
+            r"(?:指令|指示|说明|提示|规则|命令)|(?:以前|前|上記|これまで)の(?:すべての)?(?:指示|命令|"
+            r"指令|ルール)を(?:すべて)?(?:無視|忘れ)|(?:이전|앞의|위의)\s*(?:의\s*)?(?:모든\s*)?(?:지시|"
+            r"명령|지침|규칙)\S*\s*(?:을|를)?\s*(?:무시|잊어)"
+        ),
+        "severity": 85,
+        "action": "block",
+        "description": "Chinese / Japanese / Korean: ignore previous instructions.",
+    },
+    {
+        "name": "multilingual.arabic_hindi_turkish_override",
+        "category": "multilingual_override",
+        "pattern": (
+            r"تجاهل\s+(?:جميع\s+|كل\s+)?(?:التعليمات|الأوامر|الاوامر|التوجيهات)|"
+            r"(?:पिछले|पिछली|पहले\s+के)\s+(?:सभी\s+)?(?:निर्देशों|निर्देश)\s+(?:को\s+)?(?:अनदेखा|भूल)|"
+            r"\b(?:onceki|tum)\s+(?:talimatlari|komutlari|kurallari)\s+(?:yok\s+say|unut|gormezden)"
+        ),
+        "severity": 85,
+        "action": "block",
+        "description": "Arabic / Hindi / Turkish: ignore previous instructions.",
+    },
+]
+
+
+def default_rule_specs() -> list[RuleSpec]:
+    """The defaults as :class:`RuleSpec` objects (``key`` is the stable ``name``)."""
+    return [
+        RuleSpec(
+            key=rule["name"],
+            name=rule["name"],
+            category=rule["category"],
+            pattern=rule["pattern"],
+            severity=rule["severity"],
+            action=rule["action"],
+        )
+        for rule in DEFAULT_RULES
+    ]

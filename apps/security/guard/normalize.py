@@ -1,0 +1,575 @@
+# ruff: noqa: RUF001  (the confusables table is made of look-alike letters on purpose)
+"""Normalization: turn an input into the strings the rules and the model actually look at.
+
+Attackers hide phrasing from pattern matching with Unicode tricks (homoglyphs, fullwidth forms,
+zero-width and bidi controls, Unicode tag characters), spacing ("i g n o r e"), leetspeak
+("1gn0r3") and encodings (base64, hex, URL-encoding, HTML entities, rot13). ``normalize`` folds
+all of these into one canonical ``text`` plus extra *views* (despaced, de-leeted, decoded
+segments) so that a single, simple rule written against plain lower-case ASCII catches every
+variant.
+
+Work is bounded for any input: decoding only looks at a limited number of candidate segments of
+limited size and nests at most ``MAX_DECODE_DEPTH`` levels, so a 1 MB input costs a few linear
+passes, never more.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+__all__ = ["Normalized", "normalize"]
+
+# --- limits (bounded work for hostile input) ---------------------------------------------------
+MAX_DECODE_CANDIDATES = 16  # encoded segments tried per encoding and level
+MAX_SEGMENT_CHARS = 32_768  # a longer encoded segment is decoded up to this many characters
+MAX_DECODED_TOTAL = 65_536  # characters of decoded text kept per encoding and level
+MAX_DECODE_DEPTH = 2  # base64 inside base64 is unwrapped once more, not forever
+MIN_DECODED_LETTERS = 4
+
+# --- invisible characters ----------------------------------------------------------------------
+_ZERO_WIDTH = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180e\u200b\u200c\u200d"
+    "\u2060\u2061\u2062\u2063\u2064\u2065\u3164\ufeff\uffa0"
+)
+_BIDI = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_VARIATION_SELECTORS = "".join(chr(c) for c in range(0xFE00, 0xFE10))
+
+_REMOVE_ZW = dict.fromkeys(map(ord, _ZERO_WIDTH + _VARIATION_SELECTORS))
+_REMOVE_BIDI = dict.fromkeys(map(ord, _BIDI))
+# C0/C1 controls other than whitespace become spaces (binary-looking input stays scannable).
+_CONTROLS = dict.fromkeys([*range(9), 11, 12, *range(14, 32), *range(127, 160)], " ")
+# Unicode "tag" characters (U+E0020..U+E007E) mirror ASCII and are invisible: "ASCII smuggling".
+_TAGS = {0xE0000 + c: chr(c) for c in range(0x20, 0x7F)}
+_TAGS.update({0xE0001: None, 0xE007F: None})
+
+_TAG_CHARS = frozenset(map(chr, range(0xE0000, 0xE0080)))
+_ZW_CHARS = frozenset(_ZERO_WIDTH + _VARIATION_SELECTORS)
+_BIDI_CHARS = frozenset(_BIDI)
+_CONTROL_CHARS = frozenset(map(chr, _CONTROLS))
+# letters that NFKC maps to ASCII: fullwidth, mathematical alphanumerics, circled, squared
+_COMPAT_LETTER_CHARS = frozenset(
+    chr(c)
+    for c in [*range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B), *range(0x1D400, 0x1D6A4),
+              *range(0x24B6, 0x24EA), *range(0x1F130, 0x1F14A), *range(0x1D7CE, 0x1D800)]
+)  # fmt: skip
+
+# --- confusables -------------------------------------------------------------------------------
+# Look-alike letters that NFKC leaves alone (Cyrillic, Greek, Armenian, small capitals, ...).
+# Applied only to words that mix scripts or consist solely of look-alikes, so genuine Russian or
+# Greek text keeps its letters for the multilingual rules.
+_CONFUSABLE_PAIRS = {
+    # Cyrillic lower / upper
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "һ": "h",
+    "ԁ": "d", "ԛ": "q", "ԝ": "w", "ɡ": "g", "ӏ": "l", "ү": "y", "ʏ": "y", "ь": "b", "ц": "u",
+    "А": "a", "В": "b", "Е": "e", "К": "k", "М": "m", "Н": "h", "О": "o", "Р": "p", "С": "c",
+    "Т": "t", "У": "y", "Х": "x", "Ѕ": "s", "І": "i", "Ј": "j", "Һ": "h", "Ԁ": "d", "Ԛ": "q",
+    "Ԝ": "w", "Ү": "y", "Ӏ": "l", "З": "3", "Ь": "b",
+    # Greek lower / upper
+    "α": "a", "β": "b", "γ": "y", "ε": "e", "ζ": "z", "η": "n", "ι": "i", "κ": "k", "ν": "v",
+    "ο": "o", "ρ": "p", "σ": "o", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ϲ": "c", "ϳ": "j",
+    "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z", "Η": "h", "Ι": "i", "Κ": "k", "Μ": "m", "Ν": "n",
+    "Ο": "o", "Ρ": "p", "Τ": "t", "Υ": "y", "Χ": "x", "Ϲ": "c",
+    # Armenian / Cherokee / misc Latin look-alikes
+    "օ": "o", "ս": "u", "ց": "g", "հ": "h", "ո": "n", "ա": "w", "Ꭺ": "a", "Ꭼ": "e", "Ꮃ": "w",
+    "Ꮇ": "m", "Ꮋ": "h", "Ꭲ": "t", "Ꮪ": "s", "ɑ": "a", "ı": "i", "ȷ": "j", "ℓ": "l", "ɩ": "i",
+    "ƅ": "b", "ɾ": "r", "ʋ": "u", "ѵ": "v", "ԍ": "g", "ɢ": "g",
+    # small capitals
+    "ᴀ": "a", "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ꜰ": "f", "ʜ": "h", "ɪ": "i", "ᴊ": "j",
+    "ᴋ": "k", "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p", "ʀ": "r", "ꜱ": "s", "ᴛ": "t",
+    "ᴜ": "u", "ᴠ": "v", "ᴡ": "w", "ᴢ": "z",
+}  # fmt: skip
+# Negative circled / squared and regional-indicator letters have no NFKC decomposition.
+for _base in (0x1F150, 0x1F170, 0x1F1E6):
+    for _i in range(26):
+        _CONFUSABLE_PAIRS[chr(_base + _i)] = chr(ord("a") + _i)
+_CONFUSABLES = str.maketrans(_CONFUSABLE_PAIRS)
+_CONFUSABLE_CHARS = frozenset(_CONFUSABLE_PAIRS)
+# words holding at least one non-ASCII letter (starting only at a word start: linear time)
+_NON_ASCII_WORD_RE = re.compile(r"(?<![^\W_])[^\W_]*[^\x00-\x7f\W][^\W_]*")
+_LATIN_RE = re.compile(r"[a-zA-Z]")
+_CYRILLIC_RE = re.compile("[\u0400-\u052f]")
+_GREEK_RE = re.compile("[\u0370-\u03ff]")
+_COMBINING_AFTER_ASCII_RE = re.compile(r"(?<=[a-zA-Z])[\u0300-\u036f]+")
+_WS_RE = re.compile(r"\s+")
+_ASCII_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# --- spacing and leetspeak ---------------------------------------------------------------------
+_SEP = r"[ .\-_*|/~+,:]"
+# three or more single letters separated by one to three separators: "i g n o r e", "i.g.n.o.r.e"
+_SPACED_RE = re.compile(rf"(?<![^\W_])(?:[^\W_]{_SEP}{{1,3}}){{3,}}[^\W_](?![^\W_])")
+_SPACED_GAP_RE = re.compile(rf"{_SEP}{{2,}}|{_SEP}\s|\s{_SEP}")
+_SEP_RE = re.compile(_SEP)
+
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "2": "z", "3": "e", "4": "a", "5": "s", "6": "g", "7": "t", "8": "b",
+     "9": "g", "@": "a", "$": "s", "!": "i", "|": "l", "+": "t", "€": "e", "£": "l"}
+)  # fmt: skip
+# tokens up to 24 characters not glued to "%" or "\\" (URL/hex escapes are decoded elsewhere)
+_LEET_TOKEN_RE = re.compile(
+    r"(?<![%\\\w@$!|+€£])"
+    r"(?=[0-9@$!|+€£]{0,24}[a-z])(?=[a-z!]{0,24}[0-9@$|+€£])"  # a letter and a leet character
+    r"[a-z0-9@$!|+€£]{2,25}(?![\w%@$!|+€£])"
+)
+_LEET_CHAR_RE = re.compile(r"[0-9@$!|+€£]")
+_LEET_INSIDE_RE = re.compile(r"[0-9@$!|+€£][a-z]")
+
+# --- encodings ---------------------------------------------------------------------------------
+_B64_RE = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{16,}={0,2}")
+# Hex of ASCII text: every byte's high nibble is 2..7, so each run starts with a digit (cheap).
+_HEX_RE = re.compile(
+    r"(?:\\x|0x)[2-7][0-9a-fA-F](?:[\s,]{0,2}(?:\\x|0x)[2-7][0-9a-fA-F]){5,}"  # \x69\x67 / 0x69
+    r"|[2-7][0-9a-fA-F](?:(?:[ :][2-7][0-9a-fA-F]){5,}"  # 69 67 6e 6f 72 65
+    r"|(?:[2-7][0-9a-fA-F]){7,})"  # 69676e6f72652061
+)
+_HEX_HINT_RE = re.compile(r"[2-7][0-9a-fA-F](?:[\s,:]{0,2}(?:\\x|0x)?[2-7][0-9a-fA-F]){3}")
+_HEX_STRIP_RE = re.compile(r"\\x|0x|[\s,:]")
+_PCT_RE = re.compile(r"%[0-9a-fA-F]{2}")
+_HTML_ENTITY_RE = re.compile(r"&(?:#[0-9]{2,7}|#x[0-9a-fA-F]{2,6}|[a-zA-Z]{2,8});")
+_ROT13 = str.maketrans(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    "nopqrstuvwxyzabcdefghijklmNOPQRSTUVWXYZabcdefghijklm",
+)
+_ALPHA_WORD_RE = re.compile(r"[a-z]{2,}")
+_ROT13_HINT_RE = re.compile(r"rot[\s\-_]?13|caesar|cipher")
+# Words whose rot13 form shows up in an encoded instruction. A token that is not one of these
+# but whose rot13 is counts as evidence of a rot13 segment.
+_ROT13_WORDS = frozenset(
+    [
+        "the",
+        "and",
+        "you",
+        "your",
+        "all",
+        "any",
+        "are",
+        "was",
+        "not",
+        "but",
+        "for",
+        "with",
+        "this",
+        "that",
+        "what",
+        "have",
+        "from",
+        "they",
+        "will",
+        "would",
+        "there",
+        "their",
+        "been",
+        "has",
+        "had",
+        "can",
+        "should",
+        "must",
+        "now",
+        "then",
+        "than",
+        "when",
+        "who",
+        "how",
+        "why",
+        "which",
+        "into",
+        "about",
+        "just",
+        "only",
+        "also",
+        "more",
+        "some",
+        "other",
+        "new",
+        "please",
+        "tell",
+        "say",
+        "said",
+        "give",
+        "show",
+        "print",
+        "output",
+        "write",
+        "reply",
+        "respond",
+        "answer",
+        "ignore",
+        "disregard",
+        "forget",
+        "previous",
+        "prior",
+        "above",
+        "earlier",
+        "instructions",
+        "instruction",
+        "rules",
+        "rule",
+        "system",
+        "prompt",
+        "prompts",
+        "password",
+        "secret",
+        "key",
+        "keys",
+        "reveal",
+        "repeat",
+        "text",
+        "message",
+        "user",
+        "assistant",
+        "developer",
+        "mode",
+        "admin",
+        "access",
+        "granted",
+        "denied",
+        "override",
+        "bypass",
+        "disable",
+        "filter",
+        "filters",
+        "safety",
+        "policy",
+        "policies",
+        "guidelines",
+        "restrictions",
+        "jailbreak",
+        "pretend",
+        "roleplay",
+        "act",
+        "as",
+        "character",
+        "hidden",
+        "confidential",
+        "initial",
+        "original",
+        "everything",
+        "anything",
+        "nothing",
+        "words",
+        "first",
+        "sentence",
+        "following",
+        "below",
+        "instead",
+        "start",
+        "begin",
+        "send",
+        "email",
+        "data",
+        "token",
+        "api",
+        "decode",
+        "execute",
+        "run",
+        "command",
+        "delete",
+        "file",
+        "files",
+        "code",
+        "unrestricted",
+        "unfiltered",
+        "uncensored",
+        "free",
+        "liberated",
+        "answer",
+        "question",
+    ]
+)
+
+_PRINTABLE_WS = frozenset("\n\r\t ")
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """The canonical text of an input, the extra views to scan, and what obfuscation was seen."""
+
+    original: str
+    text: str
+    views: tuple[tuple[str, str], ...]
+    signals: frozenset[str]
+
+    def view(self, name: str) -> str | None:
+        for view_name, value in self.views:
+            if view_name == name:
+                return value
+        return None
+
+
+def normalize(text: str) -> Normalized:
+    """Normalize ``text`` for scanning. Never raises for ``str`` input; non-str is coerced."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    signals: set[str] = set()
+    views: list[tuple[str, str]] = []
+    canonical = _scan_text(text, signals, views, depth=0, prefix="")
+    return Normalized(original=text, text=canonical, views=tuple(views), signals=frozenset(signals))
+
+
+def canonical_text(text: str) -> str:
+    """Only the canonical text (no views, no decoding): used by the model's featurizer."""
+    return _canonical(text, set())
+
+
+# --- implementation ----------------------------------------------------------------------------
+
+
+def _scan_text(
+    text: str, signals: set[str], views: list[tuple[str, str]], *, depth: int, prefix: str
+) -> str:
+    lowered = _lowered(text, signals)
+    canonical = _WS_RE.sub(" ", lowered).strip()
+    views.append((prefix or "text", canonical))
+    despaced = _despace(lowered)
+    if despaced is not None:
+        signals.add("spaced_letters")
+        views.append((f"{prefix}+despaced" if prefix else "despaced", despaced))
+    deleeted = _deleet(despaced if despaced is not None else canonical)
+    if deleeted is not None:
+        signals.add("leetspeak")
+        views.append((f"{prefix}+deleet" if prefix else "deleet", deleeted))
+    if depth < MAX_DECODE_DEPTH:
+        _decoded_views(text, canonical, signals, views, depth=depth, prefix=prefix)
+    return canonical
+
+
+def _canonical(text: str, signals: set[str]) -> str:
+    return _WS_RE.sub(" ", _lowered(text, signals)).strip()
+
+
+def _lowered(text: str, signals: set[str]) -> str:
+    """Everything but whitespace collapsing (the spacing itself is evidence for ``_despace``)."""
+    if text.isascii():
+        cleaned = text.translate(_CONTROLS) if _has_controls(text) else text
+        return cleaned.lower()
+    # One pass to learn which characters occur; every check below is then a small set operation
+    # and the (slow for non-ASCII) str.translate calls run only when they have work to do.
+    chars = frozenset(text)
+    s = text
+    if not _TAG_CHARS.isdisjoint(chars):
+        signals.add("tag_characters")
+        s = s.translate(_TAGS)
+    if not _ZW_CHARS.isdisjoint(chars):
+        signals.add("zero_width")
+        s = s.translate(_REMOVE_ZW)
+    if not _BIDI_CHARS.isdisjoint(chars):
+        signals.add("bidi_control")
+        s = s.translate(_REMOVE_BIDI)
+    if not _CONTROL_CHARS.isdisjoint(chars):
+        s = s.translate(_CONTROLS)
+    nfkc = unicodedata.normalize("NFKC", s)
+    if nfkc != s:
+        if not _COMPAT_LETTER_CHARS.isdisjoint(chars):
+            signals.add("homoglyph")  # fullwidth, mathematical, circled ... letters
+        s = nfkc
+        chars = frozenset(s)
+    if not _CONFUSABLE_CHARS.isdisjoint(chars) or any(_is_greek_or_cyrillic(c) for c in chars):
+        # In mostly-Cyrillic/Greek text only mixed-script words are folded, so that real
+        # Russian or Greek words stay intact for the multilingual rules.
+        native = len(_CYRILLIC_RE.findall(s)) + len(_GREEK_RE.findall(s))
+        latin_context = native <= len(s.encode("ascii", "ignore")) // 2
+        s = _NON_ASCII_WORD_RE.sub(lambda m: _fold_word(m.group(), signals, latin_context), s)
+    if not s.isascii():
+        nfd = unicodedata.normalize("NFD", s)
+        if nfd != s:  # accents on Latin letters ("ïgnörë") are dropped
+            s = unicodedata.normalize("NFC", _COMBINING_AFTER_ASCII_RE.sub("", nfd))
+    return s.casefold()
+
+
+def _is_greek_or_cyrillic(ch: str) -> bool:
+    return "\u0370" <= ch <= "\u052f"
+
+
+def _has_controls(text: str) -> bool:
+    return _ASCII_CONTROL_RE.search(text) is not None
+
+
+def _fold_word(word: str, signals: set[str], latin_context: bool) -> str:
+    if word.isascii():
+        return word
+    scripts = (
+        bool(_LATIN_RE.search(word))
+        + bool(_CYRILLIC_RE.search(word))
+        + bool(_GREEK_RE.search(word))
+    )
+    if scripts > 1:
+        signals.add("mixed_script")
+    confusable = [ch in _CONFUSABLE_CHARS for ch in word if not ch.isascii()]
+    if not any(confusable):
+        return word
+    # Fold a word that mixes scripts or is written only with look-alikes of Latin letters.
+    if scripts > 1 or (latin_context and all(confusable)):
+        folded = word.translate(_CONFUSABLES)
+        if folded != word:
+            signals.add("homoglyph")
+        return folded
+    return word
+
+
+def _despace(canonical: str) -> str | None:
+    if not _SPACED_RE.search(canonical):
+        return None
+
+    def join(match: re.Match[str]) -> str:
+        # a wider gap ("i g n o r e  a l l") separates words; single gaps are inside a word
+        words = _SPACED_GAP_RE.split(match.group())
+        return " ".join(_SEP_RE.sub("", w) for w in words if w)
+
+    return _WS_RE.sub(" ", _SPACED_RE.sub(join, canonical)).strip()
+
+
+def _deleet(canonical: str) -> str | None:
+    if not _LEET_INSIDE_RE.search(canonical):  # cheap pre-check: most text has no leet at all
+        return None
+    changed = 0
+
+    def fix(match: re.Match[str]) -> str:
+        nonlocal changed
+        token = match.group()
+        core = token.rstrip("!")  # "hello!" is punctuation, not leet
+        if len(core) > 24 or core.isalpha() or not _LEET_CHAR_RE.search(core) or core.isdigit():
+            return token
+        # "mp3", "covid19": a digit suffix is a name, not a substitution inside a word
+        if _LEET_INSIDE_RE.search(core):
+            changed += 1
+        return core.translate(_LEET) + token[len(core) :]
+
+    result = _LEET_TOKEN_RE.sub(fix, canonical)
+    if changed >= 2 and result != canonical:
+        return result
+    return None
+
+
+def _decoded_views(
+    raw: str,
+    canonical: str,
+    signals: set[str],
+    views: list[tuple[str, str]],
+    *,
+    depth: int,
+    prefix: str,
+) -> None:
+    def add(kind: str, decoded: list[str]) -> None:
+        if not decoded:
+            return
+        signals.add(f"encoded_{kind}")
+        name = f"{prefix}+{kind}" if prefix else kind
+        _scan_text(" \n ".join(decoded), signals, views, depth=depth + 1, prefix=name)
+
+    add("base64", _decode_base64(raw))
+    add("hex", _decode_hex(raw))
+    if _PCT_RE.search(raw):
+        add("url", _decode_url(raw))
+    if "&" in raw and _HTML_ENTITY_RE.search(raw):
+        decoded = html.unescape(raw[:MAX_DECODED_TOTAL])
+        add("html", [decoded] if decoded != raw[:MAX_DECODED_TOTAL] else [])
+    rot = _rot13_view(canonical)
+    if rot is not None:
+        add("rot13", [rot])
+
+
+def _printable_text(data: bytes) -> str | None:
+    try:
+        decoded = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not decoded:
+        return None
+    printable = sum(1 for ch in decoded if ch.isprintable() or ch in _PRINTABLE_WS)
+    letters = sum(1 for ch in decoded if ch.isalpha())
+    if printable < 0.9 * len(decoded) or letters < MIN_DECODED_LETTERS:
+        return None
+    if letters < 0.4 * len(decoded):
+        return None
+    return decoded
+
+
+def _decode_base64(raw: str) -> list[str]:
+    out: list[str] = []
+    total = 0
+    tried = 0
+    for match in _B64_RE.finditer(raw):
+        token = match.group()
+        body = token.rstrip("=")
+        # plain long words ("internationalization") are not base64; real payloads mix case/digits
+        if body.isalpha() and (body.islower() or body.isupper()):
+            continue
+        tried += 1
+        if tried > MAX_DECODE_CANDIDATES:
+            break
+        body = body[:MAX_SEGMENT_CHARS].replace("-", "+").replace("_", "/")
+        body = body[: len(body) - len(body) % 4] if len(body) % 4 == 1 else body
+        try:
+            data = base64.b64decode(body + "=" * (-len(body) % 4), validate=True)
+        except (binascii.Error, ValueError):
+            continue
+        decoded = _printable_text(data)
+        if decoded is None:
+            continue
+        out.append(decoded)
+        total += len(decoded)
+        if total >= MAX_DECODED_TOTAL:
+            break
+    return out
+
+
+def _decode_hex(raw: str) -> list[str]:
+    if not _HEX_HINT_RE.search(raw):  # cheap pre-check: four hex bytes of ASCII in a row
+        return []
+    out: list[str] = []
+    total = 0
+    tried = 0
+    for match in _HEX_RE.finditer(raw):
+        start, end = match.span()
+        glued = (start > 0 and raw[start - 1].isalnum()) or (end < len(raw) and raw[end].isalnum())
+        if glued and not match.group().startswith(("\\x", "0x")):
+            continue  # part of a longer word or number, not a hex dump
+        tried += 1
+        if tried > MAX_DECODE_CANDIDATES:
+            break
+        digits = _HEX_STRIP_RE.sub("", match.group())[:MAX_SEGMENT_CHARS]
+        digits = digits[: len(digits) - len(digits) % 2]
+        try:
+            data = bytes.fromhex(digits)
+        except ValueError:
+            continue
+        decoded = _printable_text(data)
+        if decoded is None:
+            continue
+        out.append(decoded)
+        total += len(decoded)
+        if total >= MAX_DECODED_TOTAL:
+            break
+    return out
+
+
+def _decode_url(raw: str) -> list[str]:
+    if len(_PCT_RE.findall(raw[:MAX_DECODED_TOTAL])) < 3:
+        return []
+    decoded = raw[:MAX_DECODED_TOTAL]
+    for _ in range(2):  # double encoding (%2569) is unwrapped once more
+        step = unquote(decoded, errors="replace")
+        if step == decoded:
+            break
+        decoded = step
+    return [decoded] if decoded != raw[:MAX_DECODED_TOTAL] else []
+
+
+def _rot13_view(canonical: str) -> str | None:
+    sample = canonical[:MAX_DECODED_TOTAL]
+    rotated = sample.translate(_ROT13)
+    if _ROT13_HINT_RE.search(sample):
+        return rotated
+    # words that only make sense after rot13 ("vtaber" -> "ignore"), not "be" <-> "or"
+    found = _ROT13_WORDS.intersection(_ALPHA_WORD_RE.findall(rotated))
+    hits = 0
+    for rot in found:
+        if rot.translate(_ROT13) not in _ROT13_WORDS:
+            hits += 2 if len(rot) >= 5 else 1
+    return rotated if hits >= 3 else None
