@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,6 +19,7 @@ from apps.security.services import GuardContext
 class FlowRunApi(APIView):
     """Run a flow (``notary``, ``classify``, ``ask``); ``"async": true`` queues it (202)."""
 
+    @extend_schema_serializer(component_name="FlowRunInput")
     class InputSerializer(serializers.Serializer):
         """The fields of all three flows; each flow reads its own."""
 

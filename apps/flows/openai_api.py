@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db import connection
 from django.http import StreamingHttpResponse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -208,6 +208,7 @@ class ChatCompletionsApi(APIView):
 
     authentication_classes = [CachedApiKeyAuthentication]
 
+    @extend_schema_serializer(component_name="ChatCompletionInput")
     class InputSerializer(serializers.Serializer):
         model = serializers.CharField(required=False, help_text="A provider name, or default.")
         messages = serializers.ListField(child=serializers.DictField())

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import resource
 import secrets
 import signal
 import subprocess
@@ -26,6 +28,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -81,59 +84,122 @@ class Run:
         return len(self.latencies)
 
 
-async def one(client: httpx.AsyncClient, url: str, headers: dict, run: Run) -> None:
+class Connection:
+    """A minimal HTTP/1.1 keep-alive client connection on asyncio streams.
+
+    httpx's async pool costs about a millisecond of CPU per request and degrades with many
+    connections; on a 2-core machine that shares its cores with the server, the load generator
+    must be as lean as possible or it measures itself.
+    """
+
+    def __init__(self, url: str, headers: dict[str, str]) -> None:
+        parts = urlsplit(url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        body = json.dumps(BODY).encode()
+        lines = [
+            f"POST {parts.path} HTTP/1.1",
+            f"Host: {self.host}:{self.port}",
+            "Content-Type: application/json",
+            f"Content-Length: {len(body)}",
+            *(f"{k}: {v}" for k, v in headers.items()),
+        ]
+        self.request = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def _open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+    async def post(self) -> int:
+        if self.writer is None or self.reader is None:
+            await self._open()
+        reader, writer = self.reader, self.writer
+        if reader is None or writer is None:
+            raise ConnectionError("not connected")
+        writer.write(self.request)
+        head = await reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length, close = 0, False
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"connection" and value.strip().lower() == b"close":
+                close = True
+        await reader.readexactly(length)
+        if close:
+            self.close()
+        return status
+
+
+async def one(conn: Connection, run: Run, timeout: float) -> None:
     started = time.perf_counter()
     try:
-        response = await client.post(url, json=BODY, headers=headers)
-    except httpx.HTTPError as exc:
+        status = await asyncio.wait_for(conn.post(), timeout)
+    except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
+        conn.close()
         run.error(type(exc).__name__)
         return
-    if response.status_code != 200:
-        run.error(str(response.status_code))
+    except TimeoutError:
+        conn.close()
+        run.error("timeout")
+        return
+    if status != 200:
+        run.error(str(status))
         return
     run.latencies.append((time.perf_counter() - started) * 1000)
 
 
 async def sequential(url: str, headers: dict, count: int) -> Run:
     run = Run()
-    async with httpx.AsyncClient(timeout=30) as client:
-        for _ in range(20):  # warm-up: connections, caches, JIT-free but lazy imports
-            await one(client, url, headers, Run())
-        started = time.perf_counter()
-        for _ in range(count):
-            await one(client, url, headers, run)
-        run.elapsed = time.perf_counter() - started
+    conn = Connection(url, headers)
+    for _ in range(20):  # warm-up: connection, caches, lazy imports
+        await one(conn, Run(), 30)
+    started = time.perf_counter()
+    for _ in range(count):
+        await one(conn, run, 30)
+    run.elapsed = time.perf_counter() - started
+    conn.close()
     return run
 
 
 async def concurrent(url: str, headers: dict, connections: int, seconds: float, cap: int) -> Run:
+    """``connections`` keep-alive connections, each sending its next request on an answer."""
     run = Run()
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
-        await asyncio.gather(*(one(client, url, headers, Run()) for _ in range(connections)))
-        deadline = time.perf_counter() + seconds
-        sent = 0
+    conns = [Connection(url, headers) for _ in range(connections)]
+    await asyncio.gather(*(one(c, Run(), 60) for c in conns))  # connect and warm up
+    deadline = time.perf_counter() + seconds
+    sent = 0
 
-        async def worker() -> None:
-            nonlocal sent
-            while time.perf_counter() < deadline and sent < cap:
-                sent += 1
-                await one(client, url, headers, run)
+    async def worker(conn: Connection) -> None:
+        nonlocal sent
+        while time.perf_counter() < deadline and sent < cap:
+            sent += 1
+            await one(conn, run, 60)
 
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(connections)))
-        run.elapsed = time.perf_counter() - started
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(c) for c in conns))
+    run.elapsed = time.perf_counter() - started
+    for conn in conns:
+        conn.close()
     return run
 
 
 async def burst(url: str, headers: dict, count: int) -> Run:
-    """``count`` requests sent at once, each on its own connection."""
+    """``count`` requests in flight at once, each on its own new connection."""
     run = Run()
-    limits = httpx.Limits(max_connections=count, max_keepalive_connections=0)
-    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
-        started = time.perf_counter()
-        await asyncio.gather(*(one(client, url, headers, run) for _ in range(count)))
-        run.elapsed = time.perf_counter() - started
+    conns = [Connection(url, headers) for _ in range(count)]
+    started = time.perf_counter()
+    await asyncio.gather(*(one(c, run, 120) for c in conns))
+    run.elapsed = time.perf_counter() - started
+    for conn in conns:
+        conn.close()
     return run
 
 
@@ -155,8 +221,23 @@ def django_env(args: argparse.Namespace) -> dict[str, str]:
     return env
 
 
+def ensure_database(url: str) -> None:
+    """Create the benchmark's PostgreSQL database when it does not exist yet."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
 def setup(env: dict[str, str], fake: FakeLLM) -> str:
     python = sys.executable
+    ensure_database(env["DATABASE_URL"])
     subprocess.run(
         [python, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
     )
@@ -221,6 +302,9 @@ def main() -> None:
     if args.quick:
         args.sequential, args.seconds = 150, 4.0
 
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # 500 sockets each side
+    load_before = os.getloadavg()[0]
     fake = start_fakellm()
     env = django_env(args)
     server = None
@@ -274,7 +358,8 @@ def main() -> None:
             f"AgentHub gateway benchmark — gunicorn gthread "
             f"({os.environ.get('WEB_CONCURRENCY', '2')} workers x "
             f"{os.environ.get('GUNICORN_THREADS', '256')} threads), PostgreSQL, Redis, "
-            f"guard + breakers on, {os.cpu_count()} CPUs"
+            f"guard + breakers on, {os.cpu_count()} CPUs, load average before the run "
+            f"{load_before:.2f} (other work on the machine competes for the same cores)"
         )
         print("\n".join(lines))
     finally:
