@@ -44,11 +44,14 @@ def test_operator_tests_a_provider_and_forces_its_breaker_open(
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", "ops")
     page.fill("#id_password", "a-long-test-password")
-    page.click("input[type=submit]")
+    with page.expect_navigation():
+        page.click("input[type=submit]")
 
     page.goto(f"{live_server.url}/admin/providers/provider/{provider.pk}/change/")
-    page.click("text=Test connection")
-    page.click("input[value='Send test completion']")
+    with page.expect_navigation():
+        page.click("text=Test connection")
+    with page.expect_navigation():
+        page.click("input[value='Send test completion']")
     assert page.inner_text("#test-result") == "OK"
     assert "pong" in page.content()
 
@@ -56,7 +59,8 @@ def test_operator_tests_a_provider_and_forces_its_breaker_open(
     assert "CLOSED" in page.inner_text("#result_list")
     page.check(f"input[name=_selected_action][value='{provider.pk}']")
     page.select_option("select[name=action]", "force_open_breakers")
-    page.click("button[name=index]")
+    with page.expect_navigation():
+        page.click("button[name=index]")
     assert "Forced open 1 breaker." in page.content()
     assert "FORCED OPEN" in page.inner_text("#result_list")
     assert breaker_snapshot(provider="up").state == State.FORCED_OPEN
