@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from apps.agents.selectors import conversation_get
-from apps.agents.services import MESSAGE_MAX_CHARS, agent_chat
+from apps.agents.selectors import conversation_get, document_list
+from apps.agents.services import DOCUMENT_MAX_CHARS, MESSAGE_MAX_CHARS, agent_chat, document_create
 from apps.flows.jobs import idempotent, job_body, job_enqueue, wants_async
 from apps.security.services import GuardContext
 
@@ -110,3 +111,35 @@ class ConversationApi(APIView):
         conversation = conversation_get(tenant=request.user.tenant, conversation_id=conversation_id)
         conversation.ordered_messages = conversation.messages.order_by("seq")
         return Response(self.OutputSerializer(conversation).data)
+
+
+class DocumentListCreateApi(APIView):
+    """The tenant's documents, searched by the ``search_documents`` tool (this tenant's only)."""
+
+    @extend_schema_serializer(component_name="AgentDocumentInput")
+    class InputSerializer(serializers.Serializer):
+        title = serializers.CharField(max_length=300)
+        content = serializers.CharField(max_length=DOCUMENT_MAX_CHARS)
+
+    @extend_schema_serializer(component_name="AgentDocument")
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        title = serializers.CharField()
+        content = serializers.CharField()
+        created_at = serializers.DateTimeField()
+
+    @extend_schema(responses=OutputSerializer(many=True), summary="List documents")
+    def get(self, request: Request) -> Response:
+        documents = document_list(tenant=request.user.tenant)
+        page = LimitOffsetPagination()
+        items = page.paginate_queryset(documents, request, view=self)
+        return page.get_paginated_response(self.OutputSerializer(items, many=True).data)
+
+    @extend_schema(
+        request=InputSerializer, responses={201: OutputSerializer}, summary="Add a document"
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        document = document_create(tenant=request.user.tenant, **serializer.validated_data)
+        return Response(self.OutputSerializer(document).data, status=201)

@@ -9,7 +9,7 @@ from operator import or_
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from apps.agents.models import Agent, Conversation, Document, Message
 from apps.core.live_config import LiveCache
@@ -80,6 +80,10 @@ def conversation_transcript(*, conversation: Conversation) -> list[dict[str, Any
             item["tool_call_id"] = message.tool_call_id
         transcript.append(item)
     return transcript
+
+
+def document_list(*, tenant: Tenant) -> QuerySet[Document]:
+    return Document.objects.filter(tenant=tenant).order_by("-created_at", "-id")
 
 
 # --- document search ------------------------------------------------------------------------

@@ -53,6 +53,7 @@ logger = logging.getLogger(__name__)
 HISTORY_MESSAGES = 40  # earlier turns given back to the model when a conversation continues
 EXCERPT_CHARS = 500
 MESSAGE_MAX_CHARS = 20_000
+DOCUMENT_MAX_CHARS = 200_000
 OUTPUT_WITHHELD = "The answer was withheld by the security guard."
 
 
@@ -162,6 +163,8 @@ def agent_seed_defaults() -> Agent:
 
 @transaction.atomic
 def document_create(*, tenant: Tenant, title: str, content: str) -> Document:
+    if len(content) > DOCUMENT_MAX_CHARS:
+        raise ValidationError({"content": f"At most {DOCUMENT_MAX_CHARS} characters."})
     document = Document(tenant=tenant, title=title, content=content)
     document.full_clean()
     document.save()

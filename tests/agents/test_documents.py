@@ -64,3 +64,26 @@ def test_postgres_full_text_ranks_by_relevance(tenant):
     hits = document_search(tenant=tenant, query="invoice")
     assert hits[0].title == "Invoices"  # title matches weigh more
     assert hits[0].score > hits[1].score
+
+
+@pytest.mark.django_db
+def test_documents_api_is_tenant_scoped(tenant_client, api_client, other_tenant):
+    from apps.tenants.services import api_key_create
+
+    url = "/api/v1/ai/agents/documents"
+    created = tenant_client.post(
+        url, {"title": "Warranty", "content": "Two years on all parts."}, format="json"
+    )
+    assert created.status_code == 201
+    assert created.json()["title"] == "Warranty"
+    listed = tenant_client.get(url).json()
+    assert listed["count"] == 1
+    assert listed["results"][0]["content"] == "Two years on all parts."
+
+    other_key = api_key_create(tenant=other_tenant, name="other").plaintext
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {other_key}")
+    assert api_client.get(url).json()["count"] == 0
+
+    bad = tenant_client.post(url, {"title": "", "content": "x"}, format="json")
+    assert bad.status_code == 400
+    assert bad.json()["error"]["code"] == "validation_error"
