@@ -116,7 +116,7 @@ class ConversationApi(APIView):
 class DocumentListCreateApi(APIView):
     """The tenant's documents, searched by the ``search_documents`` tool (this tenant's only)."""
 
-    @extend_schema_serializer(component_name="AgentDocumentInput")
+    @extend_schema_serializer(component_name="AgentDocumentCreate")
     class InputSerializer(serializers.Serializer):
         title = serializers.CharField(max_length=300)
         content = serializers.CharField(max_length=DOCUMENT_MAX_CHARS)
