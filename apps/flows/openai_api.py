@@ -83,7 +83,11 @@ class _Once:
 
 
 def _release_db_if_busy(inflight: int) -> None:
-    if inflight > KEEP_DB_CONNECTION_UNDER and connection.connection is not None:
+    if connection.connection is None:
+        return
+    pooled = bool((connection.settings_dict.get("OPTIONS") or {}).get("pool"))
+    # With a pool, closing hands the connection back (cheap): always do it before the wait.
+    if pooled or inflight > KEEP_DB_CONNECTION_UNDER:
         connection.close()
 
 

@@ -68,3 +68,29 @@ def test_pem_block_is_held_until_its_end():
     out = "".join(redactor.feed(ch) for ch in text) + redactor.flush()
     assert out == redact_pem(text)
     assert "MIIE" not in out
+
+
+def test_with_the_real_redactor_secrets_never_leak_across_chunkings(db):
+    from apps.security.services import redact
+
+    secrets = [
+        "sk-proj-" + "Zq9Xw8Vu7Ts6Rp5" * 3,
+        "AKIAIOSFODNN7EXAMPLE",
+        "ghp_" + "a1B2c3D4e5F6g7H8i9J0" * 2,
+    ]
+    text = " ".join(f"filler {i} words here. key {s} more text." for i, s in enumerate(secrets * 3))
+    whole = redact(text)
+    assert not any(s in whole for s in secrets)
+    rng = random.Random(11)
+    for _ in range(30):
+        redactor = StreamRedactor(redact)
+        out, pos = [], 0
+        while pos < len(text):
+            size = rng.randint(1, 25)
+            out.append(redactor.feed(text[pos : pos + size]))
+            pos += size
+        out.append(redactor.flush())
+        streamed = "".join(out)
+        assert not any(s in streamed for s in secrets)
+        assert not any(s[:12] in streamed for s in secrets)
+        assert streamed == whole
