@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from apps.security.exceptions import EditConflict
+from apps.security.exceptions import EditConflict, InputTooLarge
 from apps.security.guard.defaults import CATEGORIES
 from apps.security.guard.normalize import normalize
 from apps.security.models import (
@@ -43,6 +43,7 @@ from apps.security.services import (
     policy_object_delete,
     policy_object_save,
     redact,
+    sanitize_for,
     scan,
     training_examples_import,
 )
@@ -269,6 +270,7 @@ class InjectionPatternAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": "Import injection patterns",
+            "submit_label": "Import",
             "form": form,
             "opts": self.model._meta,
         }
@@ -283,7 +285,14 @@ class InjectionPatternAdmin(admin.ModelAdmin):
             decision = scan(text, tenant=tenant)
             normalized = normalize(text)
             snapshot = policy_snapshot()
+            try:
+                sanitized, truncated = sanitize_for(text, tenant=tenant)
+                sanitized_note = "truncated to the limit" if truncated else ""
+            except InputTooLarge as exc:
+                sanitized, sanitized_note = "", f"rejected: {exc.detail}"
             result = {
+                "sanitized_text": redact(sanitized),
+                "sanitized_note": sanitized_note,
                 "decision": decision,
                 "normalized_text": redact(decision.normalized_text),
                 "views": [(name, redact(value)) for name, value in normalized.views],
@@ -295,6 +304,7 @@ class InjectionPatternAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": "Try the injection guard",
+            "submit_label": "Scan (dry run, nothing stored)",
             "form": form,
             "result": result,
             "opts": self.model._meta,
@@ -389,17 +399,23 @@ class InjectionModelVersionAdmin(admin.ModelAdmin):
     def rows(self, obj) -> Any:
         return (obj.data_summary or {}).get("total", "—")
 
-    @admin.display(description="precision")
+    @staticmethod
+    def _cv(obj, name: str) -> Any:
+        # Out-of-fold (stratified 5-fold) figures recorded at training time.
+        value = ((obj.metrics or {}).get("stratified_5fold") or {}).get(name)
+        return "—" if value is None else value
+
+    @admin.display(description="precision (5-fold)")
     def precision(self, obj) -> Any:
-        return (obj.metrics or {}).get("precision", "—")
+        return self._cv(obj, "precision")
 
-    @admin.display(description="recall")
+    @admin.display(description="recall (5-fold)")
     def recall(self, obj) -> Any:
-        return (obj.metrics or {}).get("recall", "—")
+        return self._cv(obj, "recall")
 
-    @admin.display(description="FPR")
+    @admin.display(description="FPR (5-fold)")
     def fpr(self, obj) -> Any:
-        return (obj.metrics or {}).get("false_positive_rate", "—")
+        return self._cv(obj, "fpr")
 
     def has_add_permission(self, request) -> bool:
         return False  # versions come from training
@@ -494,6 +510,7 @@ class TrainingExampleAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": "Import training examples",
+            "submit_label": "Import",
             "form": form,
             "opts": self.model._meta,
         }

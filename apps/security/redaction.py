@@ -48,7 +48,7 @@ DEFAULT_SECRET_PATTERNS: list[SecretSpec] = [
     SecretSpec("stripe_key", r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}"),
     SecretSpec("github_token", r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})"),
     SecretSpec("slack_token", r"\bxox[abposr]-[A-Za-z0-9\-]{10,}"),
-    SecretSpec("google_api_key", r"\bAIza[0-9A-Za-z_\-]{35}"),
+    SecretSpec("google_api_key", r"\bAIza[0-9A-Za-z_\-]{30,}"),
     SecretSpec(
         "aws_access_key_id", r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA)[A-Z0-9]{16}\b"
     ),
@@ -65,7 +65,7 @@ DEFAULT_SECRET_PATTERNS: list[SecretSpec] = [
     ),
     SecretSpec(
         "url_password",
-        r"\b[a-zA-Z][a-zA-Z0-9+.\-]{1,20}://[^\s:/@\"'<>]{1,128}:[^\s@/\"'<>]{1,256}@",
+        r"\b[a-zA-Z][a-zA-Z0-9+.\-]{1,20}://[^\s:/@\"'<>]{0,128}:[^\s@/\"'<>]{1,256}@",
     ),
     SecretSpec(
         "secret_assignment",
@@ -190,7 +190,7 @@ _PREFIXES = {
     "bearer_token": re2.compile(
         r"(?i)(?:authorization[\"']?\s*[:=]\s*[\"']?(?:bearer|token|basic)\s+|bearer\s+)"
     ),
-    "url_password": re2.compile(r"[a-zA-Z][a-zA-Z0-9+.\-]{1,20}://[^\s:/@\"'<>]{1,128}:"),
+    "url_password": re2.compile(r"[a-zA-Z][a-zA-Z0-9+.\-]{1,20}://[^\s:/@\"'<>]{0,128}:"),
 }
 
 

@@ -347,20 +347,19 @@ def audit_list(
     return qs.order_by("-created_at", "-id")
 
 
-def training_rows() -> tuple[list[str], list[int], dict[str, Any]]:
-    """Texts and labels (1 = injection) from imported examples and operators' verdicts.
+def training_rows() -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Rows ``{"text", "label" (1 = injection), "source"}`` from imported examples and from
+    operators' verdicts, plus a summary of where they came from.
 
     Verdict rows contribute their redacted excerpt: the full input is never stored.
     """
-    texts: list[str] = []
-    labels: list[int] = []
+    rows: list[dict[str, Any]] = []
     summary: dict[str, Any] = {"examples": {}, "verdicts": {}}
     seen: set[str] = set()
     for text, label, source in TrainingExample.objects.values_list("text", "label", "source"):
-        texts.append(text)
-        labels.append(1 if label == "injection" else 0)
+        rows.append({"text": text, "label": int(label == "injection"), "source": source or "-"})
         seen.add(hashlib.sha256(text.encode("utf-8", "replace")).hexdigest())
-        key = f"{source or 'unknown'}:{label}"
+        key = f"{source or '-'}:{label}"
         summary["examples"][key] = summary["examples"].get(key, 0) + 1
     reviewed = BlockedRequest.objects.exclude(verdict=Verdict.UNREVIEWED).exclude(excerpt="")
     for excerpt, verdict in reviewed.values_list("excerpt", "verdict"):
@@ -368,10 +367,14 @@ def training_rows() -> tuple[list[str], list[int], dict[str, Any]]:
         if digest in seen:
             continue
         seen.add(digest)
-        texts.append(excerpt)
-        labels.append(1 if verdict == Verdict.CONFIRMED_ATTACK else 0)
+        rows.append(
+            {
+                "text": excerpt,
+                "label": int(verdict == Verdict.CONFIRMED_ATTACK),
+                "source": "audit-verdicts",
+            }
+        )
         summary["verdicts"][verdict] = summary["verdicts"].get(verdict, 0) + 1
-    summary["total"] = len(texts)
-    summary["injection"] = sum(labels)
-    summary["benign"] = len(labels) - sum(labels)
-    return texts, labels, summary
+    positives = sum(r["label"] for r in rows)
+    summary.update(total=len(rows), injection=positives, benign=len(rows) - positives)
+    return rows, summary

@@ -9,7 +9,6 @@ import ipaddress
 import json
 import logging
 import os
-import random
 import re
 import secrets
 import threading
@@ -39,7 +38,8 @@ from apps.security.exceptions import (
 )
 from apps.security.guard.defaults import DEFAULT_RULES
 from apps.security.guard.engine import Decision, evaluate
-from apps.security.guard.model import InjectionModel, train_model
+from apps.security.guard.model import InjectionModel
+from apps.security.guard.train import cross_validate, train_from_rows
 from apps.security.models import (
     BlockedRequest,
     DetectionSettings,
@@ -468,10 +468,15 @@ def _spool_dir() -> Path:
     return Path(configured) if configured else Path(settings.BASE_DIR) / ".local" / "audit-spool"
 
 
+def _spool_redis_url() -> str:
+    # A separate Redis (or db number) keeps the spool away from cache.clear() (FLUSHDB).
+    return getattr(settings, "SECURITY_AUDIT_SPOOL_REDIS_URL", "") or settings.REDIS_URL
+
+
 def _redis_client():
     import redis
 
-    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+    return redis.Redis.from_url(_spool_redis_url(), socket_timeout=2, socket_connect_timeout=2)
 
 
 def audit_spool(record: dict[str, Any]) -> str:
@@ -480,7 +485,7 @@ def audit_spool(record: dict[str, Any]) -> str:
     Returns the spool used ("redis", "file" or "log" as the very last resort).
     """
     line = json.dumps(record, ensure_ascii=False)
-    if settings.REDIS_URL:
+    if _spool_redis_url():
         try:
             _redis_client().rpush(SPOOL_REDIS_KEY, line)
             metrics.AUDIT_SPOOLED.labels("redis").inc()
@@ -565,7 +570,7 @@ def audit_spool_flush(*, batch_size: int = 500) -> int:
     in, and rows are keyed by event id.
     """
     flushed = 0
-    if settings.REDIS_URL:
+    if _spool_redis_url():
         client = _redis_client()
         while True:
             items = client.lrange(SPOOL_REDIS_KEY, 0, batch_size - 1)
@@ -603,7 +608,7 @@ def audit_spool_flush(*, batch_size: int = 500) -> int:
 
 def audit_spool_pending() -> int:
     count = 0
-    if settings.REDIS_URL:
+    if _spool_redis_url():
         with contextlib.suppress(Exception):
             count += int(_redis_client().llen(SPOOL_REDIS_KEY))
     directory = _spool_dir()
@@ -902,51 +907,22 @@ def training_examples_import(*, lines: Iterable[str], source: str = "") -> Examp
 MIN_EXAMPLES_PER_CLASS = 10
 
 
-def _holdout_metrics(texts: list[str], labels: list[int], threshold: float) -> dict[str, Any]:
-    """Precision/recall/FPR of a model trained on 80% and scored on the other 20% (stratified)."""
-    rng = random.Random(1234)  # fixed: the same data gives the same report
-    test_idx: set[int] = set()
-    for cls in (0, 1):
-        idx = [i for i, y in enumerate(labels) if y == cls]
-        rng.shuffle(idx)
-        test_idx.update(idx[: max(1, len(idx) // 5)])
-    train = [i for i in range(len(texts)) if i not in test_idx]
-    model = train_model([texts[i] for i in train], [labels[i] for i in train])
-    tp = fp = tn = fn = 0
-    for i in test_idx:
-        predicted = model.score(texts[i]) >= threshold
-        if labels[i] and predicted:
-            tp += 1
-        elif labels[i]:
-            fn += 1
-        elif predicted:
-            fp += 1
-        else:
-            tn += 1
-    return {
-        "holdout_rows": len(test_idx),
-        "threshold": threshold,
-        "precision": round(tp / (tp + fp), 4) if tp + fp else None,
-        "recall": round(tp / (tp + fn), 4) if tp + fn else None,
-        "false_positive_rate": round(fp / (fp + tn), 4) if fp + tn else None,
-    }
-
-
 def injection_model_retrain(
     *, activate: bool = True, created_by: str = ""
 ) -> InjectionModelVersion:
     """Train a new model from the stored examples and operators' verdicts; store (and activate)
-    it. Raises ValidationError when there is too little data of either class."""
-    texts, labels, summary = training_rows()
-    positives, negatives = sum(labels), len(labels) - sum(labels)
+    it with out-of-fold metrics (stratified 5-fold and leave-one-source-out) at the live block
+    threshold. Raises ValidationError when there is too little data of either class."""
+    rows, summary = training_rows()
+    positives, negatives = summary["injection"], summary["benign"]
     if positives < MIN_EXAMPLES_PER_CLASS or negatives < MIN_EXAMPLES_PER_CLASS:
         raise ValidationError(
             f"Need at least {MIN_EXAMPLES_PER_CLASS} injection and {MIN_EXAMPLES_PER_CLASS} "
             f"benign examples (have {positives} and {negatives}): import a dataset first."
         )
     threshold = (DetectionSettings.objects.filter(pk=1).first() or DetectionSettings()).model_block
-    metrics_summary = _holdout_metrics(texts, labels, threshold)
-    model = train_model(texts, labels, metadata={"data": summary})
+    metrics_summary = cross_validate(rows, threshold=threshold)
+    model = train_from_rows(rows, extra_metadata={"data": summary, "cv_metrics": metrics_summary})
     return injection_model_version_create(
         model=model,
         data_summary=summary,
@@ -1013,10 +989,16 @@ def _seed_shipped_model() -> bool:
     if not (path / "model.json").is_file():
         return False
     model = InjectionModel.load(path)
+    metadata = dict(model.metadata or {})
     injection_model_version_create(
         model=model,
-        data_summary=dict(getattr(model, "metadata", {}) or {}).get("data", {}),
-        metrics_summary=dict(getattr(model, "metadata", {}) or {}).get("metrics", {}),
+        data_summary={
+            "shipped": True,
+            "total": metadata.get("n_samples"),
+            "label_counts": metadata.get("label_counts", {}),
+            "sources": metadata.get("sources", {}),
+        },
+        metrics_summary=metadata.get("cv_metrics", {}),
         activate=True,
         created_by="seed",
     )

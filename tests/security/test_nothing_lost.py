@@ -123,3 +123,39 @@ def test_a_torn_spool_line_does_not_block_the_rest(seeded, settings):
     (spool / "audit-1.jsonl").write_text(json.dumps(record) + '\n{"torn": \n')
     assert flush_audit_spool() == 1
     assert BlockedRequest.objects.filter(request_id="ok-line").exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_real_database_refusal_is_spooled_and_flushed_later(settings):
+    """No mocking: another session holds an exclusive lock on the audit table and our session
+    gives up after lock_timeout, exactly as under a long migration or a stuck transaction."""
+    import psycopg
+    from django.db import connection
+
+    services.security_seed()
+    settings.REDIS_URL = ""
+    db = connection.settings_dict
+    blocker = psycopg.connect(
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        user=db["USER"] or "postgres",
+        dbname=db["NAME"],
+        autocommit=False,
+    )
+    try:
+        blocker.execute("LOCK TABLE security_blockedrequest IN ACCESS EXCLUSIVE MODE")
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '300ms'")
+        with pytest.raises(services.InputRejected):
+            services.guard_input(ATTACK, ctx=services.GuardContext(request_id="locked-out"))
+        assert services.audit_spool_pending() == 1
+    finally:
+        blocker.rollback()
+        blocker.close()
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = 0")
+    assert not BlockedRequest.objects.filter(request_id="locked-out").exists()
+    assert flush_audit_spool() == 1
+    assert BlockedRequest.objects.get(request_id="locked-out").reason in ("rule", "rule+model")
+    assert services.audit_spool_pending() == 0

@@ -410,7 +410,7 @@ def test_retrain_from_imported_examples_and_verdicts(
     assert row.is_active
     assert row.data_summary["total"] == 31
     assert row.data_summary["verdicts"] == {"confirmed_attack": 1}
-    assert set(row.metrics) >= {"precision", "recall", "false_positive_rate"}
+    assert set(row.metrics["stratified_5fold"]) >= {"precision", "recall", "fpr"}
     assert InjectionModelVersion.objects.filter(is_active=True).count() == 1
     snapshot = services.policy_snapshot()
     assert snapshot.model_version == row.version

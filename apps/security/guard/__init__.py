@@ -3,11 +3,14 @@
 normalize -> rules (RE2) -> model (linear, hashed n-grams) -> decision. The Django side builds a
 ``CompiledRuleSet`` from its pattern table, loads an ``InjectionModel`` once per process and calls
 ``evaluate``; see the individual modules for details.
+
+Import ``normalize()`` from ``apps.security.guard.normalize`` (it is not re-exported here, so that
+the name ``apps.security.guard.normalize`` keeps meaning the module).
 """
 
 from apps.security.guard.engine import Decision, Thresholds, evaluate
 from apps.security.guard.model import DEFAULT_MODEL_PATH, InjectionModel, train_model
-from apps.security.guard.normalize import Normalized, normalize
+from apps.security.guard.normalize import Normalized
 from apps.security.guard.rules import (
     CompiledRuleSet,
     PatternError,
@@ -27,7 +30,6 @@ __all__ = [
     "RuleSpec",
     "Thresholds",
     "evaluate",
-    "normalize",
     "train_model",
     "validate_pattern",
 ]

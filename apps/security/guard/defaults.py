@@ -154,7 +154,7 @@ DEFAULT_RULES: list[dict] = [
         "name": "override.from_now_on",
         "category": "instruction_override",
         "pattern": (
-            r"\bfrom\s+now\s+on\b.{0,60}\b(?:you\s+(?:will|must|shall|are|have\s+to|can)|ignore|"
+            r"\bfrom\s+now\s+on\b[^.!?\n]*\b(?:you\s+(?:will|must|shall|are|have\s+to|can)|ignore|"
             r"only\s+(?:respond|reply|answer|say|output)|(?:respond|reply|answer)\s+only|always\s+"
             r"(?:respond|reply|answer|say))"
         ),
@@ -227,8 +227,8 @@ DEFAULT_RULES: list[dict] = [
         "name": "leak.verbatim_instructions",
         "category": "prompt_leaking",
         "pattern": (
-            r"\bverbatim\b.{0,60}\b(?:instructions|prompt|rules|guidelines|text\s+above|"
-            r"everything)|\b(?:instructions|prompt|rules|guidelines)\b.{0,60}\bverbatim\b"
+            r"\bverbatim\b[^.!?\n]*\b(?:instructions|prompt|rules|guidelines|text\s+above|"
+            r"everything)|\b(?:instructions|prompt|rules|guidelines)\b[^.!?\n]*\bverbatim\b"
         ),
         "severity": 65,
         "action": "block",
@@ -318,7 +318,7 @@ DEFAULT_RULES: list[dict] = [
         "category": "roleplay_jailbreak",
         "pattern": (
             r"\b(?:two|2|both|separate)\s+(?:different\s+|separate\s+)?(?:responses|answers|"
-            r"paragraphs|outputs|ways)\b.{0,120}\b(?:jailbreak|jailbroken|unfiltered|uncensored|"
+            r"paragraphs|outputs|ways)\b[^.!?\n]*\b(?:jailbreak|jailbroken|unfiltered|uncensored|"
             r"dan|developer\s+mode|unrestricted|evil|rebel|liberated|opposite)"
         ),
         "severity": 80,
@@ -362,8 +362,8 @@ DEFAULT_RULES: list[dict] = [
         "category": "developer_mode",
         "pattern": (
             r"\b(?:god|jailbreak|unrestricted|dan|unfiltered|uncensored|evil|chaos|rebel|"
-            r"unlocked)\s*mode\b|\bgodmode\b|\bdeveloper\s*mode\s*(?:enabled|activated|on|"
-            r"engaged|unlocked|output|response)|\b(?:enable|activate|enter|switch\s+to|turn\s+on|"
+            r"unlocked)\s*mode\b|\bgodmode\b|\bdeveloper\s*mode\s*(?:is\s+(?:now\s+)?)?(?:enabled|"
+            r"activated|engaged|unlocked|output|response)|\b(?:enable|activate|enter|switch\s+to|turn\s+on|"
             r"unlock)\s+(?:the\s+)?developer\s*mode\b"
         ),
         "severity": 85,
@@ -509,7 +509,7 @@ DEFAULT_RULES: list[dict] = [
         "name": "refusal.answer_anyway",
         "category": "refusal_suppression",
         "pattern": (
-            r"\b(?:no\s+matter\s+(?:what|how)|regardless\s+of)\b.{0,60}\b(?:(?:illegal|unethical|"
+            r"\b(?:no\s+matter\s+(?:what|how)|regardless\s+of)\b[^.!?\n]*\b(?:(?:illegal|unethical|"
             r"harmful|immoral|dangerous|offensive|inappropriate)|(?:rules|policies|guidelines|ethics|"
             r"morals|consequences|legality))"
         ),
@@ -523,7 +523,7 @@ DEFAULT_RULES: list[dict] = [
         "category": "hypothetical_framing",
         "pattern": (
             r"\b(?:hypothetical(?:ly)?|imagine|imaginary|pretend|fictional|fictitious|alternate|"
-            r"parallel|simulated|virtual)\b.{0,100}\b(?:no|without(?:\s+any)?)\s+(?:rules|"
+            r"parallel|simulated|virtual)\b[^.!?\n]*\b(?:no|without(?:\s+any)?)\s+(?:rules|"
             r"restrictions|filters|guidelines|ethics|laws|limits|limitations|censorship|morals|"
             r"consequences)|\b(?:rules|restrictions|guidelines|filters|ethics|laws)\s+(?:do\s+not|"
             r"don'?t|no\s+longer)\s+apply"
@@ -538,7 +538,7 @@ DEFAULT_RULES: list[dict] = [
         "pattern": (
             r"\b(?:simulate|emulate|you\s+are\s+(?:now\s+)?(?:a|an))\s+(?:an?\s+)?(?:linux\s+|unix\s+"
             r"|virtual\s+|hypothetical\s+|fictional\s+)?(?:terminal|virtual\s+machine|computer|"
-            r"language\s+model|ai)\b.{0,80}\b(?:no|without|unfiltered|uncensored|unrestricted|any)"
+            r"language\s+model|ai)\b[^.!?\n]*\b(?:no|without|unfiltered|uncensored|unrestricted|any)"
             r"\b"
         ),
         "severity": 45,
@@ -598,7 +598,7 @@ DEFAULT_RULES: list[dict] = [
         "pattern": (
             r"\b(?:[a-z]|part|str|s|var|x|y|z|a|b|c)\s*_?\d?\s*=\s*[\"'\x{201c}\x{2018}][^\"'\x{201d}\x{2019}]{1,40}[\"'\x{201d}\x{2019}]\s*"
             r"[;,]?\s*(?:and\s+)?(?:[a-z]|part|str|s|var)\s*_?\d?\s*=\s*[\"'\x{201c}\x{2018}][^\"'\x{201d}\x{2019}]{1,40}[\"'\x{201d}\x{2019}]"
-            r".{0,80}\b(?:[a-z]|part|str|s|var)\s*_?\d?\s*\+\s*(?:[a-z]|part|str|s|var)\s*_?\d?\b"
+            r"[^.!?\n]*\b(?:[a-z]|part|str|s|var)\s*_?\d?\s*\+\s*(?:[a-z]|part|str|s|var)\s*_?\d?\b"
         ),
         "severity": 65,
         "action": "block",
@@ -612,7 +612,7 @@ DEFAULT_RULES: list[dict] = [
             r"\b(?:decode|decipher|decrypt|translate|convert|interpret|unscramble|reverse)\s+"
             r"(?:this|the\s+following|it|these|that|the\s+\w+)?\s*(?:from\s+)?(?:base\s*64|b64|hex"
             r"(?:adecimal)?|rot\s*-?\s*13|binary|morse|url[\s\-]?encod\w*|caesar|ascii\s+codes?)"
-            r".{0,80}"
+            r"[^.!?\n]*"
             r"\b(?:and|then)\s+(?:follow|execute|run|obey|do\s+(?:what|as)|act\s+on|perform|carry"
             r"\s+out|respond\s+to|answer)"
         ),
@@ -626,7 +626,7 @@ DEFAULT_RULES: list[dict] = [
         "pattern": (
             r"\b(?:base\s*64|b64|hex(?:adecimal)?|rot\s*-?\s*13|url[\s\-]?encoded|encoded|"
             r"encrypted|ciphered)\s+(?:encoded\s+)?(?:instructions?|payload|message|command|prompt|"
-            r"request|string|text)\b.{0,60}\b(?:follow|execute|run|obey|perform|carry\s+out|do\s+"
+            r"request|string|text)\b[^.!?\n]*\b(?:follow|execute|run|obey|perform|carry\s+out|do\s+"
             r"(?:what|as)|answer|respond)"
         ),
         "severity": 70,
@@ -662,7 +662,7 @@ DEFAULT_RULES: list[dict] = [
         "category": "obfuscation",
         "pattern": (
             r"\btypoglycemi\w*|\b(?:read|reverse|spell)\s+(?:it\s+|this\s+|the\s+(?:following|text|"
-            r"words?)\s+)?backwards?\b.{0,60}\b(?:follow|execute|do|obey|answer|respond)|"
+            r"words?)\s+)?backwards?\b[^.!?\n]*\b(?:follow|execute|do|obey|answer|respond)|"
             r"\bsnoitcurtsni\b|\berongi\b"
         ),
         "severity": 60,
@@ -688,7 +688,7 @@ DEFAULT_RULES: list[dict] = [
         "name": "exfil.markdown_image_with_data",
         "category": "data_exfiltration",
         "pattern": (
-            r"!\[[^\]]{0,200}\]\(\s*(?:https?:)?//[^)\s]{1,400}[?&#=/](?:[^)\s]{0,400})?(?:\{|\[|<|"
+            r"!\[[^\]]*\]\(\s*(?:https?:)?//[^)\s]+[?&#=/](?:[^)\s]*)?(?:\{|\[|<|"
             r"\$|%7b|%5b|%3c)"
         ),
         "severity": 85,
@@ -698,7 +698,7 @@ DEFAULT_RULES: list[dict] = [
     {
         "name": "exfil.markdown_image_external",
         "category": "data_exfiltration",
-        "pattern": r"!\[[^\]]{0,200}\]\(\s*(?:https?:)?//[^)\s]{1,400}\?[^)\s]{1,400}\)",
+        "pattern": r"!\[[^\]]*\]\(\s*(?:https?:)?//[^)\s]+\?[^)\s]+\)",
         "severity": 40,
         "action": "flag",
         "description": "Markdown image to an external URL with a query string.",
@@ -708,10 +708,10 @@ DEFAULT_RULES: list[dict] = [
         "category": "data_exfiltration",
         "pattern": (
             r"\b(?:send|post|upload|forward|transmit|exfiltrate|leak|email|mail|submit|append|"
-            r"include|encode|embed|attach)\b.{0,80}\b(?:conversation|chat\s+history|(?:chat|message)"
+            r"include|encode|embed|attach)\b[^.!?\n]*\b(?:conversation|chat\s+history|(?:chat|message)"
             r"\s+log|system\s+prompt|passwords?|api\s*keys?|secrets?|credentials|previous\s+messages|"
             r"private\s+data|personal\s+(?:data|information)|user\s+data|session\s+tokens?|cookies?|"
-            r"access\s+tokens?)\b.{0,80}(?:https?://|\b(?:to|at|into)\s+(?:this|the|my|an?|our)\s+"
+            r"access\s+tokens?)\b[^.!?\n]*(?:https?://|\b(?:to|at|into)\s+(?:this|the|my|an?|our)\s+"
             r"(?:url|endpoint|server|webhook|address|e-?mail|link|domain|site|inbox))"
         ),
         "severity": 85,
@@ -734,7 +734,7 @@ DEFAULT_RULES: list[dict] = [
         "name": "exfil.url_with_placeholder",
         "category": "data_exfiltration",
         "pattern": (
-            r"https?://[^\s)\"']{1,300}[?&](?:q|data|d|c|p|s|secret|key|token|info|payload|text|msg|"
+            r"https?://[^\s)\"']+[?&](?:q|data|d|c|p|s|secret|key|token|info|payload|text|msg|"
             r"message|conv|chat|history|prompt|content|leak|exfil)=(?:\{|\[|<|\$|%7b|%5b|%3c)"
         ),
         "severity": 70,
@@ -747,7 +747,7 @@ DEFAULT_RULES: list[dict] = [
         "category": "tool_abuse",
         "pattern": (
             r"\b(?:call|invoke|use|run|execute|trigger)\s+(?:the\s+|a\s+|your\s+)?(?:[\w\-]+\s+)?"
-            r"(?:tool|function|plugin|api|command|shell|terminal|action)s?\b.{0,80}\b(?:delete|drop|"
+            r"(?:tool|function|plugin|api|command|shell|terminal|action)s?\b[^.!?\n]*\b(?:delete|drop|"
             r"rm\s+-rf|remove\s+all|wipe|erase|transfer|send\s+money|wire|exfiltrate|shutdown|"
             r"disable|destroy|truncate|purge|leak)"
         ),
@@ -831,7 +831,8 @@ DEFAULT_RULES: list[dict] = [
         "name": "multilingual.german_override",
         "category": "multilingual_override",
         "pattern": (
-            r"\b(?:ignorier(?:e|en)?|vergiss|vergessen\s+sie|missachte)\s+(?:bitte\s+)?(?:alle\s+)?"
+            r"\b(?:ignorier(?:e|en)?|vergiss|vergessen|missachte(?:n)?)\s+(?:sie\s+)?(?:bitte\s+)?"
+            r"(?:alle\s+)?"
             r"(?:deine\s+|ihre\s+|die\s+)?(?:vorherigen\s+|vorigen\s+|bisherigen\s+|obigen\s+|"
             r"fruheren\s+)?(?:anweisungen|instruktionen|befehle|regeln|vorgaben)"
         ),

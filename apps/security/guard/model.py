@@ -36,7 +36,6 @@ __all__ = [
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "default_model"
 FORMAT = "agenthub-injection-linear/1"
-_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _RADIX = 0x100000001B3  # odd, so it has an inverse modulo 2**64
 _RADIX_INV = pow(_RADIX, -1, 1 << 64)
@@ -109,7 +108,8 @@ def _powers(n: int, base: int) -> np.ndarray:
 
 def _bucket(hashes: np.ndarray, salt: int, bits: int) -> np.ndarray:
     mixed = (hashes ^ np.uint64(salt)) * _MIX
-    return (mixed >> np.uint64(64 - bits)).astype(np.int64)
+    # uint32 indices: numpy's SIMD sort (inside np.unique) is about twice as fast as for int64
+    return (mixed >> np.uint64(64 - bits)).astype(np.uint32)
 
 
 def _tf(buckets: np.ndarray, norm: str) -> tuple[np.ndarray, np.ndarray]:
@@ -134,7 +134,7 @@ def _featurize(canonical: str, config: FeatureConfig) -> tuple[np.ndarray, np.nd
     points = _codepoints(canonical)
     n = points.size
     if n == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.float64)
     # prefix[i] = sum_{j<i} c_j * R**j, so the hash of any span is one subtraction and a shift
     powers = _powers(n + 1, _RADIX)
     inverse = _powers(n + 1, _RADIX_INV)
@@ -147,8 +147,8 @@ def _featurize(canonical: str, config: FeatureConfig) -> tuple[np.ndarray, np.nd
     for size in config.char_ngrams:
         if n < size:
             continue
-        starts = np.arange(n - size + 1)
-        hashes = (prefix[starts + size] - prefix[starts]) * inverse[starts]
+        count = n - size + 1
+        hashes = (prefix[size:] - prefix[:count]) * inverse[:count]
         char_buckets.append(_bucket(hashes, 0xC0 + size, bits))
     if char_buckets:
         blocks.append(_tf(np.concatenate(char_buckets), config.norm))
@@ -174,7 +174,7 @@ def _featurize(canonical: str, config: FeatureConfig) -> tuple[np.ndarray, np.nd
             blocks.append(_tf(np.concatenate(word_buckets), config.norm))
 
     if not blocks:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.float64)
     # Each block is L2-normalised on its own; the two blocks together have norm sqrt(2).
     indices = np.concatenate([b[0] for b in blocks])
     values = np.concatenate([b[1] for b in blocks])

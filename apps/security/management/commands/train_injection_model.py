@@ -42,12 +42,12 @@ class Command(BaseCommand):
             row = injection_model_retrain(activate=not no_activate, created_by="manage.py")
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        metrics = row.metrics
+        metrics = row.metrics.get("stratified_5fold", {})
         activated = " and activated" if row.is_active else ""
         self.stdout.write(
             self.style.SUCCESS(
                 f"model {row.version} trained on {row.data_summary.get('total')} rows "
-                f"(hold-out precision {metrics.get('precision')}, recall {metrics.get('recall')}, "
-                f"FPR {metrics.get('false_positive_rate')}){activated}"
+                f"(5-fold out-of-fold precision {metrics.get('precision')}, recall "
+                f"{metrics.get('recall')}, FPR {metrics.get('fpr')}){activated}"
             )
         )
