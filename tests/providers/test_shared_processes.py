@@ -82,7 +82,7 @@ def test_breaker_is_shared_across_processes(transactional_db, fakellm):
             "failure_rate_threshold": None,
             "window_size": 10,
             "minimum_calls": 3,
-            "open_duration": 2.0,
+            "open_duration": 6.0,  # outlasts a worker's start-up on a loaded machine
             "half_open_max_calls": 1,
         },
     )
@@ -91,15 +91,17 @@ def test_breaker_is_shared_across_processes(transactional_db, fakellm):
     # Process A trips the breaker...
     assert [r[0] for r in results(spawn(3))] == ["llm_provider_error"] * 3
     opened = time.monotonic()
-    # ...and process B fails fast without calling the upstream.
-    rejected = results(spawn(2))
-    assert [r[0] for r in rejected] == ["circuit_open", "circuit_open"]
-    assert all(ms < 50 for _code, ms in rejected)
+    # ...and process B fails fast without calling the upstream, which now hangs: a call that
+    # got through would wait for the 60 s read timeout.
+    fakellm.set(mode="hang")
+    rejected = results(spawn(3))
+    assert [r[0] for r in rejected] == ["circuit_open"] * 3
+    assert all(ms < 1000 for _code, ms in rejected)  # first includes the process's warm-up
     assert upstream_calls(fakellm) == 3
 
     # After open_duration, three processes race for the single half-open trial.
-    time.sleep(max(0.0, 2.1 - (time.monotonic() - opened)))
-    fakellm.set(mode="ok", delay=3.0)
+    time.sleep(max(0.0, 6.1 - (time.monotonic() - opened)))
+    fakellm.set(mode="ok", delay=5.0)  # the trial is still running when the others arrive
     racers = [spawn(1) for _ in range(3)]
     outcomes = sorted(results(p)[0][0] for p in racers)
     assert outcomes == ["circuit_open", "circuit_open", "ok"]
