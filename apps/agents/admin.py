@@ -3,10 +3,11 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from apps.agents.models import Agent, AgentRun, AgentStep, Conversation, Document, Message
-from apps.agents.services import agent_save, validate_provider_chain
+from apps.agents.services import agent_delete, agent_save, validate_provider_chain
 from apps.agents.tools import get_tool, tool_names
 
 
@@ -66,6 +67,13 @@ class AgentAdmin(admin.ModelAdmin):
             agent_save(agent=obj)
         except ValidationError as exc:
             self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+
+    def delete_model(self, request: HttpRequest, obj: Agent) -> None:
+        agent_delete(agent=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Agent]) -> None:
+        for agent in queryset:
+            agent_delete(agent=agent)
 
 
 class _ReadOnlyInline(admin.TabularInline):

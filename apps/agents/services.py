@@ -132,6 +132,13 @@ def agent_save(*, agent: Agent) -> Agent:
     return agent
 
 
+@transaction.atomic
+def agent_delete(*, agent: Agent) -> None:
+    """Delete an agent that has no conversations (those are kept: disable it instead)."""
+    agent.delete()  # PROTECT raises ProtectedError while conversations or runs point at it
+    bump_version(AGENTS_NAMESPACE)
+
+
 def agent_create(*, name: str, system_prompt: str, tenant: Tenant | None = None, **fields) -> Agent:
     unknown = set(fields) - set(_AGENT_FIELDS)
     if unknown:

@@ -97,3 +97,16 @@ def test_seed_is_idempotent_and_keeps_edits():
     assert again.pk == agent.pk
     assert Agent.objects.get(pk=agent.pk).system_prompt == "Edited by an operator."
     assert Agent.objects.filter(name="assistant").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deleting_an_agent_in_admin_is_live(admin_client, tenant):
+    from apps.agents.services import agent_create
+
+    agent = agent_create(name="temp", system_prompt="x")
+    assert agent_spec_for(tenant=tenant, name="temp") is not None
+    response = admin_client.post(
+        reverse("admin:agents_agent_delete", args=[agent.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert agent_spec_for(tenant=tenant, name="temp") is None
