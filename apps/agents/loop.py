@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MAX_PARALLEL_TOOLS = 8
+MAX_CALLS_PER_STEP = 16  # more in one reply is a runaway model, not a plan
 MAX_OBSERVATION_CHARS = 6000
 EXCERPT_CHARS = 500
 # A model gets one corrective observation for a malformed or repeated call; the next one ends
@@ -263,6 +264,8 @@ class AgentLoop:
 
             self.last_thought = thought or self.last_thought
             resolved = [self._resolve(call) for call in calls]
+            for call in resolved[MAX_CALLS_PER_STEP:]:
+                call.problem = f"too many tool calls in one step (limit {MAX_CALLS_PER_STEP})"
             for call in resolved:
                 if not call.problem:
                     signature = _signature(call.raw.name, call.arguments)

@@ -280,3 +280,14 @@ def test_tool_error_subclass_in_tool_context():
     assert "+02:00" in get_tool("current_time").run(
         {"timezone": "Africa/Johannesburg"}, ToolContext(tenant=None)
     )
+
+
+def test_too_many_calls_in_one_step_are_capped():
+    calls = [call("calculator", {"expression": f"{i}+0"}) for i in range(20)]
+    backend = ScriptedBackend(native(*calls), native(text="done"))
+    result = make_loop(backend).run(history=[], user_message="x")
+    assert result.reply == "done"
+    statuses = [s.status for s in result.steps]
+    assert statuses.count("ok") == 16
+    assert statuses.count("error") == 4
+    assert "too many tool calls" in result.steps[-1].error
