@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/tenants/", include("apps.tenants.urls")),
     path("api/v1/security/", include("apps.security.urls")),
     path("api/v1/providers/", include("apps.providers.urls")),
+    path("api/v1/ai/agents/", include("apps.agents.urls")),
     path("api/v1/ai/", include("apps.flows.urls")),
     path("v1/", include("apps.flows.openai_urls")),
 ]

@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
+from rest_framework import serializers
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from apps.agents.selectors import conversation_get, document_list
+from apps.agents.services import DOCUMENT_MAX_CHARS, MESSAGE_MAX_CHARS, agent_chat, document_create
+from apps.flows.jobs import idempotent, job_body, job_enqueue, wants_async
+from apps.security.services import GuardContext
+
+
+@extend_schema_serializer(component_name="AgentStep")
+class _StepSerializer(serializers.Serializer):
+    tool = serializers.CharField()
+    arguments = serializers.JSONField()
+    status = serializers.CharField(help_text="ok, error or blocked (by the guard)")
+    duration_ms = serializers.IntegerField()
+
+
+class AgentChatApi(APIView):
+    """Send a message to an agent: it reasons, calls tools, observes and answers.
+
+    Continue a conversation by passing the ``conversation_id`` a previous answer returned.
+    ``"async": true`` (or ``Prefer: respond-async``) queues the run and answers 202 with a job
+    URL; an ``Idempotency-Key`` header makes a retried POST return the first result."""
+
+    @extend_schema_serializer(component_name="AgentChat")
+    class InputSerializer(serializers.Serializer):
+        message = serializers.CharField(max_length=MESSAGE_MAX_CHARS)
+        agent = serializers.SlugField(max_length=64, default="assistant")
+        conversation_id = serializers.IntegerField(required=False, min_value=1, allow_null=True)
+        # "async" is a Python keyword, so the field is declared below.
+
+    InputSerializer._declared_fields["async"] = serializers.BooleanField(
+        required=False, help_text="Queue the run and answer 202 with a job URL."
+    )
+
+    @extend_schema_serializer(component_name="AgentChatResponse")
+    class OutputSerializer(serializers.Serializer):
+        reply = serializers.CharField()
+        conversation_id = serializers.IntegerField()
+        run_id = serializers.IntegerField()
+        steps = _StepSerializer(many=True)
+        usage = serializers.DictField(child=serializers.IntegerField())
+        provider = serializers.CharField(allow_blank=True)
+        fallback_reason = serializers.CharField(allow_null=True)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            200: OutputSerializer,
+            202: OpenApiResponse(description="Queued: poll the job URL for the result."),
+        },
+        summary="Chat with an agent",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        payload = {
+            "message": data["message"],
+            "agent": data["agent"],
+            "conversation_id": data.get("conversation_id"),
+        }
+        ctx = GuardContext.from_request(request, flow="agent")
+
+        def compute() -> Response:
+            if wants_async(request, request.data):
+                job = job_enqueue(kind="agent_chat", payload=payload, ctx=ctx)
+                job.refresh_from_db()  # an in-process (eager) run may have finished already
+                url = reverse("flows-job", args=[job.id], request=request)
+                return Response(job_body(job, url=url), status=202, headers={"Location": url})
+            result = agent_chat(
+                tenant=request.user.tenant,
+                agent=payload["agent"],
+                message=payload["message"],
+                conversation_id=payload["conversation_id"],
+                ctx=ctx,
+            )
+            return Response(self.OutputSerializer(result.as_dict()).data)
+
+        return idempotent(request, scope="agents.chat", compute=compute)
+
+
+class ConversationApi(APIView):
+    """A stored conversation with its messages (this tenant's conversations only)."""
+
+    @extend_schema_serializer(component_name="AgentConversation")
+    class OutputSerializer(serializers.Serializer):
+        @extend_schema_serializer(component_name="AgentMessage")
+        class MessageSerializer(serializers.Serializer):
+            role = serializers.CharField()
+            content = serializers.CharField(allow_blank=True)
+            tool_calls = serializers.JSONField()
+            tool_call_id = serializers.CharField(allow_blank=True)
+            created_at = serializers.DateTimeField()
+
+        id = serializers.IntegerField()
+        agent = serializers.CharField(source="agent.name")
+        created_at = serializers.DateTimeField()
+        updated_at = serializers.DateTimeField()
+        messages = MessageSerializer(many=True, source="ordered_messages")
+
+    @extend_schema(responses=OutputSerializer, summary="Get a conversation")
+    def get(self, request: Request, conversation_id: int) -> Response:
+        conversation = conversation_get(tenant=request.user.tenant, conversation_id=conversation_id)
+        conversation.ordered_messages = conversation.messages.order_by("seq")
+        return Response(self.OutputSerializer(conversation).data)
+
+
+class DocumentListCreateApi(APIView):
+    """The tenant's documents, searched by the ``search_documents`` tool (this tenant's only)."""
+
+    @extend_schema_serializer(component_name="AgentDocumentCreate")
+    class InputSerializer(serializers.Serializer):
+        title = serializers.CharField(max_length=300)
+        content = serializers.CharField(max_length=DOCUMENT_MAX_CHARS)
+
+    @extend_schema_serializer(component_name="AgentDocument")
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        title = serializers.CharField()
+        content = serializers.CharField()
+        created_at = serializers.DateTimeField()
+
+    @extend_schema(responses=OutputSerializer(many=True), summary="List documents")
+    def get(self, request: Request) -> Response:
+        documents = document_list(tenant=request.user.tenant)
+        page = LimitOffsetPagination()
+        items = page.paginate_queryset(documents, request, view=self)
+        return page.get_paginated_response(self.OutputSerializer(items, many=True).data)
+
+    @extend_schema(
+        request=InputSerializer, responses={201: OutputSerializer}, summary="Add a document"
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        document = document_create(tenant=request.user.tenant, **serializer.validated_data)
+        return Response(self.OutputSerializer(document).data, status=201)

@@ -1,0 +1,70 @@
+"""An async agent chat really runs on a separate Celery worker process (Redis broker,
+PostgreSQL), and only the tenant that queued it can read the result."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+
+from agenthub.celery import app as celery_app
+from apps.agents.models import AgentRun
+from apps.agents.services import agent_seed_defaults
+from tests.celery_worker import celery_worker_process, wait_for
+
+pytestmark = [
+    pytest.mark.celery_worker,
+    pytest.mark.slow,
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def _reset_producer_pool() -> None:
+    # Eager runs in earlier tests created a producer pool for the old (empty) broker URL.
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+        celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def worker():
+    keys = ("CELERY_TASK_ALWAYS_EAGER", "CELERY_BROKER_URL")
+    previous = {key: celery_app.conf.get(key) for key in keys}
+    celery_app.conf.update(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL=settings.REDIS_URL)
+    _reset_producer_pool()
+    try:
+        with celery_worker_process(settings.REDIS_URL) as process:
+            yield process
+    finally:
+        celery_app.conf.update(previous)
+        _reset_producer_pool()
+
+
+def test_async_chat_runs_on_a_celery_worker(tenant_client, worker, monkeypatch):
+    agent_seed_defaults()
+
+    def not_here(**kwargs):
+        raise AssertionError("the job ran in the web process, not on the worker")
+
+    monkeypatch.setattr("apps.flows.tasks.job_execute", not_here)
+    response = tenant_client.post(
+        "/api/v1/ai/agents/chat",
+        {"message": "What is 12 * 12?", "async": True},
+        format="json",
+    )
+    assert response.status_code == 202
+    assert response.json()["status"] == "queued"
+    body: dict = {}
+
+    def finished() -> bool:
+        nonlocal body
+        body = tenant_client.get(response["Location"]).json()
+        return body["status"] in {"succeeded", "failed"}
+
+    assert wait_for(finished, timeout=60, interval=0.2), body
+    assert body["status"] == "succeeded", body
+    assert "144" in body["result"]["reply"]
+    assert body["result"]["steps"][0]["tool"] == "calculator"
+    assert AgentRun.objects.get().conversation_id == body["result"]["conversation_id"]
