@@ -118,7 +118,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
-    "DB_POOL", default=True
+    "DB_POOL", default=DJANGO_ENV != "test"
 ):
     # gunicorn runs hundreds of threads per process (slow LLM calls); without a pool each would
     # keep its own PostgreSQL connection. The pool caps connections per process instead.

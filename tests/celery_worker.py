@@ -79,3 +79,29 @@ def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1) -> bool:
             return True
         time.sleep(interval)
     return False
+
+
+def _reset_producer_pool(app) -> None:
+    # Drop the app's references so the next send builds pools for the broker now configured.
+    # Not force_close_all(): kombu shares pools per URL between apps, and a closed one stays
+    # registered ("Acquire on closed pool" for every later sender).
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@contextmanager
+def app_sends_to(broker_url: str) -> Iterator[None]:
+    """This process's Celery app sends tasks to ``broker_url`` instead of running them eagerly;
+    the previous configuration is restored exactly afterwards."""
+    from agenthub.celery import app
+
+    # The app reads Django settings with the CELERY_ namespace: those keys take precedence.
+    keys = ("CELERY_TASK_ALWAYS_EAGER", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")
+    previous = {key: app.conf.get(key) for key in keys}
+    app.conf.update(dict.fromkeys(keys[1:], broker_url), CELERY_TASK_ALWAYS_EAGER=False)
+    _reset_producer_pool(app)
+    try:
+        yield
+    finally:
+        app.conf.update(previous)
+        _reset_producer_pool(app)

@@ -9,6 +9,7 @@ dashboard figures; Prometheus metrics are unaffected.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import bisect
 import logging
 import threading
@@ -99,4 +100,12 @@ def _write(pending: dict[tuple[int, str], _Tally]) -> None:
 
 
 call_stats = CallStats()
-atexit.register(call_stats.flush)
+
+
+def _flush_at_exit() -> None:
+    # Best effort: at interpreter exit the database (or logging) may already be gone.
+    with contextlib.suppress(Exception):
+        _write(call_stats._pending)
+
+
+atexit.register(_flush_at_exit)

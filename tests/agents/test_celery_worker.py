@@ -6,10 +6,9 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
-from agenthub.celery import app as celery_app
 from apps.agents.models import AgentRun
 from apps.agents.services import agent_seed_defaults
-from tests.celery_worker import celery_worker_process, wait_for
+from tests.celery_worker import app_sends_to, celery_worker_process, wait_for
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -20,26 +19,10 @@ pytestmark = [
 ]
 
 
-def _reset_producer_pool() -> None:
-    # Eager runs in earlier tests created a producer pool for the old (empty) broker URL.
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def worker():
-    keys = ("CELERY_TASK_ALWAYS_EAGER", "CELERY_BROKER_URL")
-    previous = {key: celery_app.conf.get(key) for key in keys}
-    celery_app.conf.update(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL=settings.REDIS_URL)
-    _reset_producer_pool()
-    try:
-        with celery_worker_process(settings.REDIS_URL) as process:
-            yield process
-    finally:
-        celery_app.conf.update(previous)
-        _reset_producer_pool()
+    with app_sends_to(settings.REDIS_URL), celery_worker_process(settings.REDIS_URL) as process:
+        yield process
 
 
 def test_async_chat_runs_on_a_celery_worker(tenant_client, worker, monkeypatch):

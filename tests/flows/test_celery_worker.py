@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-from agenthub.celery import app as celery_app
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.celery_worker import app_sends_to, celery_worker_process
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -24,62 +18,10 @@ pytestmark = [
 ]
 
 
-def _reset_producer_pool() -> None:
-    # Eager runs in earlier tests created a producer pool for the old (empty) broker URL.
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def worker():
-    db = settings.DATABASES["default"]
-    database_url = (
-        f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
-    broker = settings.REDIS_URL
-    keys = ("CELERY_TASK_ALWAYS_EAGER", "CELERY_BROKER_URL")
-    previous = {key: celery_app.conf.get(key) for key in keys}
-    # Django-namespaced keys: the app reads its configuration from settings with that prefix.
-    celery_app.conf.update(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL=broker)
-    _reset_producer_pool()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": broker,
-        "CELERY_BROKER_URL": broker,
-        "DJANGO_ENV": "test",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "--app",
-            "agenthub",
-            "worker",
-            "--pool",
-            "solo",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
+    with app_sends_to(settings.REDIS_URL), celery_worker_process(settings.REDIS_URL) as process:
         yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        celery_app.conf.update(previous)
-        _reset_producer_pool()
 
 
 def test_async_flow_runs_on_a_celery_worker(tenant_client, worker, monkeypatch):
