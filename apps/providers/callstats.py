@@ -9,8 +9,8 @@ dashboard figures; Prometheus metrics are unaffected.
 from __future__ import annotations
 
 import atexit
-import contextlib
 import bisect
+import contextlib
 import logging
 import threading
 import time
