@@ -48,7 +48,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "django_prometheus",
-    "django.contrib.admin",
+    "apps.console.apps.ConsoleAdminConfig",  # django.contrib.admin with the console's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "apps.providers",
     "apps.flows",
     "apps.agents",
+    "apps.console.apps.ConsoleConfig",
 ]
 
 MIDDLEWARE = [

@@ -31,7 +31,7 @@ from apps.providers.services import (
     provider_test_connection,
     provider_update,
 )
-from apps.tenants.permissions import IsOperatorKey
+from apps.tenants.permissions import IsOperatorKey, IsOperatorOrAuditorReadOnly
 
 
 def _validated(call: Callable[[], Any]) -> Any:
@@ -170,7 +170,7 @@ def _output(provider_id: int) -> dict:
 class ProviderListCreateApi(APIView):
     """List the provider registry, or register a provider (with its breaker configuration)."""
 
-    permission_classes = [IsOperatorKey]
+    permission_classes = [IsOperatorOrAuditorReadOnly]
 
     @extend_schema(responses=ProviderOutputSerializer(many=True), summary="List providers")
     def get(self, request: Request) -> Response:
@@ -195,7 +195,7 @@ class ProviderDetailApi(APIView):
     """One provider; PATCH changes any field, its fallback chain or its breaker configuration
     (in force in every process within one second)."""
 
-    permission_classes = [IsOperatorKey]
+    permission_classes = [IsOperatorOrAuditorReadOnly]
 
     @extend_schema(responses=ProviderOutputSerializer, summary="Get a provider")
     def get(self, request: Request, provider_id: int) -> Response:
@@ -222,7 +222,7 @@ class ProviderDetailApi(APIView):
 class BreakerStateApi(APIView):
     """The provider's live breaker state, as every process sees it."""
 
-    permission_classes = [IsOperatorKey]
+    permission_classes = [IsOperatorOrAuditorReadOnly]
 
     @extend_schema(responses=BreakerStateSerializer, summary="Breaker state")
     def get(self, request: Request, provider_id: int) -> Response:

@@ -26,7 +26,7 @@ from apps.security.services import (
     sanitize_for,
     scan,
 )
-from apps.tenants.permissions import IsOperatorKey
+from apps.tenants.permissions import IsOperatorOrAuditorReadOnly
 from apps.tenants.selectors import scoped_get
 
 # The dry run echoes the caller's own text back normalized; keep the echo bounded.
@@ -71,7 +71,7 @@ class PatternOutputSerializer(serializers.ModelSerializer):
 class PatternListApi(APIView):
     """List the patterns in force for your tenant (its own and the global ones) or add one."""
 
-    permission_classes = [IsOperatorKey]
+    permission_classes = [IsOperatorOrAuditorReadOnly]
 
     @extend_schema_serializer(component_name="PatternFilter")
     class FilterSerializer(serializers.Serializer):
@@ -134,7 +134,7 @@ class PatternDetailApi(APIView):
     overwriting a concurrent change; without it the last write wins.
     """
 
-    permission_classes = [IsOperatorKey]
+    permission_classes = [IsOperatorOrAuditorReadOnly]
 
     @extend_schema_serializer(component_name="PatternUpdate")
     class InputSerializer(serializers.Serializer):
@@ -296,7 +296,7 @@ class AuditOutputSerializer(serializers.Serializer):
 class AuditListApi(APIView):
     """Your tenant's blocked requests, newest first (operator keys). Read-only."""
 
-    permission_classes = [IsOperatorKey]
+    permission_classes = [IsOperatorOrAuditorReadOnly]
 
     @extend_schema_serializer(component_name="AuditFilter")
     class FilterSerializer(serializers.Serializer):
@@ -326,7 +326,7 @@ class AuditListApi(APIView):
 
 
 class AuditDetailApi(APIView):
-    permission_classes = [IsOperatorKey]
+    permission_classes = [IsOperatorOrAuditorReadOnly]
 
     @extend_schema(responses=AuditOutputSerializer, summary="Read a blocked request")
     def get(self, request: Request, pk: int) -> Response:

@@ -1,0 +1,98 @@
+"""The operators' and auditors' groups, and exactly which permissions each holds.
+
+Superusers need no group. Operators tune policy, providers, breakers and templates; auditors read
+the audit trail, breaker events and the policies in force, and change nothing. The groups are
+created by a migration and kept in step with this table after every ``migrate`` (post_migrate),
+so a model added later gets its permissions without a hand-made data migration.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+OPERATORS = "operators"
+AUDITORS = "auditors"
+
+ALL = ("add", "change", "delete", "view")
+VIEW = ("view",)
+
+# Policies and configuration operators tune (and auditors may read).
+_TUNABLE = (
+    "security.injectionpattern",
+    "security.sanitizationpolicy",
+    "security.secretpattern",
+    "security.detectionsettings",
+    "security.injectionmodelversion",
+    "security.trainingexample",
+    "providers.provider",
+    "providers.breakerconfig",
+    "providers.providerfallback",
+    "flows.prompttemplate",
+    "flows.prompttemplateversion",
+    "flows.labelset",
+    "agents.agent",
+    "agents.document",
+    "tenants.ratelimit",
+)
+# Evidence: read-only for everyone (the audit trail is append-only).
+_EVIDENCE = (
+    "security.blockedrequest",
+    "providers.breakerevent",
+)
+# Records operators may look at while working.
+_OPERATIONAL = (
+    "tenants.tenant",
+    "tenants.apikey",
+    "flows.notaryrecord",
+    "flows.job",
+    "agents.conversation",
+    "agents.agentrun",
+)
+
+ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    OPERATORS: {
+        **dict.fromkeys(_TUNABLE, ALL),
+        **dict.fromkeys(_EVIDENCE, VIEW),
+        **dict.fromkeys(_OPERATIONAL, VIEW),
+        # verdicts ("false positive" / "confirmed attack") are the one change to the audit trail
+        "security.blockedrequest": ("view", "change"),
+    },
+    AUDITORS: {
+        **dict.fromkeys(_TUNABLE, VIEW),
+        **dict.fromkeys(_EVIDENCE, VIEW),
+    },
+}
+
+
+def _permissions_for(spec: dict[str, tuple[str, ...]]) -> list[Permission]:
+    wanted: set[tuple[str, str]] = set()
+    for label, actions in spec.items():
+        app_label, model = label.split(".")
+        wanted.update((app_label, f"{action}_{model}") for action in actions)
+    found = list(
+        Permission.objects.filter(
+            content_type__app_label__in={a for a, _ in wanted}
+        ).select_related("content_type")
+    )
+    chosen = [p for p in found if (p.content_type.app_label, p.codename) in wanted]
+    missing = wanted - {(p.content_type.app_label, p.codename) for p in chosen}
+    if missing:
+        logger.info("roles: permissions not (yet) present: %s", sorted(missing))
+    return chosen
+
+
+@transaction.atomic
+def roles_sync() -> dict[str, int]:
+    """Create the groups if needed and give each exactly the permissions in the table."""
+    counts: dict[str, int] = {}
+    for name, spec in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        permissions = _permissions_for(spec)
+        group.permissions.set(permissions)
+        counts[name] = len(permissions)
+    return counts
