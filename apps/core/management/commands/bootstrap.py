@@ -17,6 +17,15 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 
+def _read_credentials(path: Path) -> dict:
+    """What earlier runs stored; an empty or damaged file counts as nothing stored."""
+    try:
+        stored = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return stored if isinstance(stored, dict) else {}
+
+
 class Command(BaseCommand):
     help = "Seed defaults (idempotent), create an admin user and a demo API key if missing."
 
@@ -34,7 +43,7 @@ class Command(BaseCommand):
                 seed(stdout=self.stdout)
 
         path = Path(credentials_file)
-        stored = json.loads(path.read_text()) if path.is_file() else {}
+        stored = _read_credentials(path)
 
         user_model = get_user_model()
         if not user_model.objects.filter(is_superuser=True).exists():
