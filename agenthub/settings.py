@@ -235,6 +235,14 @@ API_KEY_LAST_USED_RESOLUTION = env.int("API_KEY_LAST_USED_RESOLUTION", default=6
 # templates) changed. Must stay under one second: changes are promised live within 1 s.
 LIVE_CONFIG_CHECK_INTERVAL = env.float("LIVE_CONFIG_CHECK_INTERVAL", default=0.25)
 
+# --- security ---------------------------------------------------------------------------------
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=90)
+# Where blocked-request records wait when the database refuses them: a Redis list when a Redis
+# URL is known (empty spool URL = REDIS_URL), else files in the spool directory.
+SECURITY_AUDIT_SPOOL_DIR = env.str("SECURITY_AUDIT_SPOOL_DIR", default="")
+SECURITY_AUDIT_SPOOL_REDIS_URL = env.str("SECURITY_AUDIT_SPOOL_REDIS_URL", default="")
+SECURITY_AUDIT_EXCERPT_CHARS = env.int("SECURITY_AUDIT_EXCERPT_CHARS", default=500)
+
 # --- logging --------------------------------------------------------------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if IS_PRODUCTION else "text")
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
@@ -261,6 +269,8 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "celery": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        # one INFO line per upstream request is noise; failures are logged by the providers app
+        "httpx": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
 
