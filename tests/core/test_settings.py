@@ -14,7 +14,8 @@ pytestmark = pytest.mark.slow
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    scrub = {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    base = {k: v for k, v in os.environ.items() if k not in scrub}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

@@ -49,7 +49,13 @@ _TEXT_DATE_RE = re.compile(
 _SLASH_DATE_RE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b")
 _MONEY_RE = re.compile(
     r"(?:[$€£¥]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:million|billion|k))?)"
+    r"|(?:\b(?:USD|EUR|GBP|CHF|JPY)\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:million|billion|k))?)"
     r"|(?:\b\d[\d,]*(?:\.\d+)?\s?(?:USD|EUR|GBP|CHF|JPY|dollars|euros|pounds)\b)"
+)
+# Prompt templates wrap the material in tags (<document>...</document>): fill from the inside.
+_TAGGED_RE = re.compile(r"<([a-z_]+)>\s*(.*?)\s*</\1>", re.DOTALL)
+_OBLIGATION_RE = re.compile(
+    r"\b(?:shall|must|will|agrees? to|is required to|undertakes? to)\b", re.I
 )
 _NUMBER_RE = re.compile(r"-?\d+(?:\.\d+)?")
 _STOPWORDS = frozenset(
@@ -307,6 +313,8 @@ def _extract_items(name: str, text: str) -> list[str]:
         )
     if any(k in lowered for k in ("amount", "price", "money", "sum", "fee", "cost", "payment")):
         return _dedupe(m.strip() for m in _MONEY_RE.findall(text))
+    if "obligation" in lowered or "duties" in lowered or "commitment" in lowered:
+        return [x.strip() for x in _sentences(text) if _OBLIGATION_RE.search(x)][:10]
     if any(k in lowered for k in ("keyword", "topic", "tag", "term")):
         ranked = sorted(_content_words(text), key=lambda w: (-text.lower().count(w), w))
         return ranked[:5]
@@ -461,6 +469,12 @@ class _SchemaFiller:
         return None
 
 
+def material_of(text: str) -> str:
+    """The material a prompt carries: the inside of its tagged blocks, else the whole text."""
+    blocks = [inner for _, inner in _TAGGED_RE.findall(text) if inner.strip()]
+    return "\n\n".join(blocks) if blocks else text
+
+
 def fill_schema(schema: dict, text: str) -> Any:
     return _SchemaFiller(text, schema).fill(schema)
 
@@ -549,7 +563,7 @@ class OfflineClient(ProviderClient):
         response_format = request.response_format or {}
         if response_format.get("type") == "json_schema":
             schema = (response_format.get("json_schema") or {}).get("schema") or {"type": "object"}
-            return json.dumps(fill_schema(schema, user_text)), (), "stop"
+            return json.dumps(fill_schema(schema, material_of(user_text))), (), "stop"
         context = "\n".join(
             message_text(m.get("content"))
             for i, m in enumerate(messages)
