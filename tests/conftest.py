@@ -84,3 +84,16 @@ def operator_client(operator_key) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {operator_key.plaintext}")
     return client
+
+
+@pytest.fixture
+def celery_worker():
+    """A real Celery worker process on Redis, seeing the test database; while it runs, this
+    process's Celery app sends tasks to it instead of running them eagerly. Use it with
+    ``django_db(transaction=True)`` so the worker sees committed rows."""
+    from tests.celery_worker import app_sends_to, celery_worker_process
+
+    if not settings.REDIS_URL:
+        _skip_or_fail("needs Redis: set REDIS_URL=redis://...")
+    with app_sends_to(settings.REDIS_URL), celery_worker_process(settings.REDIS_URL) as process:
+        yield process

@@ -4,11 +4,10 @@ PostgreSQL), and only the tenant that queued it can read the result."""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 
 from apps.agents.models import AgentRun
 from apps.agents.services import agent_seed_defaults
-from tests.celery_worker import app_sends_to, celery_worker_process, wait_for
+from tests.celery_worker import wait_for
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -19,13 +18,7 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def worker():
-    with app_sends_to(settings.REDIS_URL), celery_worker_process(settings.REDIS_URL) as process:
-        yield process
-
-
-def test_async_chat_runs_on_a_celery_worker(tenant_client, worker, monkeypatch):
+def test_async_chat_runs_on_a_celery_worker(tenant_client, celery_worker, monkeypatch):
     agent_seed_defaults()
 
     def not_here(**kwargs):

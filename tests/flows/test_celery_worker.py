@@ -5,9 +5,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from django.conf import settings
-
-from tests.celery_worker import app_sends_to, celery_worker_process
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -18,13 +15,7 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def worker():
-    with app_sends_to(settings.REDIS_URL), celery_worker_process(settings.REDIS_URL) as process:
-        yield process
-
-
-def test_async_flow_runs_on_a_celery_worker(tenant_client, worker, monkeypatch):
+def test_async_flow_runs_on_a_celery_worker(tenant_client, celery_worker, monkeypatch):
     def not_here(**kwargs):
         raise AssertionError("the job ran in the web process, not on the worker")
 
