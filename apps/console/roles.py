@@ -43,6 +43,9 @@ _TUNABLE = (
 _EVIDENCE = (
     "security.blockedrequest",
     "providers.breakerevent",
+    "axes.accessattempt",
+    "axes.accessfailurelog",
+    "axes.accesslog",
 )
 # Records operators may look at while working.
 _OPERATIONAL = (
