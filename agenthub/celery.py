@@ -3,9 +3,43 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_init, worker_process_shutdown
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agenthub.settings")
 
 app = Celery("agenthub")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+def _serve_worker_metrics(**kwargs) -> None:
+    """With CELERY_METRICS_PORT set, the worker serves /metrics for what its tasks record
+    (agent runs, LLM calls, blocks in async jobs), merged over its pool processes when
+    PROMETHEUS_MULTIPROC_DIR is set (the pool's children inherit it). That directory must be
+    emptied before the worker starts (docker/entrypoint.sh does), not here: metrics defined at
+    import time already have their files in it."""
+    port = os.environ.get("CELERY_METRICS_PORT")
+    if not port:
+        return
+    from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+
+    multiproc_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if multiproc_dir:
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        start_http_server(
+            int(port),
+            addr=os.environ.get("CELERY_METRICS_ADDR", "0.0.0.0"),  # noqa: S104
+            registry=registry,
+        )
+    else:
+        start_http_server(int(port), addr=os.environ.get("CELERY_METRICS_ADDR", "0.0.0.0"))  # noqa: S104
+
+
+@worker_process_shutdown.connect
+def _mark_pool_process_dead(pid=None, **kwargs) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid or os.getpid())

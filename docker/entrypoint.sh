@@ -12,7 +12,13 @@ if [[ $# -gt 0 ]]; then shift; fi
 
 # prometheus_client multiprocess mode is for gunicorn only (agenthub/gunicorn.conf.py creates,
 # wipes and exports the directory); any other process must write plain in-process metrics.
-if [[ "$role" != web ]]; then unset PROMETHEUS_MULTIPROC_DIR; fi
+if [[ "$role" == worker && -n "${CELERY_METRICS_PORT:-}" ]]; then
+  # the worker serves its own /metrics (agenthub/celery.py), merged over its pool processes
+  export PROMETHEUS_MULTIPROC_DIR="${CELERY_METRICS_DIR:-/tmp/celery-metrics}"
+  rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+elif [[ "$role" != web ]]; then
+  unset PROMETHEUS_MULTIPROC_DIR
+fi
 
 case "$role" in
   web)

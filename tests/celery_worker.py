@@ -26,7 +26,9 @@ def _database_url() -> str:
 
 
 @contextmanager
-def celery_worker_process(broker_url: str) -> Iterator[subprocess.Popen]:
+def celery_worker_process(
+    broker_url: str, extra_env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen]:
     """A worker on ``broker_url`` that sees the current test database; stopped on exit."""
     env = {
         **os.environ,
@@ -37,6 +39,7 @@ def celery_worker_process(broker_url: str) -> Iterator[subprocess.Popen]:
         "DJANGO_ENV": "test",
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    env.update(extra_env or {})
     process = subprocess.Popen(
         [
             sys.executable,
