@@ -123,6 +123,7 @@ def _build_locked() -> Any:
 
 
 def _get_tracer() -> Any:
+    global _wanted
     tracer = _tracer
     if tracer is not None or not _wanted:
         return tracer
@@ -131,7 +132,13 @@ def _get_tracer() -> Any:
             return _tracer
         if not _wanted:
             return None
-        return _build_locked()
+        try:
+            return _build_locked()
+        except Exception:
+            # A broken tracing setup must not take requests down with it.
+            logger.exception("tracing setup failed; tracing is off in this process")
+            _wanted = False
+            return None
 
 
 def enabled() -> bool:

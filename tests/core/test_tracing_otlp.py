@@ -1,6 +1,6 @@
 """Tracing end to end over OTLP/HTTP: a real receiver on 127.0.0.1 records what the exporter
 POSTs to /v1/traces, decoded with opentelemetry-proto. And off by default: nothing is imported,
-no export thread runs."""
+no export thread runs; a forked child builds its own provider."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from apps.agents.services import agent_seed_defaults
 from apps.core import tracing
@@ -76,6 +77,15 @@ def _attrs(key_values) -> dict:
             getattr(value, value.WhichOneof("value")) if value.WhichOneof("value") else None
         )
     return out
+
+
+@pytest.fixture
+def spans():
+    exporter = InMemorySpanExporter()
+    tracing.configure(exporter=exporter)
+    yield exporter
+    tracing.shutdown()
+    tracing.configure()
 
 
 @pytest.fixture
@@ -187,3 +197,21 @@ def test_agent_request_over_otlp_in_process(receiver, monkeypatch, tenant_client
     } <= names
     assert all(attrs["request_id"] == "otlp-agent-1" for _, attrs, _ in received)
     assert all(resource["service.name"] == "agenthub" for _, _, resource in received)
+
+
+def test_forked_child_builds_its_own_provider(spans):
+    """gunicorn/Celery prefork: the parent's provider and export thread don't cross fork."""
+    with tracing.span("parent"):
+        pass
+    parent_provider = tracing._provider
+    assert parent_provider is not None
+    pid = os.fork()
+    if pid == 0:  # the child: report through the exit code only
+        ok = tracing._provider is None and tracing.enabled()
+        with tracing.span("child") as current:
+            ok = ok and current.is_recording()
+        ok = ok and tracing._provider is not None and tracing._provider is not parent_provider
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert tracing._provider is parent_provider
