@@ -30,6 +30,7 @@ from apps.agents.react import (
     render_text_messages,
 )
 from apps.agents.tools import Tool, ToolContext, ToolError
+from apps.core import tracing
 
 logger = logging.getLogger(__name__)
 
@@ -404,6 +405,7 @@ class AgentLoop:
             call.problem = f"invalid arguments for {tool.name}: {str(exc)[:200]}"
         return call
 
+    @tracing.traced("agent.tool", arguments=tracing.tool_arguments, result=tracing.tool_result)
     def _execute(self, call: _Call) -> tuple[str, str, str, int]:
         """(status, output, error, duration_ms) of one tool call, in a worker thread."""
         started = time.perf_counter()

@@ -1,4 +1,5 @@
-"""Request id, early body-size limit, and the JSON error shape for Django's own API errors."""
+"""Request id, the request's trace span, early body-size limit, and the JSON error shape for
+Django's own API errors."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from apps.core import tracing
 from apps.core.exceptions import error_response
 from apps.core.request_context import accept_request_id, reset_request_id, set_request_id
 
@@ -36,6 +38,31 @@ class RequestIdMiddleware:
             return response
         finally:
             reset_request_id(token)
+
+
+class TracingMiddleware:
+    """One span per request, "HTTP {method} {route}", named from the resolved route pattern
+    (never the raw path, which carries ids). A pass-through when tracing is off."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not tracing.enabled():
+            return self.get_response(request)
+        method = request.method or ""
+        with tracing.span(f"HTTP {method}", **{"http.method": method}) as current:
+            response = self.get_response(request)
+            match = getattr(request, "resolver_match", None)
+            route = getattr(match, "route", "") if match is not None else ""
+            if route:
+                route = "/" + route.lstrip("^").rstrip("$")
+                current.update_name(f"HTTP {method} {route}")
+                current.set_attribute("http.route", route)
+            current.set_attribute("http.status_code", response.status_code)
+            if response.status_code >= 500:
+                current.set_attribute("error_type", f"http_{response.status_code}")
+            return response
 
 
 class BodySizeLimitMiddleware:

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from tenacity import Retrying, stop_after_attempt
 
+from apps.core import tracing
 from apps.core.live_config import bump_version
 from apps.providers.breaker.config import State
 from apps.providers.breaker.core import BreakerSnapshot, CircuitBreaker, Permit, TransitionEvent
@@ -176,6 +177,7 @@ def _settle(
         breaker.release(permit)
 
 
+@tracing.annotated("llm.call", count="llm.attempts")
 def _attempt(spec: ProviderSpec, request: CompletionRequest) -> Completion:
     """One attempt: a breaker permit before it, the outcome reported after it."""
     breaker = breaker_for(spec.name)
@@ -203,6 +205,9 @@ def _retrying(spec: ProviderSpec) -> Retrying:
     )
 
 
+@tracing.traced(
+    "llm.call", arguments=tracing.llm_arguments, result=tracing.llm_result, error=tracing.llm_error
+)
 def call_provider(spec: ProviderSpec, request: CompletionRequest, *, flow: str = "") -> Completion:
     """One provider, with its breaker and retries (no fallback)."""
     request = _for_provider(spec, request)
@@ -270,6 +275,7 @@ class _OpenStream:
     rest: Iterator[StreamDelta | Completion]
 
 
+@tracing.annotated("llm.call", count="llm.attempts")
 def _open_stream_once(spec: ProviderSpec, request: CompletionRequest) -> _OpenStream:
     breaker = breaker_for(spec.name)
     permit = _acquire(spec, breaker)
@@ -288,6 +294,7 @@ def _open_stream_once(spec: ProviderSpec, request: CompletionRequest) -> _OpenSt
     return _OpenStream(spec, breaker, permit, started, first, iterator)
 
 
+@tracing.traced("llm.call", arguments=tracing.llm_stream_arguments, error=tracing.llm_error)
 def _open_stream(spec: ProviderSpec, request: CompletionRequest) -> _OpenStream:
     """Retries cover opening the stream up to its first item, never after it."""
     request = _for_provider(spec, request)

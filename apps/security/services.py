@@ -27,6 +27,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Model, QuerySet
 from django.utils import timezone
 
+from apps.core import tracing
 from apps.core.live_config import bump_version
 from apps.core.secrets import known_secret_values
 from apps.security import metrics
@@ -212,6 +213,12 @@ def sanitize_for(text: str, *, tenant: Tenant | None = None) -> tuple[str, bool]
 _RANK = {"allow": 0, "flag": 1, "block": 2}
 
 
+@tracing.traced(
+    "security.guard_input",
+    arguments=tracing.guard_arguments,
+    result=tracing.guard_result,
+    error=tracing.guard_error,
+)
 def guard_input(text: str, *, ctx: GuardContext, source: str = "user_input") -> GuardResult:
     """Sanitize and check one text before it reaches a model.
 
@@ -512,6 +519,7 @@ def audit_spool(record: dict[str, Any]) -> str:
         return "log"
 
 
+@tracing.annotated("security.guard_input", arguments=tracing.guard_block_arguments)
 def blocked_request_record(
     *,
     ctx: GuardContext,
