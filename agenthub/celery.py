@@ -3,11 +3,7 @@
 import os
 
 from celery import Celery
-<<<<<<< HEAD
-from celery.signals import worker_init, worker_process_shutdown
-=======
-from celery.signals import worker_process_init
->>>>>>> tracing
+from celery.signals import worker_init, worker_process_init, worker_process_shutdown
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agenthub.settings")
 
@@ -16,7 +12,6 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-<<<<<<< HEAD
 @worker_init.connect
 def _serve_worker_metrics(**kwargs) -> None:
     """With CELERY_METRICS_PORT set, the worker serves /metrics for what its tasks record
@@ -48,11 +43,11 @@ def _mark_pool_process_dead(pid=None, **kwargs) -> None:
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(pid or os.getpid())
-=======
+
+
 @worker_process_init.connect
 def _tracing_in_worker_process(**kwargs) -> None:
     # Each prefork child traces with its own provider and export thread (none when off).
     from apps.core import tracing
 
     tracing.configure()
->>>>>>> tracing
