@@ -159,12 +159,19 @@ def timed(client: Client, loads: int, method: str, url: str, data=None) -> tuple
     return status, size, totals, firsts
 
 
-def explain(url_name: str, queryset) -> None:
-    sql, params = queryset.query.sql_with_params()
+def explain_slowest_query(client: Client, url: str) -> None:
+    """EXPLAIN ANALYZE the slowest SQL statement one load of ``url`` runs."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    slowest = max(captured.captured_queries, key=lambda q: float(q["time"]))
     with connection.cursor() as cur:
-        cur.execute("EXPLAIN (ANALYZE, TIMING OFF) " + sql, params)
-        plan = [row[0] for row in cur.fetchall()]
-    print(f"    EXPLAIN for {url_name}: " + " / ".join(p.strip() for p in plan[:4]))
+        cur.execute("EXPLAIN (ANALYZE, TIMING OFF) " + slowest["sql"])
+        plan = [row[0].strip() for row in cur.fetchall()]
+    print(f"    slowest query {float(slowest['time']) * 1000:.0f} ms: {slowest['sql'][:160]}")
+    for line in plan[:6]:
+        print(f"      {line[:150]}")
 
 
 def main() -> None:
@@ -244,9 +251,7 @@ def main() -> None:
 
     for name, url in slow:
         print(f"  slow: {name} ({url})")
-    if slow:
-        qs = BlockedRequest.objects.filter(categories_text__contains="|instruction_override|")
-        explain("category filter page", qs.order_by("-created_at", "-id")[:100])
+        explain_slowest_query(client, url)
 
 
 if __name__ == "__main__":
