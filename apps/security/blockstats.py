@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Sum
 
 from apps.security.models import BlockedRequest, BlockStat
@@ -61,6 +61,8 @@ def block_stats_rebuild(*, since: datetime | None = None, chunk: int = 5000) -> 
         stats = stats.filter(hour__gte=_hour(since))
         rows = rows.filter(created_at__gte=_hour(since))
     stats.delete()
+    if connection.vendor == "postgresql":
+        return _rebuild_in_sql(since=_hour(since) if since is not None else None)
     counts: Counter[Key] = Counter()
     total = 0
     for created_at, tenant_id, categories, matches in rows.values_list(
@@ -76,6 +78,44 @@ def block_stats_rebuild(*, since: datetime | None = None, chunk: int = 5000) -> 
         batch_size=2000,
     )
     return total
+
+
+# The same keys as _keys_of, counted by PostgreSQL: a million audit rows in seconds instead of
+# decoding every row's JSON in Python. Categories are counted once per row (DISTINCT), rule names
+# are "name" or else "key", both cut to 200 characters; empty names are skipped.
+_REBUILD_SQL = """
+WITH rows AS (
+    SELECT id, date_trunc('hour', created_at) AS hour, tenant_id, categories, matches
+    FROM security_blockedrequest WHERE %(where)s
+),
+cats AS (
+    SELECT DISTINCT r.id, r.hour, r.tenant_id, left(c, 200) AS value
+    FROM rows r, jsonb_array_elements_text(r.categories) AS c
+    WHERE jsonb_typeof(r.categories) = 'array'
+),
+rules AS (
+    SELECT DISTINCT r.id, r.hour, r.tenant_id,
+           left(coalesce(nullif(m ->> 'name', ''), m ->> 'key', ''), 200) AS value
+    FROM rows r, jsonb_array_elements(r.matches) AS m
+    WHERE jsonb_typeof(r.matches) = 'array' AND jsonb_typeof(m) = 'object'
+)
+INSERT INTO security_blockstat (hour, tenant_id, dimension, value, count)
+SELECT hour, tenant_id, 'total', '', count(*) FROM rows GROUP BY 1, 2
+UNION ALL
+SELECT hour, tenant_id, 'category', value, count(*) FROM cats GROUP BY 1, 2, 4
+UNION ALL
+SELECT hour, tenant_id, 'rule', value, count(*) FROM rules WHERE value <> '' GROUP BY 1, 2, 4
+"""
+
+
+def _rebuild_in_sql(*, since: datetime | None) -> int:
+    with connection.cursor() as cursor:
+        # Hours are truncated in UTC, as _hour does on the UTC datetimes Django reads back.
+        cursor.execute("SET LOCAL TIME ZONE 'UTC'")
+        where, params = ("created_at >= %s", [since]) if since is not None else ("TRUE", [])
+        cursor.execute(_REBUILD_SQL % {"where": where}, params)
+    rows = BlockedRequest.objects.all()
+    return rows.filter(created_at__gte=since).count() if since is not None else rows.count()
 
 
 @dataclass(frozen=True)
