@@ -2,8 +2,10 @@
 
 Hand-written rather than DRF's ``SimpleRateThrottle``: that one keeps a list of timestamps per
 client in the cache and rewrites it with a non-atomic get/set on every request, which is O(limit)
-per call and loses counts under concurrency. Here each check is one atomic Lua call on two
-counters (the current and previous fixed windows, weighted: the "sliding window counter").
+per call and loses counts under concurrency. Here each request is ONE atomic Lua call (one round
+trip) that checks every scope of the request on two counters each (the current and previous
+fixed windows, weighted: the "sliding window counter"): the first exhausted scope answers, and
+only a request that every scope allows is counted (in every scope).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import redis
@@ -22,23 +25,27 @@ logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60
 
-# KEYS[1] current window counter, KEYS[2] previous window counter.
-# ARGV: limit, elapsed fraction of the current window (0..1), window seconds.
-# Returns {allowed (0/1), estimated count}.
+# For each scope i (in order): KEYS[2i-1] current window counter, KEYS[2i] previous window counter,
+# ARGV[i+2] its limit. ARGV[1] elapsed fraction of the current window (0..1), ARGV[2] window
+# seconds. Returns {index of the first exhausted scope (0 = all allowed), its estimated count}.
 _SLIDING_WINDOW_LUA = """
-local limit = tonumber(ARGV[1])
-local elapsed = tonumber(ARGV[2])
-local current = tonumber(redis.call('GET', KEYS[1]) or '0')
-local previous = tonumber(redis.call('GET', KEYS[2]) or '0')
-local estimate = previous * (1 - elapsed) + current
-if estimate + 1 > limit then
-  return {0, math.floor(estimate)}
+local elapsed = tonumber(ARGV[1])
+local n = #KEYS / 2
+for i = 1, n do
+  local limit = tonumber(ARGV[i + 2])
+  local current = tonumber(redis.call('GET', KEYS[2 * i - 1]) or '0')
+  local previous = tonumber(redis.call('GET', KEYS[2 * i]) or '0')
+  local estimate = previous * (1 - elapsed) + current
+  if estimate + 1 > limit then
+    return {i, math.floor(estimate)}
+  end
 end
-current = redis.call('INCR', KEYS[1])
-if current == 1 then
-  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]) * 2)
+for i = 1, n do
+  if redis.call('INCR', KEYS[2 * i - 1]) == 1 then
+    redis.call('EXPIRE', KEYS[2 * i - 1], tonumber(ARGV[2]) * 2)
+  end
 end
-return {1, math.floor(previous * (1 - elapsed) + current)}
+return {0, 0}
 """
 
 
@@ -47,6 +54,7 @@ class RateDecision:
     allowed: bool
     limit: int
     retry_after: float  # seconds until a request would be allowed again (0 when allowed)
+    denied_index: int | None = None  # which (key, limit) pair of hit_many() refused
 
 
 class SlidingWindowLimiter:
@@ -63,34 +71,48 @@ class SlidingWindowLimiter:
             self._local.clear()
 
     def hit(self, key: str, limit: int, *, now: float | None = None) -> RateDecision:
+        return self.hit_many([(key, limit)], now=now)
+
+    def hit_many(
+        self, checks: Sequence[tuple[str, int]], *, now: float | None = None
+    ) -> RateDecision:
+        """Check ``(key, limit)`` pairs in order in one atomic step; count the request in all
+        of them only if all allow it. A refusal names the first exhausted pair."""
+        if not checks:
+            return RateDecision(True, 0, 0.0)
         now = time.time() if now is None else now
         window = int(now // WINDOW_SECONDS)
         elapsed = (now % WINDOW_SECONDS) / WINDOW_SECONDS
-        current_key = f"{self.prefix}{key}:{window}"
-        previous_key = f"{self.prefix}{key}:{window - 1}"
-        allowed, estimate = self._check(current_key, previous_key, limit, elapsed)
-        if allowed:
-            return RateDecision(True, limit, 0.0)
-        return RateDecision(False, limit, self._retry_after(estimate, limit, elapsed))
+        keys: list[str] = []
+        for key, _limit in checks:
+            keys.append(f"{self.prefix}{key}:{window}")
+            keys.append(f"{self.prefix}{key}:{window - 1}")
+        limits = [limit for _key, limit in checks]
+        denied, estimate = self._check(keys, limits, elapsed)
+        if denied is None:
+            return RateDecision(True, limits[-1], 0.0)
+        limit = limits[denied]
+        return RateDecision(False, limit, self._retry_after(estimate, limit, elapsed), denied)
 
     @staticmethod
     def _retry_after(estimate: float, limit: int, elapsed: float) -> float:
         # Until the end of this window at most; the weighted previous window shrinks linearly.
         return max(1.0, math.ceil((1 - elapsed) * WINDOW_SECONDS))
 
-    def _check(self, current_key: str, previous_key: str, limit: int, elapsed: float):
+    def _check(
+        self, keys: list[str], limits: list[int], elapsed: float
+    ) -> tuple[int | None, float]:
         client = get_redis()
         if client is not None:
             try:
                 if self._script is None:
                     self._script = client.register_script(_SLIDING_WINDOW_LUA)
-                allowed, estimate = self._script(
-                    keys=[current_key, previous_key], args=[limit, elapsed, WINDOW_SECONDS]
-                )
+                denied, estimate = self._script(keys=keys, args=[elapsed, WINDOW_SECONDS, *limits])
                 if self._redis_down_since is not None:
                     logger.warning("rate limiting is shared through Redis again")
                     self._redis_down_since = None
-                return bool(allowed), float(estimate)
+                denied = int(denied)
+                return (denied - 1 if denied else None), float(estimate)
             except redis.RedisError as exc:
                 if self._redis_down_since is None:
                     self._redis_down_since = time.monotonic()
@@ -98,19 +120,25 @@ class SlidingWindowLimiter:
                         "Redis unreachable (%s): rate limits counted per process",
                         type(exc).__name__,
                     )
-        return self._check_local(current_key, previous_key, limit, elapsed)
+        return self._check_local(keys, limits, elapsed)
 
-    def _check_local(self, current_key: str, previous_key: str, limit: int, elapsed: float):
+    def _check_local(
+        self, keys: list[str], limits: list[int], elapsed: float
+    ) -> tuple[int | None, float]:
         with self._lock:
-            current = self._local.get(current_key, 0)
-            previous = self._local.get(previous_key, 0)
-            estimate = previous * (1 - elapsed) + current
-            if estimate + 1 > limit:
-                return False, estimate
-            self._local[current_key] = current + 1
+            currents = []
+            for i, limit in enumerate(limits):
+                current = self._local.get(keys[2 * i], 0)
+                previous = self._local.get(keys[2 * i + 1], 0)
+                estimate = previous * (1 - elapsed) + current
+                if estimate + 1 > limit:
+                    return i, estimate
+                currents.append(current)
             if len(self._local) > 100_000:  # drop old windows; keep memory bounded
-                self._local = {current_key: current + 1, previous_key: previous}
-            return True, estimate + 1
+                self._local = {k: self._local.get(k, 0) for k in keys}
+            for i, current in enumerate(currents):
+                self._local[keys[2 * i]] = current + 1
+            return None, 0.0
 
 
 limiter = SlidingWindowLimiter()

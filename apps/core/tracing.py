@@ -296,7 +296,9 @@ def annotated(
 # --- what each instrumentation point records (duck-typed: core imports no app) -------------
 
 
-def guard_arguments(text: str, *, ctx: Any = None, source: str = "user_input") -> dict[str, Any]:
+def guard_arguments(
+    text: str, *, ctx: Any = None, source: str = "user_input", **_: Any
+) -> dict[str, Any]:
     return {"security.source": source, "flow": getattr(ctx, "flow", "") or None}
 
 

@@ -45,6 +45,7 @@ _GUARDED_ROLES = {
     "user": "user_input",
     "tool": "tool_output",
 }
+_REPEATED_ROLES = {"system", "developer"}
 MAX_MESSAGES = 256
 
 # Threads of one process waiting on an upstream at once. Above the threshold a thread gives its
@@ -135,7 +136,10 @@ def _guarded_messages(messages: list[dict], ctx: GuardContext) -> list[dict]:
         source = _GUARDED_ROLES.get(message["role"])
         text = _text_of(message.get("content"))
         if source and text:
-            message["content"] = guard_input(text, ctx=ctx, source=source).text
+            # System prompts repeat verbatim request after request: their verdict is reused
+            # for the exact same text under the same policy (every message is still guarded).
+            cache = message["role"] in _REPEATED_ROLES
+            message["content"] = guard_input(text, ctx=ctx, source=source, cache=cache).text
         elif isinstance(message.get("content"), list):
             message["content"] = text
         if message["role"] == "developer":

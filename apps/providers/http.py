@@ -25,7 +25,16 @@ from apps.providers.exceptions import (
     ProviderConfigError,
 )
 
-POOL_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=16, keepalive_expiry=30)
+# One pool per provider per process serves every thread of a gthread worker (256 by default):
+# - max_connections above the thread count, so a call never queues for a pooled connection
+#   (queued requests wait at most the pool timeout, then fail; and httpcore re-scans its queue
+#   against every connection on each release, which costs CPU under load);
+# - keep-alive for as many, so a burst does not close and reopen connections (httpcore closes
+#   idle ones as soon as the pool holds more connections than max_keepalive_connections).
+# Idle connections still expire after keepalive_expiry.
+POOL_LIMITS = httpx.Limits(
+    max_connections=1024, max_keepalive_connections=1024, keepalive_expiry=30
+)
 _RETIRE_GRACE_SECONDS = 600.0
 
 

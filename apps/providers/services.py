@@ -17,13 +17,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from tenacity import Retrying, stop_after_attempt
 
 from apps.core import tracing
 from apps.core.live_config import bump_version
 from apps.providers.breaker.config import State
 from apps.providers.breaker.core import BreakerSnapshot, CircuitBreaker, Permit, TransitionEvent
+from apps.providers.breaker.deferred import THREAD_NAME as SPOOL_THREAD_NAME
+from apps.providers.breaker.deferred import spool
 from apps.providers.breaker.registry import BreakerRegistry
 from apps.providers.breaker.stores import build_store
 from apps.providers.callstats import call_stats
@@ -82,6 +84,9 @@ class _ProcessBreakers:
                     lambda name: provider_runtime().settings_for(name),
                     build_store(settings.REDIS_URL or None),
                     on_transition=_record_transition,
+                    # Shared store: fast CLOSED successes are recorded off the request path
+                    # (breaker/deferred.py); failures and trials stay synchronous.
+                    defer_successes=bool(settings.REDIS_URL),
                 )
                 self._pid = os.getpid()
             return self._registry
@@ -91,6 +96,7 @@ class _ProcessBreakers:
 
     def reset(self) -> None:
         """Forget this process's breakers and local state (tests; the shared state stays)."""
+        spool.flush()  # deferred successes belong to the breakers being forgotten
         with self._lock:
             self._registry = None
             self._pid = 0
@@ -119,6 +125,9 @@ def _record_transition(event: TransitionEvent) -> None:
             )
     except Exception:
         logger.warning("Could not record breaker event for %s", event.name, exc_info=True)
+    finally:
+        if threading.current_thread().name == SPOOL_THREAD_NAME:
+            connection.close()  # the spool's thread writes rarely: hold no connection open
 
 
 def _state_value(state: State | str) -> str:

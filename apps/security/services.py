@@ -15,6 +15,7 @@ import threading
 import time
 import unicodedata
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -213,23 +214,54 @@ def sanitize_for(text: str, *, tenant: Tenant | None = None) -> tuple[str, bool]
 _RANK = {"allow": 0, "flag": 1, "block": 2}
 
 
-@tracing.traced(
-    "security.guard_input",
-    arguments=tracing.guard_arguments,
-    result=tracing.guard_result,
-    error=tracing.guard_error,
-)
-def guard_input(text: str, *, ctx: GuardContext, source: str = "user_input") -> GuardResult:
-    """Sanitize and check one text before it reaches a model.
+class _DecisionCache:
+    """Guard verdicts for texts that repeat verbatim (an application's system prompt sent with
+    every request), per policy snapshot: a new policy version, model or tenant rule set builds a
+    new snapshot object, which empties the cache. Keyed by (tenant, SHA-256 of the exact text),
+    so only identical text under the identical policy reuses a verdict; bounded LRU. What is
+    cached is the pure evaluation (sanitized text and decision); every side effect of a block
+    (audit record, metrics, log) still happens on every request."""
 
-    Raises InputTooLarge (413) when over the limit and the policy rejects, InputRejected (400)
-    when the guard blocks (after recording the block durably). Returns the sanitized text.
-    """
-    if source not in Source.values:
-        raise ValueError(f"unknown guard source {source!r}")
-    snapshot = policy_snapshot()
-    tenant_id = ctx.tenant.pk if ctx.tenant else None
-    text = scrub_surrogates(text)
+    def __init__(self, max_entries: int = 1024) -> None:
+        self.max_entries = max_entries
+        self._lock = threading.Lock()
+        self._owner: PolicySnapshot | None = None
+        self._entries: OrderedDict[tuple, tuple[str, bool, Decision]] = OrderedDict()
+
+    @staticmethod
+    def key(tenant_id: int | None, text: str) -> tuple:
+        return (tenant_id, hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest())
+
+    def get(self, snapshot: PolicySnapshot, key: tuple) -> tuple[str, bool, Decision] | None:
+        with self._lock:
+            if self._owner is not snapshot:
+                return None
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, snapshot: PolicySnapshot, key: tuple, entry: tuple[str, bool, Decision]) -> None:
+        with self._lock:
+            if self._owner is not snapshot:
+                self._owner = snapshot
+                self._entries.clear()
+            self._entries[key] = entry
+            if len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._owner = None
+            self._entries.clear()
+
+
+_decisions = _DecisionCache()
+
+
+def _sanitize_and_evaluate(
+    text: str, snapshot: PolicySnapshot, tenant_id: int | None, source: str
+) -> tuple[str, bool, Decision]:
     rules = snapshot.sanitization_for(tenant_id)
     try:
         clean, truncated = sanitize_text(text, rules)
@@ -246,7 +278,43 @@ def guard_input(text: str, *, ctx: GuardContext, source: str = "user_input") -> 
         sanitized = _evaluate(clean, snapshot, tenant_id)
         if _RANK[sanitized.action] > _RANK[decision.action]:
             decision = sanitized
+    return clean, truncated, decision
+
+
+@tracing.traced(
+    "security.guard_input",
+    arguments=tracing.guard_arguments,
+    result=tracing.guard_result,
+    error=tracing.guard_error,
+)
+def guard_input(
+    text: str, *, ctx: GuardContext, source: str = "user_input", cache: bool = False
+) -> GuardResult:
+    """Sanitize and check one text before it reaches a model.
+
+    Raises InputTooLarge (413) when over the limit and the policy rejects, InputRejected (400)
+    when the guard blocks (after recording the block durably). Returns the sanitized text.
+    ``cache=True`` (for texts that repeat verbatim, like system prompts) reuses the verdict on
+    the exact same text under the same policy snapshot; blocks are still recorded every time.
+    """
+    if source not in Source.values:
+        raise ValueError(f"unknown guard source {source!r}")
+    snapshot = policy_snapshot()
+    tenant_id = ctx.tenant.pk if ctx.tenant else None
+    text = scrub_surrogates(text)
+    if cache:
+        key = _decisions.key(tenant_id, text)
+        entry = _decisions.get(snapshot, key)
+        if entry is None:
+            entry = _sanitize_and_evaluate(text, snapshot, tenant_id, source)
+            _decisions.put(snapshot, key, entry)
+    else:
+        entry = _sanitize_and_evaluate(text, snapshot, tenant_id, source)
+    clean, truncated, decision = entry
     if decision.blocked:
+        checked = (
+            text[: snapshot.sanitization_for(tenant_id).max_input_chars] if truncated else text
+        )
         reason = block_reason(decision, snapshot)
         blocked_request_record(
             ctx=ctx, source=source, text=checked, reason=reason, decision=decision

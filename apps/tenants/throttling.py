@@ -79,15 +79,19 @@ class ApiRateThrottle(BaseThrottle):
         if key_id is not None:
             checks.append((RateLimit.Scope.API_KEY, f"key:{key_id}"))
             checks.append((RateLimit.Scope.TENANT, f"tenant:{tenant_id}"))
+        scopes, buckets = [], []
         for scope, bucket in checks:
             limit = table.limit_for(scope, tenant_id=tenant_id, key_id=key_id)
-            if limit is None:
-                continue
-            decision = limiter.hit(bucket, limit)
-            if not decision.allowed:
-                rate_limited_total.labels(scope=scope.value).inc()
-                self._wait = decision.retry_after
-                return False
+            if limit is not None:
+                scopes.append(scope)
+                buckets.append((bucket, limit))
+        # All scopes in one atomic step (one Redis round trip); the first exhausted one answers.
+        decision = limiter.hit_many(buckets)
+        if not decision.allowed:
+            scope = scopes[decision.denied_index or 0]
+            rate_limited_total.labels(scope=scope.value).inc()
+            self._wait = decision.retry_after
+            return False
         return True
 
     def wait(self) -> float | None:

@@ -280,6 +280,32 @@ def upstream_calls(fake: FakeLLM) -> int:
     return int(fake.stats()["requests"].get("/v1/chat/completions", 0))
 
 
+def server_cpu_seconds(master_pid: int) -> float:
+    """CPU time (user + system) of the gunicorn master and its workers so far, from /proc.
+
+    On a shared machine wall-clock figures move with the neighbours' load; the server's CPU
+    time per request barely does, so it is the figure to compare between two runs."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        # fields[0] state, [1] ppid, ... [11] utime, [12] stime
+        if int(entry.name) == master_pid or int(fields[1]) == master_pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def cpu_note(master_pid: int, started_cpu: float, requests: int) -> str:
+    used = server_cpu_seconds(master_pid) - started_cpu
+    return f"server CPU {used * 1000 / max(requests, 1):.2f} ms/req"
+
+
 def row(name: str, run: Run, extra: str = "") -> str:
     rps = run.ok / run.elapsed if run.elapsed else 0.0
     errors = sum(run.errors.values())
@@ -330,7 +356,9 @@ def main() -> None:
         lines += [header, "|" + "-" * (len(header) - 1)]
 
         direct = asyncio.run(sequential(direct_url, {}, args.sequential))
+        cpu = server_cpu_seconds(server.pid)
         through = asyncio.run(sequential(gateway_url, auth, args.sequential))
+        through_cpu = cpu_note(server.pid, cpu, args.sequential + 20)  # + warm-up requests
         added50 = percentile(through.latencies, 50) - percentile(direct.latencies, 50)
         added99 = percentile(through.latencies, 99) - percentile(direct.latencies, 99)
         lines.append(row("sequential, direct to fakellm", direct))
@@ -338,7 +366,8 @@ def main() -> None:
             row(
                 "sequential, through AgentHub",
                 through,
-                f"added p50 {added50:.2f} ms, p99 {added99:.2f} ms (target p50 < 3 ms)",
+                f"added p50 {added50:.2f} ms, p99 {added99:.2f} ms (target p50 < 3 ms); "
+                + through_cpu,
             )
         )
         # Where the added latency goes: the server's floor (no auth), then an authenticated,
@@ -352,25 +381,30 @@ def main() -> None:
             cap = int(args.seconds * 2000)
             d = asyncio.run(concurrent(direct_url, {}, connections, args.seconds, cap))
             before = upstream_calls(fake)
+            cpu = server_cpu_seconds(server.pid)
             g = asyncio.run(concurrent(gateway_url, auth, connections, args.seconds, cap))
+            served = g.ok + sum(g.errors.values()) + connections  # + one warm-up per connection
+            g_cpu = cpu_note(server.pid, cpu, served)
             # Upstream calls beyond one per request (and one warm-up per connection): retries.
             extra = upstream_calls(fake) - before - g.ok - sum(g.errors.values()) - connections
             lines.append(row(f"{connections} connections, direct", d))
             note = "target >= 400 req/s" if connections == 32 else ""
-            note += f" max {max(g.latencies, default=0):.0f} ms; upstream retries {extra}"
+            note += f" max {max(g.latencies, default=0):.0f} ms; upstream retries {extra}; {g_cpu}"
             lines.append(row(f"{connections} connections, AgentHub", g, note))
 
         fake.set(delay=1.0)
         d = asyncio.run(burst(direct_url, {}, 500))
         before = upstream_calls(fake)
+        cpu = server_cpu_seconds(server.pid)
         g = asyncio.run(burst(gateway_url, auth, 500))
+        g_cpu = cpu_note(server.pid, cpu, 500)
         extra = upstream_calls(fake) - before - 500
         lines.append(row("500 in flight, 1 s upstream, direct", d, f"wall {d.elapsed:.2f} s"))
         lines.append(
             row(
                 "500 in flight, 1 s upstream, AgentHub",
                 g,
-                f"wall {g.elapsed:.2f} s (target: all 500 ok); upstream retries {extra}",
+                f"wall {g.elapsed:.2f} s (target: all 500 ok); upstream retries {extra}; {g_cpu}",
             )
         )
         fake.set(delay=None)

@@ -85,7 +85,10 @@ def main() -> None:
             started = time.perf_counter()
             breaker.record_success(breaker.acquire(), 0.001)
             breaker_ms.append((time.perf_counter() - started) * 1000)
+        breaker.flush_deferred()
         store = type(breaker._store).__name__
+        if breaker._defer:
+            store += ", CLOSED successes deferred (one round trip per call)"
     finally:
         llm.stop()
 

@@ -142,3 +142,87 @@ def test_counts_are_shared_between_processes_through_redis():
     assert second.hit("k", 2, now=now).allowed
     assert not first.hit("k", 2, now=now).allowed
     assert not second.hit("k", 2, now=now).allowed
+
+
+def test_all_scopes_checked_together_first_exhausted_answers(tenant_client, tenant_key):
+    """IP, key and tenant limits in one step: the first exhausted scope answers and names its
+    metric; a refused request is counted in no scope."""
+    tenant = tenant_key.api_key.tenant
+    rate_limit_save(rule=RateLimit(scope=RateLimit.Scope.CLIENT_IP, requests_per_minute=100))
+    rate_limit_save(
+        rule=RateLimit(
+            scope=RateLimit.Scope.API_KEY,
+            tenant=tenant,
+            api_key=tenant_key.api_key,
+            requests_per_minute=2,
+        )
+    )
+    rate_limit_save(
+        rule=RateLimit(scope=RateLimit.Scope.TENANT, tenant=tenant, requests_per_minute=3)
+    )
+    key_before, tenant_before = _limited_count("api_key"), _limited_count("tenant")
+    codes = [tenant_client.get("/api/v1/tenants/me").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    assert _limited_count("api_key") == key_before + 1
+    assert _limited_count("tenant") == tenant_before
+    # The refused request did not use up the tenant's third request.
+    limiter_ = SlidingWindowLimiter()
+    assert limiter_.hit_many([(f"tenant:{tenant.pk}", 3)]).allowed
+
+
+def test_hit_many_counts_only_when_every_scope_allows():
+    limiter = SlidingWindowLimiter(prefix="test:many:")
+    now = 8000.0 * 60
+    assert limiter.hit_many([("a", 5), ("b", 1)], now=now).allowed
+    refused = limiter.hit_many([("a", 5), ("b", 1)], now=now)
+    assert not refused.allowed
+    assert refused.denied_index == 1
+    assert refused.limit == 1
+    assert 1 <= refused.retry_after <= 60
+    # "a" counted once (the refused request was not counted): four more fit, not five
+    assert [limiter.hit("a", 5, now=now).allowed for _ in range(5)] == [True] * 4 + [False]
+    first = limiter.hit_many([("a", 5), ("b", 1)], now=now)
+    assert first.denied_index == 0
+
+
+@pytest.mark.redis
+def test_all_scopes_cost_one_redis_round_trip():
+    from apps.core.redis import get_redis
+
+    client = get_redis()
+    limiter = SlidingWindowLimiter(prefix="test:rtt:")
+    limiter.hit_many([("warm", 5)])  # loads the script
+
+    def script_calls() -> int:
+        stats = client.info("commandstats")
+        return sum(stats.get(k, {}).get("calls", 0) for k in ("cmdstat_evalsha", "cmdstat_eval"))
+
+    before = script_calls()
+    assert limiter.hit_many([("ip", 5), ("key", 5), ("tenant", 5)]).allowed
+    assert script_calls() - before == 1
+
+
+@pytest.mark.redis
+def test_hit_many_is_shared_between_processes_through_redis():
+    first, second = (
+        SlidingWindowLimiter(prefix="test:shared-many:"),
+        SlidingWindowLimiter(prefix="test:shared-many:"),
+    )
+    now = 7100.0 * 60
+    assert first.hit_many([("ip", 10), ("key", 2)], now=now).allowed
+    assert second.hit_many([("ip", 10), ("key", 2)], now=now).allowed
+    refused = first.hit_many([("ip", 10), ("key", 2)], now=now)
+    assert not refused.allowed
+    assert refused.denied_index == 1
+
+
+def test_falls_back_to_local_counts_when_redis_is_down(settings):
+    """An unreachable Redis: limits still hold, counted per process."""
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    limiter = SlidingWindowLimiter(prefix="test:down:")
+    now = 7200.0 * 60
+    assert [limiter.hit_many([("k", 2)], now=now).allowed for _ in range(3)] == [
+        True,
+        True,
+        False,
+    ]

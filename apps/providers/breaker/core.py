@@ -14,6 +14,19 @@ shared state too. A process echoes an OPEN verdict for at most ``reject_cache_tt
 so that rejecting stays local and cheap; operator changes reach every process within that time.
 A permit only counts in the state it was issued in (an epoch in its token), so
 a slow call started before a reset or a transition cannot skew the next window.
+
+Deferred successes (``defer_successes=True``, what the providers app uses with Redis): the
+common path -- CLOSED, an ordinary permit, a call that succeeded fast -- then costs ONE store round
+trip (the acquire) instead of two. Its outcome goes to a process-wide spool that a daemon thread
+sends within milliseconds, many per round trip (``deferred.py``). What stays synchronous and
+atomic: every acquire (so a trip in one process makes the next call in every process fail
+fast), failures (they trip the breaker), slow calls (they can trip it), half-open trials (exact
+trial counting across processes) and releases. The trade-off: the shared window sees another
+process's fast successes up to a few milliseconds late, so for that long a failure rate can read
+slightly high -- as if those calls had finished a moment later; a process's own outcomes stay
+in order (a synchronous record first flushes its pending successes), and a success whose epoch
+ended meanwhile (trip, reset) is ignored as it would be synchronously. A process killed hard
+loses at most its last milliseconds of successes, which only under-counts successes.
 """
 
 from __future__ import annotations
@@ -28,6 +41,7 @@ from typing import TYPE_CHECKING
 
 from apps.providers.breaker import metrics
 from apps.providers.breaker.config import STATE_GAUGE_VALUE, BreakerSettings, Mode, State
+from apps.providers.breaker.deferred import spool
 from apps.providers.exceptions import CircuitOpenError
 
 if TYPE_CHECKING:
@@ -99,8 +113,11 @@ class CircuitBreaker:
         on_transition: Callable[[TransitionEvent], None] | None = None,
         trial_ttl: float = DEFAULT_TRIAL_TTL,
         reject_cache_ttl: float = DEFAULT_REJECT_CACHE_TTL,
+        defer_successes: bool = False,
     ) -> None:
         self.name = name
+        # Only worth it (and only supported) on a store with a batched success step.
+        self._defer = defer_successes and hasattr(store, "record_successes")
         self._settings = settings
         self._store = store
         self._clock = clock
@@ -171,9 +188,23 @@ class CircuitBreaker:
         )
         self._after(result.state, result.transitions)
 
+    def flush_deferred(self) -> None:
+        """Send this process's pending deferred successes of this breaker now."""
+        if self._defer:
+            spool.flush(self)
+
     def _record(self, permit: Permit, duration: float, *, failure: bool) -> None:
         settings = self._current_settings()
         slow = settings.slow_call_duration is not None and duration > settings.slow_call_duration
+        if self._defer:
+            if (
+                not failure
+                and not slow
+                and not permit.trial
+                and spool.add(self, settings, self._clock(), permit.token)
+            ):
+                return
+            spool.flush(self)  # this process's earlier successes reach the store first
         result = self._store.record(
             self.name, settings, self._clock(), token=permit.token, failure=failure, slow=slow
         )
@@ -182,6 +213,8 @@ class CircuitBreaker:
     # -- operators ---------------------------------------------------------------------------
 
     def snapshot(self) -> BreakerSnapshot:
+        if self._defer:
+            spool.flush(self)
         result = self._store.snapshot(self.name, self._current_settings(), self._clock())
         self._after(result.snapshot.state, result.transitions)
         if result.snapshot.state not in (State.OPEN, State.FORCED_OPEN):
@@ -206,6 +239,13 @@ class CircuitBreaker:
         self._after(result.state, result.transitions)
 
     # -- internals ---------------------------------------------------------------------------
+
+    def _record_successes(
+        self, settings: BreakerSettings, now: float, token: str, count: int
+    ) -> None:
+        """Deferred successes, sent by the spool (``deferred.py``)."""
+        result = self._store.record_successes(self.name, settings, now, token=token, count=count)
+        self._after(result.state, result.transitions)
 
     def _current_settings(self) -> BreakerSettings:
         settings = self._settings()

@@ -235,6 +235,25 @@ end
 return reply({effective()})
 """
 
+# ARGV 10 token of an ordinary permit, 11 count -> {state, events...}: ``count`` fast successes,
+# exactly as ``count`` RECORD calls in a row (a trip on the way ends the epoch they counted in).
+RECORD_SUCCESSES = r"""
+local tep, tid = parse_token(ARGV[10])
+local n = tonumber(ARGV[11]) or 0
+if tid == '' then
+  for _ = 1, n do
+    local eff = effective()
+    if tep ~= ep or not (eff == 'disabled' or st == 'closed') then break end
+    push(0)
+    if eff == 'closed' then
+      local reason = trip_reason()
+      if reason then set_state('open', reason) end
+    end
+  end
+end
+return reply({effective()})
+"""
+
 # ARGV 10 token -> {state, events...}
 RELEASE = r"""
 local tep, tid = parse_token(ARGV[10])

@@ -29,8 +29,10 @@ class BreakerRegistry:
         on_transition: Callable[[TransitionEvent], None] | None = None,
         trial_ttl: float = DEFAULT_TRIAL_TTL,
         reject_cache_ttl: float = DEFAULT_REJECT_CACHE_TTL,
+        defer_successes: bool = False,
     ) -> None:
         self.store = store
+        self._defer_successes = defer_successes
         self._lookup = settings_lookup
         self._clock = clock
         self._on_transition = on_transition
@@ -55,6 +57,7 @@ class BreakerRegistry:
                     on_transition=self._on_transition,
                     trial_ttl=self._trial_ttl,
                     reject_cache_ttl=self._reject_cache_ttl,
+                    defer_successes=self._defer_successes,
                 )
                 self._breakers[name] = breaker
             return breaker

@@ -76,6 +76,13 @@ class BreakerStore(Protocol):
         slow: bool,
     ) -> StateResult: ...
 
+    def record_successes(
+        self, name: str, settings: BreakerSettings, now: float, *, token: str, count: int
+    ) -> StateResult:
+        """``count`` fast successes of one ordinary permit token, exactly as ``count`` calls of
+        :meth:`record` in a row (one atomic step)."""
+        ...
+
     def release(
         self, name: str, settings: BreakerSettings, now: float, *, token: str
     ) -> StateResult: ...
@@ -290,6 +297,16 @@ class _Machine:
                     self.set_state(State.OPEN, reason)
         return StateResult(self.effective(settings), self.take_events())
 
+    def record_successes(self, settings: BreakerSettings, token: str, count: int) -> StateResult:
+        """``count`` fast successes of ordinary permits, as ``count`` records in a row."""
+        events: list[TransitionEvent] = []
+        epoch = self.epoch
+        for _ in range(count):
+            events.extend(self.record(settings, token, False, False).transitions)
+            if self.epoch != epoch:  # tripped: the rest belong to an epoch that is over
+                break
+        return StateResult(self.effective(settings), tuple(events))
+
     def _trial_outcome(self, settings: BreakerSettings, failure: bool, slow: bool) -> None:
         if failure:
             self.set_state(State.OPEN, "trial call failed")
@@ -398,6 +415,15 @@ class LocalBreakerStore:
         finally:
             machine.lock.release()
 
+    def record_successes(
+        self, name: str, settings: BreakerSettings, now: float, *, token: str, count: int
+    ) -> StateResult:
+        machine = self._machine(name, now)
+        try:
+            return machine.record_successes(settings, token, count)
+        finally:
+            machine.lock.release()
+
     def release(
         self, name: str, settings: BreakerSettings, now: float, *, token: str
     ) -> StateResult:
@@ -465,6 +491,7 @@ class RedisBreakerStore:
         self._acquire = client.register_script(head + lua.ACQUIRE)
         self._record = client.register_script(head + lua.RECORD)
         self._release = client.register_script(head + lua.RELEASE)
+        self._record_successes = client.register_script(head + lua.RECORD_SUCCESSES)
         self._override = client.register_script(head + lua.OVERRIDE)
         self._snapshot = client.register_script(head + lua.SNAPSHOT)
         self._keys: dict[str, list[str]] = {}
@@ -535,6 +562,13 @@ class RedisBreakerStore:
         args = [*self._settings_args(settings, now), token, "1" if failure else "0"]
         args.append("1" if slow else "0")
         r = self._record(keys=self.keys(name), args=args)
+        return StateResult(State(_text(r[0])), self._events(name, r, 1))
+
+    def record_successes(
+        self, name: str, settings: BreakerSettings, now: float, *, token: str, count: int
+    ) -> StateResult:
+        args = [*self._settings_args(settings, now), token, str(int(count))]
+        r = self._record_successes(keys=self.keys(name), args=args)
         return StateResult(State(_text(r[0])), self._events(name, r, 1))
 
     def release(
@@ -671,6 +705,11 @@ class FailoverBreakerStore:
         slow: bool,
     ) -> StateResult:
         return self._call("record", name, settings, now, token=token, failure=failure, slow=slow)
+
+    def record_successes(
+        self, name: str, settings: BreakerSettings, now: float, *, token: str, count: int
+    ) -> StateResult:
+        return self._call("record_successes", name, settings, now, token=token, count=count)
 
     def release(
         self, name: str, settings: BreakerSettings, now: float, *, token: str
