@@ -58,3 +58,14 @@ def test_lockouts_are_readable_in_admin(admin_client, client, staff, settings):
     page = admin_client.get("/admin/axes/accessattempt/")
     assert page.status_code == 200
     assert "boss" in page.content.decode()
+
+
+def test_login_records_never_hold_an_invalid_address():
+    from django.test import RequestFactory
+
+    from apps.console.login import axes_client_ip
+
+    request = RequestFactory().get("/admin/login/", REMOTE_ADDR="")
+    assert axes_client_ip(request) is None
+    assert axes_client_ip(None) is None
+    assert axes_client_ip(RequestFactory().get("/", REMOTE_ADDR="198.51.100.7")) == "198.51.100.7"
