@@ -13,10 +13,12 @@ suite runs every transition against both.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
 from typing import NamedTuple, Protocol
 
 import redis
@@ -381,23 +383,22 @@ class LocalBreakerStore:
         self._machines: dict[str, _Machine] = {}
         self._lock = threading.Lock()
 
-    def _machine(self, name: str, now: float) -> _Machine:
+    @contextlib.contextmanager
+    def _machine(self, name: str, now: float) -> Iterator[_Machine]:
+        """The breaker's machine, locked and brought up to ``now`` for one operation."""
         machine = self._machines.get(name)
         if machine is None:
             with self._lock:
                 machine = self._machines.setdefault(name, _Machine(name))
-        machine.lock.acquire()
-        machine.begin(now)
-        return machine
+        with machine.lock:
+            machine.begin(now)
+            yield machine
 
     def acquire(
         self, name: str, settings: BreakerSettings, now: float, *, token_id: str, trial_ttl: float
     ) -> AcquireResult:
-        machine = self._machine(name, now)
-        try:
+        with self._machine(name, now) as machine:
             return machine.acquire(settings, token_id, trial_ttl)
-        finally:
-            machine.lock.release()
 
     def record(
         self,
@@ -409,47 +410,32 @@ class LocalBreakerStore:
         failure: bool,
         slow: bool,
     ) -> StateResult:
-        machine = self._machine(name, now)
-        try:
+        with self._machine(name, now) as machine:
             return machine.record(settings, token, failure, slow)
-        finally:
-            machine.lock.release()
 
     def record_successes(
         self, name: str, settings: BreakerSettings, now: float, *, token: str, count: int
     ) -> StateResult:
-        machine = self._machine(name, now)
-        try:
+        with self._machine(name, now) as machine:
             return machine.record_successes(settings, token, count)
-        finally:
-            machine.lock.release()
 
     def release(
         self, name: str, settings: BreakerSettings, now: float, *, token: str
     ) -> StateResult:
-        machine = self._machine(name, now)
-        try:
+        with self._machine(name, now) as machine:
             return machine.release(settings, token)
-        finally:
-            machine.lock.release()
 
     def override(
         self, name: str, settings: BreakerSettings, now: float, *, action: str, actor: str
     ) -> StateResult:
         if action not in OVERRIDE_ACTIONS:
             raise ValueError(f"unknown breaker override {action!r}")
-        machine = self._machine(name, now)
-        try:
+        with self._machine(name, now) as machine:
             return machine.apply_override(settings, action, actor)
-        finally:
-            machine.lock.release()
 
     def snapshot(self, name: str, settings: BreakerSettings, now: float) -> SnapshotResult:
-        machine = self._machine(name, now)
-        try:
+        with self._machine(name, now) as machine:
             return machine.snapshot(settings)
-        finally:
-            machine.lock.release()
 
 
 # --------------------------------------------------------------------------------------------
