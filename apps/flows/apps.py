@@ -7,7 +7,6 @@ class FlowsConfig(AppConfig):
     verbose_name = "Flows and prompt templates"
 
     def ready(self) -> None:
-        from apps.flows import schema  # noqa: F401 - registers the OpenAPI auth scheme
         from apps.flows.jobs import register_job_runner
 
         def runner_for(flow: str):

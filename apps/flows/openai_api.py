@@ -28,7 +28,6 @@ from rest_framework.views import APIView
 
 from apps.core.exceptions import ApiError, error_body
 from apps.flows import metrics
-from apps.flows.authentication import CachedApiKeyAuthentication
 from apps.flows.exceptions import InvalidPayload
 from apps.flows.streaming import StreamRedactor
 from apps.providers.services import complete, list_models, stream_complete
@@ -222,8 +221,6 @@ def _usage_json(completion: Completion) -> dict:
 class ChatCompletionsApi(APIView):
     """OpenAI-compatible chat completion, guarded and resilient (``stream: true`` → SSE)."""
 
-    authentication_classes = [CachedApiKeyAuthentication]
-
     @extend_schema_serializer(component_name="ChatCompletionInput")
     class InputSerializer(serializers.Serializer):
         model = serializers.CharField(required=False, help_text="A provider name, or default.")
@@ -397,8 +394,6 @@ def _sse_events(
 
 class ModelsApi(APIView):
     """Models (providers) this gateway can route to, in OpenAI's list format."""
-
-    authentication_classes = [CachedApiKeyAuthentication]
 
     @extend_schema(
         responses={200: OpenApiResponse(description="An OpenAI model list.")},

@@ -4,7 +4,6 @@ import json
 
 import pytest
 
-from apps.flows import authentication
 from apps.flows.selectors import _active_templates, _label_sets
 from apps.providers import http
 from apps.providers.models import ProviderKind
@@ -16,7 +15,6 @@ def _invalidate_all() -> None:
     for cache in (_active_templates, _label_sets, live_providers):
         cache.invalidate()
     breakers.reset()
-    authentication.clear()
 
 
 @pytest.fixture(autouse=True)
