@@ -123,6 +123,44 @@ def _tf(buckets: np.ndarray, norm: str) -> tuple[np.ndarray, np.ndarray]:
     return index, values
 
 
+def _join(parts: list[np.ndarray]) -> np.ndarray | None:
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def _tf_two_blocks(
+    char_block: np.ndarray | None, word_block: np.ndarray | None, bits: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``_tf`` of both blocks with a single sort: the block number is tagged into bit ``bits``.
+
+    Gives exactly what ``_tf`` per block + concatenation gives (same order: char block first,
+    each block ascending by bucket; same per-block dot products), at about half the numpy calls.
+    """
+    tag = np.uint32(1 << bits)
+    if char_block is None and word_block is None:
+        return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.float64)
+    if word_block is None:
+        keys = char_block.copy()
+    elif char_block is None:
+        keys = word_block | tag
+    else:
+        keys = np.concatenate((char_block, word_block | tag))
+    keys.sort()
+    first = np.empty(keys.size, dtype=bool)
+    first[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    unique = keys[starts]
+    counts = np.diff(np.append(starts, keys.size))
+    values = 1.0 + np.log(counts.astype(np.float64))
+    split = int(np.searchsorted(unique, tag))  # entries of the char block
+    for block in (values[:split], values[split:]):
+        if block.size:
+            block /= math.sqrt(float(block @ block))
+    return unique & np.uint32(tag - 1), values
+
+
 def featurize(canonical: str, config: FeatureConfig) -> tuple[np.ndarray, np.ndarray]:
     """Sparse feature vector (indices, values) of an already-normalized text."""
     with np.errstate(over="ignore"):
@@ -143,15 +181,14 @@ def _featurize(canonical: str, config: FeatureConfig) -> tuple[np.ndarray, np.nd
     blocks: list[tuple[np.ndarray, np.ndarray]] = []
 
     # character n-grams (spaces included, so word edges are features too)
-    char_buckets = []
+    char_buckets: list[np.ndarray] = []
     for size in config.char_ngrams:
         if n < size:
             continue
         count = n - size + 1
         hashes = (prefix[size:] - prefix[:count]) * inverse[:count]
         char_buckets.append(_bucket(hashes, 0xC0 + size, bits))
-    if char_buckets:
-        blocks.append(_tf(np.concatenate(char_buckets), config.norm))
+    char_block = _join(char_buckets)
 
     # word n-grams: a word is a run of letters/digits (any script)
     is_word = (
@@ -160,9 +197,9 @@ def _featurize(canonical: str, config: FeatureConfig) -> tuple[np.ndarray, np.nd
     edges = np.diff(np.concatenate(([0], is_word.astype(np.int8), [0])))
     word_starts = np.flatnonzero(edges == 1)
     word_ends = np.flatnonzero(edges == -1)
+    word_buckets: list[np.ndarray] = []
     if word_starts.size:
         words = (prefix[word_ends] - prefix[word_starts]) * inverse[word_starts]
-        word_buckets = []
         for size in config.word_ngrams:
             if words.size < size:
                 continue
@@ -170,9 +207,14 @@ def _featurize(canonical: str, config: FeatureConfig) -> tuple[np.ndarray, np.nd
             for k in range(1, size):
                 combined = combined * np.uint64(_RADIX) + words[k : words.size - size + 1 + k]
             word_buckets.append(_bucket(combined, 0xA0 + size, bits))
-        if word_buckets:
-            blocks.append(_tf(np.concatenate(word_buckets), config.norm))
+    word_block = _join(word_buckets)
 
+    if config.norm == "l2_sublinear" and bits < 31:
+        return _tf_two_blocks(char_block, word_block, bits)
+    if char_block is not None:
+        blocks.append(_tf(char_block, config.norm))
+    if word_block is not None:
+        blocks.append(_tf(word_block, config.norm))
     if not blocks:
         return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.float64)
     # Each block is L2-normalised on its own; the two blocks together have norm sqrt(2).

@@ -23,6 +23,8 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+import re2
+
 __all__ = ["Normalized", "normalize"]
 
 # --- limits (bounded work for hostile input) ---------------------------------------------------
@@ -91,6 +93,7 @@ for _base in (0x1F150, 0x1F170, 0x1F1E6):
         _CONFUSABLE_PAIRS[chr(_base + _i)] = chr(ord("a") + _i)
 _CONFUSABLES = str.maketrans(_CONFUSABLE_PAIRS)
 _CONFUSABLE_CHARS = frozenset(_CONFUSABLE_PAIRS)
+_GREEK_CYRILLIC_CHARS = frozenset(map(chr, range(0x0370, 0x0530)))
 # words holding at least one non-ASCII letter (starting only at a word start: linear time)
 _NON_ASCII_WORD_RE = re.compile(r"(?<![^\W_])[^\W_]*[^\x00-\x7f\W][^\W_]*")
 _LATIN_RE = re.compile(r"[a-zA-Z]")
@@ -122,8 +125,10 @@ _LEET_CHAR_RE = re.compile(r"[0-9@$!|+€£]")
 _LEET_INSIDE_RE = re.compile(r"[0-9@$!|+€£][a-z]")
 
 # --- encodings ---------------------------------------------------------------------------------
-# greedy runs: finditer never starts inside a run, so no look-behind (which would be slow) needed
-_B64_RE = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
+# Greedy runs: a match never starts inside a run, so no look-behind needed. RE2 (a DFA) instead
+# of ``re``: the backtracking engine retries every start inside each shorter word (3x slower);
+# an ASCII-only class, so both engines find the same spans.
+_B64_RE = re2.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 # Hex of ASCII text: every byte's high nibble is 2..7, so each run starts with a digit (cheap).
 _HEX_RE = re.compile(
     r"(?:\\x|0x)[2-7][0-9a-fA-F](?:[\s,]{0,2}(?:\\x|0x)[2-7][0-9a-fA-F]){5,}"  # \x69\x67 / 0x69
@@ -140,6 +145,7 @@ _ROT13 = str.maketrans(
 )
 _ALPHA_WORD_RE = re.compile(r"[a-z]{2,}")
 _ROT13_HINT_RE = re.compile(r"rot[\s\-_]?13|caesar|cipher")
+_ROT13_HINT_WORDS = ("rot", "caesar", "cipher")  # every hint match holds one: cheap pre-check
 # Words whose rot13 form shows up in an encoded instruction. A token that is not one of these
 # but whose rot13 is counts as evidence of a rot13 segment.
 _ROT13_WORDS = frozenset(
@@ -381,7 +387,7 @@ def _lowered(text: str, signals: set[str]) -> str:
             signals.add("homoglyph")  # fullwidth, mathematical, circled ... letters
         s = nfkc
         chars = frozenset(s)
-    if not _CONFUSABLE_CHARS.isdisjoint(chars) or any(_is_greek_or_cyrillic(c) for c in chars):
+    if not _CONFUSABLE_CHARS.isdisjoint(chars) or not _GREEK_CYRILLIC_CHARS.isdisjoint(chars):
         # In mostly-Cyrillic/Greek text only mixed-script words are folded, so that real
         # Russian or Greek words stay intact for the multilingual rules.
         native = len(_CYRILLIC_RE.findall(s)) + len(_GREEK_RE.findall(s))
@@ -392,10 +398,6 @@ def _lowered(text: str, signals: set[str]) -> str:
         if nfd != s:  # accents on Latin letters ("ïgnörë") are dropped
             s = unicodedata.normalize("NFC", _COMBINING_AFTER_ASCII_RE.sub("", nfd))
     return s.casefold()
-
-
-def _is_greek_or_cyrillic(ch: str) -> bool:
-    return "\u0370" <= ch <= "\u052f"
 
 
 def _has_controls(text: str) -> bool:
@@ -481,7 +483,7 @@ def _decoded_views(
 
     add("base64", _decode_base64(raw))
     add("hex", _decode_hex(raw))
-    if _PCT_RE.search(raw):
+    if "%" in raw and _PCT_RE.search(raw):
         add("url", _decode_url(raw))
     if "&" in raw and _HTML_ENTITY_RE.search(raw):
         decoded = html.unescape(raw[:MAX_DECODED_TOTAL])
@@ -583,7 +585,7 @@ def _rot13_view(canonical: str) -> str | None:
     # bytes.translate is table-driven: an order of magnitude faster than str.translate, and
     # UTF-8 continuation bytes (>= 0x80) pass through untouched
     encoded = sample.encode("utf-8", "surrogatepass")
-    if _ROT13_HINT_RE.search(sample):
+    if any(w in sample for w in _ROT13_HINT_WORDS) and _ROT13_HINT_RE.search(sample):
         return encoded.translate(_ROT13_KEEP).decode("utf-8", "surrogatepass")
     # words that only make sense after rot13 ("vtaber" -> "ignore"), not "be" <-> "or"
     words = encoded.translate(_ROT13_BYTES).split()
