@@ -210,23 +210,22 @@ class InjectionPatternAdmin(admin.ModelAdmin):
         for obj in queryset:
             injection_pattern_delete(pattern=obj)
 
+    def _set_enabled(self, request, queryset, *, enabled: bool) -> None:
+        count = injection_patterns_set_enabled(
+            queryset=queryset, enabled=enabled, updated_by=_who(request)
+        )
+        verb = "Enabled" if enabled else "Disabled"
+        self.message_user(
+            request, ngettext(f"{verb} %d pattern.", f"{verb} %d patterns.", count) % count
+        )
+
     @admin.action(description="Enable selected patterns", permissions=["change"])
     def enable_patterns(self, request, queryset):
-        count = injection_patterns_set_enabled(
-            queryset=queryset, enabled=True, updated_by=_who(request)
-        )
-        self.message_user(
-            request, ngettext("Enabled %d pattern.", "Enabled %d patterns.", count) % count
-        )
+        self._set_enabled(request, queryset, enabled=True)
 
     @admin.action(description="Disable selected patterns", permissions=["change"])
     def disable_patterns(self, request, queryset):
-        count = injection_patterns_set_enabled(
-            queryset=queryset, enabled=False, updated_by=_who(request)
-        )
-        self.message_user(
-            request, ngettext("Disabled %d pattern.", "Disabled %d patterns.", count) % count
-        )
+        self._set_enabled(request, queryset, enabled=False)
 
     @admin.action(description="Export selected patterns as JSON", permissions=["view"])
     def export_json(self, request, queryset):

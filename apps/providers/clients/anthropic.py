@@ -7,7 +7,12 @@ from collections.abc import Iterator
 
 import httpx
 
-from apps.providers.clients.base import ProviderClient, ProviderSpec, message_text
+from apps.providers.clients.base import (
+    ProviderClient,
+    ProviderSpec,
+    message_text,
+    read_stream_response,
+)
 from apps.providers.exceptions import LLMResponseError
 from apps.providers.http import (
     api_key_from_env,
@@ -187,17 +192,9 @@ class AnthropicClient(ProviderClient):
         body = {**build_body(spec, request), "stream": True}
         try:
             with http.stream("POST", "messages", json=body, headers=headers) as response:
-                if response.status_code >= 300:
-                    response.read()
-                    raise_for_status(response, provider=spec.name)
-                if "text/event-stream" not in response.headers.get("Content-Type", ""):
-                    response.read()
-                    completion = parse_message(json_body(response, provider=spec.name), spec)
-                    if completion.text:
-                        yield StreamDelta(text=completion.text)
-                    yield completion
-                    return
-                yield from _read_events(response.iter_lines(), spec)
+                yield from read_stream_response(
+                    response, spec, parse=parse_message, read_events=_read_events
+                )
         except httpx.HTTPError as exc:
             raise translate_transport_error(exc, provider=spec.name) from None
 

@@ -8,7 +8,7 @@ the typed errors of ``apps.providers.exceptions``).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from apps.providers.types import Completion, CompletionRequest, StreamDelta
@@ -79,3 +79,28 @@ class ProviderClient(ABC):
         if completion.text:
             yield StreamDelta(text=completion.text)
         yield completion
+
+
+def read_stream_response(
+    response,
+    spec: ProviderSpec,
+    *,
+    parse: Callable[[dict, ProviderSpec], Completion],
+    read_events: Callable[[Iterator[str], ProviderSpec], Iterator[StreamDelta | Completion]],
+) -> Iterator[StreamDelta | Completion]:
+    """An open streaming httpx response: typed error for a failure status; server-sent events
+    through ``read_events``; a server that ignored "stream" answers one JSON body, which is
+    passed on as one delta and its completion."""
+    from apps.providers.http import json_body, raise_for_status
+
+    if response.status_code >= 300:
+        response.read()
+        raise_for_status(response, provider=spec.name)
+    if "text/event-stream" not in response.headers.get("Content-Type", ""):
+        response.read()
+        completion = parse(json_body(response, provider=spec.name), spec)
+        if completion.text:
+            yield StreamDelta(text=completion.text)
+        yield completion
+        return
+    yield from read_events(response.iter_lines(), spec)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import httpx
 
-from apps.providers.clients.base import ProviderClient, ProviderSpec
+from apps.providers.clients.base import ProviderClient, ProviderSpec, read_stream_response
 from apps.providers.exceptions import LLMResponseError
 from apps.providers.http import (
     api_key_from_env,
@@ -144,19 +144,9 @@ class OpenAICompatibleClient(ProviderClient):
         body = build_body(spec, request, stream=True)
         try:
             with http.stream("POST", "chat/completions", json=body, headers=headers) as response:
-                if response.status_code >= 300:
-                    response.read()
-                    raise_for_status(response, provider=spec.name)
-                content_type = response.headers.get("Content-Type", "")
-                if "text/event-stream" not in content_type:
-                    # A server that ignores "stream" answers one JSON completion.
-                    response.read()
-                    completion = parse_completion(json_body(response, provider=spec.name), spec)
-                    if completion.text:
-                        yield StreamDelta(text=completion.text)
-                    yield completion
-                    return
-                yield from _read_events(response.iter_lines(), spec)
+                yield from read_stream_response(
+                    response, spec, parse=parse_completion, read_events=_read_events
+                )
         except httpx.HTTPError as exc:
             raise translate_transport_error(exc, provider=spec.name) from None
 
