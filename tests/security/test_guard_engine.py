@@ -107,7 +107,9 @@ def _obfuscations() -> dict[str, tuple[str, str]]:
     fullwidth = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in ATTACK)
     zero_width = "\u200b".join(ATTACK)
     rtl = "\u202e" + ATTACK + "\u202c"
+    squared = "".join(chr(0x1F170 + ord(c) - 97) if "a" <= c <= "z" else c for c in ATTACK.lower())
     return {
+        "negative squared letters": (squared, "text"),
         "spaced letters": (spaced, "despaced"),
         "leetspeak": (leet, "deleet"),
         "cyrillic homoglyphs": (cyrillic, "text"),

@@ -87,15 +87,20 @@ _CONFUSABLE_PAIRS = {
     "ᴋ": "k", "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p", "ʀ": "r", "ꜱ": "s", "ᴛ": "t",
     "ᴜ": "u", "ᴠ": "v", "ᴡ": "w", "ᴢ": "z",
 }  # fmt: skip
-# Negative circled / squared and regional-indicator letters have no NFKC decomposition.
-for _base in (0x1F150, 0x1F170, 0x1F1E6):
-    for _i in range(26):
-        _CONFUSABLE_PAIRS[chr(_base + _i)] = chr(ord("a") + _i)
+# Negative circled / squared and regional-indicator letters ("🅸🅶🅽🅾🆁🅴") have no NFKC
+# decomposition and are symbols, not word characters, so the per-word folding below never sees
+# them: they are mapped on their own, wherever they stand.
+_SYMBOL_LETTERS = {
+    _base + _i: chr(ord("a") + _i) for _base in (0x1F150, 0x1F170, 0x1F1E6) for _i in range(26)
+}
+_SYMBOL_LETTER_CHARS = frozenset(map(chr, _SYMBOL_LETTERS))
 _CONFUSABLES = str.maketrans(_CONFUSABLE_PAIRS)
 _CONFUSABLE_CHARS = frozenset(_CONFUSABLE_PAIRS)
 _GREEK_CYRILLIC_CHARS = frozenset(map(chr, range(0x0370, 0x0530)))
-# words holding at least one non-ASCII letter (starting only at a word start: linear time)
-_NON_ASCII_WORD_RE = re.compile(r"(?<![^\W_])[^\W_]*[^\x00-\x7f\W][^\W_]*")
+# Words holding at least one non-ASCII letter. The possessive ASCII prefix never backtracks, so
+# a search that fails at a word start fails at once for the rest of that ASCII run, and a
+# match can only start at a word start (no look-behind needed: ~40 % faster than with one).
+_NON_ASCII_WORD_RE = re.compile(r"[a-zA-Z0-9]*+[^\x00-\x7f\W][^\W_]*")
 _LATIN_RE = re.compile(r"[a-zA-Z]")
 _CYRILLIC_RE = re.compile("[\u0400-\u052f]")
 _GREEK_RE = re.compile("[\u0370-\u03ff]")
@@ -105,8 +110,14 @@ _ASCII_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # --- spacing and leetspeak ---------------------------------------------------------------------
 _SEP = r"[ .\-_*|/~+,:]"
-# three or more single letters separated by one to three separators: "i g n o r e", "i.g.n.o.r.e"
-_SPACED_RE = re.compile(rf"(?<![^\W_])(?:[^\W_]{_SEP}{{1,3}}){{3,}}[^\W_](?![^\W_])")
+# Four or more single letters separated by one to three separators: "i g n o r e",
+# "i.g.n.o.r.e". The match starts at the first separator (the run's first letter is checked by
+# look-behind and sits just before the match): a pattern that opens with a rare character class
+# lets the engine skip ahead in C, twice as fast as trying a look-behind at every position.
+_SPACED_RE = re.compile(
+    rf"{_SEP}(?<=[^\W_]{_SEP})(?<![^\W_][^\W_]{_SEP}){_SEP}{{0,2}}[^\W_]"
+    rf"(?:{_SEP}{{1,3}}[^\W_]){{2,}}(?![^\W_])"
+)
 _SPACED_GAP_RE = re.compile(rf"{_SEP}{{2,}}|{_SEP}\s|\s{_SEP}")
 _SEP_RE = re.compile(_SEP)
 _SPACED_HINT_RE = re.compile(rf"{_SEP}[^\W_]{_SEP}{{1,3}}[^\W_]{_SEP}")
@@ -381,6 +392,9 @@ def _lowered(text: str, signals: set[str]) -> str:
         s = s.translate(_REMOVE_BIDI)
     if not _CONTROL_CHARS.isdisjoint(chars):
         s = s.translate(_CONTROLS)
+    if not _SYMBOL_LETTER_CHARS.isdisjoint(chars):
+        signals.add("homoglyph")
+        s = s.translate(_SYMBOL_LETTERS)
     nfkc = unicodedata.normalize("NFKC", s)
     if nfkc != s:
         if not _COMPAT_LETTER_CHARS.isdisjoint(chars):
@@ -392,7 +406,17 @@ def _lowered(text: str, signals: set[str]) -> str:
         # Russian or Greek words stay intact for the multilingual rules.
         native = len(_CYRILLIC_RE.findall(s)) + len(_GREEK_RE.findall(s))
         latin_context = native <= len(s.encode("ascii", "ignore")) // 2
-        s = _NON_ASCII_WORD_RE.sub(lambda m: _fold_word(m.group(), signals, latin_context), s)
+        # attack templates repeat the same word many times: fold each distinct word once
+        folded: dict[str, str] = {}
+
+        def fold(match: re.Match[str]) -> str:
+            word = match.group()
+            result = folded.get(word)
+            if result is None:
+                result = folded[word] = _fold_word(word, signals, latin_context)
+            return result
+
+        s = _NON_ASCII_WORD_RE.sub(fold, s)
     if not s.isascii():
         nfd = unicodedata.normalize("NFD", s)
         if nfd != s:  # accents on Latin letters ("ïgnörë") are dropped
@@ -430,21 +454,27 @@ def _despace(canonical: str) -> str | None:
     # cheap pre-check (starts on a separator): two single letters between separators
     if not _SPACED_HINT_RE.search(canonical):
         return None
-    changed = False
-
-    def join(match: re.Match[str]) -> str:
-        nonlocal changed
-        changed = True
+    pieces: list[str] = []
+    last = 0
+    for match in _SPACED_RE.finditer(canonical):
+        start = match.start() - 1  # the run's first letter
+        pieces.append(canonical[last:start])
         # a wider gap ("i g n o r e  a l l") separates words; single gaps are inside a word
-        words = _SPACED_GAP_RE.split(match.group())
-        return " ".join(_SEP_RE.sub("", w) for w in words if w)
-
-    joined = _SPACED_RE.sub(join, canonical)
-    return " ".join(joined.split()) if changed else None
+        words = _SPACED_GAP_RE.split(canonical[start : match.end()])
+        pieces.append(" ".join(_SEP_RE.sub("", w) for w in words if w))
+        last = match.end()
+    if not pieces:
+        return None
+    pieces.append(canonical[last:])
+    return " ".join("".join(pieces).split())
 
 
 def _deleet(canonical: str) -> str | None:
-    if not _LEET_INSIDE_RE.search(canonical):  # cheap pre-check: most text has no leet at all
+    # Cheap pre-check: a view needs two tokens with a leet character inside a word, and each
+    # holds its own "leet character + letter" pair (pairs cannot overlap), so fewer than two
+    # pairs in the whole text can never make one. Most text has none at all.
+    first = _LEET_INSIDE_RE.search(canonical)
+    if first is None or _LEET_INSIDE_RE.search(canonical, first.end()) is None:
         return None
     changed = 0
 
@@ -488,7 +518,8 @@ def _decoded_views(
     if "&" in raw and _HTML_ENTITY_RE.search(raw):
         decoded = html.unescape(raw[:MAX_DECODED_TOTAL])
         add("html", [decoded] if decoded != raw[:MAX_DECODED_TOTAL] else [])
-    rot = _rot13_view(canonical)
+    # rot13 of a rot13 view is the text it came from, already scanned: skip a whole extra pass
+    rot = None if prefix.endswith("rot13") else _rot13_view(canonical)
     if rot is not None:
         add("rot13", [rot])
 
