@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import codecs
+import random
 import time
 import urllib.parse
 
@@ -183,3 +184,27 @@ def test_hostile_input_is_bounded(text):
 def test_non_string_input_is_coerced():
     assert normalize(None).text == ""  # type: ignore[arg-type]
     assert normalize(12345).text == "12345"  # type: ignore[arg-type]
+
+
+def test_sparse_word_folding_matches_the_regex_pass():
+    """The fast path (start from the look-alike letters) folds exactly what a pass over every
+    non-ASCII word folds, with the same signals, in Latin and in native-script context."""
+    from apps.security.guard import normalize as module
+
+    def dense(text: str, latin_context: bool) -> tuple[str, set[str]]:
+        signals: set[str] = set()
+        folded = module._NON_ASCII_WORD_RE.sub(
+            lambda m: module._fold_word(m.group(), signals, latin_context), text
+        )
+        return folded, signals
+
+    def sparse(text: str, latin_context: bool) -> tuple[str, set[str]]:
+        signals: set[str] = set()
+        return module._fold_words(text, signals, latin_context), signals
+
+    alphabet = [*"abxyz019_ -.,\n", *"аеорсіжщиβοαΩöé中", "ᴀ", "ℓ", "\u0301", "ʀ", "Ꭺ", "²", "½"]
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.choice([1, 4, 12, 60, 400])))
+        for latin_context in (True, False):
+            assert sparse(text, latin_context) == dense(text, latin_context), text
