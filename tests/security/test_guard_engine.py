@@ -110,6 +110,15 @@ def _obfuscations() -> dict[str, tuple[str, str]]:
     squared = "".join(chr(0x1F170 + ord(c) - 97) if "a" <= c <= "z" else c for c in ATTACK.lower())
     return {
         "negative squared letters": (squared, "text"),
+        "parenthesized letters": (
+            "".join(chr(0x249C + ord(c) - 97) if "a" <= c <= "z" else c for c in ATTACK.lower()),
+            "text",
+        ),
+        "emoji between letters": (
+            "  ".join("🔥".join(word) for word in ATTACK.rstrip(".").split()),
+            "despaced",
+        ),
+        "unicode escapes": ("".join(f"\\u{ord(c):04x}" for c in ATTACK), "hex"),
         "spaced letters": (spaced, "despaced"),
         "leetspeak": (leet, "deleet"),
         "cyrillic homoglyphs": (cyrillic, "text"),

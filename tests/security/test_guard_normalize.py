@@ -69,6 +69,20 @@ def test_negative_squared_circled_and_regional_indicator_letters_fold():
     assert normalize("🅘🅖🅝🅞🅡🅔 all").text == "ignore all"
     assert normalize("🇮🇬🇳🇴🇷🇪 all").text == "ignore all"
     assert "homoglyph" in normalize("🅸🅶🅽🅾🆁🅴").signals
+    assert normalize("⒤⒢⒩⒪⒭⒠ ⒜⒧⒧").text == "ignore all"  # NFKC alone gives "(i)(g)(n)..."
+
+
+def test_letters_spelled_out_between_symbols_and_emoji_are_joined():
+    assert _views("i🔥g🔥n🔥o🔥r🔥e all")["despaced"] == "ignore all"
+    assert _views("i•g•n•o•r•e ➤ a➤l➤l")["despaced"] == "ignore all"
+    assert _views("i=g=n=o=r=e")["despaced"] == "ignore"
+    # circled digits are word characters, never separators
+    assert "despaced" not in _views("a①b①c①d")
+
+
+def test_unicode_escapes_are_decoded_like_hex():
+    escaped = "".join(f"\\u{ord(c):04x}" for c in ATTACK)
+    assert _views(escaped)["hex"] == ATTACK
 
 
 def test_real_russian_text_is_not_folded():

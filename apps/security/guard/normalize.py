@@ -103,6 +103,8 @@ _CONFUSABLE_PAIRS = {
 _SYMBOL_LETTERS = {
     _base + _i: chr(ord("a") + _i) for _base in (0x1F150, 0x1F170, 0x1F1E6) for _i in range(26)
 }
+# Parenthesized letters ("⒤⒢⒩") do decompose, but to "(i)(g)(n)": map them to the letter.
+_SYMBOL_LETTERS.update({0x249C + _i: chr(ord("a") + _i) for _i in range(26)})
 _SYMBOL_LETTER_CHARS = frozenset(map(chr, _SYMBOL_LETTERS))
 _SYMBOL_LETTER_RUN_RE = re.compile(_char_class(_SYMBOL_LETTER_CHARS) + "+")
 _CONFUSABLES = str.maketrans(_CONFUSABLE_PAIRS)
@@ -132,7 +134,28 @@ _WS_RE = re.compile(r"\s+")
 _ASCII_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # --- spacing and leetspeak ---------------------------------------------------------------------
-_SEP = r"[ .\-_*|/~+,:]"
+
+
+def _symbol_ranges(*blocks: tuple[int, int]) -> str:
+    """Class ranges over ``blocks`` leaving out word characters (circled digits and kin)."""
+    ranges: list[str] = []
+    for first, last in blocks:
+        start = None
+        for code in range(first, last + 2):
+            keep = code <= last and not chr(code).isalnum()
+            if keep and start is None:
+                start = code
+            elif not keep and start is not None:
+                end = code - 1
+                ranges.append(chr(start) if start == end else f"{chr(start)}-{chr(end)}")
+                start = None
+    return "".join(ranges)
+
+
+# Separators between spelled-out letters: ASCII punctuation seen in the wild, bullets, and
+# arrows, dingbats, box drawing and emoji ("i🔥g🔥n🔥o🔥r🔥e"). One character class (not an
+# alternation) keeps the spaced-run search fast and its look-behinds fixed-width.
+_SEP = r"[ .\-_*|/~+,:;=#^·•‧∙" + _symbol_ranges((0x2190, 0x2BFF), (0x1F000, 0x1FAFF)) + "]"
 # Four or more single letters separated by one to three separators: "i g n o r e",
 # "i.g.n.o.r.e". The match starts at the first separator (the run's first letter is checked by
 # look-behind and sits just before the match): a pattern that opens with a rare character class
@@ -165,12 +188,13 @@ _LEET_INSIDE_RE = re.compile(r"[0-9@$!|+€£][a-z]")
 _B64_RE = re2.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 # Hex of ASCII text: every byte's high nibble is 2..7, so each run starts with a digit (cheap).
 _HEX_RE = re.compile(
-    r"(?:\\x|0x)[2-7][0-9a-fA-F](?:[\s,]{0,2}(?:\\x|0x)[2-7][0-9a-fA-F]){5,}"  # \x69\x67 / 0x69
+    # \x69\x67 / 0x69 0x67 / \u0069\u0067
+    r"(?:\\x|0x|\\u00)[2-7][0-9a-fA-F](?:[\s,]{0,2}(?:\\x|0x|\\u00)[2-7][0-9a-fA-F]){5,}"
     r"|[2-7][0-9a-fA-F](?:(?:[ :][2-7][0-9a-fA-F]){5,}"  # 69 67 6e 6f 72 65
     r"|(?:[2-7][0-9a-fA-F]){7,})"  # 69676e6f72652061
 )
-_HEX_HINT_RE = re.compile(r"[2-7][0-9a-fA-F](?:[\s,:]{0,2}(?:\\x|0x)?[2-7][0-9a-fA-F]){3}")
-_HEX_STRIP_RE = re.compile(r"\\x|0x|[\s,:]")
+_HEX_HINT_RE = re.compile(r"[2-7][0-9a-fA-F](?:[\s,:]{0,2}(?:\\x|0x|\\u00)?[2-7][0-9a-fA-F]){3}")
+_HEX_STRIP_RE = re.compile(r"\\x|0x|\\u00|[\s,:]")
 _PCT_RE = re.compile(r"%[0-9a-fA-F]{2}")
 _HTML_ENTITY_RE = re.compile(r"&(?:#[0-9]{2,7}|#x[0-9a-fA-F]{2,6}|[a-zA-Z]{2,8});")
 _ROT13 = str.maketrans(
@@ -630,7 +654,7 @@ def _decode_hex(raw: str) -> list[str]:
     for match in _HEX_RE.finditer(raw):
         start, end = match.span()
         glued = (start > 0 and raw[start - 1].isalnum()) or (end < len(raw) and raw[end].isalnum())
-        if glued and not match.group().startswith(("\\x", "0x")):
+        if glued and not match.group().startswith(("\\x", "0x", "\\u00")):
             continue  # part of a longer word or number, not a hex dump
         tried += 1
         if tried > MAX_DECODE_CANDIDATES:
