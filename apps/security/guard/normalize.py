@@ -18,8 +18,10 @@ from __future__ import annotations
 import base64
 import binascii
 import html
+import itertools
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -616,26 +618,13 @@ def _printable_text(data: bytes) -> str | None:
     return decoded
 
 
-def _decode_base64(raw: str) -> list[str]:
+def _decoded_segments(payloads: Iterator[bytes | None]) -> list[str]:
+    """The printable text of the first ``MAX_DECODE_CANDIDATES`` candidates (None: a candidate
+    that did not decode), up to ``MAX_DECODED_TOTAL`` characters in all."""
     out: list[str] = []
     total = 0
-    tried = 0
-    for match in _B64_RE.finditer(raw):
-        token = match.group()
-        body = token.rstrip("=")
-        # plain long words ("internationalization") are not base64; real payloads mix case/digits
-        if body.isalpha() and (body.islower() or body.isupper()):
-            continue
-        tried += 1
-        if tried > MAX_DECODE_CANDIDATES:
-            break
-        body = body[:MAX_SEGMENT_CHARS].replace("-", "+").replace("_", "/")
-        body = body[: len(body) - len(body) % 4] if len(body) % 4 == 1 else body
-        try:
-            data = base64.b64decode(body + "=" * (-len(body) % 4), validate=True)
-        except (binascii.Error, ValueError):
-            continue
-        decoded = _printable_text(data)
+    for data in itertools.islice(payloads, MAX_DECODE_CANDIDATES):
+        decoded = None if data is None else _printable_text(data)
         if decoded is None:
             continue
         out.append(decoded)
@@ -643,36 +632,44 @@ def _decode_base64(raw: str) -> list[str]:
         if total >= MAX_DECODED_TOTAL:
             break
     return out
+
+
+def _decode_base64(raw: str) -> list[str]:
+    return _decoded_segments(_base64_payloads(raw))
+
+
+def _base64_payloads(raw: str) -> Iterator[bytes | None]:
+    for match in _B64_RE.finditer(raw):
+        body = match.group().rstrip("=")
+        # plain long words ("internationalization") are not base64; real payloads mix case/digits
+        if body.isalpha() and (body.islower() or body.isupper()):
+            continue
+        body = body[:MAX_SEGMENT_CHARS].replace("-", "+").replace("_", "/")
+        body = body[: len(body) - len(body) % 4] if len(body) % 4 == 1 else body
+        try:
+            yield base64.b64decode(body + "=" * (-len(body) % 4), validate=True)
+        except (binascii.Error, ValueError):
+            yield None
 
 
 def _decode_hex(raw: str) -> list[str]:
     if not _HEX_HINT_RE.search(raw):  # cheap pre-check: four hex bytes of ASCII in a row
         return []
-    out: list[str] = []
-    total = 0
-    tried = 0
+    return _decoded_segments(_hex_payloads(raw))
+
+
+def _hex_payloads(raw: str) -> Iterator[bytes | None]:
     for match in _HEX_RE.finditer(raw):
         start, end = match.span()
         glued = (start > 0 and raw[start - 1].isalnum()) or (end < len(raw) and raw[end].isalnum())
         if glued and not match.group().startswith(("\\x", "0x", "\\u00")):
             continue  # part of a longer word or number, not a hex dump
-        tried += 1
-        if tried > MAX_DECODE_CANDIDATES:
-            break
         digits = _HEX_STRIP_RE.sub("", match.group())[:MAX_SEGMENT_CHARS]
         digits = digits[: len(digits) - len(digits) % 2]
         try:
-            data = bytes.fromhex(digits)
+            yield bytes.fromhex(digits)
         except ValueError:
-            continue
-        decoded = _printable_text(data)
-        if decoded is None:
-            continue
-        out.append(decoded)
-        total += len(decoded)
-        if total >= MAX_DECODED_TOTAL:
-            break
-    return out
+            yield None
 
 
 def _decode_url(raw: str) -> list[str]:
