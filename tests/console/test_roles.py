@@ -164,3 +164,22 @@ def test_auditor_keys_read_the_audit_and_breakers_over_the_api(api_client, tenan
         ).status_code
         == 403
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrate_resyncs_the_roles():
+    """post_migrate reaches the console app, so ``migrate`` puts the table back in force."""
+    from django.contrib.auth.models import Permission
+    from django.core.management import call_command
+
+    roles_sync()
+    operators = Group.objects.get(name=OPERATORS)
+    permission = Permission.objects.get(
+        content_type__app_label="security", codename="change_injectionpattern"
+    )
+    operators.permissions.remove(permission)
+    assert not operators.permissions.filter(pk=permission.pk).exists()
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+    assert operators.permissions.filter(pk=permission.pk).exists()
