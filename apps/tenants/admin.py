@@ -10,6 +10,7 @@ from apps.tenants.services import (
     api_key_save,
     rate_limit_delete,
     rate_limit_save,
+    tenant_delete,
     tenant_save,
 )
 
@@ -43,6 +44,13 @@ class TenantAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Tenant, form, change: bool) -> None:
         tenant_save(tenant=obj)
+
+    def delete_model(self, request: HttpRequest, obj: Tenant) -> None:
+        tenant_delete(tenant=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Tenant]) -> None:
+        for tenant in queryset:
+            tenant_delete(tenant=tenant)
 
 
 @admin.register(ApiKey)

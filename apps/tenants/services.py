@@ -83,6 +83,17 @@ def tenant_save(*, tenant: Tenant) -> Tenant:
     return tenant
 
 
+@transaction.atomic
+def tenant_delete(*, tenant: Tenant) -> None:
+    """Delete a tenant with its keys and rate limits; cached copies are dropped everywhere.
+
+    Without the bumps, its deleted keys would keep authenticating from the per-process caches.
+    """
+    tenant.delete()
+    bump_version(API_KEYS_NAMESPACE)
+    bump_version(RATE_LIMITS_NAMESPACE)
+
+
 def api_key_touch(*, api_key: ApiKey, resolution_seconds: int) -> None:
     """Record use, at most once per ``resolution_seconds``, to keep writes off the hot path."""
     now = timezone.now()

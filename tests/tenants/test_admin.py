@@ -45,3 +45,24 @@ def test_admin_revoke_action(admin_client, tenant_key):
     )
     assert response.status_code == 200
     assert ApiKey.objects.get(pk=tenant_key.api_key.pk).revoked_at is not None
+
+
+def test_tenant_deletion_in_admin_goes_through_the_service(admin_client, tenant):
+    # (A tenant with keys cannot be deleted in admin at all: keys may not be deleted there.)
+    from apps.core.models import ConfigVersion
+    from apps.tenants.models import API_KEYS_NAMESPACE, RATE_LIMITS_NAMESPACE, RateLimit, Tenant
+
+    RateLimit.objects.create(scope="tenant", tenant=tenant, requests_per_minute=5)
+    namespaces = [API_KEYS_NAMESPACE, RATE_LIMITS_NAMESPACE]
+
+    def versions() -> dict[str, int]:
+        rows = ConfigVersion.objects.filter(namespace__in=namespaces)
+        return {**dict.fromkeys(namespaces, 0), **dict(rows.values_list("namespace", "version"))}
+
+    before = versions()
+    response = admin_client.post(
+        reverse("admin:tenants_tenant_delete", args=[tenant.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Tenant.objects.filter(pk=tenant.pk).exists()
+    assert {ns: v - before[ns] for ns, v in versions().items()} == dict.fromkeys(namespaces, 1)

@@ -139,3 +139,13 @@ def test_auditor_keys_read_but_never_change(api_client, tenant):
     assert allowed(operator, "GET")
     assert allowed(operator, "PATCH")
     assert not allowed(member, "GET")
+
+
+def test_deleted_tenants_keys_are_401_at_once(api_client, tenant_key):
+    from apps.tenants.services import tenant_delete
+
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tenant_key.plaintext}")
+    assert api_client.get("/api/v1/tenants/me").status_code == 200  # now cached in-process
+    tenant_delete(tenant=tenant_key.api_key.tenant)
+    assert not ApiKey.objects.filter(pk=tenant_key.api_key.pk).exists()
+    assert api_client.get("/api/v1/tenants/me").status_code == 401
