@@ -22,19 +22,14 @@ def _serve_worker_metrics(**kwargs) -> None:
     port = os.environ.get("CELERY_METRICS_PORT")
     if not port:
         return
-    from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+    from prometheus_client import REGISTRY, CollectorRegistry, multiprocess, start_http_server
 
-    multiproc_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if multiproc_dir:
+    registry = REGISTRY
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        start_http_server(
-            int(port),
-            addr=os.environ.get("CELERY_METRICS_ADDR", "0.0.0.0"),  # noqa: S104
-            registry=registry,
-        )
-    else:
-        start_http_server(int(port), addr=os.environ.get("CELERY_METRICS_ADDR", "0.0.0.0"))  # noqa: S104
+    addr = os.environ.get("CELERY_METRICS_ADDR", "0.0.0.0")  # noqa: S104
+    start_http_server(int(port), addr=addr, registry=registry)
 
 
 @worker_process_shutdown.connect

@@ -31,8 +31,7 @@ def check_cache() -> str | None:
 
 
 def check_broker() -> str | None:
-    if not settings.CELERY_BROKER_URL:
-        return None
+    """Only meaningful when CELERY_BROKER_URL is set (readiness() checks that)."""
     from agenthub.celery import app
 
     try:

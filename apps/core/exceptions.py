@@ -52,12 +52,6 @@ class PayloadTooLarge(ApiError):
     default_detail = "Request body is larger than the configured limit."
 
 
-class ServiceUnavailable(ApiError):
-    status_code = 503
-    default_code = "service_unavailable"
-    default_detail = "Service temporarily unavailable."
-
-
 # DRF's own exceptions, mapped to stable codes that clients can switch on.
 _DRF_CODES: dict[type[drf.APIException], str] = {
     drf.ParseError: "malformed_request",
@@ -106,7 +100,6 @@ def error_response(
     status: int,
     code: str | None = None,
     message: str | None = None,
-    details: Any = None,
     headers: dict[str, str] | None = None,
 ) -> JsonResponse:
     """A plain Django JSON response in the error shape (for middleware and Django handlers)."""
@@ -116,7 +109,7 @@ def error_response(
         except ValueError:
             message = "Error."
     response = JsonResponse(
-        error_body(code or error_code_for_status(status), message, details), status=status
+        error_body(code or error_code_for_status(status), message), status=status
     )
     for name, value in (headers or {}).items():
         response[name] = value

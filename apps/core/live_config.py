@@ -46,16 +46,16 @@ def _cache_set_quietly(namespace: str, version: int) -> None:
 
 def current_version(namespace: str) -> int:
     """The namespace's current version, from the shared cache when there is one."""
-    if cache_is_shared():
-        try:
-            value = cache.get(_CACHE_KEY.format(namespace))
-        except Exception:  # cache down: the database still knows
-            value = None
-        if value is not None:
-            return int(value)
+    if not cache_is_shared():
+        return _read_db_version(namespace)
+    try:
+        value = cache.get(_CACHE_KEY.format(namespace))
+    except Exception:  # cache down: the database still knows (and a write-back would fail too)
+        return _read_db_version(namespace)
+    if value is not None:
+        return int(value)
     version = _read_db_version(namespace)
-    if cache_is_shared():
-        _cache_set_quietly(namespace, version)
+    _cache_set_quietly(namespace, version)
     return version
 
 
@@ -124,7 +124,3 @@ class LiveCache(Generic[T]):
                 self._version = version
             self._checked_at = time.monotonic()
             return self._value  # type: ignore[return-value]
-
-    @property
-    def version(self) -> int | None:
-        return self._version

@@ -100,11 +100,10 @@ class ApiErrorMiddleware:
             and is_api_path(request.path)
             and not response.get("Content-Type", "").startswith("application/json")
         ):
-            replacement = error_response(response.status_code)
-            for header in ("Allow", "Retry-After", "WWW-Authenticate"):
-                if header in response:
-                    replacement[header] = response[header]
-            return replacement
+            kept = ("Allow", "Retry-After", "WWW-Authenticate")
+            return error_response(
+                response.status_code, headers={h: response[h] for h in kept if h in response}
+            )
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

@@ -63,7 +63,7 @@ class SlidingWindowLimiter:
         self._local: dict[str, int] = {}
         self._lock = threading.Lock()
         self._script = None
-        self._redis_down_since: float | None = None
+        self._redis_down = False  # to log the outage and the recovery once each
 
     def reset_local(self) -> None:
         """Forget per-process counts (tests; Redis counts expire by themselves)."""
@@ -88,16 +88,12 @@ class SlidingWindowLimiter:
             keys.append(f"{self.prefix}{key}:{window}")
             keys.append(f"{self.prefix}{key}:{window - 1}")
         limits = [limit for _key, limit in checks]
-        denied, estimate = self._check(keys, limits, elapsed)
+        denied, _estimate = self._check(keys, limits, elapsed)
         if denied is None:
             return RateDecision(True, limits[-1], 0.0)
-        limit = limits[denied]
-        return RateDecision(False, limit, self._retry_after(estimate, limit, elapsed), denied)
-
-    @staticmethod
-    def _retry_after(estimate: float, limit: int, elapsed: float) -> float:
         # Until the end of this window at most; the weighted previous window shrinks linearly.
-        return max(1.0, math.ceil((1 - elapsed) * WINDOW_SECONDS))
+        retry_after = max(1.0, math.ceil((1 - elapsed) * WINDOW_SECONDS))
+        return RateDecision(False, limits[denied], retry_after, denied)
 
     def _check(
         self, keys: list[str], limits: list[int], elapsed: float
@@ -108,14 +104,14 @@ class SlidingWindowLimiter:
                 if self._script is None:
                     self._script = client.register_script(_SLIDING_WINDOW_LUA)
                 denied, estimate = self._script(keys=keys, args=[elapsed, WINDOW_SECONDS, *limits])
-                if self._redis_down_since is not None:
+                if self._redis_down:
                     logger.warning("rate limiting is shared through Redis again")
-                    self._redis_down_since = None
+                    self._redis_down = False
                 denied = int(denied)
                 return (denied - 1 if denied else None), float(estimate)
             except redis.RedisError as exc:
-                if self._redis_down_since is None:
-                    self._redis_down_since = time.monotonic()
+                if not self._redis_down:
+                    self._redis_down = True
                     logger.warning(
                         "Redis unreachable (%s): rate limits counted per process",
                         type(exc).__name__,

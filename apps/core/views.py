@@ -3,7 +3,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from apps.core.checks import readiness
-from apps.core.request_context import get_request_id
+from apps.core.exceptions import error_body
 
 
 @never_cache
@@ -20,16 +20,9 @@ def ready(request: HttpRequest) -> JsonResponse:
     checks = readiness()
     failed = {name: reason for name, reason in checks.items() if reason != "ok"}
     if failed:
+        message = "Failed checks: " + ", ".join(sorted(failed))
         return JsonResponse(
-            {
-                "status": "unavailable",
-                "checks": checks,
-                "error": {
-                    "code": "not_ready",
-                    "message": "Failed checks: " + ", ".join(sorted(failed)),
-                    "request_id": get_request_id(),
-                },
-            },
+            {"status": "unavailable", "checks": checks, **error_body("not_ready", message)},
             status=503,
         )
     return JsonResponse({"status": "ok", "checks": checks})

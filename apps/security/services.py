@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import ipaddress
 import json
 import logging
 import os
@@ -29,6 +28,7 @@ from django.db.models import F, Model, QuerySet
 from django.utils import timezone
 
 from apps.core import tracing
+from apps.core.http import valid_client_ip
 from apps.core.live_config import bump_version
 from apps.core.secrets import known_secret_values
 from apps.security import metrics
@@ -77,17 +77,6 @@ SPOOL_REDIS_KEY = "agenthub:security:audit-spool"
 # --- request context -------------------------------------------------------------------------
 
 
-def _client_ip(request: Any) -> str:
-    """The platform's client address rule (REMOTE_ADDR; X-Forwarded-For only behind
-    ``TRUSTED_PROXY_COUNT`` trusted proxies), kept only when it is a valid IP address."""
-    from apps.tenants.throttling import client_ip
-
-    try:
-        return str(ipaddress.ip_address(client_ip(request)))
-    except ValueError:
-        return ""
-
-
 @dataclass(frozen=True)
 class GuardContext:
     """Who and where a guarded text came from; recorded with a block."""
@@ -120,7 +109,7 @@ class GuardContext:
             tenant=tenant,
             api_key_id=api_key_id,
             request_id="" if request_id == "-" else request_id,
-            client_ip=_client_ip(request) if meta else "",
+            client_ip=(valid_client_ip(request) or "") if meta else "",
             path=getattr(request, "path", "") or "",
             flow=flow,
             user_agent=meta.get("HTTP_USER_AGENT", "") or "",

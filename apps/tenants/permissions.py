@@ -38,4 +38,4 @@ class IsOperatorOrAuditorReadOnly(BasePermission):
             return False
         if user.is_operator:
             return True
-        return user.api_key.is_auditor and request.method in SAFE_METHODS
+        return user.is_auditor and request.method in SAFE_METHODS

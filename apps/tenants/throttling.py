@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from rest_framework.throttling import BaseThrottle
 
+from apps.core.http import client_ip
 from apps.core.live_config import LiveCache
 from apps.core.ratelimit import limiter
 from apps.tenants.authentication import ApiKeyPrincipal
@@ -48,17 +49,6 @@ def _build_table() -> RateTable:
 
 
 rate_table: LiveCache[RateTable] = LiveCache(RATE_LIMITS_NAMESPACE, _build_table)
-
-
-def client_ip(request: Request) -> str:
-    """REMOTE_ADDR, or the left-most X-Forwarded-For entry when TRUSTED_PROXY_COUNT says so."""
-    hops = settings.TRUSTED_PROXY_COUNT
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if hops and forwarded:
-        addresses = [a.strip() for a in forwarded.split(",") if a.strip()]
-        if len(addresses) >= hops:
-            return addresses[-hops]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 class ApiRateThrottle(BaseThrottle):

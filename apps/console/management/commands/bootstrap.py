@@ -1,7 +1,7 @@
 """Idempotent first-run set-up: seeds every app's defaults, an admin user and a demo API key.
 
 Each AgentHub app may define ``seed(stdout)`` on its AppConfig; they run in INSTALLED_APPS order
-(core knows nothing of what they seed). Credentials created here are written to
+(this command knows nothing of what they seed). Credentials created here are written to
 ``.local/credentials`` (git-ignored) so that later runs can print them again.
 """
 
