@@ -7,12 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -32,17 +29,6 @@ from apps.providers.services import (
     provider_update,
 )
 from apps.tenants.permissions import IsOperatorKey, IsOperatorOrAuditorReadOnly
-
-
-def _validated(call: Callable[[], Any]) -> Any:
-    """Model validation errors from the services become a 400 with per-field details."""
-    try:
-        return call()
-    except DjangoValidationError as exc:
-        detail = (
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        )
-        raise ValidationError(detail) from None
 
 
 def _timestamp(value: float | None) -> str | None:
@@ -185,9 +171,7 @@ class ProviderListCreateApi(APIView):
         serializer = ProviderInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields, breaker, fallbacks = _split(serializer.validated_data)
-        provider = _validated(
-            lambda: provider_create(breaker=breaker, fallbacks=fallbacks, **fields)
-        )
+        provider = provider_create(breaker=breaker, fallbacks=fallbacks, **fields)
         return Response(_output(provider.pk), status=201)
 
 
@@ -211,11 +195,7 @@ class ProviderDetailApi(APIView):
         serializer = ProviderInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         fields, breaker, fallbacks = _split(serializer.validated_data)
-        _validated(
-            lambda: provider_update(
-                provider=provider, breaker=breaker, fallbacks=fallbacks, **fields
-            )
-        )
+        provider_update(provider=provider, breaker=breaker, fallbacks=fallbacks, **fields)
         return Response(_output(provider_id))
 
 

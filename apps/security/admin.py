@@ -7,6 +7,7 @@ import contextlib
 import csv
 import json
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -19,7 +20,7 @@ from django.db import connection
 from django.db.models import Max, Min, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import ngettext
@@ -59,6 +60,42 @@ from apps.tenants.models import Tenant
 
 def _who(request: HttpRequest) -> str:
     return f"admin:{request.user.get_username()}"
+
+
+def _extra_urls(
+    model_admin: admin.ModelAdmin, *views: tuple[str, Callable[..., HttpResponse]]
+) -> list[URLPattern]:
+    """Extra admin views of a model: ``(name, view)`` is served at ``<name>/`` and named
+    ``<app>_<model>_<name>`` (``reverse("admin:security_trainingexample_import")``)."""
+    opts = model_admin.model._meta
+    return [
+        path(
+            f"{name}/",
+            model_admin.admin_site.admin_view(view),
+            name=f"{opts.app_label}_{opts.model_name}_{name}",
+        )
+        for name, view in views
+    ]
+
+
+def _form_page_context(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    *,
+    title: str,
+    submit_label: str,
+    form: forms.Form,
+    **extra: Any,
+) -> dict[str, Any]:
+    """What the ``_form_page.html`` based admin pages render with."""
+    return {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "submit_label": submit_label,
+        "form": form,
+        **extra,
+        "opts": model_admin.model._meta,
+    }
 
 
 def _messages_of(exc: ValidationError) -> str:
@@ -237,19 +274,8 @@ class InjectionPatternAdmin(admin.ModelAdmin):
         return response
 
     def get_urls(self):
-        custom = [
-            path(
-                "import/",
-                self.admin_site.admin_view(self.import_view),
-                name="security_injectionpattern_import",
-            ),
-            path(
-                "try/",
-                self.admin_site.admin_view(self.try_view),
-                name="security_injectionpattern_try",
-            ),
-        ]
-        return custom + super().get_urls()
+        urls = _extra_urls(self, ("import", self.import_view), ("try", self.try_view))
+        return urls + super().get_urls()
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_add_permission(request) or not self.has_change_permission(request):
@@ -272,13 +298,9 @@ class InjectionPatternAdmin(admin.ModelAdmin):
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(reverse("admin:security_injectionpattern_changelist"))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Import injection patterns",
-            "submit_label": "Import",
-            "form": form,
-            "opts": self.model._meta,
-        }
+        context = _form_page_context(
+            self, request, title="Import injection patterns", submit_label="Import", form=form
+        )
         return TemplateResponse(request, "admin/security/injectionpattern/import.html", context)
 
     def try_view(self, request: HttpRequest) -> HttpResponse:
@@ -306,14 +328,14 @@ class InjectionPatternAdmin(admin.ModelAdmin):
                 "model_enabled": snapshot.model_enabled and snapshot.model is not None,
                 "model_version": snapshot.model_version,
             }
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Try the injection guard",
-            "submit_label": "Scan (dry run, nothing stored)",
-            "form": form,
-            "result": result,
-            "opts": self.model._meta,
-        }
+        context = _form_page_context(
+            self,
+            request,
+            title="Try the injection guard",
+            submit_label="Scan (dry run, nothing stored)",
+            form=form,
+            result=result,
+        )
         return TemplateResponse(request, "admin/security/injectionpattern/try.html", context)
 
 
@@ -441,14 +463,7 @@ class InjectionModelVersionAdmin(admin.ModelAdmin):
         self.message_user(request, f"Model {version.version} is now active.", messages.SUCCESS)
 
     def get_urls(self):
-        custom = [
-            path(
-                "retrain/",
-                self.admin_site.admin_view(self.retrain_view),
-                name="security_injectionmodelversion_retrain",
-            )
-        ]
-        return custom + super().get_urls()
+        return _extra_urls(self, ("retrain", self.retrain_view)) + super().get_urls()
 
     def retrain_view(self, request: HttpRequest) -> HttpResponse:
         changelist = reverse("admin:security_injectionmodelversion_changelist")
@@ -490,14 +505,7 @@ class TrainingExampleAdmin(admin.ModelAdmin):
         return obj.text[:100]
 
     def get_urls(self):
-        custom = [
-            path(
-                "import/",
-                self.admin_site.admin_view(self.import_view),
-                name="security_trainingexample_import",
-            )
-        ]
-        return custom + super().get_urls()
+        return _extra_urls(self, ("import", self.import_view)) + super().get_urls()
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         form = ExampleImportForm(request.POST or None, request.FILES or None)
@@ -512,13 +520,9 @@ class TrainingExampleAdmin(admin.ModelAdmin):
                 summary += f", {len(result.errors)} bad lines ({'; '.join(result.errors[:5])})"
             self.message_user(request, summary + ".", level)
             return HttpResponseRedirect(reverse("admin:security_trainingexample_changelist"))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Import training examples",
-            "submit_label": "Import",
-            "form": form,
-            "opts": self.model._meta,
-        }
+        context = _form_page_context(
+            self, request, title="Import training examples", submit_label="Import", form=form
+        )
         return TemplateResponse(request, "admin/security/trainingexample/import.html", context)
 
 

@@ -3,9 +3,9 @@ a dry run), audit trail (operator keys, own tenant, filterable, paginated)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from apps.security.exceptions import GlobalPatternReadOnly
 from apps.security.guard.defaults import CATEGORIES
 from apps.security.models import Action, InjectionPattern, Source, Verdict
-from apps.security.selectors import audit_list, patterns_visible_to
+from apps.security.selectors import audit_list, pattern_get, pattern_list
 from apps.security.services import (
     injection_pattern_create,
     injection_pattern_delete,
@@ -31,12 +31,6 @@ from apps.tenants.selectors import scoped_get
 
 # The dry run echoes the caller's own text back normalized; keep the echo bounded.
 SCAN_ECHO_CHARS = 4000
-
-
-def _validation_error(exc: DjangoValidationError) -> ValidationError:
-    if hasattr(exc, "error_dict"):
-        return ValidationError(exc.message_dict)
-    return ValidationError({"non_field_errors": exc.messages})
 
 
 def _actor(request: Request) -> str:
@@ -98,18 +92,16 @@ class PatternListApi(APIView):
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        qs = patterns_visible_to(tenant=request.user.tenant)
-        scope = filters.validated_data.get("scope")
-        if scope == "global":
-            qs = qs.filter(tenant__isnull=True)
-        elif scope == "tenant":
-            qs = qs.filter(tenant=request.user.tenant)
-        if filters.validated_data.get("category"):
-            qs = qs.filter(category=filters.validated_data["category"])
-        if filters.validated_data.get("enabled"):
-            qs = qs.filter(enabled=filters.validated_data["enabled"] == "true")
+        data = filters.validated_data
+        enabled = data.get("enabled")
+        qs = pattern_list(
+            tenant=request.user.tenant,
+            scope=data.get("scope"),
+            category=data.get("category"),
+            enabled=None if enabled is None else enabled == "true",
+        )
         paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(qs.order_by("tenant_id", "name", "pk"), request, self)
+        page = paginator.paginate_queryset(qs, request, self)
         return paginator.get_paginated_response(PatternOutputSerializer(page, many=True).data)
 
     @extend_schema(
@@ -118,12 +110,9 @@ class PatternListApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            pattern = injection_pattern_create(
-                tenant=request.user.tenant, updated_by=_actor(request), **serializer.validated_data
-            )
-        except DjangoValidationError as exc:
-            raise _validation_error(exc) from exc
+        pattern = injection_pattern_create(
+            tenant=request.user.tenant, updated_by=_actor(request), **serializer.validated_data
+        )
         return Response(PatternOutputSerializer(pattern).data, status=201)
 
 
@@ -147,15 +136,8 @@ class PatternDetailApi(APIView):
         description = serializers.CharField(allow_blank=True)
         revision = serializers.IntegerField(min_value=1, required=False)
 
-    def _get(self, request: Request, pk: int) -> InjectionPattern:
-        pattern = patterns_visible_to(tenant=request.user.tenant).filter(pk=pk).first()
-        if pattern is None:
-            # Same 404 as any other tenant's object: existence is not leaked.
-            scoped_get(InjectionPattern.objects.none(), tenant=request.user.tenant, pk=pk)
-        return pattern
-
     def _own(self, request: Request, pk: int) -> InjectionPattern:
-        pattern = self._get(request, pk)
+        pattern = pattern_get(tenant=request.user.tenant, pk=pk)
         if pattern.tenant_id is None:
             raise GlobalPatternReadOnly()
         return pattern
@@ -174,7 +156,8 @@ class PatternDetailApi(APIView):
 
     @extend_schema(responses=PatternOutputSerializer, summary="Read a pattern")
     def get(self, request: Request, pk: int) -> Response:
-        return Response(PatternOutputSerializer(self._get(request, pk)).data)
+        pattern = pattern_get(tenant=request.user.tenant, pk=pk)
+        return Response(PatternOutputSerializer(pattern).data)
 
     def _update(self, request: Request, pk: int, *, partial: bool) -> Response:
         pattern = self._own(request, pk)
@@ -182,12 +165,9 @@ class PatternDetailApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         expected = self._expected_revision(request, data)
-        try:
-            pattern = injection_pattern_update(
-                pattern=pattern, data=data, expected_revision=expected, updated_by=_actor(request)
-            )
-        except DjangoValidationError as exc:
-            raise _validation_error(exc) from exc
+        pattern = injection_pattern_update(
+            pattern=pattern, data=data, expected_revision=expected, updated_by=_actor(request)
+        )
         return Response(PatternOutputSerializer(pattern).data)
 
     @extend_schema(request=InputSerializer, responses=PatternOutputSerializer, summary="Replace")
@@ -252,17 +232,7 @@ class ScanApi(APIView):
             "score": decision.score,
             "model_score": decision.model_score,
             "categories": list(decision.categories),
-            "matches": [
-                {
-                    "key": m.key,
-                    "name": m.name,
-                    "category": m.category,
-                    "severity": m.severity,
-                    "action": m.action,
-                    "view": m.view,
-                }
-                for m in decision.matches
-            ],
+            "matches": [asdict(m) for m in decision.matches],
             "signals": sorted(decision.signals),
             "normalized_text": redact(decision.normalized_text)[:SCAN_ECHO_CHARS],
             "truncated": truncated,

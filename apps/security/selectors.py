@@ -17,9 +17,10 @@ from typing import Any
 
 from django.db import DatabaseError
 from django.db.models import Q, QuerySet
+from rest_framework.exceptions import NotFound
 
 from apps.core.live_config import LiveCache
-from apps.security.guard.defaults import DEFAULT_RULES
+from apps.security.guard.defaults import default_rule_specs
 from apps.security.guard.engine import Thresholds
 from apps.security.guard.model import DEFAULT_MODEL_PATH, InjectionModel
 from apps.security.guard.rules import CompiledRuleSet, RuleSpec
@@ -65,7 +66,6 @@ class PolicySnapshot:
     model: InjectionModel | None
     model_version: str
     secret_specs: tuple[SecretSpec, ...]
-    skipped_patterns: tuple[str, ...] = ()
     degraded: bool = False
     built_at: float = field(default_factory=time.monotonic)
 
@@ -101,20 +101,6 @@ def _spec(row: InjectionPattern) -> RuleSpec:
         severity=row.severity,
         action=row.action,
     )
-
-
-def default_rule_specs() -> list[RuleSpec]:
-    return [
-        RuleSpec(
-            key=f"default:{rule['name']}",
-            name=rule["name"],
-            category=rule["category"],
-            pattern=rule["pattern"],
-            severity=rule["severity"],
-            action=rule["action"],
-        )
-        for rule in DEFAULT_RULES
-    ]
 
 
 def _sanitization(row: SanitizationPolicy) -> SanitizationRules:
@@ -201,7 +187,6 @@ def _build_from_database() -> PolicySnapshot:
     rows = list(InjectionPattern.objects.order_by("pk"))
     global_specs = {r.name: _spec(r) for r in rows if r.tenant_id is None and r.enabled}
     global_rules = CompiledRuleSet.build(list(global_specs.values()))
-    skipped = [getattr(s, "name", str(s)) for s in getattr(global_rules, "skipped", ())]
 
     per_tenant: dict[int, dict[str, RuleSpec | None]] = {}
     for r in rows:
@@ -223,8 +208,6 @@ def _build_from_database() -> PolicySnapshot:
 
     detection = DetectionSettings.objects.filter(pk=1).first() or DetectionSettings()
     model, model_version = _active_model()
-    if skipped:
-        logger.warning("security patterns skipped (invalid): %s", ", ".join(skipped))
     return PolicySnapshot(
         global_rules=global_rules,
         tenant_rules=tenant_rules,
@@ -239,7 +222,6 @@ def _build_from_database() -> PolicySnapshot:
         model=model,
         model_version=model_version,
         secret_specs=_secret_specs(list(SecretPattern.objects.all())),
-        skipped_patterns=tuple(skipped),
     )
 
 
@@ -251,7 +233,7 @@ def _build_fallback() -> PolicySnapshot:
         model = None
     defaults = DetectionSettings()
     return PolicySnapshot(
-        global_rules=CompiledRuleSet.build(default_rule_specs()),
+        global_rules=CompiledRuleSet.build(default_rule_specs(key_prefix="default:")),
         tenant_rules={},
         global_sanitization=SanitizationRules(),
         tenant_sanitization={},
@@ -303,6 +285,35 @@ def policy_snapshot() -> PolicySnapshot:
 def patterns_visible_to(*, tenant) -> QuerySet[InjectionPattern]:
     """A tenant sees its own patterns and the global ones."""
     return InjectionPattern.objects.filter(Q(tenant=tenant) | Q(tenant__isnull=True))
+
+
+def pattern_list(
+    *,
+    tenant,
+    scope: str | None = None,
+    category: str | None = None,
+    enabled: bool | None = None,
+) -> QuerySet[InjectionPattern]:
+    """The patterns visible to ``tenant``; ``scope`` is "global" or "tenant" (its own)."""
+    qs = patterns_visible_to(tenant=tenant)
+    if scope == "global":
+        qs = qs.filter(tenant__isnull=True)
+    elif scope == "tenant":
+        qs = qs.filter(tenant=tenant)
+    if category:
+        qs = qs.filter(category=category)
+    if enabled is not None:
+        qs = qs.filter(enabled=enabled)
+    return qs.order_by("tenant_id", "name", "pk")
+
+
+def pattern_get(*, tenant, pk: int) -> InjectionPattern:
+    """A pattern visible to ``tenant``. Anything else is the same 404 as another tenant's
+    object (``scoped_get``): existence is not leaked."""
+    pattern = patterns_visible_to(tenant=tenant).filter(pk=pk).first()
+    if pattern is None:
+        raise NotFound("No such object.")
+    return pattern
 
 
 def pattern_export(queryset: QuerySet[InjectionPattern]) -> list[dict[str, Any]]:

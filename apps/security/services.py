@@ -4,6 +4,7 @@ durable spool, and every write to the security policy (each bumps ``security-pol
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -16,7 +17,7 @@ import unicodedata
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,7 +43,7 @@ from apps.security.exceptions import (
 from apps.security.guard.defaults import DEFAULT_RULES
 from apps.security.guard.engine import Decision, evaluate
 from apps.security.guard.model import InjectionModel
-from apps.security.guard.train import cross_validate, train_from_rows
+from apps.security.guard.train import cross_validate, rows_matrix, train_from_rows
 from apps.security.models import (
     BlockedRequest,
     BlockStat,
@@ -71,7 +72,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-EXCERPT_CHARS_DEFAULT = 500
 SPOOL_REDIS_KEY = "agenthub:security:audit-spool"
 
 # --- request context -------------------------------------------------------------------------
@@ -173,19 +173,6 @@ def _evaluate(text: str, snapshot: PolicySnapshot, tenant_id: int | None) -> Dec
     )
 
 
-def block_reason(decision: Decision, snapshot: PolicySnapshot) -> str:
-    by_rule = any(
-        m.action == "block" and m.severity >= snapshot.thresholds.rule_block_severity
-        for m in decision.matches
-    )
-    by_model = (
-        decision.model_score is not None and decision.model_score >= snapshot.thresholds.model_block
-    )
-    if by_rule and by_model:
-        return "rule+model"
-    return "model" if by_model and not by_rule else "rule"
-
-
 def scan(text: str, *, tenant: Tenant | None = None) -> Decision:
     """Dry run against the live policy: the decision, nothing stored, nothing counted as a block."""
     snapshot = policy_snapshot()
@@ -238,11 +225,6 @@ class _DecisionCache:
             self._entries[key] = entry
             if len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._owner = None
-            self._entries.clear()
 
 
 _decisions = _DecisionCache()
@@ -304,7 +286,7 @@ def guard_input(
         checked = (
             text[: snapshot.sanitization_for(tenant_id).max_input_chars] if truncated else text
         )
-        reason = block_reason(decision, snapshot)
+        reason = decision.reason
         blocked_request_record(
             ctx=ctx, source=source, text=checked, reason=reason, decision=decision
         )
@@ -370,6 +352,7 @@ _redactor_state: dict[str, Any] = {
     "literals": None,
     "literals_at": 0.0,
     "redactor": None,
+    "redactor_literals": None,  # the literals ``redactor`` was built with
 }
 _in_redact = threading.local()
 
@@ -402,7 +385,6 @@ def current_redactor() -> Redactor:
         _in_redact.active = nested
 
 
-_redactor_state["redactor_literals"] = None
 _fallback_cache: dict[frozenset[str], Redactor] = {}
 
 
@@ -450,21 +432,10 @@ def _storable(value: str, limit: int) -> str:
 
 
 def _excerpt(text: str) -> str:
-    limit = int(getattr(settings, "SECURITY_AUDIT_EXCERPT_CHARS", EXCERPT_CHARS_DEFAULT))
+    limit = settings.SECURITY_AUDIT_EXCERPT_CHARS
     # Redact before cutting: a secret cut in half would no longer match its pattern.
     clean = _STORED_CONTROL.sub("", redact_for_logging(text))
     return clean if len(clean) <= limit else clean[:limit] + "…"
-
-
-def _match_dict(match: Any) -> dict[str, Any]:
-    return {
-        "key": match.key,
-        "name": match.name,
-        "category": match.category,
-        "severity": match.severity,
-        "action": match.action,
-        "view": match.view,
-    }
 
 
 def audit_record_build(
@@ -477,7 +448,7 @@ def audit_record_build(
 ) -> dict[str, Any]:
     """A JSON-safe audit record (what is stored, spooled and flushed)."""
     if decision is not None:
-        matches = [_match_dict(m) for m in decision.matches]
+        matches = [asdict(m) for m in decision.matches]
         categories = sorted(set(decision.categories))
         score, model_score = float(decision.score), decision.model_score
     else:
@@ -541,9 +512,16 @@ def _spool_redis_url() -> str:
 
 
 def _redis_client():
+    return _redis_client_for(_spool_redis_url())
+
+
+@functools.lru_cache(maxsize=8)
+def _redis_client_for(url: str):
+    """One client (and connection pool) per URL for the process: a client per spool write
+    would open a new TCP connection each time. redis-py's pool reconnects after a fork."""
     import redis
 
-    return redis.Redis.from_url(_spool_redis_url(), socket_timeout=2, socket_connect_timeout=2)
+    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
 
 
 def audit_spool(record: dict[str, Any]) -> str:
@@ -999,8 +977,11 @@ def injection_model_retrain(
             f"benign examples (have {positives} and {negatives}): import a dataset first."
         )
     threshold = (DetectionSettings.objects.filter(pk=1).first() or DetectionSettings()).model_block
-    metrics_summary = cross_validate(rows, threshold=threshold)
-    model = train_from_rows(rows, extra_metadata={"data": summary, "cv_metrics": metrics_summary})
+    matrix = rows_matrix(rows)  # featurize once for cross-validation and the final fit
+    metrics_summary = cross_validate(rows, threshold=threshold, matrix=matrix)
+    model = train_from_rows(
+        rows, matrix=matrix, extra_metadata={"data": summary, "cv_metrics": metrics_summary}
+    )
     return injection_model_version_create(
         model=model,
         data_summary=summary,

@@ -967,11 +967,13 @@ DEFAULT_RULES: list[dict] = [
 ]
 
 
-def default_rule_specs() -> list[RuleSpec]:
-    """The defaults as :class:`RuleSpec` objects (``key`` is the stable ``name``)."""
+def default_rule_specs(*, key_prefix: str = "") -> list[RuleSpec]:
+    """The defaults as :class:`RuleSpec` objects (``key`` is ``key_prefix`` + the stable
+    ``name``; the degraded-mode policy uses ``"default:"`` so its audit records show the rule
+    came from the built-in fallback, not a database row)."""
     return [
         RuleSpec(
-            key=rule["name"],
+            key=f"{key_prefix}{rule['name']}",
             name=rule["name"],
             category=rule["category"],
             pattern=rule["pattern"],

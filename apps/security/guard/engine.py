@@ -16,7 +16,7 @@ How the layers combine (see ``Thresholds`` for the numbers and how they were cho
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from apps.security.guard.model import InjectionModel
 from apps.security.guard.normalize import Normalized, normalize
@@ -65,14 +65,13 @@ class Decision:
     categories: tuple[str, ...]
     normalized_text: str
     signals: tuple[str, ...]
+    # Why a block blocked: "rule+model", "model" or "rule" (a rule alone, or a rule match
+    # corroborated by a grey-zone model score); "" when not blocked.
+    reason: str = ""
 
     @property
     def blocked(self) -> bool:
         return self.action == "block"
-
-    @property
-    def rule_keys(self) -> tuple[str, ...]:
-        return tuple(m.key for m in self.matches)
 
     def as_dict(self) -> dict:
         return {
@@ -80,17 +79,7 @@ class Decision:
             "blocked": self.blocked,
             "score": round(self.score, 4),
             "model_score": None if self.model_score is None else round(self.model_score, 4),
-            "matches": [
-                {
-                    "key": m.key,
-                    "name": m.name,
-                    "category": m.category,
-                    "severity": m.severity,
-                    "action": m.action,
-                    "view": m.view,
-                }
-                for m in self.matches
-            ],
+            "matches": [asdict(m) for m in self.matches],
             "categories": list(self.categories),
             "normalized_text": self.normalized_text,
             "signals": list(self.signals),
@@ -127,8 +116,13 @@ def evaluate_normalized(
     corroborated = (
         bool(matches) and model_score is not None and model_score >= thresholds.model_flag
     )
+    reason = ""
     if rule_blocks or model_blocks or corroborated:
         action = "block"
+        if rule_blocks and model_blocks:
+            reason = "rule+model"
+        else:
+            reason = "model" if model_blocks else "rule"
     elif matches or (model_score is not None and model_score >= thresholds.model_flag):
         action = "flag"
     else:
@@ -155,6 +149,7 @@ def evaluate_normalized(
         categories=tuple(sorted(categories)),
         normalized_text=normalized.text,
         signals=tuple(sorted(normalized.signals)),
+        reason=reason,
     )
 
 

@@ -372,15 +372,23 @@ def train_model(
     metadata: dict | None = None,
     config: FeatureConfig | None = None,
     c: float = DEFAULT_C,
+    matrix=None,
 ) -> InjectionModel:
-    """Fit a model on ``texts`` (raw; normalized here) with labels 1 = injection, 0 = benign."""
+    """Fit a model on ``texts`` (raw; normalized here) with labels 1 = injection, 0 = benign.
+
+    ``matrix``: ``build_matrix(texts, config)`` when the caller already built it (featurizing
+    is the slow part, and cross-validation needs the same matrix).
+    """
     if len(texts) != len(labels):
         raise ValueError("texts and labels must have the same length")
     label_array = np.asarray(labels, dtype=np.int64)
     if set(np.unique(label_array).tolist()) != {0, 1}:
         raise ValueError("training needs both labels: 1 (injection) and 0 (benign)")
     config = config or FeatureConfig()
-    matrix = build_matrix(texts, config)
+    if matrix is None:
+        matrix = build_matrix(texts, config)
+    elif matrix.shape != (len(texts), config.n_features):
+        raise ValueError("matrix does not match texts and config")
     classifier = fit_classifier(matrix, label_array, c=c)
     weights = np.asarray(classifier.coef_[0], dtype=np.float64)
     trained_at = datetime.now(UTC)

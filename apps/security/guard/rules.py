@@ -25,7 +25,6 @@ __all__ = [
     "PatternError",
     "RuleMatch",
     "RuleSpec",
-    "compile_pattern",
     "validate_pattern",
 ]
 
@@ -72,14 +71,6 @@ def _options(max_mem: int) -> re2.Options:
     options.log_errors = False
     options.max_mem = max_mem
     return options
-
-
-def compile_pattern(pattern: str, *, case_sensitive: bool = False):
-    """Validate and compile one pattern (case-insensitive unless asked otherwise)."""
-    validate_pattern(pattern)
-    options = _options(_PATTERN_MAX_MEM)
-    options.case_sensitive = case_sensitive
-    return re2.compile(pattern, options)
 
 
 def validate_pattern(pattern: str) -> None:

@@ -41,6 +41,7 @@ __all__ = [
     "load_jsonl",
     "main",
     "oof_scores",
+    "rows_matrix",
     "train_from_rows",
 ]
 
@@ -121,10 +122,22 @@ def _rates(pred: np.ndarray, y: np.ndarray) -> dict:
     }
 
 
+def rows_matrix(rows: Sequence[dict]):
+    """The feature matrix of ``rows`` under the default config, to share between
+    :func:`cross_validate` and :func:`train_from_rows`."""
+    return build_matrix([r["text"] for r in rows], FeatureConfig())
+
+
 def cross_validate(
-    rows: Sequence[dict], *, threshold: float | None = None, c: float = DEFAULT_C
+    rows: Sequence[dict],
+    *,
+    threshold: float | None = None,
+    c: float = DEFAULT_C,
+    matrix=None,
 ) -> dict:
-    """Model-only out-of-fold metrics: stratified 5-fold and leave-one-source-out."""
+    """Model-only out-of-fold metrics: stratified 5-fold and leave-one-source-out.
+
+    ``matrix``: :func:`rows_matrix` of ``rows`` when the caller already built it."""
     from sklearn.model_selection import StratifiedKFold
 
     if threshold is None:  # the engine's default block threshold
@@ -132,8 +145,8 @@ def cross_validate(
     texts = [r["text"] for r in rows]
     y = np.asarray([r["label"] for r in rows], dtype=np.int64)
     sources = np.asarray([r["source"] for r in rows])
-    config = FeatureConfig()
-    matrix = build_matrix(texts, config)
+    if matrix is None:
+        matrix = rows_matrix(rows)
     kfold = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
     scores = oof_scores(texts, y, kfold.split(np.zeros(len(y)), y), matrix=matrix, c=c)
     logo_folds = [
@@ -148,8 +161,13 @@ def cross_validate(
 
 
 def train_from_rows(
-    rows: Sequence[dict], *, with_cv: bool = False, extra_metadata: dict | None = None
+    rows: Sequence[dict],
+    *,
+    with_cv: bool = False,
+    extra_metadata: dict | None = None,
+    matrix=None,
 ) -> InjectionModel:
+    """``matrix``: :func:`rows_matrix` of ``rows`` when the caller already built it."""
     texts = [r["text"] for r in rows]
     labels = [r["label"] for r in rows]
     digest = hashlib.sha256()
@@ -164,9 +182,11 @@ def train_from_rows(
         "data_sha256": digest.hexdigest(),
     }
     if with_cv:
-        metadata["cv_metrics"] = cross_validate(rows)
+        if matrix is None:
+            matrix = rows_matrix(rows)
+        metadata["cv_metrics"] = cross_validate(rows, matrix=matrix)
     metadata.update(extra_metadata or {})
-    return train_model(texts, labels, metadata=metadata)
+    return train_model(texts, labels, metadata=metadata, matrix=matrix)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
