@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from apps.providers.breaker.config import State
+from apps.providers.breaker.core import BreakerSnapshot
 from apps.providers.models import BreakerConfig, BreakerEvent, Provider, ProviderFallback
 from apps.providers.services import (
     breaker_disable,
@@ -143,11 +144,13 @@ class ProviderAdmin(admin.ModelAdmin):
 
     # --- live breaker columns -------------------------------------------------------------
 
-    def _snapshot(self, obj: Provider):
-        cache = getattr(self, "_snapshots", None)
-        if cache is None or cache[0] is not obj:
-            self._snapshots = (obj, breaker_snapshot(provider=obj))
-        return self._snapshots[1]
+    def _snapshot(self, obj: Provider) -> BreakerSnapshot:
+        # Memoized on the row's object, not on this admin (one instance serves every request
+        # thread): the columns of one row share one read of the store.
+        snap = getattr(obj, "_breaker_snapshot", None)
+        if snap is None:
+            snap = obj._breaker_snapshot = breaker_snapshot(provider=obj)
+        return snap
 
     @admin.display(description="breaker")
     def breaker_state(self, obj: Provider) -> str:
@@ -183,11 +186,10 @@ class ProviderAdmin(admin.ModelAdmin):
             return "-"
         snap = self._snapshot(obj)
         return format_html(
-            '<strong style="color:{}">{}</strong> &middot; {} failures / {} calls in window '
+            "{} &middot; {} failures / {} calls in window "
             "&middot; {} slow &middot; half-open trials in flight: {} &middot; retry after {}s"
             "<br>last transition: {} {}",
-            _STATE_COLOURS.get(snap.state, "#000"),
-            snap.state.value.replace("_", " ").upper(),
+            self.breaker_state(obj),
             snap.failures_in_window,
             snap.calls_in_window,
             snap.slow_in_window,

@@ -18,7 +18,6 @@ from apps.providers.breaker.core import BreakerSnapshot
 from apps.providers.models import BreakerMode, Provider, ProviderKind
 from apps.providers.selectors import breaker_config_of, provider_get, provider_list
 from apps.providers.services import (
-    BREAKER_FIELDS,
     breaker_disable,
     breaker_force_open,
     breaker_reset,
@@ -113,7 +112,7 @@ class ProviderOutputSerializer(serializers.Serializer):
         config = breaker_config_of(provider)
         if config is None:
             return None
-        return {field: getattr(config, field) for field in BREAKER_FIELDS}
+        return BreakerConfigSerializer(config).data
 
     @extend_schema_field(BreakerStateSerializer)
     def get_breaker(self, provider: Provider) -> dict:

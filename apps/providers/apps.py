@@ -15,26 +15,7 @@ class ProvidersConfig(AppConfig):
 
     def seed(self, stdout=None) -> None:
         """The built-in offline provider (the default when there is no other), idempotent."""
-        from django.db import transaction
+        from apps.providers.services import provider_seed_defaults
 
-        from apps.providers.models import BreakerConfig, Provider, ProviderKind
-        from apps.providers.services import provider_create, providers_changed
-
-        if Provider.objects.filter(name="offline").exists():
-            provider = Provider.objects.get(name="offline")
-            if not BreakerConfig.objects.filter(provider=provider).exists():
-                with transaction.atomic():
-                    BreakerConfig.objects.create(provider=provider)
-                    providers_changed()
-            return
-        from apps.providers.clients.offline import OFFLINE_MODEL
-
-        provider_create(
-            name="offline",
-            kind=ProviderKind.OFFLINE,
-            model=OFFLINE_MODEL,
-            is_default=not Provider.objects.filter(is_default=True).exists(),
-            max_attempts=1,
-        )
-        if stdout is not None:
+        if provider_seed_defaults() and stdout is not None:
             stdout.write("Seeded the built-in offline provider.")

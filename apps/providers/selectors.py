@@ -63,7 +63,6 @@ def known_key_env_names() -> frozenset[str]:
 @dataclass(frozen=True)
 class ProvidersRuntime:
     by_name: dict[str, ProviderSpec]
-    by_id: dict[int, str]
     breaker_settings: dict[str, BreakerSettings]
     default: str  # name of the provider used when a call names none
 
@@ -76,13 +75,9 @@ class ProvidersRuntime:
     def settings_for(self, name: str) -> BreakerSettings:
         return self.breaker_settings.get(name, DEFAULT_BREAKER_SETTINGS)
 
-    @property
-    def key_env_names(self) -> set[str]:
-        return {s.api_key_env for s in self.by_name.values() if s.api_key_env}
-
 
 def spec_from_provider(provider: Provider, fallbacks: tuple[str, ...] = ()) -> ProviderSpec:
-    config = getattr(provider, "breaker_config", None)
+    config = breaker_config_of(provider)
     counts = {}
     if config is not None:
         counts = {
@@ -116,33 +111,21 @@ def spec_from_provider(provider: Provider, fallbacks: tuple[str, ...] = ()) -> P
 
 
 def _build_runtime() -> ProvidersRuntime:
-    providers = list(
-        Provider.objects.select_related("breaker_config").prefetch_related(
-            Prefetch(
-                "fallback_links",
-                queryset=ProviderFallback.objects.select_related("fallback").order_by(
-                    "position", "id"
-                ),
-            )
-        )
-    )
     by_name: dict[str, ProviderSpec] = {}
     settings: dict[str, BreakerSettings] = {}
-    for provider in providers:
+    for provider in provider_list():
         chain = tuple(link.fallback.name for link in provider.fallback_links.all())
         by_name[provider.name] = spec_from_provider(provider, chain)
-        config = getattr(provider, "breaker_config", None)
+        remember_key_env(provider.api_key_env)
+        config = breaker_config_of(provider)
         if config is not None:
             settings[provider.name] = config.to_settings()
-    for spec in by_name.values():
-        remember_key_env(spec.api_key_env)
     default = next((s.name for s in by_name.values() if s.is_default and s.enabled), None)
     if default is None:
         offline = by_name.get(BUILTIN_OFFLINE_NAME)
         default = BUILTIN_OFFLINE_NAME if offline is None or offline.enabled else ""
     return ProvidersRuntime(
         by_name=by_name,
-        by_id={s.id: s.name for s in by_name.values()},
         breaker_settings=settings,
         default=default,
     )
@@ -198,10 +181,6 @@ def breaker_config_of(provider: Provider) -> BreakerConfig | None:
         return provider.breaker_config
     except BreakerConfig.DoesNotExist:
         return None
-
-
-def breaker_events_of(*, provider: Provider, limit: int = 20) -> QuerySet[BreakerEvent]:
-    return BreakerEvent.objects.filter(provider=provider)[:limit]
 
 
 def call_stats_since(since: datetime) -> list[dict]:

@@ -31,7 +31,7 @@ from apps.providers.breaker.stores import build_store
 from apps.providers.callstats import call_stats
 from apps.providers.clients.anthropic import AnthropicClient
 from apps.providers.clients.base import ProviderClient, ProviderSpec
-from apps.providers.clients.offline import OfflineClient
+from apps.providers.clients.offline import OFFLINE_MODEL, OfflineClient
 from apps.providers.clients.openai_compat import OpenAICompatibleClient
 from apps.providers.exceptions import CircuitOpenError, LLMError
 from apps.providers.metrics import LLM_DURATION, LLM_ERRORS
@@ -44,6 +44,7 @@ from apps.providers.models import (
 )
 from apps.providers.retry import RetryPolicy, counts_for_breaker
 from apps.providers.selectors import (
+    BUILTIN_OFFLINE_NAME,
     LIVE_NAMESPACE,
     known_key_env_names,
     provider_chain,
@@ -214,6 +215,12 @@ def _retrying(spec: ProviderSpec) -> Retrying:
     )
 
 
+def _observe(spec: ProviderSpec, flow: str, elapsed: float, *, ok: bool) -> None:
+    """One call's latency, in the metrics and the per-minute stats."""
+    LLM_DURATION.labels(provider=spec.name, flow=flow or "-").observe(elapsed)
+    call_stats.record(spec.name, elapsed, ok=ok)
+
+
 @tracing.traced(
     "llm.call", arguments=tracing.llm_arguments, result=tracing.llm_result, error=tracing.llm_error
 )
@@ -228,13 +235,10 @@ def call_provider(spec: ProviderSpec, request: CompletionRequest, *, flow: str =
     except CircuitOpenError:
         raise  # a fast rejection is not an LLM latency
     except Exception:
-        elapsed = time.perf_counter() - started
-        LLM_DURATION.labels(provider=spec.name, flow=flow or "-").observe(elapsed)
-        call_stats.record(spec.name, elapsed, ok=False)
+        _observe(spec, flow, time.perf_counter() - started, ok=False)
         raise
     elapsed = time.perf_counter() - started
-    LLM_DURATION.labels(provider=spec.name, flow=flow or "-").observe(elapsed)
-    call_stats.record(spec.name, elapsed, ok=True)
+    _observe(spec, flow, elapsed, ok=True)
     return replace(completion, latency_ms=round(elapsed * 1000, 3))
 
 
@@ -322,8 +326,7 @@ def _drain(opened: _OpenStream, flow: str, failed: tuple[str, ...]):
         elapsed = time.perf_counter() - opened.started
         breaker.record_success(permit, elapsed)
         settled = True
-        LLM_DURATION.labels(provider=spec.name, flow=flow or "-").observe(elapsed)
-        call_stats.record(spec.name, elapsed, ok=True)
+        _observe(spec, flow, elapsed, ok=True)  # after the breaker: a stats flush may write
         return replace(item, latency_ms=round(elapsed * 1000, 3), fallbacks=failed)
 
     try:
@@ -553,6 +556,25 @@ def provider_related_saved(*, provider: Provider) -> None:
     if not BreakerConfig.objects.filter(provider=provider).exists():
         _save_breaker(provider, None)
     providers_changed()
+
+
+def provider_seed_defaults() -> bool:
+    """The built-in offline provider (the default when there is no other), idempotent: an
+    existing one keeps the operator's edits and only gets a missing breaker configuration.
+    Returns whether it was created."""
+    provider = Provider.objects.filter(name=BUILTIN_OFFLINE_NAME).first()
+    if provider is not None:
+        if not BreakerConfig.objects.filter(provider=provider).exists():
+            provider_related_saved(provider=provider)
+        return False
+    provider_create(
+        name=BUILTIN_OFFLINE_NAME,
+        kind=ProviderKind.OFFLINE,
+        model=OFFLINE_MODEL,
+        is_default=not Provider.objects.filter(is_default=True).exists(),
+        max_attempts=1,
+    )
+    return True
 
 
 @transaction.atomic

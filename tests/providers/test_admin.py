@@ -202,3 +202,34 @@ def test_metrics_are_exported(client, fakellm):
     assert 'ai_platform_llm_errors_total{error_type="upstream_5xx",provider="up"}' in text
     assert 'ai_platform_circuit_breaker_state{circuit_name="up"}' in text
     assert 'ai_platform_circuit_breaker_failures_total{circuit_name="up"}' in text
+
+
+def test_each_row_keeps_its_own_breaker_snapshot(monkeypatch):
+    """One admin instance serves every request thread, so it must hold no per-row state: the
+    snapshot memo lives on the row's object, and interleaved rows never see each other's."""
+    from django.contrib import admin
+
+    from apps.providers import admin as provider_admin
+
+    healthy = make_provider("healthy", kind="offline")
+    sick = make_provider("sick", kind="offline")
+    breaker_force_open(provider=sick, actor="admin:bob")
+    fetched: list[str] = []
+
+    def counting_snapshot(*, provider):
+        fetched.append(provider.name)
+        return breaker_snapshot(provider=provider)
+
+    monkeypatch.setattr(provider_admin, "breaker_snapshot", counting_snapshot)
+    model_admin = admin.site._registry[Provider]
+    healthy_row, sick_row = Provider.objects.get(pk=healthy.pk), Provider.objects.get(pk=sick.pk)
+    admin_state = set(vars(model_admin))
+
+    assert "CLOSED" in model_admin.breaker_state(healthy_row)
+    assert "FORCED OPEN" in model_admin.breaker_state(sick_row)
+    assert "CLOSED" in model_admin.breaker_live(healthy_row)
+    assert "FORCED OPEN" in model_admin.breaker_live(sick_row)
+    assert "forced open" in model_admin.last_transition(sick_row)
+    assert model_admin.last_transition(healthy_row) == "-"
+    assert sorted(fetched) == ["healthy", "sick"]  # one store read per row, interleaved or not
+    assert set(vars(model_admin)) == admin_state

@@ -116,8 +116,7 @@ class CircuitBreaker:
         defer_successes: bool = False,
     ) -> None:
         self.name = name
-        # Only worth it (and only supported) on a store with a batched success step.
-        self._defer = defer_successes and hasattr(store, "record_successes")
+        self._defer = defer_successes
         self._settings = settings
         self._store = store
         self._clock = clock

@@ -61,6 +61,3 @@ class BreakerRegistry:
                 )
                 self._breakers[name] = breaker
             return breaker
-
-    def names(self) -> list[str]:
-        return sorted(self._breakers)

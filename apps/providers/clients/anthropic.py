@@ -5,23 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-import httpx
-
 from apps.providers.clients.base import (
     ProviderClient,
     ProviderSpec,
     message_text,
-    read_stream_response,
+    post_json,
+    post_stream,
 )
 from apps.providers.exceptions import LLMResponseError
-from apps.providers.http import (
-    api_key_from_env,
-    get_client,
-    json_body,
-    raise_for_error_body,
-    raise_for_status,
-    translate_transport_error,
-)
+from apps.providers.http import api_key_from_env, raise_for_error_body
 from apps.providers.types import Completion, CompletionRequest, StreamDelta, ToolCall, Usage
 
 ANTHROPIC_VERSION = "2023-06-01"
@@ -161,42 +153,33 @@ def parse_message(data: dict, spec: ProviderSpec) -> Completion:
     )
 
 
-class AnthropicClient(ProviderClient):
-    def _send_args(self, spec: ProviderSpec) -> tuple[httpx.Client, dict[str, str]]:
-        headers = {"Content-Type": "application/json", "anthropic-version": ANTHROPIC_VERSION}
-        key = api_key_from_env(env_name=spec.api_key_env, provider=spec.name)
-        if key:
-            headers["x-api-key"] = key
-        http = get_client(
-            provider=spec.name,
-            base_url=spec.base_url,
-            connect_timeout=spec.connect_timeout,
-            read_timeout=spec.read_timeout,
-        )
-        return http, headers
+def _headers(spec: ProviderSpec) -> dict[str, str]:
+    headers = {"Content-Type": "application/json", "anthropic-version": ANTHROPIC_VERSION}
+    key = api_key_from_env(env_name=spec.api_key_env, provider=spec.name)
+    if key:
+        headers["x-api-key"] = key
+    return headers
 
+
+class AnthropicClient(ProviderClient):
     def complete(self, spec: ProviderSpec, request: CompletionRequest) -> Completion:
-        http, headers = self._send_args(spec)
-        try:
-            response = http.post("messages", json=build_body(spec, request), headers=headers)
-        except httpx.HTTPError as exc:
-            raise translate_transport_error(exc, provider=spec.name) from None
-        raise_for_status(response, provider=spec.name)
-        return parse_message(json_body(response, provider=spec.name), spec)
+        headers = _headers(spec)
+        data = post_json(spec, "messages", body=build_body(spec, request), headers=headers)
+        return parse_message(data, spec)
 
     def stream(
         self, spec: ProviderSpec, request: CompletionRequest
     ) -> Iterator[StreamDelta | Completion]:
         """Messages API server-sent events: text deltas, then the assembled completion."""
-        http, headers = self._send_args(spec)
-        body = {**build_body(spec, request), "stream": True}
-        try:
-            with http.stream("POST", "messages", json=body, headers=headers) as response:
-                yield from read_stream_response(
-                    response, spec, parse=parse_message, read_events=_read_events
-                )
-        except httpx.HTTPError as exc:
-            raise translate_transport_error(exc, provider=spec.name) from None
+        headers = _headers(spec)
+        yield from post_stream(
+            spec,
+            "messages",
+            body={**build_body(spec, request), "stream": True},
+            headers=headers,
+            parse=parse_message,
+            read_events=_read_events,
+        )
 
 
 def _read_events(lines: Iterator[str], spec: ProviderSpec) -> Iterator[StreamDelta | Completion]:

@@ -11,6 +11,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import httpx
+
+from apps.providers.http import get_client, json_body, raise_for_status, translate_transport_error
 from apps.providers.types import Completion, CompletionRequest, StreamDelta
 
 
@@ -81,26 +84,50 @@ class ProviderClient(ABC):
         yield completion
 
 
-def read_stream_response(
-    response,
+def _http(spec: ProviderSpec) -> httpx.Client:
+    return get_client(
+        provider=spec.name,
+        base_url=spec.base_url,
+        connect_timeout=spec.connect_timeout,
+        read_timeout=spec.read_timeout,
+    )
+
+
+def post_json(spec: ProviderSpec, path: str, *, body: dict, headers: dict[str, str]) -> dict:
+    """One POST on the provider's pooled client: the answer's JSON object, or a typed error for
+    a transport failure, a failure status or a body that is not JSON."""
+    try:
+        response = _http(spec).post(path, json=body, headers=headers)
+    except httpx.HTTPError as exc:
+        raise translate_transport_error(exc, provider=spec.name) from None
+    raise_for_status(response, provider=spec.name)
+    return json_body(response, provider=spec.name)
+
+
+def post_stream(
     spec: ProviderSpec,
+    path: str,
     *,
+    body: dict,
+    headers: dict[str, str],
     parse: Callable[[dict, ProviderSpec], Completion],
     read_events: Callable[[Iterator[str], ProviderSpec], Iterator[StreamDelta | Completion]],
 ) -> Iterator[StreamDelta | Completion]:
-    """An open streaming httpx response: typed error for a failure status; server-sent events
-    through ``read_events``; a server that ignored "stream" answers one JSON body, which is
-    passed on as one delta and its completion."""
-    from apps.providers.http import json_body, raise_for_status
-
-    if response.status_code >= 300:
-        response.read()
-        raise_for_status(response, provider=spec.name)
-    if "text/event-stream" not in response.headers.get("Content-Type", ""):
-        response.read()
-        completion = parse(json_body(response, provider=spec.name), spec)
-        if completion.text:
-            yield StreamDelta(text=completion.text)
-        yield completion
-        return
-    yield from read_events(response.iter_lines(), spec)
+    """One streaming POST: typed error for a transport failure or a failure status; server-sent
+    events through ``read_events``; a server that ignored "stream" answers one JSON body, which
+    is passed on as one delta and its completion."""
+    try:
+        with _http(spec).stream("POST", path, json=body, headers=headers) as response:
+            if response.status_code >= 300:
+                response.read()
+                raise_for_status(response, provider=spec.name)
+            if "text/event-stream" not in response.headers.get("Content-Type", ""):
+                response.read()
+                completion = parse(json_body(response, provider=spec.name), spec)
+                if completion.text:
+                    yield StreamDelta(text=completion.text)
+                yield completion
+                return
+            yield from read_events(response.iter_lines(), spec)
+    except httpx.HTTPError as exc:
+        raise translate_transport_error(exc, provider=spec.name) from None

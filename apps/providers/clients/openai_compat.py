@@ -5,18 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-import httpx
-
-from apps.providers.clients.base import ProviderClient, ProviderSpec, read_stream_response
+from apps.providers.clients.base import ProviderClient, ProviderSpec, post_json, post_stream
 from apps.providers.exceptions import LLMResponseError
-from apps.providers.http import (
-    api_key_from_env,
-    get_client,
-    json_body,
-    raise_for_error_body,
-    raise_for_status,
-    translate_transport_error,
-)
+from apps.providers.http import api_key_from_env, raise_for_error_body
 from apps.providers.types import Completion, CompletionRequest, StreamDelta, ToolCall, Usage
 
 
@@ -115,40 +106,24 @@ def parse_completion(data: dict, spec: ProviderSpec) -> Completion:
 
 
 class OpenAICompatibleClient(ProviderClient):
-    def _http(self, spec: ProviderSpec) -> httpx.Client:
-        return get_client(
-            provider=spec.name,
-            base_url=spec.base_url,
-            connect_timeout=spec.connect_timeout,
-            read_timeout=spec.read_timeout,
-        )
-
     def complete(self, spec: ProviderSpec, request: CompletionRequest) -> Completion:
         headers = _headers(spec)
-        http = self._http(spec)
-        try:
-            response = http.post(
-                "chat/completions", json=build_body(spec, request), headers=headers
-            )
-        except httpx.HTTPError as exc:
-            raise translate_transport_error(exc, provider=spec.name) from None
-        raise_for_status(response, provider=spec.name)
-        return parse_completion(json_body(response, provider=spec.name), spec)
+        data = post_json(spec, "chat/completions", body=build_body(spec, request), headers=headers)
+        return parse_completion(data, spec)
 
     def stream(
         self, spec: ProviderSpec, request: CompletionRequest
     ) -> Iterator[StreamDelta | Completion]:
         """Server-sent events; yields text deltas, then the assembled completion."""
         headers = _headers(spec) | {"Accept": "text/event-stream"}
-        http = self._http(spec)
-        body = build_body(spec, request, stream=True)
-        try:
-            with http.stream("POST", "chat/completions", json=body, headers=headers) as response:
-                yield from read_stream_response(
-                    response, spec, parse=parse_completion, read_events=_read_events
-                )
-        except httpx.HTTPError as exc:
-            raise translate_transport_error(exc, provider=spec.name) from None
+        yield from post_stream(
+            spec,
+            "chat/completions",
+            body=build_body(spec, request, stream=True),
+            headers=headers,
+            parse=parse_completion,
+            read_events=_read_events,
+        )
 
 
 def _read_events(lines: Iterator[str], spec: ProviderSpec) -> Iterator[StreamDelta | Completion]:
