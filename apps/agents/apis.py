@@ -5,12 +5,11 @@ from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from apps.agents.selectors import conversation_get, document_list
 from apps.agents.services import DOCUMENT_MAX_CHARS, MESSAGE_MAX_CHARS, agent_chat, document_create
-from apps.flows.jobs import idempotent, job_body, job_enqueue, wants_async
+from apps.flows.jobs import idempotent, job_accepted_response, wants_async
 from apps.security.services import GuardContext
 
 
@@ -71,10 +70,7 @@ class AgentChatApi(APIView):
 
         def compute() -> Response:
             if wants_async(request, request.data):
-                job = job_enqueue(kind="agent_chat", payload=payload, ctx=ctx)
-                job.refresh_from_db()  # an in-process (eager) run may have finished already
-                url = reverse("flows-job", args=[job.id], request=request)
-                return Response(job_body(job, url=url), status=202, headers={"Location": url})
+                return job_accepted_response(request, kind="agent_chat", payload=payload, ctx=ctx)
             result = agent_chat(
                 tenant=request.user.tenant,
                 agent=payload["agent"],

@@ -64,9 +64,7 @@ class ModelReply:
     text: str
     tool_calls: list[RawToolCall]
     provider: str = ""
-    model: str = ""
     usage: dict[str, int] = field(default_factory=dict)
-    fallbacks: list[Any] = field(default_factory=list)
 
 
 class ModelCallFailed(Exception):
@@ -126,7 +124,6 @@ class LoopResult:
     provider: str
     protocol: str
     model_calls: int
-    provider_fallbacks: list[Any] = field(default_factory=list)
 
 
 class _DeadlineExceeded(Exception):
@@ -220,7 +217,6 @@ class AgentLoop:
         self.provider = ""
         self.protocol = ""
         self.model_calls = 0
-        self.provider_fallbacks: list[Any] = []
         self.last_thought = ""
         self.last_observation = ""
         seen: dict[str, str] = {}
@@ -350,7 +346,6 @@ class AgentLoop:
             self.model_calls += 1
             self.provider = reply.provider or (provider or "")
             self.protocol = protocol
-            self.provider_fallbacks.extend(reply.fallbacks or [])
             for key, value in (reply.usage or {}).items():
                 if isinstance(value, int):
                     self.usage[key] = self.usage.get(key, 0) + value
@@ -522,5 +517,4 @@ class AgentLoop:
             provider=self.provider,
             protocol=self.protocol,
             model_calls=self.model_calls,
-            provider_fallbacks=self.provider_fallbacks,
         )

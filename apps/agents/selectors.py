@@ -69,10 +69,19 @@ def conversation_get(*, tenant: Tenant, conversation_id: int) -> Conversation:
     )
 
 
-def conversation_transcript(*, conversation: Conversation) -> list[dict[str, Any]]:
-    """The stored messages in the OpenAI chat shape, oldest first."""
+def conversation_transcript(
+    *, conversation: Conversation, last: int | None = None
+) -> list[dict[str, Any]]:
+    """The stored messages (only the ``last`` ones if given) in the OpenAI chat shape, oldest
+    first."""
+    messages = Message.objects.filter(conversation=conversation)
+    if last is None:
+        rows = list(messages.order_by("seq"))
+    else:
+        # Newest first so a long conversation is not loaded whole, then back to oldest first.
+        rows = list(messages.order_by("-seq")[:last])[::-1]
     transcript: list[dict[str, Any]] = []
-    for message in Message.objects.filter(conversation=conversation).order_by("seq"):
+    for message in rows:
         item: dict[str, Any] = {"role": message.role, "content": message.content}
         if message.tool_calls:
             item["tool_calls"] = message.tool_calls

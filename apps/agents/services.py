@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict, dataclass, is_dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -45,7 +45,14 @@ from apps.providers.selectors import provider_runtime
 from apps.providers.services import complete, provider_supports_tools
 from apps.providers.types import ToolSpec
 from apps.security.exceptions import InputRejected, InputTooLarge, OutputRejected
-from apps.security.services import GuardContext, guard_input, guard_output, new_canary, redact
+from apps.security.services import (
+    GuardContext,
+    guard_input,
+    guard_output,
+    new_canary,
+    redact,
+    redact_json,
+)
 from apps.tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
@@ -185,13 +192,6 @@ def _tool_spec(tool: Tool) -> ToolSpec:
     return ToolSpec(name=tool.name, description=tool.description, parameters=tool.parameters)
 
 
-def _usage_dict(usage: Any) -> dict[str, int]:
-    if usage is None:
-        return {}
-    data = asdict(usage) if is_dataclass(usage) else dict(usage)
-    return {k: int(v) for k, v in data.items() if isinstance(v, int | float)}
-
-
 class ProviderBackend:
     """The loop's model backend on the resilient provider client (breakers, retries, fallback)."""
 
@@ -217,9 +217,7 @@ class ProviderBackend:
                 for c in completion.tool_calls
             ],
             provider=completion.provider,
-            model=completion.model,
-            usage=_usage_dict(completion.usage),
-            fallbacks=list(completion.fallbacks or ()),
+            usage=asdict(completion.usage),
         )
 
 
@@ -263,9 +261,9 @@ def _resolve_agent(*, tenant: Tenant, name: str) -> AgentSpec:
     return spec
 
 
-def _history(transcript: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _history(conversation: Conversation) -> list[dict[str, Any]]:
     """The last turns, starting at a user message (never an orphaned tool result)."""
-    recent = transcript[-HISTORY_MESSAGES:]
+    recent = conversation_transcript(conversation=conversation, last=HISTORY_MESSAGES)
     while recent and recent[0]["role"] != "user":
         recent = recent[1:]
     return recent
@@ -302,17 +300,6 @@ def _step_arguments(arguments: Any) -> Any:
     return {"raw": str(arguments)[:EXCERPT_CHARS]}
 
 
-def _redacted(value: Any) -> Any:
-    """``value`` with secrets redacted from every string in it (for the stored record)."""
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, dict):
-        return {k: _redacted(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_redacted(v) for v in value]
-    return value
-
-
 def _tool_label(name: str) -> str:
     # Bounded label values: a model can invent any tool name.
     return name if get_tool(name) is not None else "unknown"
@@ -343,7 +330,7 @@ def agent_chat(
             conversation.save()
             history: list[dict[str, Any]] = []
         else:
-            history = _history(conversation_transcript(conversation=conversation))
+            history = _history(conversation)
         _append_messages(conversation, [{"role": "user", "content": user_text}])
 
     canary = new_canary()
@@ -440,7 +427,7 @@ def _record(
             step=s.step,
             position=s.position,
             tool=s.tool[:100],
-            arguments=_redacted(_step_arguments(s.arguments)),
+            arguments=redact_json(_step_arguments(s.arguments)),
             status=s.status,
             duration_ms=s.duration_ms,
             output_excerpt=_excerpt(s.output),

@@ -97,6 +97,16 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"error": error}
 
 
+def message_of(exc: drf.APIException) -> str:
+    """The safe message of an API exception, as the error shape shows it."""
+    return _message_of(exc)
+
+
+def api_error_body(exc: ApiError) -> dict[str, Any]:
+    """The error shape of a typed error caught outside a view (e.g. a job's stored error)."""
+    return error_body(exc.error_code, message_of(exc), exc.details)
+
+
 def error_response(
     status: int,
     code: str | None = None,

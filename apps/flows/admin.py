@@ -10,13 +10,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from apps.flows.models import Job, LabelSet, NotaryRecord, PromptTemplate, PromptTemplateVersion
+from apps.flows.selectors import template_versions
 from apps.flows.services import (
     label_set_delete,
     label_set_save,
     notary_record_verified,
-    prompt_template_activate,
     prompt_template_create,
-    prompt_template_version_create,
+    prompt_template_update,
 )
 from apps.flows.templating import placeholder_problems
 
@@ -52,7 +52,7 @@ class PromptTemplateForm(forms.ModelForm):
         instance = self.instance
         if "active_version" in self.fields:
             if instance.pk:
-                self.fields["active_version"].queryset = instance.versions.order_by("-version")
+                self.fields["active_version"].queryset = template_versions(template=instance)
                 self.fields[
                     "active_version"
                 ].help_text = (
@@ -133,26 +133,21 @@ class PromptTemplateAdmin(admin.ModelAdmin):
                 obj.active_version = created.active_version
                 obj._state.adding = False
                 return
-            current = PromptTemplate.objects.get(pk=obj.pk)
-            if obj.description != current.description:
-                PromptTemplate.objects.filter(pk=obj.pk).update(description=obj.description)
-            chosen = data.get("active_version")
-            active = current.active_version
-            if chosen is not None and chosen.pk != current.active_version_id:
-                prompt_template_activate(template=current, version=chosen)
-                self.message_user(request, f"Version {chosen.version} is now active.")
-            elif active is None or (
-                data["system_prompt"] != active.system_prompt
-                or data["user_template"] != active.user_template
-            ):
-                version = prompt_template_version_create(
-                    template=current,
-                    system_prompt=data["system_prompt"],
-                    user_template=data["user_template"],
-                    created_by=user,
-                    note=data.get("note", ""),
+            update = prompt_template_update(
+                template=obj,
+                description=obj.description,
+                system_prompt=data["system_prompt"],
+                user_template=data["user_template"],
+                active_version=data.get("active_version"),
+                note=data.get("note", ""),
+                created_by=user,
+            )
+            if update.activated is not None:
+                self.message_user(request, f"Version {update.activated.version} is now active.")
+            elif update.created is not None:
+                self.message_user(
+                    request, f"Saved as version {update.created.version}, now active."
                 )
-                self.message_user(request, f"Saved as version {version.version}, now active.")
         except ValidationError as exc:
             self.message_user(request, "; ".join(exc.messages), messages.ERROR)
 

@@ -9,10 +9,9 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from apps.flows.exceptions import InvalidPayload, UnknownFlow
-from apps.flows.jobs import idempotent, job_body, job_enqueue, wants_async
+from apps.flows.jobs import idempotent, job_accepted_response, job_body, wants_async
 from apps.flows.selectors import job_get, notary_record_get
-from apps.flows.services import FLOWS, notary_record_body, run_flow
+from apps.flows.services import flow_check, notary_record_body, run_flow
 from apps.security.services import GuardContext
 
 
@@ -53,20 +52,14 @@ class FlowRunApi(APIView):
         summary="Run a flow",
     )
     def post(self, request: Request, flow: str) -> Response:
-        if flow not in FLOWS:
-            raise UnknownFlow(f"No flow named {flow!r}; flows: {', '.join(FLOWS)}.")
         payload = request.data
-        if not isinstance(payload, dict):
-            raise InvalidPayload("The request body must be a JSON object.")
+        flow_check(flow, payload)
         ctx = GuardContext.from_request(request, flow=flow)
 
         def compute() -> Response:
             if wants_async(request, payload):
                 job_payload = {k: v for k, v in payload.items() if k != "async"}
-                job = job_enqueue(kind=flow, payload=job_payload, ctx=ctx)
-                job.refresh_from_db()  # an in-process (eager) run may have finished already
-                url = reverse("flows-job", args=[job.id], request=request)
-                return Response(job_body(job, url=url), status=202, headers={"Location": url})
+                return job_accepted_response(request, kind=flow, payload=job_payload, ctx=ctx)
             return Response(run_flow(flow=flow, payload=payload, ctx=ctx))
 
         return idempotent(request, scope=f"flows:{flow}", compute=compute)

@@ -8,6 +8,7 @@ class FlowsConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.flows.jobs import register_job_runner
+        from apps.flows.models import FLOWS
 
         def runner_for(flow: str):
             def run(payload: dict, ctx) -> dict:
@@ -17,8 +18,7 @@ class FlowsConfig(AppConfig):
 
             return run
 
-        # Kept in sync with services.FLOWS (not imported here: services needs the guard loaded).
-        for flow in ("notary", "classify", "ask"):
+        for flow in FLOWS:
             register_job_runner(flow, runner_for(flow))
 
     def seed(self, stdout=None) -> None:

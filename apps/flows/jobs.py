@@ -17,8 +17,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
-from apps.core.exceptions import ApiError
+from apps.core.exceptions import ApiError, api_error_body
 from apps.core.request_context import get_request_id, reset_request_id, set_request_id
 from apps.flows import metrics
 from apps.flows.exceptions import (
@@ -48,10 +49,6 @@ IDEMPOTENCY_WAIT_SECONDS = 30.0
 def register_job_runner(kind: str, runner: JobRunner) -> None:
     """Make ``kind`` runnable as a job; ``runner(payload, ctx)`` returns the result body."""
     _runners[kind] = runner
-
-
-def job_kinds() -> tuple[str, ...]:
-    return tuple(sorted(_runners))
 
 
 def wants_async(request: Request, payload: dict) -> bool:
@@ -103,6 +100,16 @@ def job_enqueue(*, kind: str, payload: dict, ctx: GuardContext) -> Job:
     return job
 
 
+def job_accepted_response(
+    request: Request, *, kind: str, payload: dict, ctx: GuardContext
+) -> Response:
+    """Queue a job and answer 202 with its body, its URL in ``Location``."""
+    job = job_enqueue(kind=kind, payload=payload, ctx=ctx)
+    job.refresh_from_db()  # an in-process (eager) run may have finished already
+    url = reverse("flows-job", args=[job.id], request=request)
+    return Response(job_body(job, url=url), status=202, headers={"Location": url})
+
+
 def _claim(job_id: str) -> Job | None:
     now = timezone.now()
     claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
@@ -129,7 +136,7 @@ def job_execute(*, job_id: str) -> Job | None:
             raise UnknownJobKind(f"No runner for job kind {job.kind!r}.")
         result = runner(job.payload, _context_from_job(job))
     except ApiError as exc:
-        _finish(job, error=_error_of(exc), error_status=exc.status_code)
+        _finish(job, error=api_error_body(exc)["error"], error_status=exc.status_code)
     except Exception:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         _finish(
@@ -146,17 +153,6 @@ def job_execute(*, job_id: str) -> Job | None:
     finally:
         reset_request_id(token)
     return job
-
-
-def _error_of(exc: ApiError) -> dict[str, Any]:
-    error: dict[str, Any] = {
-        "code": exc.error_code,
-        "message": str(exc.detail) if isinstance(exc.detail, str) else exc.default_detail,
-        "request_id": get_request_id(),
-    }
-    if exc.details is not None:
-        error["details"] = exc.details
-    return error
 
 
 def _finish(
@@ -286,14 +282,10 @@ def idempotent(request: Request, *, scope: str, compute: Callable[[], Response])
     try:
         response = compute()
     except BaseException:
-        IdempotencyRecord.objects.filter(
-            **lookup, state=IdempotencyRecord.State.IN_PROGRESS
-        ).delete()
+        _release_key(lookup)
         raise
     if response.status_code >= 500 or not isinstance(response, Response):
-        IdempotencyRecord.objects.filter(
-            **lookup, state=IdempotencyRecord.State.IN_PROGRESS
-        ).delete()
+        _release_key(lookup)
         return response
     IdempotencyRecord.objects.filter(**lookup).update(
         state=IdempotencyRecord.State.DONE,

@@ -13,7 +13,8 @@ from django.db import models
 
 from apps.tenants.models import ApiKey, Tenant
 
-FLOW_CHOICES = [("notary", "notary"), ("classify", "classify"), ("ask", "ask")]
+FLOWS = ("notary", "classify", "ask")
+FLOW_CHOICES = [(flow, flow) for flow in FLOWS]
 
 
 class ImmutableRowError(ValidationError):

@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import asdict
 from typing import Any
 
 from django.db import connection
@@ -26,7 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.exceptions import ApiError, error_body
+from apps.core.exceptions import ApiError, error_body, message_of
 from apps.flows import metrics
 from apps.flows.exceptions import InvalidPayload
 from apps.flows.streaming import StreamRedactor
@@ -179,13 +180,11 @@ def _response_format(raw: Any) -> dict | None:
 
 
 def _provider_for(model: Any) -> str | None:
-    """``model`` names a provider (or a model a provider serves); anything else → the default."""
+    """``model`` names an enabled provider (an id of ``GET /v1/models``); anything else (a
+    vendor's model name, ``default``) → the default provider."""
     if not isinstance(model, str) or not model or model in {"default", "agenthub"}:
         return None
-    for entry in list_models():
-        if model in {entry.get("id"), entry.get("provider")}:
-            return entry.get("provider") or entry.get("id")
-    return None
+    return model if model in {entry["id"] for entry in list_models()} else None
 
 
 def _optional_number(body: dict, *names: str, kind=float) -> Any:
@@ -208,14 +207,6 @@ def _tool_calls_json(completion: Completion) -> list[dict]:
         }
         for call in completion.tool_calls
     ]
-
-
-def _usage_json(completion: Completion) -> dict:
-    return {
-        "prompt_tokens": completion.usage.prompt_tokens,
-        "completion_tokens": completion.usage.completion_tokens,
-        "total_tokens": completion.usage.total_tokens,
-    }
 
 
 class ChatCompletionsApi(APIView):
@@ -291,7 +282,7 @@ class ChatCompletionsApi(APIView):
                         "logprobs": None,
                     }
                 ],
-                "usage": _usage_json(completion),
+                "usage": asdict(completion.usage),
                 "system_fingerprint": None,
             }
         )
@@ -369,7 +360,7 @@ def _sse_events(
                     "created": created,
                     "model": model,
                     "choices": [],
-                    "usage": _usage_json(final),
+                    "usage": asdict(final.usage),
                 }
                 yield b"data: " + json.dumps(usage_chunk).encode() + b"\n\n"
         else:
@@ -378,8 +369,8 @@ def _sse_events(
         status = "ok"
     except ApiError as exc:
         # Headers are gone: the error travels as an event the openai client raises on.
-        message = str(exc.detail) if isinstance(exc.detail, str) else exc.default_detail
-        yield b"data: " + json.dumps(error_body(exc.error_code, message)).encode() + b"\n\n"
+        body = error_body(exc.error_code, message_of(exc))
+        yield b"data: " + json.dumps(body).encode() + b"\n\n"
     except Exception:
         logger.exception("stream failed")
         body = error_body("internal_error", "An internal error occurred.")
@@ -400,13 +391,4 @@ class ModelsApi(APIView):
         summary="OpenAI-compatible model list",
     )
     def get(self, request: Request) -> Response:
-        data = [
-            {
-                "id": entry.get("id"),
-                "object": "model",
-                "created": int(entry.get("created") or 0),
-                "owned_by": entry.get("owned_by") or entry.get("provider") or "agenthub",
-            }
-            for entry in list_models()
-        ]
-        return Response({"object": "list", "data": data})
+        return Response({"object": "list", "data": list_models()})

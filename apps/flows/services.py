@@ -12,7 +12,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -31,7 +31,13 @@ from apps.flows.exceptions import (
     UnknownFlow,
     UnknownProvider,
 )
-from apps.flows.models import LabelSet, NotaryRecord, PromptTemplate, PromptTemplateVersion
+from apps.flows.models import (
+    FLOWS,
+    LabelSet,
+    NotaryRecord,
+    PromptTemplate,
+    PromptTemplateVersion,
+)
 from apps.flows.selectors import (
     LABEL_SETS_NAMESPACE,
     TEMPLATES_NAMESPACE,
@@ -40,10 +46,14 @@ from apps.flows.selectors import (
 )
 from apps.flows.templating import DEFAULT_TEMPLATES, placeholder_problems, render
 from apps.providers.services import complete, list_models
-from apps.security.services import GuardContext, guard_input, guard_output, new_canary, redact
+from apps.security.services import (
+    GuardContext,
+    guard_input,
+    guard_output,
+    new_canary,
+    redact_json,
+)
 from apps.tenants.models import Tenant
-
-FLOWS = ("notary", "classify", "ask")
 
 # Limits (characters). Over a size limit is 413, over a count limit 400.
 MAX_DOCUMENT_CHARS = 100_000  # notary document, classify text
@@ -117,6 +127,47 @@ def prompt_template_activate(
     template.save(update_fields=["active_version", "updated_at"])
     bump_version(TEMPLATES_NAMESPACE)
     return template
+
+
+@dataclass(frozen=True)
+class TemplateUpdate:
+    """What ``prompt_template_update`` did besides the description."""
+
+    activated: PromptTemplateVersion | None = None  # an existing version made active
+    created: PromptTemplateVersion | None = None  # a new version, now active
+
+
+def prompt_template_update(
+    *,
+    template: PromptTemplate,
+    description: str,
+    system_prompt: str,
+    user_template: str,
+    active_version: PromptTemplateVersion | None = None,
+    note: str = "",
+    created_by: str = "",
+) -> TemplateUpdate:
+    """An operator's edit: a different ``active_version`` is a rollback; else changed text is a
+    new version; else only the description changes."""
+    current = PromptTemplate.objects.get(pk=template.pk)
+    if description != current.description:
+        PromptTemplate.objects.filter(pk=current.pk).update(description=description)
+    active = current.active_version
+    if active_version is not None and active_version.pk != current.active_version_id:
+        prompt_template_activate(template=current, version=active_version)
+        return TemplateUpdate(activated=active_version)
+    if active is None or (
+        system_prompt != active.system_prompt or user_template != active.user_template
+    ):
+        version = prompt_template_version_create(
+            template=current,
+            system_prompt=system_prompt,
+            user_template=user_template,
+            created_by=created_by,
+            note=note,
+        )
+        return TemplateUpdate(created=version)
+    return TemplateUpdate()
 
 
 @transaction.atomic
@@ -239,7 +290,7 @@ def sha256_hex(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _require_text(payload: dict, field: str, *, limit: int, too_large=DocumentTooLarge) -> str:
+def _require_text(payload: dict, field: str, *, limit: int) -> str:
     value = payload.get(field)
     if not isinstance(value, str) or not value.strip():
         raise InvalidPayload(
@@ -247,7 +298,7 @@ def _require_text(payload: dict, field: str, *, limit: int, too_large=DocumentTo
             details={field: ["This field is required."]},
         )
     if len(value) > limit:
-        raise too_large(f"'{field}' is longer than {limit} characters.")
+        raise DocumentTooLarge(f"'{field}' is longer than {limit} characters.")
     return value
 
 
@@ -329,7 +380,7 @@ def _call_model(
     if data is None:
         raw = _parse_json_object(completion.text or "")
         # Redaction can break JSON syntax (a secret inside a string): redact leaf by leaf then.
-        data = _redact_leaves(raw) if raw is not None else None
+        data = redact_json(raw) if raw is not None else None
     if data is None:
         raise MalformedModelOutput("The model's answer was not the JSON object asked for.")
     return _ModelAnswer(data=data, completion=completion), template
@@ -364,16 +415,6 @@ def _parse_json_object(text: str) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
-def _redact_leaves(value: Any) -> Any:
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, list):
-        return [_redact_leaves(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _redact_leaves(v) for k, v in value.items()}
-    return value
-
-
 def _string_list(data: dict, field: str) -> list[str]:
     value = data.get(field, [])
     if value is None:
@@ -392,15 +433,10 @@ def _string_list(data: dict, field: str) -> list[str]:
 
 
 def _meta(completion: Any, started: float) -> dict:
-    usage = completion.usage
     return {
         "provider": completion.provider,
         "model": completion.model,
-        "usage": {
-            "prompt_tokens": usage.prompt_tokens,
-            "completion_tokens": usage.completion_tokens,
-            "total_tokens": usage.total_tokens,
-        },
+        "usage": asdict(completion.usage),
         "latency_ms": round((time.monotonic() - started) * 1000, 1),
         "llm_latency_ms": round(float(completion.latency_ms or 0), 1),
         "fallbacks": list(getattr(completion, "fallbacks", None) or []),
@@ -595,13 +631,19 @@ _RUNNERS: dict[str, Callable[[dict, GuardContext, float], dict]] = {
 }
 
 
-def run_flow(*, flow: str, payload: dict, ctx: GuardContext) -> dict:
-    """Run one flow; the response body (with provider, usage, latency) or a typed ApiError."""
-    runner = _RUNNERS.get(flow)
-    if runner is None:
+def flow_check(flow: str, payload: Any) -> None:
+    """Raise what ``run_flow`` raises for an unknown flow or a non-object payload (so an
+    async request is refused before it is queued)."""
+    if flow not in _RUNNERS:
         raise UnknownFlow(f"No flow named {flow!r}; flows: {', '.join(FLOWS)}.")
     if not isinstance(payload, dict):
         raise InvalidPayload("The request body must be a JSON object.")
+
+
+def run_flow(*, flow: str, payload: dict, ctx: GuardContext) -> dict:
+    """Run one flow; the response body (with provider, usage, latency) or a typed ApiError."""
+    flow_check(flow, payload)
+    runner = _RUNNERS[flow]
     started = time.monotonic()
     status = "error"
     try:

@@ -403,6 +403,17 @@ def redact(text: str) -> str:
     return current_redactor().redact(text)
 
 
+def redact_json(value: Any) -> Any:
+    """``value`` (decoded JSON) with secrets redacted from every string in it."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [redact_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: redact_json(v) for k, v in value.items()}
+    return value
+
+
 def redact_for_logging(text: str) -> str:
     """The logging hook: never raises, never re-enters (logging from inside a rebuild)."""
     if getattr(_in_redact, "active", False) or is_building():

@@ -1,8 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from apps.agents.models import Conversation
-from apps.agents.selectors import agent_spec_for
+from apps.agents.models import Conversation, Message
+from apps.agents.selectors import agent_spec_for, conversation_transcript
 from apps.agents.services import (
     AgentNotFound,
     ConversationAgentMismatch,
@@ -68,3 +68,14 @@ def test_conversation_of_another_agent(tenant):
             conversation_id=conversation.pk,
             ctx=GuardContext(tenant=tenant),
         )
+
+
+@pytest.mark.django_db
+def test_transcript_last_messages_oldest_first(tenant):
+    conversation = Conversation.objects.create(tenant=tenant, agent=agent_seed_defaults())
+    for seq in range(1, 6):
+        Message.objects.create(conversation=conversation, seq=seq, role="user", content=f"m{seq}")
+    whole = conversation_transcript(conversation=conversation)
+    assert [m["content"] for m in whole] == ["m1", "m2", "m3", "m4", "m5"]
+    assert conversation_transcript(conversation=conversation, last=2) == whole[-2:]
+    assert conversation_transcript(conversation=conversation, last=9) == whole

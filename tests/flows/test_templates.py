@@ -11,7 +11,9 @@ from django.urls import reverse
 from apps.flows.models import ImmutableRowError, PromptTemplate, PromptTemplateVersion
 from apps.flows.selectors import active_template
 from apps.flows.services import (
+    TemplateUpdate,
     prompt_template_activate,
+    prompt_template_update,
     prompt_template_version_create,
     prompt_templates_seed_defaults,
 )
@@ -47,6 +49,33 @@ def test_a_change_is_a_new_version_and_old_ones_stay(db, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         prompt_template_activate(template=template, version=v1)
     assert active_template("ask").pk == v1.pk
+
+
+def test_template_update_rolls_back_adds_a_version_or_only_edits_the_description(db):
+    template = PromptTemplate.objects.get(name="ask")
+    v1 = template.active_version
+    text = {"system_prompt": v1.system_prompt, "user_template": v1.user_template}
+
+    same = prompt_template_update(template=template, description="Plain.", **text)
+    assert same == TemplateUpdate()
+    template.refresh_from_db()
+    assert (template.description, template.active_version_id) == ("Plain.", v1.pk)
+
+    changed = {**text, "system_prompt": "Answer tersely."}
+    update = prompt_template_update(
+        template=template, description="Plain.", note="terse", created_by="bob", **changed
+    )
+    assert update.activated is None
+    assert update.created.version == 2
+    assert (update.created.note, update.created.created_by) == ("terse", "bob")
+
+    rollback = prompt_template_update(
+        template=template, description="Plain.", active_version=v1, **changed
+    )
+    assert rollback == TemplateUpdate(activated=v1)
+    template.refresh_from_db()
+    assert template.active_version_id == v1.pk
+    assert template.versions.count() == 2
 
 
 def test_template_placeholders_are_checked(db):

@@ -28,10 +28,6 @@ def tool_names() -> list[str]:
     return sorted(_REGISTRY)
 
 
-def builtin_tool_names() -> list[str]:
-    return list(BUILTIN_TOOLS)
-
-
 def _register_builtins() -> tuple[str, ...]:
     from apps.agents.tools.calculator import CalculatorTool
     from apps.agents.tools.clock import CurrentTimeTool
@@ -58,7 +54,6 @@ __all__ = [
     "Tool",
     "ToolContext",
     "ToolError",
-    "builtin_tool_names",
     "get_tool",
     "register",
     "tool_names",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
@@ -22,8 +22,6 @@ class ToolContext:
     tenant: Tenant
     guard: Any = None  # apps.security.services.GuardContext
     agent: str = ""
-    run_ref: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Tool:

@@ -7,6 +7,7 @@ import json
 from typing import Any, ClassVar
 
 from apps.agents.tools.base import Tool, ToolContext, ToolError
+from apps.core.exceptions import ApiError
 
 # Fields of a flow's answer that the model doesn't need (bookkeeping, not content).
 _DROP = {
@@ -25,24 +26,16 @@ MAX_OUTPUT_CHARS = 4000
 class FlowTool(Tool):
     flow: ClassVar[str]
 
-    def payload(self, arguments: dict[str, Any]) -> dict[str, Any]:
-        return dict(arguments)
-
     def run(self, arguments: dict[str, Any], ctx: ToolContext) -> str:
         from apps.flows.services import run_flow  # flows sit below agents; imported on use
 
         if ctx.guard is None:
             raise ToolError("flow tools need a request context")
         try:
-            result = run_flow(flow=self.flow, payload=self.payload(arguments), ctx=ctx.guard)
-        except ToolError:
-            raise
-        except Exception as exc:
+            result = run_flow(flow=self.flow, payload=dict(arguments), ctx=ctx.guard)
+        except ApiError as exc:
             # Typed API errors (bad labels, guard blocks...) carry a safe message and code.
-            code = getattr(exc, "error_code", None)
-            if code is None:
-                raise
-            raise ToolError(f"{self.flow} failed ({code}): {getattr(exc, 'detail', '')}") from exc
+            raise ToolError(f"{self.flow} failed ({exc.error_code}): {exc.detail}") from exc
         shown = {k: v for k, v in result.items() if k not in _DROP}
         return json.dumps(shown, ensure_ascii=False, default=str)[:MAX_OUTPUT_CHARS]
 
