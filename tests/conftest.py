@@ -111,10 +111,17 @@ def fake_provider(fakellm):
 
 @pytest.fixture
 def sender():
-    """A client-side Celery app on Redis (the suite otherwise runs tasks eagerly in-process)."""
+    """A client-side Celery app on Redis (the suite otherwise runs tasks eagerly in-process).
+    Not the current app: shared tasks used by later tests would otherwise bind to it and be
+    sent to Redis instead of running eagerly."""
     from celery import Celery
 
-    client = Celery("test-sender", broker=settings.REDIS_URL, backend=settings.REDIS_URL)
+    client = Celery(
+        "test-sender",
+        broker=settings.REDIS_URL,
+        backend=settings.REDIS_URL,
+        set_as_current=False,
+    )
     yield client
     client.close()
 
