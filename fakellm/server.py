@@ -53,7 +53,6 @@ DEFAULT_BEHAVIOUR: dict[str, Any] = {
     "api_key": None,  # when set, requests without this key get 401
     "model": None,  # model name in responses (default: the requested one)
 }
-CONTROL_ONLY_KEYS = frozenset({"count", "script"})
 
 GENERATION_PATHS = frozenset({"/v1/chat/completions", "/v1/messages"})
 DEFAULT_MODELS = ["fakellm-1", "fakellm-1-mini"]

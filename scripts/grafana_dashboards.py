@@ -80,6 +80,20 @@ def timeseries(
     }
 
 
+def rate_by(metric: str, *labels: str) -> str:
+    return f"sum by ({', '.join(labels)}) (rate({metric}[{RATE}]))"
+
+
+def quantile(q: str, buckets: str, *labels: str) -> str:
+    return f"histogram_quantile({q}, sum by ({', '.join(labels)}, le) (rate({buckets}[{RATE}])))"
+
+
+def per_second(title: str, metric: str, *labels: str, **kw: Any) -> dict:
+    """Rate of a counter per label combination, one series each, legend "{{a}} {{b}}"."""
+    legend = " ".join(f"{{{{{label}}}}}" for label in labels)
+    return timeseries(title, [target(rate_by(metric, *labels), legend)], unit="reqps", **kw)
+
+
 def stat(
     title: str,
     expr: str,
@@ -227,12 +241,7 @@ ERRORS = f"ai_platform_llm_errors_total{{{P}}}"
 
 
 def llm_health() -> dict:
-    def quantile(q: str, by: str) -> str:
-        return f"histogram_quantile({q}, sum by ({by}, le) (rate({BUCKETS}[{RATE}])))"
-
-    error_ratio = (
-        f"sum by (provider) (rate({ERRORS}[{RATE}])) / sum by (provider) (rate({CALLS}[{RATE}]))"
-    )
+    error_ratio = f"{rate_by(ERRORS, 'provider')} / {rate_by(CALLS, 'provider')}"
     rows = [
         [
             (stat("Calls (last hour)", f"sum(increase({CALLS}[1h]))"), 6, 4),
@@ -267,15 +276,7 @@ def llm_health() -> dict:
             ),
         ],
         [
-            (
-                timeseries(
-                    "Calls per second by provider",
-                    [target(f"sum by (provider) (rate({CALLS}[{RATE}]))", "{{provider}}")],
-                    unit="reqps",
-                ),
-                12,
-                8,
-            ),
+            (per_second("Calls per second by provider", CALLS, "provider"), 12, 8),
             (
                 timeseries(
                     "Error rate by provider",
@@ -293,9 +294,9 @@ def llm_health() -> dict:
                 timeseries(
                     "Latency by provider (p50 / p95 / p99)",
                     [
-                        target(quantile("0.5", "provider"), "p50 {{provider}}", ref="A"),
-                        target(quantile("0.95", "provider"), "p95 {{provider}}", ref="B"),
-                        target(quantile("0.99", "provider"), "p99 {{provider}}", ref="C"),
+                        target(quantile("0.5", BUCKETS, "provider"), "p50 {{provider}}", ref="A"),
+                        target(quantile("0.95", BUCKETS, "provider"), "p95 {{provider}}", ref="B"),
+                        target(quantile("0.99", BUCKETS, "provider"), "p99 {{provider}}", ref="C"),
                     ],
                     unit="s",
                     thresholds=[(None, "green"), (20, "red")],
@@ -307,7 +308,7 @@ def llm_health() -> dict:
             (
                 timeseries(
                     "p95 latency by flow",
-                    [target(quantile("0.95", "flow"), "{{flow}}")],
+                    [target(quantile("0.95", BUCKETS, "flow"), "{{flow}}")],
                     unit="s",
                 ),
                 12,
@@ -316,15 +317,11 @@ def llm_health() -> dict:
         ],
         [
             (
-                timeseries(
+                per_second(
                     "Errors per second by provider and type",
-                    [
-                        target(
-                            f"sum by (provider, error_type) (rate({ERRORS}[{RATE}]))",
-                            "{{provider}} {{error_type}}",
-                        )
-                    ],
-                    unit="reqps",
+                    ERRORS,
+                    "provider",
+                    "error_type",
                     stack=True,
                 ),
                 16,
@@ -376,8 +373,7 @@ def breakers() -> dict:
             (
                 stat(
                     "Open breakers",
-                    f"count(max by (circuit_name) (ai_platform_circuit_breaker_state{{{C}}}) > 0)"
-                    " or vector(0)",
+                    f"count({state} > 0) or vector(0)",
                     thresholds=[(None, "green"), (1, "red")],
                 ),
                 8,
@@ -414,19 +410,7 @@ def breakers() -> dict:
             )
         ],
         [
-            (
-                timeseries(
-                    "Recorded failures per second",
-                    [
-                        target(
-                            f"sum by (circuit_name) (rate({failures}[{RATE}]))", "{{circuit_name}}"
-                        )
-                    ],
-                    unit="reqps",
-                ),
-                16,
-                8,
-            ),
+            (per_second("Recorded failures per second", failures, "circuit_name"), 16, 8),
             (
                 bars(
                     "Failures by breaker (last 24 h)",
@@ -483,10 +467,10 @@ def security() -> dict:
         ],
         [
             (
-                timeseries(
+                per_second(
                     "Blocks per second by reason",
-                    [target(f"sum by (reason) (rate({blocks}[{RATE}]))", "{{reason}}")],
-                    unit="reqps",
+                    blocks,
+                    "reason",
                     stack=True,
                     thresholds=[(None, "green"), (10, "red")],
                 ),
@@ -494,15 +478,11 @@ def security() -> dict:
                 8,
             ),
             (
-                timeseries(
+                per_second(
                     "Validations per second by type and result",
-                    [
-                        target(
-                            f"sum by (validation_type, result) (rate({validations}[{RATE}]))",
-                            "{{validation_type}} {{result}}",
-                        )
-                    ],
-                    unit="reqps",
+                    validations,
+                    "validation_type",
+                    "result",
                 ),
                 12,
                 8,
@@ -571,12 +551,7 @@ def agents() -> dict:
         ],
         [
             (
-                timeseries(
-                    "Executions per second by status",
-                    [target(f"sum by (status) (rate({executions}[{RATE}]))", "{{status}}")],
-                    unit="reqps",
-                    stack=True,
-                ),
+                per_second("Executions per second by status", executions, "status", stack=True),
                 12,
                 8,
             ),
@@ -585,16 +560,10 @@ def agents() -> dict:
                     "Execution time by tenant (p50 / p95)",
                     [
                         target(
-                            f"histogram_quantile(0.5, sum by (tenant_id, le) "
-                            f"(rate({duration}[{RATE}])))",
-                            "p50 {{tenant_id}}",
-                            ref="A",
+                            quantile("0.5", duration, "tenant_id"), "p50 {{tenant_id}}", ref="A"
                         ),
                         target(
-                            f"histogram_quantile(0.95, sum by (tenant_id, le) "
-                            f"(rate({duration}[{RATE}])))",
-                            "p95 {{tenant_id}}",
-                            ref="B",
+                            quantile("0.95", duration, "tenant_id"), "p95 {{tenant_id}}", ref="B"
                         ),
                     ],
                     unit="s",
@@ -605,24 +574,17 @@ def agents() -> dict:
         ],
         [
             (
-                timeseries(
-                    "Tool calls per second by tool and status",
-                    [
-                        target(
-                            f"sum by (tool_name, status) (rate({tools}[{RATE}]))",
-                            "{{tool_name}} {{status}}",
-                        )
-                    ],
-                    unit="reqps",
+                per_second(
+                    "Tool calls per second by tool and status", tools, "tool_name", "status"
                 ),
                 12,
                 8,
             ),
             (
-                timeseries(
+                per_second(
                     "Fallbacks per second by reason",
-                    [target(f"sum by (reason) (rate({fallbacks}[{RATE}]))", "{{reason}}")],
-                    unit="reqps",
+                    fallbacks,
+                    "reason",
                     stack=True,
                     thresholds=[(None, "green"), (1, "red")],
                 ),

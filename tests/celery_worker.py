@@ -9,14 +9,17 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import pytest
 from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _database_url() -> str:
+def database_url() -> str:
+    """A DATABASE_URL that points a child process at the current (test) database."""
     db = settings.DATABASES["default"]
     user = db.get("USER") or "postgres"
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
@@ -32,7 +35,7 @@ def celery_worker_process(
     """A worker on ``broker_url`` that sees the current test database; stopped on exit."""
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": broker_url,
         "CELERY_RESULT_BACKEND": broker_url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
@@ -73,6 +76,16 @@ def celery_worker_process(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+
+
+def result_or_fail(result, worker: subprocess.Popen, timeout: float) -> Any:
+    """``result.get(timeout)``; on failure stop the worker and fail the test with its output."""
+    try:
+        return result.get(timeout=timeout)
+    except Exception:
+        worker.terminate()
+        output = worker.communicate(timeout=10)[0]
+        pytest.fail(f"worker did not answer; its output:\n{output[-4000:]}")
 
 
 def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1) -> bool:

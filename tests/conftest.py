@@ -4,12 +4,14 @@ AGENTHUB_REQUIRE_SERVICES=1 (as in CI), where a missing service fails the run in
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from tests.support import bearer_client
 from tests.tenants.factories import TenantFactory
 
 pytest_plugins = ["fakellm.pytest_plugin"]
@@ -74,16 +76,54 @@ def operator_key(tenant):
 
 @pytest.fixture
 def tenant_client(tenant_key) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tenant_key.plaintext}")
-    return client
+    return bearer_client(tenant_key.plaintext)
 
 
 @pytest.fixture
 def operator_client(operator_key) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {operator_key.plaintext}")
-    return client
+    return bearer_client(operator_key.plaintext)
+
+
+@pytest.fixture
+def fake_provider(fakellm):
+    """``make(**fields)`` creates a provider on the fake upstream (native tool calling, one
+    attempt) and returns its name; a fresh name per call so no breaker state carries over."""
+    from apps.providers.services import provider_create
+
+    def make(**fields) -> str:
+        name = f"fake-{uuid.uuid4().hex[:8]}"
+        provider_create(
+            **{
+                "name": name,
+                "kind": "openai_compatible",
+                "base_url": fakellm.base_url,
+                "model": "fake-model",
+                "supports_tools": True,
+                "max_attempts": 1,
+                "read_timeout": 5,
+                **fields,
+            }
+        )
+        return name
+
+    return make
+
+
+@pytest.fixture
+def sender():
+    """A client-side Celery app on Redis (the suite otherwise runs tasks eagerly in-process).
+    Not the current app: shared tasks used by later tests would otherwise bind to it and be
+    sent to Redis instead of running eagerly."""
+    from celery import Celery
+
+    client = Celery(
+        "test-sender",
+        broker=settings.REDIS_URL,
+        backend=settings.REDIS_URL,
+        set_as_current=False,
+    )
+    yield client
+    client.close()
 
 
 @pytest.fixture

@@ -33,7 +33,6 @@ import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -42,22 +41,11 @@ from django.utils import timezone  # noqa: E402
 from apps.security.blockstats import block_stats_rebuild  # noqa: E402
 from apps.security.guard.defaults import CATEGORIES  # noqa: E402
 from apps.security.models import BlockedRequest, BlockStat  # noqa: E402
+from bench._support import ensure_database  # noqa: E402
 
 TENANTS = 300
 CHUNK = 200_000
 CATEGORY_NAMES = [c for c, _ in CATEGORIES]
-
-
-def ensure_database() -> None:
-    import psycopg
-
-    db = settings.DATABASES["default"]
-    admin_dsn = f"host={db['HOST']} port={db['PORT'] or 5432} user={db['USER']} dbname=postgres"
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        if not conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]
-        ).fetchone():
-            conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
 
 
 def load(rows: int) -> None:
@@ -182,7 +170,7 @@ def main() -> None:
     args = parser.parse_args()
 
     assert connection.vendor == "postgresql", "the benchmark needs PostgreSQL"
-    ensure_database()
+    ensure_database(os.environ["DATABASE_URL"])
     call_command("migrate", verbosity=0)
     count = BlockedRequest.objects.count()
     if not (args.reuse and count == args.rows):

@@ -28,13 +28,14 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bench._support import ensure_database  # noqa: E402
 from fakellm.testing import FakeLLM, start_fakellm  # noqa: E402
 
 BODY = {
@@ -223,20 +224,6 @@ def django_env(args: argparse.Namespace) -> dict[str, str]:
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     return env
-
-
-def ensure_database(url: str) -> None:
-    """Create the benchmark's PostgreSQL database when it does not exist yet."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def setup(env: dict[str, str], fake: FakeLLM) -> str:

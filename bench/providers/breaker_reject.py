@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import sys
 import time
@@ -39,6 +38,7 @@ from apps.providers.breaker import (  # noqa: E402
 )
 from apps.providers.breaker.stores import BreakerStore  # noqa: E402
 from apps.providers.exceptions import CircuitOpenError  # noqa: E402
+from fakellm.testing import closed_port  # noqa: E402
 
 SETTINGS = BreakerSettings(failure_threshold=3, failure_rate_threshold=None, open_duration=3600)
 TARGET_P99_MS = 1.0
@@ -73,12 +73,6 @@ def measure(
 def percentile(sorted_values: list[float], p: float) -> float:
     index = min(len(sorted_values) - 1, max(0, round(p / 100 * len(sorted_values)) - 1))
     return sorted_values[index]
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def main() -> int:

@@ -12,7 +12,6 @@ leave-one-source-out). "Detected" means the decision is ``block``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -35,7 +34,7 @@ from apps.security.guard.model import (  # noqa: E402
 )
 from apps.security.guard.normalize import normalize  # noqa: E402
 from apps.security.guard.rules import CompiledRuleSet  # noqa: E402
-from apps.security.guard.train import label_to_int  # noqa: E402
+from apps.security.guard.train import load_jsonl  # noqa: E402
 
 DATA_CANDIDATES = (
     Path("../shared/eval/injection-dev.jsonl"),
@@ -51,22 +50,6 @@ def find_data(explicit: str | None) -> Path:
         if candidate.exists():
             return candidate
     raise SystemExit("labelled examples not found; pass --data PATH")
-
-
-def load_rows(path: Path) -> list[dict]:
-    rows = []
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                row = json.loads(line)
-                rows.append(
-                    {
-                        "text": row["text"],
-                        "label": label_to_int(row["label"]),
-                        "source": row["source"],
-                    }
-                )
-    return rows
 
 
 # --- latency -----------------------------------------------------------------------------------
@@ -259,7 +242,7 @@ def main() -> None:
     args = parser.parse_args()
 
     path = find_data(args.data)
-    rows = load_rows(path)
+    rows = load_jsonl(path)
     rules = CompiledRuleSet.build(default_rule_specs())
     model = InjectionModel.load(DEFAULT_MODEL_PATH)
     print(f"# AgentHub security guard benchmark  ({len(rows)} labelled rows from {path})")

@@ -9,18 +9,17 @@ from __future__ import annotations
 import json
 import threading
 import time
-import uuid
 from datetime import UTC, datetime
 from typing import ClassVar
 
 import pytest
-from prometheus_client import REGISTRY
 
 from apps.agents.models import AgentRun, AgentStep, Conversation, Message
-from apps.agents.services import agent_create, agent_seed_defaults, agent_update
+from apps.agents.services import agent_seed_defaults, agent_update
 from apps.agents.tools import Tool, register, unregister
-from apps.providers.services import provider_create
-from tests.agents.factories import DocumentFactory
+from tests.agents.factories import DocumentFactory, make_agent
+from tests.support import bearer_client
+from tests.support import metric_value as metric
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,41 +33,6 @@ def chat(client, message, **extra):
 @pytest.fixture
 def assistant(db):
     return agent_seed_defaults()
-
-
-@pytest.fixture
-def fake_provider(fakellm):
-    """A provider on the fake upstream, with native tool calling; a fresh name per test so
-    no breaker state carries over."""
-
-    def make(*, supports_tools: bool = True) -> str:
-        name = f"fake-{uuid.uuid4().hex[:8]}"
-        provider_create(
-            name=name,
-            kind="openai_compatible",
-            base_url=fakellm.base_url,
-            model="fake-model",
-            supports_tools=supports_tools,
-            max_attempts=1,
-            read_timeout=5,
-        )
-        return name
-
-    return make
-
-
-def make_agent(name, provider, tools, **fields):
-    return agent_create(
-        name=name,
-        system_prompt="You are a test agent.",
-        allowed_tools=tools,
-        provider_chain=[provider] if provider else [],
-        **fields,
-    )
-
-
-def metric(name, **labels):
-    return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
 # --- driven by the offline provider --------------------------------------------------------------
@@ -361,7 +325,7 @@ def test_provider_down_is_a_clean_fallback(tenant_client, fakellm, fake_provider
 
 
 def test_conversation_continues_and_is_tenant_scoped(
-    tenant_client, api_client, other_tenant, fakellm, fake_provider
+    tenant_client, other_tenant, fakellm, fake_provider
 ):
     from apps.tenants.services import api_key_create
 
@@ -390,7 +354,7 @@ def test_conversation_continues_and_is_tenant_scoped(
     ]
 
     other_key = api_key_create(tenant=other_tenant, name="other").plaintext
-    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {other_key}")
+    api_client = bearer_client(other_key)
     response = chat(api_client, "Whose is this?", agent="memory", conversation_id=conversation_id)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
@@ -434,7 +398,7 @@ def test_metrics(tenant_client, tenant, assistant):
 # --- async and idempotency ---------------------------------------------------------------------
 
 
-def test_async_chat_and_job_result(tenant_client, api_client, other_tenant, assistant):
+def test_async_chat_and_job_result(tenant_client, other_tenant, assistant):
     response = chat(tenant_client, "What is 6 * 7?", **{"async": True})
     assert response.status_code == 202
     job = response.json()
@@ -447,7 +411,7 @@ def test_async_chat_and_job_result(tenant_client, api_client, other_tenant, assi
     from apps.tenants.services import api_key_create
 
     other_key = api_key_create(tenant=other_tenant, name="other").plaintext
-    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {other_key}")
+    api_client = bearer_client(other_key)
     assert api_client.get(job["url"]).status_code == 404
 
 

@@ -3,6 +3,7 @@ import pytest
 from apps.agents.selectors import document_search, search_terms
 from apps.agents.tools import ToolContext, get_tool
 from tests.agents.factories import DocumentFactory
+from tests.support import bearer_client
 
 
 @pytest.fixture
@@ -67,7 +68,7 @@ def test_postgres_full_text_ranks_by_relevance(tenant):
 
 
 @pytest.mark.django_db
-def test_documents_api_is_tenant_scoped(tenant_client, api_client, other_tenant):
+def test_documents_api_is_tenant_scoped(tenant_client, other_tenant):
     from apps.tenants.services import api_key_create
 
     url = "/api/v1/ai/agents/documents"
@@ -81,7 +82,7 @@ def test_documents_api_is_tenant_scoped(tenant_client, api_client, other_tenant)
     assert listed["results"][0]["content"] == "Two years on all parts."
 
     other_key = api_key_create(tenant=other_tenant, name="other").plaintext
-    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {other_key}")
+    api_client = bearer_client(other_key)
     assert api_client.get(url).json()["count"] == 0
 
     bad = tenant_client.post(url, {"title": "", "content": "x"}, format="json")

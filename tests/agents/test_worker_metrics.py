@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 import urllib.request
 
 import pytest
 from django.conf import settings
 
 from apps.agents.services import agent_seed_defaults
+from fakellm.testing import closed_port as _free_port
 from tests.celery_worker import app_sends_to, celery_worker_process, wait_for
 
 pytestmark = [
@@ -18,12 +18,6 @@ pytestmark = [
     pytest.mark.redis,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _scrape(port: int) -> str:

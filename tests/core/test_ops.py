@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
+from fakellm.testing import closed_port as _closed_port
+
 pytestmark = pytest.mark.django_db
-
-
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_health_touches_nothing(client, django_assert_num_queries):

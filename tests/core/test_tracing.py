@@ -9,25 +9,15 @@ import uuid
 from typing import ClassVar
 
 import pytest
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from apps.agents.services import agent_create, agent_seed_defaults
+from apps.agents.services import agent_seed_defaults
 from apps.agents.tools import Tool, register, unregister
 from apps.core import tracing
-from apps.providers.services import provider_create
+from tests.agents.factories import make_agent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 URL = "/api/v1/ai/agents/chat"
-
-
-@pytest.fixture
-def spans():
-    exporter = InMemorySpanExporter()
-    tracing.configure(exporter=exporter)
-    yield exporter
-    tracing.shutdown()
-    tracing.configure()  # back to what the environment says (off in tests)
 
 
 def by_name(exporter, name):
@@ -120,26 +110,12 @@ class _Lookup(Tool):
         return f"value of {arguments['key']}"
 
 
-def test_parallel_tool_calls_nest_under_the_request(spans, tenant_client, fakellm):
-    provider = f"fake-{uuid.uuid4().hex[:8]}"
-    provider_create(
-        name=provider,
-        kind="openai_compatible",
-        base_url=fakellm.base_url,
-        model="fake-model",
-        supports_tools=True,
-        max_attempts=1,
-        read_timeout=5,
-    )
+def test_parallel_tool_calls_nest_under_the_request(spans, tenant_client, fakellm, fake_provider):
+    provider = fake_provider()
     _Lookup.threads.clear()
     register(_Lookup())
     try:
-        agent_create(
-            name="tracer",
-            system_prompt="You are a test agent.",
-            allowed_tools=["trace_lookup"],
-            provider_chain=[provider],
-        )
+        make_agent("tracer", provider, ["trace_lookup"])
         fakellm.script(
             {
                 "tool_calls": [
@@ -168,18 +144,10 @@ def test_parallel_tool_calls_nest_under_the_request(spans, tenant_client, fakell
     assert all(c.attributes["llm.kind"] == "openai_compatible" for c in llm)
 
 
-def test_failed_provider_call_records_attempts_and_error_type(spans, fakellm):
+def test_failed_provider_call_records_attempts_and_error_type(spans, fakellm, fake_provider):
     from apps.providers.services import complete
 
-    provider = f"fake-{uuid.uuid4().hex[:8]}"
-    provider_create(
-        name=provider,
-        kind="openai_compatible",
-        base_url=fakellm.base_url,
-        model="fake-model",
-        max_attempts=2,
-        read_timeout=5,
-    )
+    provider = fake_provider(max_attempts=2)
     fakellm.script({"mode": "fail", "status": 500}, {"mode": "fail", "status": 500})
     with tracing.span("outer"), pytest.raises(Exception) as raised:
         complete(messages=[{"role": "user", "content": "hi"}], provider=provider, flow="t")

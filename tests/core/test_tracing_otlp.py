@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from apps.agents.services import agent_seed_defaults
 from apps.core import tracing
@@ -77,15 +76,6 @@ def _attrs(key_values) -> dict:
             getattr(value, value.WhichOneof("value")) if value.WhichOneof("value") else None
         )
     return out
-
-
-@pytest.fixture
-def spans():
-    exporter = InMemorySpanExporter()
-    tracing.configure(exporter=exporter)
-    yield exporter
-    tracing.shutdown()
-    tracing.configure()
 
 
 @pytest.fixture

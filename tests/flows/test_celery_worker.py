@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
+
+from tests.celery_worker import wait_for
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -26,12 +26,13 @@ def test_async_flow_runs_on_a_celery_worker(tenant_client, celery_worker, monkey
         format="json",
     )
     assert response.status_code == 202
-    deadline = time.monotonic() + 60
     body = {}
-    while time.monotonic() < deadline:
-        body = tenant_client.get(response["Location"]).json()
-        if body["status"] in {"succeeded", "failed"}:
-            break
-        time.sleep(0.2)
+
+    def finished() -> bool:
+        body.clear()
+        body.update(tenant_client.get(response["Location"]).json())
+        return body["status"] in {"succeeded", "failed"}
+
+    wait_for(finished, timeout=60, interval=0.2)
     assert body["status"] == "succeeded", body
     assert body["result"]["label"] in {"billing", "other"}

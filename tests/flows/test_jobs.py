@@ -6,9 +6,9 @@ import threading
 
 import pytest
 from django.db import connection
-from rest_framework.test import APIClient
 
 from apps.flows.models import IdempotencyRecord, Job
+from tests.support import bearer_client
 
 
 def test_async_flow_returns_202_and_the_tenant_fetches_the_result(
@@ -68,8 +68,7 @@ def test_another_tenants_job_is_a_404(
         response = tenant_client.post(
             "/api/v1/ai/flows/ask", {"question": "q?", "async": True}, format="json"
         )
-    other = APIClient()
-    other.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key_create(tenant=other_tenant).plaintext}")
+    other = bearer_client(api_key_create(tenant=other_tenant).plaintext)
     assert other.get(response["Location"]).status_code == 404
     assert tenant_client.get("/api/v1/ai/jobs/not-a-uuid").status_code == 404
 
@@ -116,8 +115,7 @@ def test_idempotency_key_with_another_body_is_a_conflict(tenant_client):
 def test_idempotency_keys_are_per_tenant(tenant_client, other_tenant):
     from apps.tenants.services import api_key_create
 
-    other = APIClient()
-    other.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key_create(tenant=other_tenant).plaintext}")
+    other = bearer_client(api_key_create(tenant=other_tenant).plaintext)
     headers = {"HTTP_IDEMPOTENCY_KEY": "same"}
     tenant_client.post("/api/v1/ai/flows/ask", {"question": "a?"}, format="json", **headers)
     response = other.post("/api/v1/ai/flows/ask", {"question": "b?"}, format="json", **headers)
@@ -161,8 +159,7 @@ def test_concurrent_duplicates_run_once(tenant_key, upstream):
     results = []
 
     def post() -> None:
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {tenant_key.plaintext}")
+        client = bearer_client(tenant_key.plaintext)
         try:
             results.append(
                 client.post(

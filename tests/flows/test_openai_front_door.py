@@ -7,8 +7,6 @@ import httpx
 import openai
 import pytest
 
-from apps.providers.models import ProviderKind
-from apps.providers.services import provider_create
 from apps.security.models import BlockedRequest
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -17,20 +15,11 @@ SECRET = "sk-proj-" + "Zq9Xw8Vu7Ts6Rp5" * 3
 
 
 @pytest.fixture
-def gateway(live_server, fakellm, tenant_key):
-    provider_create(
-        name="fake",
-        kind=ProviderKind.OPENAI_COMPATIBLE,
-        base_url=fakellm.base_url,
-        model="fakellm-1",
-        is_default=True,
-        max_attempts=1,
-        read_timeout=10,
-    )
+def gateway(live_server, upstream, tenant_key):
     client = openai.OpenAI(
         base_url=f"{live_server.url}/v1", api_key=tenant_key.plaintext, max_retries=0
     )
-    return client, fakellm
+    return client, upstream
 
 
 def test_chat_completion_with_the_openai_client(gateway):

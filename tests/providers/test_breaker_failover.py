@@ -7,7 +7,6 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 
@@ -25,15 +24,10 @@ from apps.providers.breaker import (
     redis_client,
 )
 from apps.providers.exceptions import CircuitOpenError
+from fakellm.testing import closed_port as free_port
 
 SETTINGS = BreakerSettings(failure_threshold=3, failure_rate_threshold=None, open_duration=30)
 STORE_LOGGER = "apps.providers.breaker.stores"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def degraded() -> float:

@@ -6,11 +6,11 @@ import logging
 import uuid
 
 import pytest
-from prometheus_client import REGISTRY
 
 from apps.providers.breaker import BreakerSettings, CircuitBreaker, Mode, State
 from apps.providers.exceptions import CircuitOpenError
 from tests.providers.breaker_support import STORE_KINDS, Harness, make_store
+from tests.support import metric_value as _sample
 
 
 @pytest.fixture(params=STORE_KINDS)
@@ -388,10 +388,6 @@ def test_operator_override_wins_over_configured_mode(store):
 
 
 # -- metrics, settings safety -------------------------------------------------------------------
-
-
-def _sample(name: str, **labels) -> float:
-    return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
 def test_metrics_follow_the_state(store):

@@ -21,15 +21,12 @@ from apps.providers.services import breaker_snapshot, complete, stream_complete
 from apps.providers.types import Completion, StreamDelta, ToolSpec
 from fakellm.testing import closed_port
 from tests.providers.factories import make_provider
+from tests.support import chat_requests as requests_made
 
 pytestmark = pytest.mark.django_db
 
 HELLO = [{"role": "user", "content": "Say hello"}]
 CHAT = "/v1/chat/completions"
-
-
-def requests_made(fakellm) -> int:
-    return fakellm.stats()["requests"].get(CHAT, 0)
 
 
 def errors(provider: str, error_type: str) -> float:

@@ -22,6 +22,7 @@ from apps.providers.services import (
 from apps.providers.types import Completion
 from fakellm.testing import closed_port
 from tests.providers.factories import make_provider
+from tests.support import chat_requests as requests_made
 
 pytestmark = pytest.mark.django_db
 
@@ -35,10 +36,6 @@ TRIP_AT_3 = {
     "open_duration": 0.5,
     "half_open_max_calls": 1,
 }
-
-
-def requests_made(fakellm) -> int:
-    return fakellm.stats()["requests"].get(CHAT, 0)
 
 
 @pytest.fixture

@@ -16,7 +16,9 @@ import pytest
 from django.conf import settings
 
 from apps.providers.models import BreakerEvent
+from tests.celery_worker import database_url
 from tests.providers.factories import make_provider
+from tests.support import chat_requests as upstream_calls
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
@@ -40,12 +42,11 @@ print(json.dumps(out))
 
 
 def _env() -> dict[str, str]:
-    db = settings.DATABASES["default"]
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "agenthub.settings",
         "DJANGO_ENV": "test",
-        "DATABASE_URL": (f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"),
+        "DATABASE_URL": database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "LOG_LEVEL": "WARNING",
     }
@@ -66,10 +67,6 @@ def results(process: subprocess.Popen) -> list:
     out, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
     return json.loads(out.strip().splitlines()[-1])
-
-
-def upstream_calls(fakellm) -> int:
-    return fakellm.stats()["requests"].get("/v1/chat/completions", 0)
 
 
 def test_breaker_is_shared_across_processes(transactional_db, fakellm):

@@ -1,16 +1,12 @@
-import factory
-
+from apps.security import services
 from apps.security.models import InjectionPattern
 
 
-class InjectionPatternFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = InjectionPattern
-
-    tenant = None
-    name = factory.Sequence(lambda n: f"test-pattern-{n}")
-    category = "instruction_override"
-    pattern = factory.Sequence(lambda n: rf"\bzebra{n}\b")
-    severity = 80
-    action = "block"
-    enabled = True
+def make_pattern(**kw) -> InjectionPattern:
+    """A "zebra banana" injection rule through the service (validated, policy version bumped)."""
+    kw.setdefault("name", "zebra rule")
+    kw.setdefault("category", "instruction_override")
+    kw.setdefault("pattern", r"\bzebra\s+banana\b")
+    kw.setdefault("severity", 90)
+    kw.setdefault("tenant", None)
+    return services.injection_pattern_create(**kw)

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from apps.security import services
 from apps.security.models import InjectionPattern
+from tests.celery_worker import database_url
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -36,14 +36,6 @@ while time.monotonic() < deadline:
 """
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    user = db.get("USER") or "postgres"
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or 5432
-    return f"postgres://{user}@{host}:{port}/{db['NAME']}"
-
-
 def _reader(stream, out: queue.Queue) -> None:
     for line in stream:
         out.put(line.strip())
@@ -60,7 +52,7 @@ def _next_state(lines: queue.Queue, timeout: float) -> tuple[float, str]:
 def test_a_change_here_is_live_in_another_process_within_one_second():
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "DJANGO_SETTINGS_MODULE": "agenthub.settings",
         "PYTHONPATH": str(REPO),

@@ -6,30 +6,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from celery import Celery
 from django.conf import settings
 
 from apps.security import services
 from apps.security.models import BlockedRequest, InjectionModelVersion
-from tests.celery_worker import celery_worker_process
+from tests.celery_worker import celery_worker_process, result_or_fail
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.celery_worker, pytest.mark.slow]
-
-
-@pytest.fixture
-def sender():
-    client = Celery("security-test-sender", broker=settings.REDIS_URL, backend=settings.REDIS_URL)
-    yield client
-    client.close()
-
-
-def _get(result, worker, timeout: float = 90):
-    try:
-        return result.get(timeout=timeout)
-    except Exception:
-        worker.terminate()
-        output = worker.communicate(timeout=10)[0]
-        pytest.fail(f"worker did not answer; its output:\n{output[-4000:]}")
 
 
 def test_flush_and_retrain_on_a_real_worker(transactional_db, sender):
@@ -55,9 +38,11 @@ def test_flush_and_retrain_on_a_real_worker(transactional_db, sender):
     before = InjectionModelVersion.objects.count()
 
     with celery_worker_process(settings.REDIS_URL) as worker:
-        flushed = _get(sender.send_task("security.flush_audit_spool"), worker)
-        trained = _get(
-            sender.send_task("security.retrain_model", kwargs={"requested_by": "test"}), worker
+        flushed = result_or_fail(sender.send_task("security.flush_audit_spool"), worker, timeout=90)
+        trained = result_or_fail(
+            sender.send_task("security.retrain_model", kwargs={"requested_by": "test"}),
+            worker,
+            timeout=90,
         )
     assert flushed == 1
     assert BlockedRequest.objects.filter(request_id="via-worker").exists()
