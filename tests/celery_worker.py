@@ -40,6 +40,8 @@ def celery_worker_process(
         "CELERY_RESULT_BACKEND": broker_url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "DJANGO_ENV": "test",
+        # the worker flushes the test's private audit spool, not the checkout's
+        "SECURITY_AUDIT_SPOOL_DIR": settings.SECURITY_AUDIT_SPOOL_DIR,
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     env.update(extra_env or {})

@@ -35,6 +35,13 @@ def _service_markers(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _private_audit_spool(settings, tmp_path) -> None:
+    # Blocks inside a test's transaction are spooled as well (by design): never into the
+    # checkout's .local/audit-spool, where a later test's real worker would flush them too.
+    settings.SECURITY_AUDIT_SPOOL_DIR = str(tmp_path / "spool")
+
+
+@pytest.fixture(autouse=True)
 def _clean_cache() -> None:
     from apps.core.ratelimit import limiter
 

@@ -1,5 +1,5 @@
-"""Fixtures for the security tests: seeded policy, a clean per-process policy cache, and a
-private audit spool (tmp dir; the Redis spool list emptied)."""
+"""Fixtures for the security tests: seeded policy, a clean per-process policy cache, and the
+Redis audit spool list emptied (the spool directory is private to every test: tests/conftest)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,8 @@ from apps.security import selectors, services
 
 
 @pytest.fixture(autouse=True)
-def _fresh_policy_cache(settings, tmp_path):
+def _fresh_policy_cache():
     # Test transactions roll back (and with them the version rows): rebuild per test.
-    settings.SECURITY_AUDIT_SPOOL_DIR = str(tmp_path / "spool")
     selectors.POLICY.invalidate()
     _clear_redis_spool()
     yield
