@@ -6,7 +6,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 FAKE_LLM_PORT ?= 9100
 
-.PHONY: install run serve test lint format fake-llm worker beat bench clean
+.PHONY: install run serve test lint format fake-llm worker beat clean
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt requirements/prod.txt
 	python3 -m venv $(VENV)
