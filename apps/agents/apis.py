@@ -9,8 +9,8 @@ from rest_framework.views import APIView
 
 from apps.agents.selectors import conversation_get, document_list
 from apps.agents.services import DOCUMENT_MAX_CHARS, MESSAGE_MAX_CHARS, agent_chat, document_create
+from apps.core.principal import GuardContext
 from apps.flows.jobs import idempotent, job_accepted_response, wants_async
-from apps.security.services import GuardContext
 
 
 @extend_schema_serializer(component_name="AgentStep")

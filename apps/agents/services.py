@@ -39,20 +39,14 @@ from apps.agents.selectors import (
 from apps.agents.tools import BUILTIN_TOOLS, Tool, ToolContext, ToolError, get_tool, tool_names
 from apps.core.exceptions import ApiError
 from apps.core.live_config import bump_version
+from apps.core.principal import GuardContext
 from apps.core.request_context import get_request_id
 from apps.providers.exceptions import LLMError
 from apps.providers.selectors import provider_runtime
 from apps.providers.services import complete, provider_supports_tools
 from apps.providers.types import ToolSpec
 from apps.security.exceptions import InputRejected, InputTooLarge, OutputRejected
-from apps.security.services import (
-    GuardContext,
-    guard_input,
-    guard_output,
-    new_canary,
-    redact,
-    redact_json,
-)
+from apps.security.services import guard_input, guard_output, new_canary, redact, redact_json
 from apps.tenants.models import Tenant
 
 logger = logging.getLogger(__name__)

@@ -28,12 +28,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.exceptions import ApiError, error_body, message_of
+from apps.core.principal import GuardContext
 from apps.flows import metrics
 from apps.flows.exceptions import InvalidPayload
 from apps.flows.streaming import StreamRedactor
 from apps.providers.services import complete, list_models, stream_complete
 from apps.providers.types import Completion, StreamDelta, ToolSpec
-from apps.security.services import GuardContext, guard_input, guard_output, redact
+from apps.security.services import guard_input, guard_output, redact
 
 logger = logging.getLogger(__name__)
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from apps.security import services
 from apps.security.blockstats import block_stats_rebuild, block_stats_since
+from apps.security.exceptions import InputRejected
 from apps.security.models import BlockedRequest, BlockStat
 from apps.security.tasks import flush_audit_spool
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _block(tenant=None, request_id="r"):
-    with pytest.raises(services.InputRejected):
+    with pytest.raises(InputRejected):
         services.guard_input(
             ATTACK, ctx=services.GuardContext(tenant=tenant, request_id=request_id)
         )
