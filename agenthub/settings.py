@@ -8,6 +8,8 @@ lists them with their defaults.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
@@ -39,6 +41,23 @@ else:
     SECRET_KEY = env.str(
         "SECRET_KEY", default="dev-insecure-key-do-not-use-in-production-" + "x" * 20
     )
+
+# Fernet keys (newest first) that encrypt secrets stored in the database (provider API keys);
+# see apps/core/crypto.py and README "Provider secrets". Production refuses to start without them.
+SECRETS_ENCRYPTION_KEYS = env.list("SECRETS_ENCRYPTION_KEYS", default=[])
+if not SECRETS_ENCRYPTION_KEYS:
+    if IS_PRODUCTION:
+        raise ImproperlyConfigured(
+            "SECRETS_ENCRYPTION_KEYS is missing. In production set it to one or more Fernet keys "
+            "(newest first), e.g. from: python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'"
+        )
+    # Development and tests only: one key derived from the (embedded) SECRET_KEY.
+    SECRETS_ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(
+            hashlib.sha256(f"agenthub-secrets:{SECRET_KEY}".encode()).digest()
+        ).decode()
+    ]
 
 DEBUG = env.bool("DEBUG", default=DJANGO_ENV == "development")
 ALLOWED_HOSTS = env.list(
@@ -254,6 +273,15 @@ API_KEY_LAST_USED_RESOLUTION = env.int("API_KEY_LAST_USED_RESOLUTION", default=6
 LIVE_CONFIG_CHECK_INTERVAL = env.float("LIVE_CONFIG_CHECK_INTERVAL", default=0.25)
 
 # --- security ---------------------------------------------------------------------------------
+# Provider egress: base URLs may only point at these hosts / CIDRs / "*.domain" suffixes (empty:
+# any host). Link-local and cloud metadata addresses are always refused (PROVIDER_URL_DENYLIST).
+PROVIDER_URL_ALLOWLIST = env.list("PROVIDER_URL_ALLOWLIST", default=[])
+PROVIDER_URL_DENYLIST = env.list(
+    "PROVIDER_URL_DENYLIST",
+    default=["169.254.0.0/16", "fe80::/10", "fd00:ec2::254/128", "metadata.google.internal"],
+)
+# Environment variables a platform admin may name as a provider key must match this pattern.
+PROVIDER_KEY_ENV_PATTERN = env.str("PROVIDER_KEY_ENV_PATTERN", default=r"^[A-Z][A-Z0-9_]*_API_KEY$")
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=90)
 # Where blocked-request records wait when the database refuses them: a Redis list when a Redis
 # URL is known (empty spool URL = REDIS_URL), else files in the spool directory.
