@@ -76,6 +76,7 @@ _STATUS_CODES: dict[int, str] = {
     406: "not_acceptable",
     408: "request_timeout",
     409: "conflict",
+    411: "length_required",
     413: "payload_too_large",
     415: "unsupported_media_type",
     429: "rate_limited",
