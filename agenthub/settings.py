@@ -294,12 +294,16 @@ SECURITY_AUDIT_EXCERPT_CHARS = env.int("SECURITY_AUDIT_EXCERPT_CHARS", default=5
 # --- logging --------------------------------------------------------------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if IS_PRODUCTION else "text")
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# Expected conditions (open breaker, rate limit, rejected input) log one line per kind per this
+# many seconds, then say how many were suppressed (0 = every line).
+LOG_THROTTLE_SECONDS = env.float("LOG_THROTTLE_SECONDS", default=10.0)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
         "request_id": {"()": "apps.core.logging.RequestIdFilter"},
         "redact": {"()": "apps.core.logging.RedactingFilter"},
+        "throttle": {"()": "apps.core.logging.ThrottleFilter", "interval": LOG_THROTTLE_SECONDS},
     },
     "formatters": {
         "json": {"()": "apps.core.logging.JsonFormatter"},
@@ -309,7 +313,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_id", "redact"],
+            "filters": ["request_id", "throttle", "redact"],
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

@@ -23,6 +23,7 @@ from tenacity import Retrying, stop_after_attempt
 from apps.core import tracing
 from apps.core.crypto import encrypt_secret, rotate_token
 from apps.core.live_config import bump_version
+from apps.core.logging import log_throttled
 from apps.providers.breaker.config import State
 from apps.providers.breaker.core import BreakerSnapshot, CircuitBreaker, Permit, TransitionEvent
 from apps.providers.breaker.deferred import THREAD_NAME as SPOOL_THREAD_NAME
@@ -254,7 +255,14 @@ def _run_chain(chain: list[ProviderSpec], request: CompletionRequest, flow: str)
             failed.append(spec.name)
             last_error = exc
             if len(failed) < len(chain):
-                logger.warning("Provider %s failed (%s); falling back", spec.name, exc.error_code)
+                log_throttled(
+                    logger,
+                    logging.WARNING,
+                    "Provider %s failed (%s); falling back",
+                    spec.name,
+                    exc.error_code,
+                    key=f"fallback:{spec.name}:{exc.error_code}",
+                )
             continue
         return replace(completion, fallbacks=tuple(failed))
     assert last_error is not None  # the chain is never empty
