@@ -299,6 +299,16 @@ def _tool_label(name: str) -> str:
     return name if get_tool(name) is not None else "unknown"
 
 
+def agent_chat_check(*, tenant: Tenant, agent: str, conversation_id: int | None = None) -> None:
+    """What ``agent_chat`` refuses before any work, checked before a chat is queued: an unknown
+    or disabled agent, a missing or another tenant's conversation (404), another agent's."""
+    spec = _resolve_agent(tenant=tenant, name=agent)
+    if conversation_id is not None:
+        conversation = conversation_get(tenant=tenant, conversation_id=conversation_id)
+        if conversation.agent_id != spec.id:
+            raise ConversationAgentMismatch()
+
+
 def agent_chat(
     *,
     tenant: Tenant,

@@ -24,6 +24,7 @@ class ApiKeyInline(admin.TabularInline):
         "prefix",
         "name",
         "is_operator",
+        "is_platform_admin",
         "is_auditor",
         "expires_at",
         "revoked_at",
@@ -60,6 +61,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
         "tenant",
         "name",
         "is_operator",
+        "is_platform_admin",
         "is_auditor",
         "expires_at",
         "revoked_at",
@@ -67,6 +69,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     )
     list_filter = (
         "is_operator",
+        "is_platform_admin",
         "is_auditor",
         ("revoked_at", admin.EmptyFieldListFilter),
         "tenant",
@@ -77,12 +80,20 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def get_fields(self, request: HttpRequest, obj=None):
         if obj is None:
-            return ("tenant", "name", "is_operator", "is_auditor", "expires_at")
+            return (
+                "tenant",
+                "name",
+                "is_operator",
+                "is_platform_admin",
+                "is_auditor",
+                "expires_at",
+            )
         return (
             "tenant",
             "name",
             "prefix",
             "is_operator",
+            "is_platform_admin",
             "is_auditor",
             "expires_at",
             "created_at",
@@ -91,9 +102,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
         )
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
+        # Only a superuser makes (or unmakes) a platform administrator key.
+        privileged = () if request.user.is_superuser else ("is_platform_admin",)
         if obj is None:
-            return ()
-        return (*self.readonly_fields, "tenant")
+            return privileged
+        return (*self.readonly_fields, "tenant", *privileged)
 
     def save_model(self, request: HttpRequest, obj: ApiKey, form, change: bool) -> None:
         if change:
@@ -103,6 +116,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
             tenant=obj.tenant,
             name=obj.name,
             is_operator=obj.is_operator,
+            is_platform_admin=obj.is_platform_admin,
             is_auditor=obj.is_auditor,
             expires_at=obj.expires_at,
         )

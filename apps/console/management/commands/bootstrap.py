@@ -57,7 +57,9 @@ class Command(BaseCommand):
 
         demo = stored.get("demo_api_key")
         known = api_key_from_raw(demo) if demo else None
-        if known is None or not known.is_usable:
+        if known is None or not known.is_usable or known.is_platform_admin:
+            # A tenant operator at most: the shared provider registry and its keys stay with
+            # platform administrators (the admin user, or a --platform-admin key).
             tenant = tenant_get_or_create(name=demo_tenant)
             created = api_key_create(tenant=tenant, name="demo", is_operator=True)
             stored["demo_api_key"] = created.plaintext
@@ -78,6 +80,6 @@ class Command(BaseCommand):
                 "(reset with: python manage.py changepassword <user>)"
             )
         self.stdout.write(
-            f"Demo API key: {stored['demo_api_key']}  (tenant {demo_tenant}, operator)"
+            f"Demo API key: {stored['demo_api_key']}  (tenant {demo_tenant}, tenant operator)"
         )
         self.stdout.write(f"Keys in use: {ApiKey.objects.filter(revoked_at__isnull=True).count()}")
