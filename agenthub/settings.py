@@ -132,6 +132,11 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# While PostgreSQL is down, requests that need it answer 503 service_unavailable with this
+# Retry-After (seconds). A refused connection fails at once; DB_CONNECT_TIMEOUT bounds a
+# connection attempt that hangs (libpq/psycopg round values under 2 up to 2 seconds).
+DB_UNAVAILABLE_RETRY_AFTER = env.int("DB_UNAVAILABLE_RETRY_AFTER", default=2)
+DB_CONNECT_TIMEOUT = env.int("DB_CONNECT_TIMEOUT", default=2)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server and a worker read while one of them writes.
     DATABASES["default"]["OPTIONS"] = {
@@ -140,7 +145,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = DB_CONNECT_TIMEOUT
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
     "DB_POOL", default=DJANGO_ENV != "test"
 ):
     # gunicorn runs hundreds of threads per process (slow LLM calls); without a pool each would
@@ -149,7 +156,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.b
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DB_POOL_MIN_SIZE", default=2),
         "max_size": env.int("DB_POOL_MAX_SIZE", default=16),
-        "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+        # How long a request waits for a pooled connection: while PostgreSQL is down the pool
+        # cannot open one, so this bounds how fast the 503 comes (and sheds load when busy).
+        "timeout": env.float("DB_POOL_TIMEOUT", default=0.8),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # SQLite cannot enforce "NULLs not distinct" unique constraints (PostgreSQL does); on the
@@ -183,6 +192,56 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+
+# --- async jobs: delivery guarantees (see apps/flows/job_dispatch.py) ------------------------
+# The longest job: an agent run may take up to 600 s (Agent.timeout_seconds); past this hard
+# limit the task is killed and the job fails.
+JOB_TIME_LIMIT_SECONDS = env.int("JOB_TIME_LIMIT_SECONDS", default=900)
+CELERY_TASK_TIME_LIMIT = JOB_TIME_LIMIT_SECONDS
+CELERY_TASK_SOFT_TIME_LIMIT = max(JOB_TIME_LIMIT_SECONDS - 30, 1)
+# acks_late: the message is acknowledged when the task ends, so a worker that dies mid-task
+# leaves it to be delivered again; a pool process that dies puts it back at once.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Redis redelivers an unacknowledged message after the visibility timeout, so it must exceed
+# the longest job (else a running job is delivered a second time). Dead workers' jobs do not
+# wait for it: the reaper re-queues them after JOB_STALE_AFTER_SECONDS.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("JOB_VISIBILITY_TIMEOUT", default=JOB_TIME_LIMIT_SECONDS + 300),
+    # a broker that does not answer fails a publish fast; the outbox retries it
+    "socket_connect_timeout": env.float("BROKER_CONNECT_TIMEOUT", default=1.0),
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("BROKER_CONNECT_TIMEOUT", default=1.0)
+# A running job's worker writes its heartbeat this often; the reaper re-queues a job whose
+# heartbeat is older than JOB_STALE_AFTER_SECONDS (its worker died), at most
+# JOB_MAX_ATTEMPTS times, and re-dispatches a queued job not claimed within
+# JOB_REDISPATCH_AFTER_SECONDS of its publish (the broker lost the message).
+JOB_HEARTBEAT_SECONDS = env.float("JOB_HEARTBEAT_SECONDS", default=5.0)
+JOB_STALE_AFTER_SECONDS = env.float("JOB_STALE_AFTER_SECONDS", default=30.0)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
+JOB_REDISPATCH_AFTER_SECONDS = env.float("JOB_REDISPATCH_AFTER_SECONDS", default=600.0)
+# The outbox relay's period, and the longest wait between publish retries of one job.
+JOB_RELAY_INTERVAL_SECONDS = env.float("JOB_RELAY_INTERVAL_SECONDS", default=5.0)
+JOB_REAPER_INTERVAL_SECONDS = env.float("JOB_REAPER_INTERVAL_SECONDS", default=10.0)
+JOB_DISPATCH_BACKOFF_MAX_SECONDS = env.float("JOB_DISPATCH_BACKOFF_MAX_SECONDS", default=30.0)
+JOB_DISPATCH_RETENTION_DAYS = env.int("JOB_DISPATCH_RETENTION_DAYS", default=7)
+# How long a worker keeps retrying to save a job's step or result while the database restarts.
+JOB_DB_RETRY_SECONDS = env.float("JOB_DB_RETRY_SECONDS", default=30.0)
+# Installed into django-celery-beat's schedule when beat starts (intervals from the settings
+# above; editing them in admin lasts until the next beat start).
+CELERY_BEAT_SCHEDULE = {
+    "flows: relay job dispatches": {
+        "task": "flows.relay_job_dispatches",
+        "schedule": JOB_RELAY_INTERVAL_SECONDS,
+    },
+    "flows: re-queue jobs of dead workers": {
+        "task": "flows.reap_jobs",
+        "schedule": JOB_REAPER_INTERVAL_SECONDS,
+    },
+    "flows: purge old job dispatch records": {
+        "task": "flows.purge_job_dispatches",
+        "schedule": 86_400.0,
+    },
+}
 
 # --- auth, i18n, static -----------------------------------------------------------------------
 # django-axes: admin logins are locked after repeated failures, and every attempt is recorded.

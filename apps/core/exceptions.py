@@ -14,6 +14,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError as DjangoInterfaceError
+from django.db import OperationalError as DjangoOperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -53,6 +55,42 @@ class PayloadTooLarge(ApiError):
     status_code = 413
     default_code = "payload_too_large"
     default_detail = "Request body is larger than the configured limit."
+
+
+class ServiceUnavailable(ApiError):
+    """A dependency the request needs (the database) is down: retry after ``Retry-After``."""
+
+    status_code = 503
+    default_code = "service_unavailable"
+    default_detail = "A service this request needs is unavailable; retry shortly."
+
+
+def _driver_unavailable_errors() -> tuple[type[BaseException], ...]:
+    # The driver's own connection errors, in case one escapes Django's wrapping (pool timeout).
+    try:
+        import psycopg
+    except ImportError:  # the embedded default (SQLite) has no psycopg
+        return ()
+    return (psycopg.OperationalError, psycopg.InterfaceError)
+
+
+_UNAVAILABLE_ERRORS = (
+    DjangoOperationalError,
+    DjangoInterfaceError,
+    *_driver_unavailable_errors(),
+)
+
+
+def service_unavailable_for(exc: BaseException) -> ServiceUnavailable | None:
+    """A 503 for a database that cannot be reached (down, restarting, pool exhausted), else
+    None. Logged at WARNING without a stack: it is an outage, not a bug in this request."""
+    if not isinstance(exc, _UNAVAILABLE_ERRORS):
+        return None
+    from django.conf import settings
+
+    logger.warning("database unavailable: %s", type(exc).__name__)
+    retry_after = str(getattr(settings, "DB_UNAVAILABLE_RETRY_AFTER", 2))
+    return ServiceUnavailable(headers={"Retry-After": retry_after})
 
 
 # DRF's own exceptions, mapped to stable codes that clients can switch on.
@@ -147,6 +185,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = drf.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
+    elif unavailable := service_unavailable_for(exc):
+        exc = unavailable
     elif isinstance(exc, DjangoValidationError):
         # Model validation raised by a service: a 400 with per-field details.
         exc = drf.ValidationError(

@@ -13,7 +13,7 @@ from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponse
 
 from apps.core import tracing
-from apps.core.exceptions import error_response
+from apps.core.exceptions import error_response, message_of, service_unavailable_for
 from apps.core.request_context import accept_request_id, reset_request_id, set_request_id
 
 logger = logging.getLogger("apps.core.request")
@@ -151,5 +151,12 @@ class ApiErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not is_api_path(request.path):
             return None
+        if unavailable := service_unavailable_for(exception):
+            return error_response(
+                503,
+                unavailable.error_code,
+                message_of(unavailable),
+                headers=unavailable.headers,
+            )
         logger.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, "internal_error", "An internal error occurred.")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
+from django.db import IntegrityError
 from django.db.models import QuerySet
 
 from apps.core.live_config import LiveCache
@@ -49,7 +52,9 @@ def _seeded_default(name: str) -> PromptTemplateVersion | None:
 
     if name not in DEFAULT_TEMPLATES:
         return None
-    prompt_templates_seed_defaults()
+    # Concurrent first requests: one seeds, the others' inserts collide with its commit.
+    with suppress(IntegrityError):
+        prompt_templates_seed_defaults()
     _active_templates.invalidate()
     return _active_templates.get().get(name)
 
