@@ -4,7 +4,7 @@ import pytest
 
 from apps.providers import http
 from apps.providers.selectors import live_providers
-from apps.providers.services import breakers
+from apps.providers.runtime import breakers
 
 
 @pytest.fixture(autouse=True)

@@ -242,7 +242,7 @@ def test_saved_change_bumps_the_live_version(fragile, fakellm, django_capture_on
 
 
 def test_calls_keep_working_when_the_breaker_store_is_unreachable(db, fakellm, settings, caplog):
-    from apps.providers.services import breakers
+    from apps.providers.runtime import breakers
 
     settings.REDIS_URL = f"redis://127.0.0.1:{closed_port()}/0"
     breakers.reset()
