@@ -7,8 +7,8 @@ import pytest
 from apps.flows.selectors import _active_templates, _label_sets
 from apps.providers import http
 from apps.providers.models import ProviderKind
-from apps.providers.selectors import live_providers
 from apps.providers.runtime import breakers
+from apps.providers.selectors import live_providers
 from apps.providers.services import provider_create
 
 
