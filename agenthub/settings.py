@@ -166,6 +166,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SILENCED_SYSTEM_CHECKS = ["models.W047"]
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Socket timeouts (seconds) of the platform's Redis clients, by purpose (apps/core/redis.py):
+# the request path (rate limits, live-config versions) and the breaker store must fail fast, the
+# audit spool may wait for a slow Redis rather than lose a record to the log.
+REDIS_TIMEOUTS = {
+    "default": env.float("REDIS_TIMEOUT", default=0.25),
+    "breaker": env.float("REDIS_BREAKER_TIMEOUT", default=0.2),
+    "spool": env.float("REDIS_SPOOL_TIMEOUT", default=2.0),
+}
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
+from apps.core.admin import ServiceValidationAdminMixin
 from apps.providers.breaker.config import State
 from apps.providers.breaker.core import BreakerSnapshot
 from apps.providers.models import BreakerConfig, BreakerEvent, Provider, ProviderFallback
@@ -119,7 +120,7 @@ class ProviderAdminForm(forms.ModelForm):
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(ServiceValidationAdminMixin, admin.ModelAdmin):
     form = ProviderAdminForm
     list_display = (
         "name",

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from apps.core.crypto import SecretDecryptionError, decrypt_secret
@@ -18,7 +18,6 @@ from apps.providers.clients.offline import OFFLINE_MODEL
 from apps.providers.exceptions import ProviderConfigError
 from apps.providers.models import (
     BreakerConfig,
-    BreakerEvent,
     Provider,
     ProviderFallback,
     ProviderKind,
@@ -264,35 +263,3 @@ def _quantile_from_buckets(buckets: list[int], q: float) -> float | None:
                 else float("inf")
             )
     return float("inf")
-
-
-def breaker_overview() -> list[dict]:
-    """Every provider with its live breaker state (shared store) and last transition."""
-    from django.urls import reverse
-
-    from apps.providers.services import breaker_snapshot
-
-    last_event = BreakerEvent.objects.filter(provider=OuterRef("pk")).order_by("-at", "-id")
-    providers = list(
-        Provider.objects.order_by("name").annotate(
-            last_event_id=Subquery(last_event.values("id")[:1])
-        )
-    )
-    events = BreakerEvent.objects.in_bulk([p.last_event_id for p in providers if p.last_event_id])
-    overview = []
-    for provider in providers:
-        snapshot = breaker_snapshot(provider=provider)
-        state = getattr(snapshot.state, "value", str(snapshot.state))
-        overview.append(
-            {
-                "name": provider.name,
-                "enabled": provider.enabled,
-                "state": state,
-                "state_label": state.replace("_", " "),
-                "calls_in_window": snapshot.calls_in_window,
-                "failures_in_window": snapshot.failures_in_window,
-                "last_event": events.get(provider.last_event_id),
-                "admin_url": reverse("admin:providers_provider_change", args=[provider.pk]),
-            }
-        )
-    return overview

@@ -3,6 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import ngettext
 
+from apps.core.admin import ServiceValidationAdminMixin
 from apps.tenants.models import ApiKey, RateLimit, Tenant
 from apps.tenants.services import (
     api_key_create,
@@ -37,7 +38,7 @@ class ApiKeyInline(admin.TabularInline):
 
 
 @admin.register(Tenant)
-class TenantAdmin(admin.ModelAdmin):
+class TenantAdmin(ServiceValidationAdminMixin, admin.ModelAdmin):
     list_display = ("name", "display_name", "is_active", "created_at")
     list_filter = ("is_active",)
     search_fields = ("name", "display_name")
@@ -55,7 +56,7 @@ class TenantAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(ServiceValidationAdminMixin, admin.ModelAdmin):
     list_display = (
         "prefix",
         "tenant",
@@ -148,7 +149,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(RateLimit)
-class RateLimitAdmin(admin.ModelAdmin):
+class RateLimitAdmin(ServiceValidationAdminMixin, admin.ModelAdmin):
     list_display = ("scope", "tenant", "api_key", "requests_per_minute", "enabled", "updated_at")
     list_filter = ("scope", "enabled", "tenant")
     list_editable = ("requests_per_minute", "enabled")

@@ -190,7 +190,16 @@ class PrivateCluster:
     def copy_database(self, *, source_url: str, dbname: str) -> None:
         """A copy of ``source_url`` (schema and rows) as ``dbname`` in this cluster."""
         subprocess.run(
-            [_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", dbname],
+            [
+                _pg_bin("createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                dbname,
+            ],
             check=True,
             capture_output=True,
         )

@@ -4,7 +4,6 @@ JSONL files) for when the database refuses a record."""
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import logging
@@ -24,6 +23,7 @@ from django.utils import timezone
 
 from apps.core import tracing
 from apps.core.principal import GuardContext
+from apps.core.redis import shared_client
 from apps.security import metrics
 from apps.security.blockstats import block_stats_add
 from apps.security.guard.engine import Decision
@@ -132,13 +132,10 @@ def _redis_client():
     return _redis_client_for(_spool_redis_url())
 
 
-@functools.lru_cache(maxsize=8)
 def _redis_client_for(url: str):
     """One client (and connection pool) per URL for the process: a client per spool write
-    would open a new TCP connection each time. redis-py's pool reconnects after a fork."""
-    import redis
-
-    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    would open a new TCP connection each time."""
+    return shared_client(url, "spool")
 
 
 def audit_spool(record: dict[str, Any]) -> str:
