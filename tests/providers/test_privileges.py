@@ -195,6 +195,24 @@ def test_a_host_name_resolving_to_a_denied_address_is_refused_at_call_time(
     assert len(fakellm.requests()) == before
 
 
+def test_a_platform_variable_saved_before_the_rules_is_refused_at_call_time(
+    tenant_client, fakellm, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A provider written before this release (by anyone) naming SECRET_KEY sends nothing."""
+    monkeypatch.setenv("SECRET_KEY", PLATFORM_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        legacy = make_provider("legacy", base_url=fakellm.base_url)
+        Provider.objects.filter(pk=legacy.pk).update(api_key_env="SECRET_KEY")  # no validation
+        from apps.providers.services import providers_changed
+
+        providers_changed()
+    response = chat(tenant_client, "legacy")
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "provider_misconfigured"
+    assert PLATFORM_KEY not in response.content.decode()
+    assert fakellm.requests() == []
+
+
 def test_platform_admin_stores_a_key_write_only_and_it_is_used_live(
     platform_client, tenant_client, fakellm, django_capture_on_commit_callbacks
 ):
