@@ -370,9 +370,27 @@ def test_admin_operator_cannot_grant_platform_admin(operator_admin, tenant_key):
     assert not tenant_key.api_key.is_platform_admin
 
 
-def test_only_a_superuser_sees_the_platform_admin_switch(admin_client, platform_admin, tenant_key):
+def test_only_a_superuser_can_flip_the_platform_admin_switch(
+    admin_client, client, django_user_model, tenant_key
+):
+    from django.contrib.auth.models import Permission
+
     change = reverse("admin:tenants_apikey_change", args=[tenant_key.api_key.pk])
     assert 'name="is_platform_admin"' in admin_client.get(change).content.decode()
+
+    staff = django_user_model.objects.create_user(
+        "keys", password="a-long-test-password", is_staff=True
+    )
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_apikey", "change_apikey"])
+    )
+    client.force_login(staff)
+    page = client.get(change).content.decode()
+    assert 'name="name"' in page  # may edit the key...
+    assert 'name="is_platform_admin"' not in page  # ...but not make it a platform admin
+    client.post(change, {"name": "renamed", "is_platform_admin": "on"})
+    tenant_key.api_key.refresh_from_db()
+    assert not tenant_key.api_key.is_platform_admin
 
 
 @pytest.mark.parametrize("name", FORBIDDEN_ENV)
