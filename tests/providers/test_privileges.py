@@ -237,6 +237,9 @@ def test_platform_admin_stores_a_key_write_only_and_it_is_used_live(
     fakellm.set(api_key=STORED_KEY)  # the fake upstream answers 401 to any other key
     assert chat(tenant_client, "own").status_code == 200
     assert fakellm.requests()[-1]["headers"]["authorization"] == f"Bearer {STORED_KEY}"
+    from apps.core.secrets import known_secret_values
+
+    assert STORED_KEY in known_secret_values()  # the log redactor hides it from here on
 
     rotated = STORED_KEY + "-v2"
     with django_capture_on_commit_callbacks(execute=True):
