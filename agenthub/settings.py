@@ -58,6 +58,16 @@ if not SECRETS_ENCRYPTION_KEYS:
             hashlib.sha256(f"agenthub-secrets:{SECRET_KEY}".encode()).digest()
         ).decode()
     ]
+for _key in SECRETS_ENCRYPTION_KEYS:
+    try:
+        _valid_key = len(base64.urlsafe_b64decode(_key.strip().encode())) == 32
+    except ValueError:
+        _valid_key = False
+    if not _valid_key:  # never echo the value
+        raise ImproperlyConfigured(
+            "SECRETS_ENCRYPTION_KEYS holds a value that is not a Fernet key "
+            "(32 url-safe base64-encoded bytes)."
+        )
 
 DEBUG = env.bool("DEBUG", default=DJANGO_ENV == "development")
 ALLOWED_HOSTS = env.list(
@@ -332,6 +342,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_AUTHENTICATION": [],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.schema.document_error_responses",
+    ],
 }
 
 # API keys: how often (seconds) a key's last_used_at is written, to keep writes off the hot path.

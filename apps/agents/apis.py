@@ -16,6 +16,7 @@ from apps.agents.services import (
     document_create,
 )
 from apps.core.principal import GuardContext
+from apps.core.schema import PAGE_PARAMETERS, paginated
 from apps.flows.jobs import idempotent, job_accepted_response, wants_async
 
 
@@ -136,7 +137,12 @@ class DocumentListCreateApi(APIView):
         content = serializers.CharField()
         created_at = serializers.DateTimeField()
 
-    @extend_schema(responses=OutputSerializer(many=True), summary="List documents")
+    @extend_schema(
+        parameters=PAGE_PARAMETERS,
+        responses=paginated(OutputSerializer(many=True), "AgentDocumentPage"),
+        operation_id="api_v1_ai_agents_documents_list",
+        summary="List documents",
+    )
     def get(self, request: Request) -> Response:
         documents = document_list(tenant=request.user.tenant)
         page = LimitOffsetPagination()

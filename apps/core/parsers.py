@@ -72,6 +72,26 @@ def check_text_is_storable(decoded: Any, raw_text: str) -> None:
         ) from None
 
 
+def parse_json_bytes(raw: bytes, encoding: str = "utf-8") -> Any:
+    """Decode a JSON request body under the limits above (raises ParseError). Views that do
+    not go through DRF's parsers (e.g. async views) call this directly."""
+    limit = settings.API_JSON_MAX_DEPTH
+    if max_json_depth(raw) > limit:
+        raise ParseError(f"JSON parse error - nested deeper than {limit} levels.")
+    try:
+        text = codecs.decode(raw, encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise ParseError(f"JSON parse error - the body is not valid {encoding}.") from exc
+    try:
+        data = json.loads(text, parse_float=_finite_float, parse_constant=_no_constants)
+    except ValueError as exc:  # also int() of more digits than sys.get_int_max_str_digits
+        raise ParseError(f"JSON parse error - {exc}") from None
+    except RecursionError:  # unreachable under the depth limit; never a 500 regardless
+        raise ParseError("JSON parse error - nested too deeply.") from None
+    check_text_is_storable(data, text)
+    return data
+
+
 class SafeJSONParser(JSONParser):
     """DRF's JSON parser with depth, number and Unicode limits (see the module docstring)."""
 
@@ -79,18 +99,4 @@ class SafeJSONParser(JSONParser):
         parser_context = parser_context or {}
         encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
         raw = stream.read() if stream is not None else b""
-        limit = settings.API_JSON_MAX_DEPTH
-        if max_json_depth(raw) > limit:
-            raise ParseError(f"JSON parse error - nested deeper than {limit} levels.")
-        try:
-            text = codecs.decode(raw, encoding)
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise ParseError(f"JSON parse error - the body is not valid {encoding}.") from exc
-        try:
-            data = json.loads(text, parse_float=_finite_float, parse_constant=_no_constants)
-        except ValueError as exc:  # also int() of more digits than sys.get_int_max_str_digits
-            raise ParseError(f"JSON parse error - {exc}") from None
-        except RecursionError:  # unreachable under the depth limit; never a 500 regardless
-            raise ParseError("JSON parse error - nested too deeply.") from None
-        check_text_is_storable(data, text)
-        return data
+        return parse_json_bytes(raw, encoding)

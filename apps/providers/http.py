@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
 import httpx
+from django.core.exceptions import ValidationError
 
 from apps.providers import egress
 from apps.providers.exceptions import (
@@ -25,6 +26,7 @@ from apps.providers.exceptions import (
     LLMTimeoutError,
     ProviderConfigError,
 )
+from apps.providers.models import validate_key_env_name
 
 # One pool per provider per process serves every thread of a gthread worker (256 by default):
 # - max_connections above the thread count, so a call never queues for a pooled connection
@@ -160,6 +162,13 @@ def api_key_from_env(*, env_name: str, provider: str) -> str | None:
     message names the variable (never a value)."""
     if not env_name:
         return None
+    try:  # again at call time: a provider saved before the rules were tightened stays harmless
+        validate_key_env_name(env_name)
+    except ValidationError:
+        raise ProviderConfigError(
+            f"Provider '{provider}' names {env_name}, which may not hold a provider key.",
+            provider=provider,
+        ) from None
     value = os.environ.get(env_name, "")
     if not value:
         raise ProviderConfigError(

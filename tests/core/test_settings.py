@@ -59,6 +59,18 @@ def test_production_without_secrets_encryption_keys_refuses_to_start():
     assert "SECRETS_ENCRYPTION_KEYS is missing" in result.stderr
 
 
+def test_a_malformed_encryption_key_refuses_to_start_without_echoing_it():
+    result = _manage(
+        "check",
+        DJANGO_ENV="production",
+        SECRET_KEY="k" * 20 + "-Zq8#rT5!vW2@pL9$mN4^bX7&cJ1*hF3(",
+        SECRETS_ENCRYPTION_KEYS="not-a-fernet-key-but-a-secret",
+    )
+    assert result.returncode != 0
+    assert "not a Fernet key" in result.stderr
+    assert "not-a-fernet-key-but-a-secret" not in result.stderr
+
+
 def test_unknown_django_env_is_rejected():
     result = _manage("check", DJANGO_ENV="staging")
     assert result.returncode != 0

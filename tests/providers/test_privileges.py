@@ -195,6 +195,24 @@ def test_a_host_name_resolving_to_a_denied_address_is_refused_at_call_time(
     assert len(fakellm.requests()) == before
 
 
+def test_a_platform_variable_saved_before_the_rules_is_refused_at_call_time(
+    tenant_client, fakellm, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A provider written before this release (by anyone) naming SECRET_KEY sends nothing."""
+    monkeypatch.setenv("SECRET_KEY", PLATFORM_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        legacy = make_provider("legacy", base_url=fakellm.base_url)
+        Provider.objects.filter(pk=legacy.pk).update(api_key_env="SECRET_KEY")  # no validation
+        from apps.providers.services import providers_changed
+
+        providers_changed()
+    response = chat(tenant_client, "legacy")
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "provider_misconfigured"
+    assert PLATFORM_KEY not in response.content.decode()
+    assert fakellm.requests() == []
+
+
 def test_platform_admin_stores_a_key_write_only_and_it_is_used_live(
     platform_client, tenant_client, fakellm, django_capture_on_commit_callbacks
 ):
@@ -219,6 +237,9 @@ def test_platform_admin_stores_a_key_write_only_and_it_is_used_live(
     fakellm.set(api_key=STORED_KEY)  # the fake upstream answers 401 to any other key
     assert chat(tenant_client, "own").status_code == 200
     assert fakellm.requests()[-1]["headers"]["authorization"] == f"Bearer {STORED_KEY}"
+    from apps.core.secrets import known_secret_values
+
+    assert STORED_KEY in known_secret_values()  # the log redactor hides it from here on
 
     rotated = STORED_KEY + "-v2"
     with django_capture_on_commit_callbacks(execute=True):
@@ -352,9 +373,27 @@ def test_admin_operator_cannot_grant_platform_admin(operator_admin, tenant_key):
     assert not tenant_key.api_key.is_platform_admin
 
 
-def test_only_a_superuser_sees_the_platform_admin_switch(admin_client, platform_admin, tenant_key):
+def test_only_a_superuser_can_flip_the_platform_admin_switch(
+    admin_client, client, django_user_model, tenant_key
+):
+    from django.contrib.auth.models import Permission
+
     change = reverse("admin:tenants_apikey_change", args=[tenant_key.api_key.pk])
     assert 'name="is_platform_admin"' in admin_client.get(change).content.decode()
+
+    staff = django_user_model.objects.create_user(
+        "keys", password="a-long-test-password", is_staff=True
+    )
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_apikey", "change_apikey"])
+    )
+    client.force_login(staff)
+    page = client.get(change).content.decode()
+    assert 'name="name"' in page  # may edit the key...
+    assert 'name="is_platform_admin"' not in page  # ...but not make it a platform admin
+    client.post(change, {"name": "renamed", "is_platform_admin": "on"})
+    tenant_key.api_key.refresh_from_db()
+    assert not tenant_key.api_key.is_platform_admin
 
 
 @pytest.mark.parametrize("name", FORBIDDEN_ENV)
