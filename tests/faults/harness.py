@@ -190,7 +190,16 @@ class PrivateCluster:
     def copy_database(self, *, source_url: str, dbname: str) -> None:
         """A copy of ``source_url`` (schema and rows) as ``dbname`` in this cluster."""
         subprocess.run(
-            [_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", dbname],
+            [
+                _pg_bin("createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                dbname,
+            ],
             check=True,
             capture_output=True,
         )
@@ -303,6 +312,8 @@ class Worker:
             start_new_session=True,
         )
         handle.close()
+
+    def wait_ready(self) -> None:
         assert wait_until(self._answers, timeout=60, interval=0.2), (
             f"worker did not start:\n{self.log.read_text()[-3000:]}"
         )
