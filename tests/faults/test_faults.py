@@ -70,6 +70,15 @@ def _assert_no_loss(figures: dict) -> None:
     assert figures["jobs_run_twice"] == 0, figures
 
 
+@pytest.fixture(autouse=True)
+def _fault_tools() -> None:
+    from tests.conftest import _skip_or_fail
+    from tests.faults.harness import missing_tools
+
+    if missing := missing_tools():
+        _skip_or_fail(f"the fault suite needs {', '.join(missing)}")
+
+
 @pytest.fixture
 def upstreams(fakellm_factory):
     return fakellm_factory(), fakellm_factory()
@@ -127,6 +136,7 @@ def test_redis_stopped_and_restarted_under_load(tenant, upstreams, tmp_path, set
         "server_errors_500": result.count(500),
         "other_5xx": sum(n for (k, s), n in result.statuses.items() if s >= 500 and s != 500),
         "transport_errors": result.transport_errors,
+        "slowest_response_s": result.slowest(),
         "audit_lost": len(result.blocked_request_ids) - audited,
         "jobs_lost": len(result.job_ids) - succeeded,
         "jobs_run_twice": chat_requests(jobs_llm) - succeeded,
@@ -212,6 +222,7 @@ def test_postgresql_restarted_under_load(tenant, upstreams, tmp_path):
             n for (k, s), n in result.statuses.items() if s >= 500 and s not in (500, 503)
         ),
         "transport_errors": result.transport_errors,
+        "slowest_response_s": result.slowest(),
         "audit_lost": len(result.blocked_request_ids) - audited,
         "jobs_lost": len(result.job_ids) - succeeded,
         "jobs_run_twice": chat_requests(jobs_llm) - succeeded,
