@@ -264,3 +264,15 @@ def test_the_worker_writes_a_heartbeat_while_the_job_runs(tenant, fakellm, setti
     assert done.status == Job.Status.SUCCEEDED, done.error
     job.refresh_from_db()
     assert job.heartbeat_at - job.started_at >= timedelta(seconds=0.5)
+
+
+def test_admin_shows_a_jobs_attempts_heartbeat_and_dispatch_records(admin_client, tenant):
+    with app_sends_to(f"redis://127.0.0.1:{closed_port()}/0"):
+        job = job_enqueue(kind="ask", payload={"question": "q?"}, ctx=GuardContext(tenant=tenant))
+        job_dispatches_relay(job_id=str(job.pk))  # the broker is down: the record waits
+    html = admin_client.get(f"/admin/flows/job/{job.pk}/change/").content.decode()
+    assert "Heartbeat at" in html
+    assert "Attempts" in html
+    assert "Dispatch records (outbox)" in html
+    assert "Error" in html  # why the publish had to wait (the broker's error)
+    assert "canary" not in html
