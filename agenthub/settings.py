@@ -8,6 +8,8 @@ lists them with their defaults.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
@@ -39,6 +41,23 @@ else:
     SECRET_KEY = env.str(
         "SECRET_KEY", default="dev-insecure-key-do-not-use-in-production-" + "x" * 20
     )
+
+# Fernet keys (newest first) that encrypt secrets stored in the database (provider API keys);
+# see apps/core/crypto.py and README "Provider secrets". Production refuses to start without them.
+SECRETS_ENCRYPTION_KEYS = env.list("SECRETS_ENCRYPTION_KEYS", default=[])
+if not SECRETS_ENCRYPTION_KEYS:
+    if IS_PRODUCTION:
+        raise ImproperlyConfigured(
+            "SECRETS_ENCRYPTION_KEYS is missing. In production set it to one or more Fernet keys "
+            "(newest first), e.g. from: python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'"
+        )
+    # Development and tests only: one key derived from the (embedded) SECRET_KEY.
+    SECRETS_ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(
+            hashlib.sha256(f"agenthub-secrets:{SECRET_KEY}".encode()).digest()
+        ).decode()
+    ]
 
 DEBUG = env.bool("DEBUG", default=DJANGO_ENV == "development")
 ALLOWED_HOSTS = env.list(
@@ -147,6 +166,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SILENCED_SYSTEM_CHECKS = ["models.W047"]
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Socket timeouts (seconds) of the platform's Redis clients, by purpose (apps/core/redis.py):
+# the request path (rate limits, live-config versions) and the breaker store must fail fast, the
+# audit spool may wait for a slow Redis rather than lose a record to the log.
+REDIS_TIMEOUTS = {
+    "default": env.float("REDIS_TIMEOUT", default=0.25),
+    "breaker": env.float("REDIS_BREAKER_TIMEOUT", default=0.2),
+    "spool": env.float("REDIS_SPOOL_TIMEOUT", default=2.0),
+}
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -263,6 +290,8 @@ STORAGES = {
 # Bodies larger than this get 413 before anything parses them.
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1_048_576)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+# Deepest nesting of arrays/objects a JSON body may have (deeper: 400 before decoding).
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=64)
 # Prefixes whose errors use the JSON error envelope instead of HTML pages.
 API_PATH_PREFIXES = ("/api/", "/v1/")
 
@@ -271,7 +300,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apps.tenants.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["apps.tenants.permissions.IsTenantKey"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apps.core.parsers.SafeJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.exceptions.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
@@ -313,6 +342,15 @@ API_KEY_LAST_USED_RESOLUTION = env.int("API_KEY_LAST_USED_RESOLUTION", default=6
 LIVE_CONFIG_CHECK_INTERVAL = env.float("LIVE_CONFIG_CHECK_INTERVAL", default=0.25)
 
 # --- security ---------------------------------------------------------------------------------
+# Provider egress: base URLs may only point at these hosts / CIDRs / "*.domain" suffixes (empty:
+# any host). Link-local and cloud metadata addresses are always refused (PROVIDER_URL_DENYLIST).
+PROVIDER_URL_ALLOWLIST = env.list("PROVIDER_URL_ALLOWLIST", default=[])
+PROVIDER_URL_DENYLIST = env.list(
+    "PROVIDER_URL_DENYLIST",
+    default=["169.254.0.0/16", "fe80::/10", "fd00:ec2::254/128", "metadata.google.internal"],
+)
+# Environment variables a platform admin may name as a provider key must match this pattern.
+PROVIDER_KEY_ENV_PATTERN = env.str("PROVIDER_KEY_ENV_PATTERN", default=r"^[A-Z][A-Z0-9_]*_API_KEY$")
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=90)
 # Where blocked-request records wait when the database refuses them: a Redis list when a Redis
 # URL is known (empty spool URL = REDIS_URL), else files in the spool directory.
@@ -323,12 +361,16 @@ SECURITY_AUDIT_EXCERPT_CHARS = env.int("SECURITY_AUDIT_EXCERPT_CHARS", default=5
 # --- logging --------------------------------------------------------------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if IS_PRODUCTION else "text")
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# Expected conditions (open breaker, rate limit, rejected input) log one line per kind per this
+# many seconds, then say how many were suppressed (0 = every line).
+LOG_THROTTLE_SECONDS = env.float("LOG_THROTTLE_SECONDS", default=10.0)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
         "request_id": {"()": "apps.core.logging.RequestIdFilter"},
         "redact": {"()": "apps.core.logging.RedactingFilter"},
+        "throttle": {"()": "apps.core.logging.ThrottleFilter", "interval": LOG_THROTTLE_SECONDS},
     },
     "formatters": {
         "json": {"()": "apps.core.logging.JsonFormatter"},
@@ -338,7 +380,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_id", "redact"],
+            "filters": ["request_id", "throttle", "redact"],
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

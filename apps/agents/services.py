@@ -39,6 +39,7 @@ from apps.agents.selectors import (
 from apps.agents.tools import BUILTIN_TOOLS, Tool, ToolContext, ToolError, get_tool, tool_names
 from apps.core.exceptions import ApiError
 from apps.core.live_config import bump_version
+from apps.core.principal import GuardContext
 from apps.core.request_context import get_request_id
 from apps.flows.job_steps import completion_step, job_step
 from apps.providers.exceptions import LLMError
@@ -46,14 +47,7 @@ from apps.providers.selectors import provider_runtime
 from apps.providers.services import complete, provider_supports_tools
 from apps.providers.types import ToolSpec
 from apps.security.exceptions import InputRejected, InputTooLarge, OutputRejected
-from apps.security.services import (
-    GuardContext,
-    guard_input,
-    guard_output,
-    new_canary,
-    redact,
-    redact_json,
-)
+from apps.security.services import guard_input, guard_output, new_canary, redact, redact_json
 from apps.tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
@@ -307,6 +301,16 @@ def _step_arguments(arguments: Any) -> Any:
 def _tool_label(name: str) -> str:
     # Bounded label values: a model can invent any tool name.
     return name if get_tool(name) is not None else "unknown"
+
+
+def agent_chat_check(*, tenant: Tenant, agent: str, conversation_id: int | None = None) -> None:
+    """What ``agent_chat`` refuses before any work, checked before a chat is queued: an unknown
+    or disabled agent, a missing or another tenant's conversation (404), another agent's."""
+    spec = _resolve_agent(tenant=tenant, name=agent)
+    if conversation_id is not None:
+        conversation = conversation_get(tenant=tenant, conversation_id=conversation_id)
+        if conversation.agent_id != spec.id:
+            raise ConversationAgentMismatch()
 
 
 def agent_chat(

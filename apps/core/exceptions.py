@@ -20,9 +20,11 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
+from apps.core.logging import log_throttled
 from apps.core.request_context import get_request_id
 
 logger = logging.getLogger(__name__)
+request_logger = logging.getLogger("apps.core.request")
 
 
 class ApiError(drf.APIException):
@@ -114,6 +116,7 @@ _STATUS_CODES: dict[int, str] = {
     406: "not_acceptable",
     408: "request_timeout",
     409: "conflict",
+    411: "length_required",
     413: "payload_too_large",
     415: "unsupported_media_type",
     429: "rate_limited",
@@ -212,6 +215,29 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         headers["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None):
         headers["Retry-After"] = str(max(1, int(exc.wait)))
-    return Response(
-        error_body(code, _message_of(exc), details), status=exc.status_code, headers=headers
+    message = _message_of(exc)
+    response = Response(error_body(code, message, details), status=exc.status_code, headers=headers)
+    _log_expected(context.get("request"), exc.status_code, code, message)
+    # Logged above, throttled: Django would log every 5xx again at ERROR (django.request).
+    response._has_been_logged = True
+    return response
+
+
+def _log_expected(request: Any, status: int, code: str, message: str) -> None:
+    """A typed API error is an expected condition (circuit open, rate limited, input rejected,
+    upstream down...), never a fault of this service: WARNING for 429 and 5xx, INFO for other
+    4xx, one line per status and code per LOG_THROTTLE_SECONDS."""
+    level = logging.WARNING if status >= 500 or status == 429 else logging.INFO
+    method = getattr(request, "method", "-")
+    path = getattr(request, "path", "-")
+    log_throttled(
+        request_logger,
+        level,
+        "%s %s -> %d %s: %s",
+        method,
+        path,
+        status,
+        code,
+        message[:200],
+        key=f"api:{status}:{code}",
     )

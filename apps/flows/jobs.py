@@ -51,7 +51,7 @@ from apps.flows.models import IdempotencyRecord, Job
 from apps.tenants.models import Tenant
 
 if TYPE_CHECKING:
-    from apps.security.services import GuardContext
+    from apps.core.principal import GuardContext
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def _context_to_json(ctx: GuardContext) -> dict[str, Any]:
 
 
 def _context_from_job(job: Job) -> GuardContext:
-    from apps.security.services import GuardContext
+    from apps.core.principal import GuardContext
 
     names = {f.name for f in dataclasses.fields(GuardContext)}
     stored = {k: v for k, v in (job.context or {}).items() if k in names}

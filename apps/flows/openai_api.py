@@ -28,12 +28,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.exceptions import ApiError, error_body, message_of
+from apps.core.principal import GuardContext
 from apps.flows import metrics
 from apps.flows.exceptions import InvalidPayload
 from apps.flows.streaming import StreamRedactor
 from apps.providers.services import complete, list_models, stream_complete
 from apps.providers.types import Completion, StreamDelta, ToolSpec
-from apps.security.services import GuardContext, guard_input, guard_output, redact
+from apps.security.services import guard_input, guard_output, redact
 
 logger = logging.getLogger(__name__)
 
@@ -187,13 +188,25 @@ def _provider_for(model: Any) -> str | None:
     return model if model in {entry["id"] for entry in list_models()} else None
 
 
-def _optional_number(body: dict, *names: str, kind=float) -> Any:
+# Documented ranges of the generation parameters: anything else is a 400 before any upstream call.
+MAX_TOKENS_RANGE = (1, 1_000_000)
+TEMPERATURE_RANGE = (0.0, 2.0)
+
+
+def _optional_number(
+    body: dict, *names: str, bounds: tuple[float, float], kind: type = float
+) -> Any:
     for name in names:
         value = body.get(name)
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise InvalidPayload(f"'{name}' must be a number.")
+        if kind is int and isinstance(value, float) and not value.is_integer():
+            raise InvalidPayload(f"'{name}' must be a whole number.")
+        low, high = bounds
+        if not low <= value <= high:  # False for NaN too
+            raise InvalidPayload(f"'{name}' must be between {low} and {high}.")
         return kind(value)
     return None
 
@@ -217,8 +230,12 @@ class ChatCompletionsApi(APIView):
         model = serializers.CharField(required=False, help_text="A provider name, or default.")
         messages = serializers.ListField(child=serializers.DictField())
         stream = serializers.BooleanField(required=False, default=False)
-        temperature = serializers.FloatField(required=False)
-        max_tokens = serializers.IntegerField(required=False)
+        temperature = serializers.FloatField(
+            required=False, min_value=TEMPERATURE_RANGE[0], max_value=TEMPERATURE_RANGE[1]
+        )
+        max_tokens = serializers.IntegerField(
+            required=False, min_value=MAX_TOKENS_RANGE[0], max_value=MAX_TOKENS_RANGE[1]
+        )
         tools = serializers.ListField(child=serializers.DictField(), required=False)
         response_format = serializers.DictField(required=False)
 
@@ -240,8 +257,10 @@ class ChatCompletionsApi(APIView):
             "flow": "chat",
             "tools": _tools(body.get("tools")),
             "response_format": _response_format(body.get("response_format")),
-            "max_tokens": _optional_number(body, "max_completion_tokens", "max_tokens", kind=int),
-            "temperature": _optional_number(body, "temperature"),
+            "max_tokens": _optional_number(
+                body, "max_completion_tokens", "max_tokens", bounds=MAX_TOKENS_RANGE, kind=int
+            ),
+            "temperature": _optional_number(body, "temperature", bounds=TEMPERATURE_RANGE),
         }
         completion_id = "chatcmpl-" + uuid.uuid4().hex
         created = int(time.time())

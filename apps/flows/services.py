@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from apps.core.live_config import bump_version
+from apps.core.principal import GuardContext
 from apps.flows import metrics
 from apps.flows.exceptions import (
     ClassificationOutOfLabels,
@@ -47,13 +48,7 @@ from apps.flows.selectors import (
 )
 from apps.flows.templating import DEFAULT_TEMPLATES, placeholder_problems, render
 from apps.providers.services import complete, list_models
-from apps.security.services import (
-    GuardContext,
-    guard_input,
-    guard_output,
-    new_canary,
-    redact_json,
-)
+from apps.security.services import guard_input, guard_output, new_canary, redact_json
 from apps.tenants.models import Tenant
 
 # Limits (characters). Over a size limit is 413, over a count limit 400.

@@ -16,6 +16,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from apps.providers import egress
 from apps.providers.exceptions import (
     LLMError,
     LLMProviderError,
@@ -76,7 +77,10 @@ _lock = threading.Lock()
 def get_client(
     *, provider: str, base_url: str, connect_timeout: float, read_timeout: float
 ) -> httpx.Client:
-    """The process's pooled client for ``provider``; rebuilt only when its settings change."""
+    """The process's pooled client for ``provider``; rebuilt only when its settings change.
+
+    Every call passes the outbound URL policy first (raises ProviderConfigError)."""
+    check_egress(provider=provider, base_url=base_url)
     key = _ClientKey(os.getpid(), provider, base_url, connect_timeout, read_timeout)
     entry = _clients.get(provider)
     if entry is not None and entry[0] == key:
@@ -125,6 +129,30 @@ def close_all() -> None:
 
 def pooled_client_count() -> int:
     return len(_clients)
+
+
+def provider_api_key(spec) -> str | None:
+    """The key sent upstream: the provider's stored (decrypted) key, else its variable's value."""
+    if spec.api_key_broken:
+        raise ProviderConfigError(
+            f"Provider '{spec.name}': its stored API key cannot be decrypted "
+            "(SECRETS_ENCRYPTION_KEYS lost the key it was encrypted with).",
+            provider=spec.name,
+        )
+    if spec.api_key:
+        return spec.api_key
+    return api_key_from_env(env_name=spec.api_key_env, provider=spec.name)
+
+
+def check_egress(*, provider: str, base_url: str) -> None:
+    """Refuse a call to a URL the outbound policy forbids (see ``egress``) before any byte of
+    the request, or its key, leaves the process."""
+    try:
+        egress.check_url(base_url, resolve=True)
+    except egress.EgressDenied as exc:
+        raise ProviderConfigError(
+            f"Provider '{provider}' may not be called: {exc}", provider=provider
+        ) from None
 
 
 def api_key_from_env(*, env_name: str, provider: str) -> str | None:

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import ngettext
 
+from apps.core.admin import ServiceValidationAdminMixin
 from apps.security.exceptions import EditConflict, InputTooLarge
 from apps.security.guard.defaults import CATEGORIES
 from apps.security.guard.normalize import normalize
@@ -184,7 +185,7 @@ class TryItForm(forms.Form):
 
 
 @admin.register(InjectionPattern)
-class InjectionPatternAdmin(admin.ModelAdmin):
+class InjectionPatternAdmin(ServiceValidationAdminMixin, admin.ModelAdmin):
     form = InjectionPatternForm
     list_display = (
         "name",
@@ -225,13 +226,10 @@ class InjectionPatternAdmin(admin.ModelAdmin):
                     expected_revision=form.cleaned_data.get("expected_revision"),
                     updated_by=_who(request),
                 )
-            except EditConflict:
-                self.message_user(
-                    request,
-                    "Not saved: someone else changed this pattern meanwhile. Reload and retry.",
-                    messages.ERROR,
-                )
-                return
+            except EditConflict as exc:
+                raise ValidationError(
+                    "Not saved: someone else changed this pattern meanwhile. Reload and retry."
+                ) from exc
             obj.revision = saved.revision
         else:
             saved = injection_pattern_create(
@@ -342,7 +340,7 @@ class InjectionPatternAdmin(admin.ModelAdmin):
 # --- other policy tables -----------------------------------------------------------------------
 
 
-class PolicyAdminMixin:
+class PolicyAdminMixin(ServiceValidationAdminMixin):
     """Saves and deletes go through the service (validation + live-config bump)."""
 
     def save_model(self, request, obj, form, change) -> None:

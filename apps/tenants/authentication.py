@@ -26,7 +26,12 @@ class ApiKeyPrincipal:
 
     @property
     def is_operator(self) -> bool:
-        return self.api_key.is_operator
+        """A tenant operator (a platform administrator is one for its own tenant too)."""
+        return self.api_key.is_operator or self.api_key.is_platform_admin
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return self.api_key.is_platform_admin
 
     @property
     def is_auditor(self) -> bool:

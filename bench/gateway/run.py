@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import os
 import resource
@@ -209,6 +210,7 @@ def django_env(args: argparse.Namespace) -> dict[str, str]:
         **os.environ,
         "DJANGO_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "SECRETS_ENCRYPTION_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": args.database_url,

@@ -12,6 +12,7 @@ from apps.providers.models import ProviderKind
 from apps.providers.services import breaker_force_open, complete
 from apps.security import services as security
 from apps.security.blockstats import block_stats_rebuild
+from apps.security.exceptions import InputRejected
 from apps.security.models import BlockedRequest
 from tests.providers.factories import make_provider
 
@@ -36,7 +37,7 @@ def test_dashboard_shows_breakers_blocks_and_calls(admin_client, tenant):
     breaker_force_open(provider=provider, actor="admin:ops")
     security.security_seed()
     for _ in range(3):
-        with pytest.raises(security.InputRejected):
+        with pytest.raises(InputRejected):
             security.guard_input(ATTACK, ctx=security.GuardContext(tenant=tenant))
     complete(messages=[{"role": "user", "content": "hi"}])
     call_stats.flush()

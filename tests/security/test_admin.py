@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from apps.security import services
+from apps.security.exceptions import InputRejected
 from apps.security.models import (
     BlockedRequest,
     DetectionSettings,
@@ -125,7 +126,7 @@ def test_try_it_page(seeded, admin_client):
 
 
 def test_audit_is_read_only_with_verdicts_and_csv(seeded, admin_client):
-    with pytest.raises(services.InputRejected):
+    with pytest.raises(InputRejected):
         services.guard_input("=cmd| " + ATTACK, ctx=services.GuardContext(flow="ask"))
     row = BlockedRequest.objects.get()
     changelist = reverse("admin:security_blockedrequest_changelist")

@@ -4,9 +4,10 @@ import json
 
 import pytest
 
+from apps.core.principal import GuardContext
 from apps.security import services
+from apps.security.exceptions import InputRejected
 from apps.security.models import BlockedRequest, InjectionPattern
-from apps.security.services import GuardContext
 from apps.tenants.services import api_key_create
 from tests.support import bearer_client
 
@@ -245,7 +246,7 @@ def test_over_limit_input_is_413_through_a_view(
 
 
 def _block(tenant, *, flow="ask", source="user_input"):
-    with pytest.raises(services.InputRejected):
+    with pytest.raises(InputRejected):
         services.guard_input(ATTACK, ctx=GuardContext(tenant=tenant, flow=flow), source=source)
 
 

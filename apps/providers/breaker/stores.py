@@ -23,6 +23,7 @@ from typing import NamedTuple, Protocol
 
 import redis
 
+from apps.core.redis import redis_client as core_redis_client
 from apps.providers.breaker import lua, metrics
 from apps.providers.breaker.config import BreakerSettings, Mode, State
 from apps.providers.breaker.core import BreakerSnapshot, TransitionEvent
@@ -711,22 +712,11 @@ class FailoverBreakerStore:
         return self._call("snapshot", name, settings, now)
 
 
-# Short timeouts: an outage should cost a call at most this once per probe interval.
-REDIS_SOCKET_TIMEOUT = 0.2
-
-
-def redis_client(url: str, *, timeout: float = REDIS_SOCKET_TIMEOUT) -> redis.Redis:
-    """A client for the breaker store: short timeouts, no retries (the failover is the retry)."""
-    from redis.backoff import NoBackoff
-    from redis.retry import Retry
-
-    return redis.Redis.from_url(
-        url,
-        socket_timeout=timeout,
-        socket_connect_timeout=timeout,
-        retry=Retry(NoBackoff(), 0),
-        health_check_interval=0,
-    )
+def redis_client(url: str, *, timeout: float | None = None) -> redis.Redis:
+    """A client for the breaker store: short timeouts (``REDIS_TIMEOUTS["breaker"]``: an outage
+    costs a call at most this once per probe interval), no retries (the failover is the retry).
+    """
+    return core_redis_client(url, purpose="breaker", timeout=timeout)
 
 
 def build_store(redis_url: str | None, *, prefix: str = "agenthub:breaker:") -> BreakerStore:

@@ -13,7 +13,7 @@ from apps.providers.clients.base import (
     post_stream,
 )
 from apps.providers.exceptions import LLMResponseError
-from apps.providers.http import api_key_from_env, raise_for_error_body
+from apps.providers.http import provider_api_key, raise_for_error_body
 from apps.providers.types import Completion, CompletionRequest, StreamDelta, ToolCall, Usage
 
 ANTHROPIC_VERSION = "2023-06-01"
@@ -155,7 +155,7 @@ def parse_message(data: dict, spec: ProviderSpec) -> Completion:
 
 def _headers(spec: ProviderSpec) -> dict[str, str]:
     headers = {"Content-Type": "application/json", "anthropic-version": ANTHROPIC_VERSION}
-    key = api_key_from_env(env_name=spec.api_key_env, provider=spec.name)
+    key = provider_api_key(spec)
     if key:
         headers["x-api-key"] = key
     return headers

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -45,6 +45,10 @@ class ProviderSpec:
     count_429: bool = False
     count_connect: bool = True
     count_bad_response: bool = True
+    # The decrypted stored key (wins over api_key_env); kept out of repr() and so of every log,
+    # traceback and span that prints a spec.
+    api_key: str = field(default="", repr=False, compare=False)
+    api_key_broken: bool = False  # a stored key no configured encryption key can decrypt
 
 
 def message_text(content: object) -> str:

@@ -7,13 +7,13 @@ from collections.abc import Iterator
 
 from apps.providers.clients.base import ProviderClient, ProviderSpec, post_json, post_stream
 from apps.providers.exceptions import LLMResponseError
-from apps.providers.http import api_key_from_env, raise_for_error_body
+from apps.providers.http import provider_api_key, raise_for_error_body
 from apps.providers.types import Completion, CompletionRequest, StreamDelta, ToolCall, Usage
 
 
 def _headers(spec: ProviderSpec) -> dict[str, str]:
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
-    key = api_key_from_env(env_name=spec.api_key_env, provider=spec.name)
+    key = provider_api_key(spec)
     if key:
         headers["Authorization"] = f"Bearer {key}"
     return headers
