@@ -6,7 +6,8 @@
 - :func:`job_dispatches_relay` (a periodic task, ``JOB_RELAY_INTERVAL_SECONDS``) publishes
   pending records, retrying each with exponential backoff, and marks them dispatched.
 - :func:`jobs_reap` (a periodic task, ``JOB_REAPER_INTERVAL_SECONDS``) re-queues ``running``
-  jobs whose heartbeat is older than ``JOB_STALE_AFTER_SECONDS`` (their worker died) and
+  jobs whose heartbeat is older than ``JOB_STALE_AFTER_SECONDS`` (their worker died; after a
+  database outage it first waits one such window, see ``JobReaperState``) and
   re-dispatches ``queued`` jobs whose message was lost (published, never claimed within
   ``JOB_REDISPATCH_AFTER_SECONDS``, e.g. a broker restarted without persistence). A job whose
   worker died ``JOB_MAX_ATTEMPTS`` times fails with ``worker_lost`` instead of looping.
@@ -26,7 +27,7 @@ from django.db.models import Exists, F, Max, OuterRef
 from django.utils import timezone
 
 from apps.flows import metrics
-from apps.flows.models import Job, JobDispatch
+from apps.flows.models import Job, JobDispatch, JobReaperState
 
 logger = logging.getLogger(__name__)
 
@@ -107,10 +108,29 @@ def _requeue(job_ids: list, *, reason: str) -> int:
     return len(job_ids)
 
 
+@transaction.atomic
+def _reaper_has_been_watching(now) -> bool:
+    """Whether heartbeats have been writable for a whole staleness window (see
+    ``JobReaperState``); records this run either way."""
+    window = timedelta(seconds=settings.JOB_STALE_AFTER_SECONDS)
+    state = JobReaperState.objects.select_for_update().filter(pk=1).first()
+    if state is None:
+        JobReaperState.objects.create(pk=1, last_run_at=now, watching_since=now)
+        return False
+    if now - state.last_run_at > window:
+        state.watching_since = now  # a gap: heartbeats may have been impossible to write
+    state.last_run_at = now
+    state.save(update_fields=["last_run_at", "watching_since"])
+    return now - state.watching_since >= window
+
+
 def jobs_reap() -> dict[str, int]:
     """Re-queue the jobs of dead workers and re-dispatch lost messages; the counts."""
     now = timezone.now()
     stale = now - timedelta(seconds=settings.JOB_STALE_AFTER_SECONDS)
+    if not _reaper_has_been_watching(now):
+        logger.info("job reaper: heartbeats were not observable lately; re-queueing waits")
+        return {"requeued": 0, "failed": 0, "redispatched": 0}
     running = Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=stale)
 
     # Too many dead workers on one job (a job that kills its worker): fail it, don't loop.

@@ -227,6 +227,22 @@ class JobDispatch(models.Model):
         return f"dispatch of {self.job_id} ({state})"
 
 
+class JobReaperState(models.Model):
+    """One row: when the reaper last looked at heartbeats, and since when without a gap.
+
+    A heartbeat can only be written while the database answers. After a gap longer than the
+    staleness window (the database or every reaper was down), every running job looks stale,
+    live ones included; the reaper then waits one full window before re-queueing anything, so
+    live workers have written fresh heartbeats by then.
+    """
+
+    last_run_at = models.DateTimeField()
+    watching_since = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"job reaper (watching since {self.watching_since:%Y-%m-%d %H:%M:%S})"
+
+
 class IdempotencyRecord(models.Model):
     """The first response to a POST carrying an ``Idempotency-Key``, replayed on retries."""
 

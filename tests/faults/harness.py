@@ -121,6 +121,19 @@ def _pg_bin(name: str) -> str:
     return path
 
 
+def missing_tools() -> list[str]:
+    """What the fault suite needs on this machine and cannot find."""
+    missing = [name for name in ("redis-server",) if shutil.which(name) is None]
+    for name in ("initdb", "pg_ctl", "pg_dump", "psql", "createdb"):
+        try:
+            _pg_bin(name)
+        except FileNotFoundError:
+            missing.append(name)
+    if os.geteuid() == 0 and shutil.which("runuser") is None:
+        missing.append("runuser")
+    return missing
+
+
 def _as_postgres(args: list[str]) -> list[str]:
     # initdb and the server refuse to run as root.
     return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
@@ -312,6 +325,8 @@ class Worker:
             start_new_session=True,
         )
         handle.close()
+
+    def wait_ready(self) -> None:
         assert wait_until(self._answers, timeout=60, interval=0.2), (
             f"worker did not start:\n{self.log.read_text()[-3000:]}"
         )
@@ -368,6 +383,10 @@ class LoadResult:
     blocked_request_ids: list[str] = field(default_factory=list)
     transport_errors: int = 0
     slowest_503_seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+
+    def slowest(self) -> float:
+        return round(max(self.latencies, default=0.0), 2)
 
     def count(self, status: int, kind: str | None = None) -> int:
         return sum(n for (k, s), n in self.statuses.items() if s == status and kind in (None, k))
@@ -410,6 +429,7 @@ class Load:
                     continue
                 elapsed = time.monotonic() - started
                 with self._lock:
+                    self.result.latencies.append(elapsed)
                     self.result.statuses[(kind, response.status_code)] += 1
                     if kind == "async" and response.status_code == 202:
                         self.result.job_ids.append(response.json()["id"])

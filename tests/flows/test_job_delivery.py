@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from apps.flows.job_dispatch import job_dispatches_relay, jobs_reap
 from apps.flows.jobs import job_enqueue, job_execute
-from apps.flows.models import Job, JobDispatch, NotaryRecord
+from apps.flows.models import Job, JobDispatch, JobReaperState, NotaryRecord
 from apps.security.services import GuardContext
 from fakellm.testing import closed_port
 from tests.celery_worker import app_sends_to
@@ -37,6 +37,13 @@ def _as_if_its_worker_died(job: Job, *, attempts: int = 1, seconds_ago: float = 
         started_at=timezone.now() - timedelta(seconds=seconds_ago),
         heartbeat_at=timezone.now() - timedelta(seconds=seconds_ago),
     )
+
+
+@pytest.fixture
+def reaper_watching(db) -> None:
+    """The reaper has been running without a gap for an hour (heartbeats were writable)."""
+    now = timezone.now()
+    JobReaperState.objects.create(pk=1, last_run_at=now, watching_since=now - timedelta(hours=1))
 
 
 # --- the outbox --------------------------------------------------------------------------------
@@ -107,7 +114,7 @@ def test_relay_backs_off_exponentially_while_the_broker_stays_down(tenant):
 
 
 def test_reaper_requeues_a_job_whose_worker_died_and_it_runs_again(
-    tenant, upstream, django_capture_on_commit_callbacks
+    tenant, reaper_watching, upstream, django_capture_on_commit_callbacks
 ):
     reply_json(upstream, {"answer": "recovered"})
     job = _queued_job(tenant)
@@ -121,7 +128,7 @@ def test_reaper_requeues_a_job_whose_worker_died_and_it_runs_again(
     assert JobDispatch.objects.filter(job=job).count() == 2
 
 
-def test_reaper_leaves_a_job_whose_heartbeat_is_fresh(tenant, settings):
+def test_reaper_leaves_a_job_whose_heartbeat_is_fresh(tenant, reaper_watching, settings):
     settings.JOB_STALE_AFTER_SECONDS = 30
     job = _queued_job(tenant)
     _as_if_its_worker_died(job, seconds_ago=5)
@@ -129,7 +136,27 @@ def test_reaper_leaves_a_job_whose_heartbeat_is_fresh(tenant, settings):
     assert Job.objects.get(pk=job.pk).status == Job.Status.RUNNING
 
 
-def test_a_job_that_keeps_losing_its_worker_fails_instead_of_looping(tenant, settings):
+def test_after_an_outage_the_reaper_waits_a_window_before_requeueing(tenant, settings):
+    """While the database was down no heartbeat could be written: every running job looks
+    stale, live ones too. The reaper first watches one staleness window."""
+    settings.JOB_STALE_AFTER_SECONDS = 30
+    long_ago = timezone.now() - timedelta(minutes=5)
+    JobReaperState.objects.create(
+        pk=1, last_run_at=long_ago, watching_since=long_ago - timedelta(hours=1)
+    )
+    job = _queued_job(tenant)
+    _as_if_its_worker_died(job, seconds_ago=120)
+    assert jobs_reap()["requeued"] == 0
+    assert Job.objects.get(pk=job.pk).status == Job.Status.RUNNING
+    JobReaperState.objects.filter(pk=1).update(
+        watching_since=timezone.now() - timedelta(seconds=31)
+    )
+    assert jobs_reap()["requeued"] == 1
+
+
+def test_a_job_that_keeps_losing_its_worker_fails_instead_of_looping(
+    tenant, reaper_watching, settings
+):
     settings.JOB_MAX_ATTEMPTS = 3
     job = _queued_job(tenant)
     _as_if_its_worker_died(job, attempts=3)
@@ -140,7 +167,7 @@ def test_a_job_that_keeps_losing_its_worker_fails_instead_of_looping(tenant, set
 
 
 def test_reaper_redispatches_a_message_the_broker_lost(
-    tenant, upstream, settings, django_capture_on_commit_callbacks
+    tenant, reaper_watching, upstream, settings, django_capture_on_commit_callbacks
 ):
     settings.JOB_REDISPATCH_AFTER_SECONDS = 60
     reply_json(upstream, {"answer": "found again"})
@@ -197,7 +224,7 @@ def test_a_notary_rerun_neither_calls_again_nor_seals_a_second_record(tenant, up
     assert chat_requests(upstream) == 1
 
 
-def test_a_worker_that_lost_its_claim_cannot_finish_the_job(tenant, upstream):
+def test_a_worker_that_lost_its_claim_cannot_finish_the_job(tenant, reaper_watching, upstream):
     from apps.flows.jobs import _finish
 
     reply_json(upstream, {"answer": "by attempt 2"})
@@ -237,3 +264,15 @@ def test_the_worker_writes_a_heartbeat_while_the_job_runs(tenant, fakellm, setti
     assert done.status == Job.Status.SUCCEEDED, done.error
     job.refresh_from_db()
     assert job.heartbeat_at - job.started_at >= timedelta(seconds=0.5)
+
+
+def test_admin_shows_a_jobs_attempts_heartbeat_and_dispatch_records(admin_client, tenant):
+    with app_sends_to(f"redis://127.0.0.1:{closed_port()}/0"):
+        job = job_enqueue(kind="ask", payload={"question": "q?"}, ctx=GuardContext(tenant=tenant))
+        job_dispatches_relay(job_id=str(job.pk))  # the broker is down: the record waits
+    html = admin_client.get(f"/admin/flows/job/{job.pk}/change/").content.decode()
+    assert "Heartbeat at" in html
+    assert "Attempts" in html
+    assert "Dispatch records (outbox)" in html
+    assert "Error" in html  # why the publish had to wait (the broker's error)
+    assert "canary" not in html
