@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Sum
+from django.db.models import Case, F, OuterRef, QuerySet, Subquery, Sum, When
+from django.db.models.functions import Coalesce
 
 from apps.security.models import BlockedRequest, BlockStat
 
@@ -222,4 +223,24 @@ def block_stats_since(since: datetime, *, now: datetime, top: int = 10) -> Block
         chart={"labels": [h.strftime("%H:00") for h in hours], "datasets": datasets},
         top_rules=top_rules,
         top_tenants=top_tenants,
+    )
+
+
+def rule_hits_annotate(patterns: QuerySet, *, since: datetime) -> QuerySet:
+    """Annotate injection patterns with ``hits``: blocks since ``since`` (whole hours) in which
+    a rule of that name matched, from the hourly rollups (never the audit table). A tenant's
+    rule counts its tenant's blocks only; a global rule counts every tenant's."""
+    rule_stats = BlockStat.objects.filter(
+        dimension=BlockStat.Dimension.RULE, hour__gte=_hour(since), value=OuterRef("name")
+    )
+    own_tenant = rule_stats.filter(tenant_id=OuterRef("tenant_id"))
+
+    def total(stats: QuerySet) -> Subquery:
+        return Subquery(stats.order_by().values("value").annotate(n=Sum("count")).values("n")[:1])
+
+    return patterns.annotate(
+        hits=Case(
+            When(tenant__isnull=True, then=Coalesce(total(rule_stats), 0)),
+            default=Coalesce(total(own_tenant), 0),
+        )
     )
