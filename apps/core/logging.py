@@ -39,9 +39,17 @@ def redact_text(text: str) -> str:
 
 
 class RequestIdFilter(logging.Filter):
+    """Puts the request id on every record, Django's own lines included.
+
+    Django logs a request's outcome (``django.request``: "Not Found", "Internal Server Error")
+    after the middleware chain has returned, when the request id's context is already reset;
+    those records carry the request itself, and the middleware stored the id on it.
+    """
+
     def filter(self, record: logging.LogRecord) -> bool:
-        if not hasattr(record, "request_id"):
-            record.request_id = get_request_id()
+        if getattr(record, "request_id", None) in (None, "-"):
+            request = getattr(record, "request", None)
+            record.request_id = getattr(request, "request_id", None) or get_request_id()
         return True
 
 

@@ -394,8 +394,10 @@ class ProviderCallStat(models.Model):
     """Calls per provider and minute: the dashboard's source (Prometheus keeps the fine detail).
 
     Written by ``apps.providers.callstats`` from per-process tallies, so the hot path never
-    writes to the database; ``buckets`` counts calls per ``LLM_DURATION_BUCKETS`` bound (the
-    last entry counts calls slower than every bound).
+    writes to the database. ``calls``/``errors`` are provider requests (retries inside; as
+    ``ai_platform_provider_requests_total``), ``attempts``/``failed_attempts`` upstream attempts
+    (each retry is one; as ``ai_platform_provider_attempts_total``); ``buckets`` counts calls
+    per ``LLM_DURATION_BUCKETS`` bound (the last entry counts calls slower than every bound).
     """
 
     minute = models.DateTimeField()
@@ -404,6 +406,8 @@ class ProviderCallStat(models.Model):
     errors = models.PositiveIntegerField(default=0)
     duration_sum = models.FloatField(default=0.0)
     buckets = models.JSONField(default=list)
+    attempts = models.PositiveIntegerField(default=0)
+    failed_attempts = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

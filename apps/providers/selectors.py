@@ -214,17 +214,23 @@ def breaker_config_of(provider: Provider) -> BreakerConfig | None:
 
 
 def call_stats_since(since: datetime) -> list[dict]:
-    """Calls, error rate (%) and p95 latency per provider since ``since`` (dashboard)."""
+    """Requests, error rate (%), p95 latency, and upstream attempts (retries counted) per
+    provider since ``since`` (dashboard)."""
     from apps.providers.models import ProviderCallStat
 
     totals: dict[str, dict] = {}
     rows = ProviderCallStat.objects.filter(minute__gte=since).values_list(
-        "provider", "calls", "errors", "buckets"
+        "provider", "calls", "errors", "buckets", "attempts", "failed_attempts"
     )
-    for provider, calls, errors, buckets in rows:
-        entry = totals.setdefault(provider, {"calls": 0, "errors": 0, "buckets": None})
+    for provider, calls, errors, buckets, attempts, failed_attempts in rows:
+        entry = totals.setdefault(
+            provider,
+            {"calls": 0, "errors": 0, "buckets": None, "attempts": 0, "failed_attempts": 0},
+        )
         entry["calls"] += calls
         entry["errors"] += errors
+        entry["attempts"] += attempts
+        entry["failed_attempts"] += failed_attempts
         if entry["buckets"] is None:
             entry["buckets"] = list(buckets)
         elif len(buckets) == len(entry["buckets"]):
@@ -239,6 +245,8 @@ def call_stats_since(since: datetime) -> list[dict]:
                 "errors": entry["errors"],
                 "error_rate": 100.0 * entry["errors"] / calls if calls else 0.0,
                 "p95_seconds": _quantile_from_buckets(entry["buckets"] or [], 0.95),
+                "attempts": entry["attempts"],
+                "failed_attempts": entry["failed_attempts"],
             }
         )
     return result

@@ -28,7 +28,7 @@ from apps.providers.clients.base import ProviderClient, ProviderSpec
 from apps.providers.clients.offline import OFFLINE_MODEL, OfflineClient
 from apps.providers.clients.openai_compat import OpenAICompatibleClient
 from apps.providers.exceptions import CircuitOpenError, LLMError
-from apps.providers.metrics import LLM_DURATION, LLM_ERRORS
+from apps.providers.metrics import LLM_DURATION, LLM_ERRORS, PROVIDER_ATTEMPTS, PROVIDER_REQUESTS
 from apps.providers.models import (
     BreakerConfig,
     Provider,
@@ -103,6 +103,7 @@ def _settle(
     duration = time.perf_counter() - started
     if isinstance(exc, LLMError):
         LLM_ERRORS.labels(provider=spec.name, error_type=exc.error_type).inc()
+    count_attempt(spec, "error")
     if counts_for_breaker(spec, exc):
         breaker.record_failure(permit, duration)
     else:
@@ -122,8 +123,10 @@ def _attempt(spec: ProviderSpec, request: CompletionRequest) -> Completion:
         raise
     except BaseException:
         breaker.release(permit)
+        count_attempt(spec, "cancelled")
         raise
     breaker.record_success(permit, time.perf_counter() - started)
+    count_attempt(spec, "ok")
     return completion
 
 
@@ -137,10 +140,23 @@ def _retrying(spec: ProviderSpec) -> Retrying:
     )
 
 
+def count_attempt(spec: ProviderSpec, outcome: str) -> None:
+    """One upstream attempt (ok, error or cancelled), in the metrics and the per-minute stats."""
+    PROVIDER_ATTEMPTS.labels(provider=spec.name, outcome=outcome).inc()
+    call_stats.record_attempt(spec.name, ok=outcome == "ok")
+
+
 def _observe(spec: ProviderSpec, flow: str, elapsed: float, *, ok: bool) -> None:
-    """One call's latency, in the metrics and the per-minute stats."""
+    """One provider request (retries inside): its outcome and latency, in the metrics and the
+    per-minute stats. Every request that made at least one attempt is observed exactly once."""
+    PROVIDER_REQUESTS.labels(provider=spec.name, outcome="ok" if ok else "error").inc()
     LLM_DURATION.labels(provider=spec.name, flow=flow or "-").observe(elapsed)
     call_stats.record(spec.name, elapsed, ok=ok)
+
+
+def _rejected_before_any_attempt(exc: BaseException, attempts: int) -> bool:
+    # The breaker refused the first attempt: nothing reached the upstream (not a request).
+    return isinstance(exc, CircuitOpenError) and attempts <= 1
 
 
 @tracing.traced(
@@ -150,14 +166,15 @@ def call_provider(spec: ProviderSpec, request: CompletionRequest, *, flow: str =
     """One provider, with its breaker and retries (no fallback)."""
     request = _for_provider(spec, request)
     started = time.perf_counter()
+    attempts = 0
     try:
         for attempt in _retrying(spec):
             with attempt:
+                attempts = attempt.retry_state.attempt_number
                 completion = _attempt(spec, request)
-    except CircuitOpenError:
-        raise  # a fast rejection is not an LLM latency
-    except Exception:
-        _observe(spec, flow, time.perf_counter() - started, ok=False)
+    except Exception as exc:
+        if not _rejected_before_any_attempt(exc, attempts):  # a fast rejection has no latency
+            _observe(spec, flow, time.perf_counter() - started, ok=False)
         raise
     elapsed = time.perf_counter() - started
     _observe(spec, flow, elapsed, ok=True)
@@ -232,17 +249,26 @@ def _open_stream_once(spec: ProviderSpec, request: CompletionRequest) -> _OpenSt
     except BaseException:
         iterator.close()
         breaker.release(permit)
+        count_attempt(spec, "cancelled")
         raise
     return _OpenStream(spec, breaker, permit, started, first, iterator)
 
 
 @tracing.traced("llm.call", arguments=tracing.llm_stream_arguments, error=tracing.llm_error)
-def _open_stream(spec: ProviderSpec, request: CompletionRequest) -> _OpenStream:
+def _open_stream(spec: ProviderSpec, request: CompletionRequest, *, flow: str = "") -> _OpenStream:
     """Retries cover opening the stream up to its first item, never after it."""
     request = _for_provider(spec, request)
-    for attempt in _retrying(spec):
-        with attempt:
-            opened = _open_stream_once(spec, request)
+    started = time.perf_counter()
+    attempts = 0
+    try:
+        for attempt in _retrying(spec):
+            with attempt:
+                attempts = attempt.retry_state.attempt_number
+                opened = _open_stream_once(spec, request)
+    except Exception as exc:
+        if not _rejected_before_any_attempt(exc, attempts):
+            _observe(spec, flow, time.perf_counter() - started, ok=False)
+        raise
     return opened
 
 
@@ -255,6 +281,7 @@ def _drain(opened: _OpenStream, flow: str, failed: tuple[str, ...]):
         elapsed = time.perf_counter() - opened.started
         breaker.record_success(permit, elapsed)
         settled = True
+        count_attempt(spec, "ok")
         _observe(spec, flow, elapsed, ok=True)  # after the breaker: a stats flush may write
         return replace(item, latency_ms=round(elapsed * 1000, 3), fallbacks=failed)
 
@@ -272,12 +299,13 @@ def _drain(opened: _OpenStream, flow: str, failed: tuple[str, ...]):
         if not settled:
             settled = True
             _settle(spec, breaker, permit, opened.started, exc)
-            call_stats.record(spec.name, time.perf_counter() - opened.started, ok=False)
+            _observe(spec, flow, time.perf_counter() - opened.started, ok=False)
         raise
     finally:
         opened.rest.close()
         if not settled:  # the consumer stopped early
             breaker.release(permit)
+            count_attempt(spec, "cancelled")
 
 
 def stream_complete(
@@ -309,7 +337,7 @@ def _stream_chain(
     last_error: LLMError | None = None
     for spec in chain:
         try:
-            opened = _open_stream(spec, request)
+            opened = _open_stream(spec, request, flow=flow)
         except LLMError as exc:
             failed.append(spec.name)
             last_error = exc
