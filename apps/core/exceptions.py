@@ -53,6 +53,18 @@ class PayloadTooLarge(ApiError):
     default_detail = "Request body is larger than the configured limit."
 
 
+class ServiceUnavailable(ApiError):
+    """A dependency the request truly needs (the database) did not answer in time."""
+
+    status_code = 503
+    default_code = "service_unavailable"
+    default_detail = "A service this request needs is unavailable; retry shortly."
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 1, **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.headers.setdefault("Retry-After", str(retry_after))
+
+
 # DRF's own exceptions, mapped to stable codes that clients can switch on.
 _DRF_CODES: dict[type[drf.APIException], str] = {
     drf.ParseError: "malformed_request",

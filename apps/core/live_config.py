@@ -5,11 +5,17 @@ lives in the database (the source of truth, correct on SQLite and across process
 mirrored in the shared cache when the cache is shared (Redis), so the check on the request path
 is one cache GET at most every ``LIVE_CONFIG_CHECK_INTERVAL`` seconds and never a read of the
 configuration tables themselves.
+
+On an event loop (the async front door) ``get()`` never blocks: a value older than the interval
+is served while one refresh runs on the bounded thread pool (stale-while-revalidate), so the
+loop never waits on the database. Anywhere, a refresh that fails (database or cache down) keeps
+the last good value: an outage freezes live configuration, it does not stop the hot path.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -20,9 +26,15 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 
+from apps.core.aio import on_event_loop, submit_blocking
 from apps.core.models import ConfigVersion
 
+logger = logging.getLogger(__name__)
+
 T = TypeVar("T")
+
+# After a failed refresh (database down), the next attempt waits this long.
+REFRESH_BACKOFF_SECONDS = 1.0
 
 _CACHE_KEY = "live-config-version:{}"
 _CACHE_TTL = 24 * 3600
@@ -104,6 +116,7 @@ class LiveCache(Generic[T]):
         self._value: T | None = None
         self._version: int | None = None
         self._checked_at = 0.0
+        self._refreshing = False
         _local_listeners.setdefault(namespace, []).append(self.invalidate)
 
     def invalidate(self) -> None:
@@ -115,12 +128,50 @@ class LiveCache(Generic[T]):
         interval = settings.LIVE_CONFIG_CHECK_INTERVAL
         if self._version is not None and now - self._checked_at < interval:
             return self._value  # type: ignore[return-value]
+        if self._value is not None and on_event_loop():
+            self._refresh_in_background()
+            return self._value
+        return self._refresh(now, interval)
+
+    def warm(self) -> T:
+        """Build the value now (start-up, from a thread): the first request finds it ready."""
+        return self._refresh(time.monotonic(), settings.LIVE_CONFIG_CHECK_INTERVAL)
+
+    def _refresh(self, now: float, interval: float) -> T:
         with self._lock:
             if self._version is not None and now - self._checked_at < interval:
                 return self._value  # type: ignore[return-value]
-            version = current_version(self.namespace)
-            if version != self._version or self._value is None:
-                self._value = self._builder()
-                self._version = version
+            try:
+                version = current_version(self.namespace)
+                if version != self._version or self._value is None:
+                    self._value = self._builder()
+                    self._version = version
+            except Exception as exc:
+                if self._value is None:
+                    raise
+                # Keep serving the last good value; try again after a back-off.
+                logger.warning(
+                    "live config %s: refresh failed (%s); serving the last good value",
+                    self.namespace,
+                    type(exc).__name__,
+                )
+                self._checked_at = time.monotonic() + REFRESH_BACKOFF_SECONDS - interval
+                return self._value
             self._checked_at = time.monotonic()
             return self._value  # type: ignore[return-value]
+
+    def _refresh_in_background(self) -> None:
+        if self._refreshing:
+            return
+        self._refreshing = True
+
+        def refresh() -> None:
+            try:
+                self._refresh(time.monotonic(), settings.LIVE_CONFIG_CHECK_INTERVAL)
+            finally:
+                self._refreshing = False
+
+        try:
+            submit_blocking(refresh)
+        except RuntimeError:  # the pool is shut down (interpreter exit)
+            self._refreshing = False
