@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "apps.tenants",
     "apps.security",
     "apps.providers",
+    "apps.gateway",
     "apps.flows",
     "apps.agents",
     "apps.console.apps.ConsoleConfig",

@@ -17,8 +17,10 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 
@@ -29,16 +31,25 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _executor: ThreadPoolExecutor | None = None
+_background: set[asyncio.Task] = set()
 _lock = threading.Lock()
 
 
+# Set by the ASGI front door for each request it serves: code below it runs on the server's
+# one event loop and must not block. Elsewhere -- WSGI, the test client (which runs an async
+# view on a throwaway loop inside the request thread), management commands, pool threads --
+# blocking is fine and stays in the calling thread, next to the caller's database connection.
+_serving: ContextVar[bool] = ContextVar("agenthub_serving_event_loop", default=False)
+
+
+def mark_serving_event_loop() -> None:
+    """Called by the ASGI front door at the start of each request it serves."""
+    _serving.set(True)
+
+
 def on_event_loop() -> bool:
-    """True when called from a thread that is running an asyncio event loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
+    """True when running under the async server's event loop (see ``_serving``)."""
+    return _serving.get()
 
 
 def blocking_executor() -> ThreadPoolExecutor:
@@ -68,10 +79,13 @@ async def run_blocking(
 ) -> T:
     """``fn(*args, **kwargs)`` on the bounded pool. A database error, or no answer within
     ``deadline`` seconds (default ``GATEWAY_DB_DEADLINE``), is :class:`ServiceUnavailable`."""
-    loop = asyncio.get_running_loop()
-    future = loop.run_in_executor(
-        blocking_executor(), functools.partial(_closing, fn, *args, **kwargs)
-    )
+    if on_event_loop():
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(
+            blocking_executor(), functools.partial(_closing, fn, *args, **kwargs)
+        )
+    else:  # a request thread already waits on this loop: run it there (its connection)
+        future = sync_to_async(fn, thread_sensitive=True)(*args, **kwargs)
     limit = settings.GATEWAY_DB_DEADLINE if deadline is None else deadline
     try:
         return await asyncio.wait_for(future, limit)
@@ -83,8 +97,23 @@ async def run_blocking(
         raise ServiceUnavailable() from None
 
 
-def submit_blocking(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future:
-    """Run ``fn`` on the bounded pool without waiting; a failure is logged, never raised."""
+def submit_blocking(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future | None:
+    """Run ``fn`` on the bounded pool without waiting (inline when not under the async
+    server); a failure is logged, never raised."""
+    if not on_event_loop():
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # plain sync code: just run it
+            try:
+                fn(*args, **kwargs)
+            except Exception as exc:
+                logger.warning("call %s failed: %s: %s", _name(fn), type(exc).__name__, exc)
+            return None
+        # An async view under WSGI: the request thread runs it (its connection, its transaction).
+        task = loop.create_task(sync_to_async(fn, thread_sensitive=True)(*args, **kwargs))
+        _background.add(task)
+        task.add_done_callback(_background.discard)
+        return None
     future = blocking_executor().submit(_closing, fn, *args, **kwargs)
     future.add_done_callback(functools.partial(_log_failure, _name(fn)))
     return future

@@ -150,6 +150,22 @@ def _message_of(exc: drf.APIException) -> str:
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF ``EXCEPTION_HANDLER``: every exception becomes the error shape; never a stack trace."""
+    status, body, headers = error_parts(exc)
+    return Response(body, status=status, headers=headers)
+
+
+def error_json_response(exc: Exception) -> JsonResponse:
+    """The error shape of ``exc`` as a plain Django response (async views outside DRF)."""
+    status, body, headers = error_parts(exc)
+    response = JsonResponse(body, status=status)
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+def error_parts(exc: Exception) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """(status, body, headers) of any exception in the error shape; unknown ones are a logged
+    500 ``internal_error`` whose message says nothing about the cause."""
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -164,10 +180,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 
     if not isinstance(exc, drf.APIException):
         logger.exception("unhandled error in API view")
-        return Response(
-            error_body("internal_error", "An internal error occurred."),
-            status=500,
-        )
+        return 500, error_body("internal_error", "An internal error occurred."), {}
 
     headers: dict[str, str] = {}
     details = None
@@ -184,6 +197,4 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         headers["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None):
         headers["Retry-After"] = str(max(1, int(exc.wait)))
-    return Response(
-        error_body(code, _message_of(exc), details), status=exc.status_code, headers=headers
-    )
+    return exc.status_code, error_body(code, _message_of(exc), details), headers

@@ -14,6 +14,7 @@ the last good value: an outage freezes live configuration, it does not stop the 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import threading
@@ -21,6 +22,7 @@ import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -89,6 +91,10 @@ def bump_version(namespace: str) -> None:
         if cache_is_shared():
             _cache_set_quietly(namespace, _read_db_version(namespace))
         _notify_local(namespace)
+        # Rebuilt here, in the thread that made the change: this process's event loop (which
+        # serves a stale value while it refreshes) then never sees the old one after commit.
+        for live in [c for c in _instances if c.namespace == namespace]:
+            live.rebuild_quietly()
 
     transaction.on_commit(_publish)
 
@@ -99,6 +105,7 @@ def _notify_local(namespace: str) -> None:
 
 
 _local_listeners: dict[str, list[Callable[[], None]]] = {}
+_instances: list[LiveCache] = []
 
 
 class LiveCache(Generic[T]):
@@ -118,6 +125,12 @@ class LiveCache(Generic[T]):
         self._checked_at = 0.0
         self._refreshing = False
         _local_listeners.setdefault(namespace, []).append(self.invalidate)
+        _instances.append(self)
+
+    @staticmethod
+    def instances() -> list[LiveCache]:
+        """Every live cache of this process (the async server warms them at start-up)."""
+        return list(_instances)
 
     def invalidate(self) -> None:
         self._checked_at = 0.0
@@ -128,10 +141,22 @@ class LiveCache(Generic[T]):
         interval = settings.LIVE_CONFIG_CHECK_INTERVAL
         if self._version is not None and now - self._checked_at < interval:
             return self._value  # type: ignore[return-value]
-        if self._value is not None and on_event_loop():
-            self._refresh_in_background()
+        if self._value is not None and _on_any_loop():
+            if on_event_loop():  # the async server's loop: refresh off it, serve this meanwhile
+                self._refresh_in_background()
+            # else an async view under WSGI (tests, runserver): ``arefresh_all`` refreshed the
+            # caches from the request thread moments ago; the loop must not query.
             return self._value
         return self._refresh(now, interval)
+
+    def rebuild_quietly(self) -> None:
+        """Rebuild now if this cache holds a value (a failure leaves it invalidated)."""
+        if self._value is None or _on_any_loop():
+            return
+        try:
+            self.warm()
+        except Exception as exc:
+            logger.warning("live config %s: rebuild failed: %s", self.namespace, exc)
 
     def warm(self) -> T:
         """Build the value now (start-up, from a thread): the first request finds it ready."""
@@ -175,3 +200,25 @@ class LiveCache(Generic[T]):
             submit_blocking(refresh)
         except RuntimeError:  # the pool is shut down (interpreter exit)
             self._refreshing = False
+
+
+def _on_any_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _refresh_all() -> None:
+    for live in _instances:
+        live.get()
+
+
+async def arefresh_all() -> None:
+    """For an async view: bring stale caches up to date without blocking the loop. Under the
+    async server their reads already never block (nothing to do); under WSGI (tests,
+    ``runserver``) they are refreshed in the request thread, next to its database connection."""
+    if on_event_loop():
+        return
+    await sync_to_async(_refresh_all, thread_sensitive=True)()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
@@ -23,17 +24,37 @@ def is_api_path(path: str) -> bool:
 
 
 class RequestIdMiddleware:
-    """Accepts a sane ``X-Request-ID`` or makes one; returns it on every response."""
+    """Accepts a sane ``X-Request-ID`` or makes one; returns it on every response. Sync and
+    async (the async front door runs it without a thread)."""
+
+    sync_capable = True
+    async_capable = True
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self._async = iscoroutinefunction(get_response)
+        if self._async:
+            markcoroutinefunction(self)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._async:
+            return self.__acall__(request)
         request_id = accept_request_id(request.headers.get(REQUEST_ID_HEADER))
         request.request_id = request_id
         token = set_request_id(request_id)
         try:
             response = self.get_response(request)
+            response[REQUEST_ID_HEADER] = request_id
+            return response
+        finally:
+            reset_request_id(token)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        request_id = accept_request_id(request.headers.get(REQUEST_ID_HEADER))
+        request.request_id = request_id
+        token = set_request_id(request_id)
+        try:
+            response = await self.get_response(request)
             response[REQUEST_ID_HEADER] = request_id
             return response
         finally:

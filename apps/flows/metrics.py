@@ -12,8 +12,3 @@ JOBS = Counter(
     "Async jobs finished, by kind and status.",
     ["kind", "status"],
 )
-GATEWAY_REQUESTS = Counter(
-    "ai_platform_gateway_requests_total",
-    "OpenAI-compatible /v1/chat/completions requests, by mode and outcome.",
-    ["mode", "status"],
-)

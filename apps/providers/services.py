@@ -7,6 +7,7 @@ change saved through these services is in force in every process within one seco
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import threading
@@ -21,13 +22,20 @@ from django.db import connection, transaction
 from tenacity import Retrying, stop_after_attempt
 
 from apps.core import tracing
+from apps.core.aio import on_event_loop, submit_blocking
 from apps.core.live_config import bump_version
 from apps.providers.breaker.config import State
-from apps.providers.breaker.core import BreakerSnapshot, CircuitBreaker, Permit, TransitionEvent
+from apps.providers.breaker.core import (
+    AsyncCircuitBreaker,
+    BreakerSnapshot,
+    CircuitBreaker,
+    Permit,
+    TransitionEvent,
+)
 from apps.providers.breaker.deferred import THREAD_NAME as SPOOL_THREAD_NAME
 from apps.providers.breaker.deferred import spool
 from apps.providers.breaker.registry import BreakerRegistry
-from apps.providers.breaker.stores import build_store
+from apps.providers.breaker.stores import build_async_store, build_store
 from apps.providers.callstats import call_stats
 from apps.providers.clients.anthropic import AnthropicClient
 from apps.providers.clients.base import ProviderClient, ProviderSpec
@@ -74,6 +82,8 @@ class _ProcessBreakers:
         self._lock = threading.Lock()
         self._pid = 0
         self._registry: BreakerRegistry | None = None
+        # (loop, registry, async store, async breakers by name) for the running event loop
+        self._async: tuple | None = None
 
     def registry(self) -> BreakerRegistry:
         registry = self._registry
@@ -95,12 +105,28 @@ class _ProcessBreakers:
     def get(self, name: str) -> CircuitBreaker:
         return self.registry().get(name)
 
+    def async_get(self, name: str) -> AsyncCircuitBreaker:
+        """The breaker ``name`` for the running event loop: the same :class:`CircuitBreaker`
+        over the async twin of the process's store (redis.asyncio, or the local store)."""
+        loop = asyncio.get_running_loop()
+        registry = self.registry()
+        state = self._async
+        if state is None or state[0] is not loop or state[1] is not registry:
+            store = build_async_store(registry.store, settings.REDIS_URL or None)
+            state = self._async = (loop, registry, store, {})
+        cached = state[3].get(name)
+        breaker = registry.get(name)
+        if cached is None or cached.breaker is not breaker:
+            cached = state[3][name] = AsyncCircuitBreaker(breaker, state[2])
+        return cached
+
     def reset(self) -> None:
         """Forget this process's breakers and local state (tests; the shared state stays)."""
         spool.flush()  # deferred successes belong to the breakers being forgotten
         with self._lock:
             self._registry = None
             self._pid = 0
+            self._async = None
 
 
 breakers = _ProcessBreakers()
@@ -111,7 +137,15 @@ def breaker_for(name: str) -> CircuitBreaker:
 
 
 def _record_transition(event: TransitionEvent) -> None:
-    """Store a transition as a BreakerEvent. Never fails the call that caused it."""
+    """Store a transition as a BreakerEvent. Never fails the call that caused it; on an event
+    loop the write goes to the bounded pool (the loop never waits on the database)."""
+    if on_event_loop():
+        submit_blocking(_write_transition, event)
+    else:
+        _write_transition(event)
+
+
+def _write_transition(event: TransitionEvent) -> None:
     try:
         spec = provider_runtime().by_name.get(event.name)
         with transaction.atomic():  # a savepoint: a failed write cannot spoil the caller's

@@ -29,6 +29,7 @@ from django.db.models import F, Model, QuerySet
 from django.utils import timezone
 
 from apps.core import tracing
+from apps.core.aio import on_event_loop, submit_blocking
 from apps.core.http import valid_client_ip
 from apps.core.live_config import bump_version
 from apps.core.secrets import known_secret_values
@@ -581,6 +582,12 @@ def blocked_request_record(
     row committed after all (same ``event_id``).
     """
     record = audit_record_build(ctx=ctx, source=source, text=text, reason=reason, decision=decision)
+    if on_event_loop():
+        # The async front door never waits on the database: the record is durable in the
+        # spool now, and a flush on the bounded pool writes its row moments later.
+        audit_spool(record)
+        _schedule_spool_flush()
+        return record
     outer_transaction = connection.in_atomic_block
     try:
         with transaction.atomic():
@@ -594,6 +601,22 @@ def blocked_request_record(
     if outer_transaction:
         audit_spool(record)
     return record
+
+
+_flush_scheduled = threading.Event()
+
+
+def _schedule_spool_flush() -> None:
+    """One spool flush on the bounded pool, however many blocks asked for it meanwhile."""
+    if _flush_scheduled.is_set():
+        return
+    _flush_scheduled.set()
+
+    def flush() -> None:
+        _flush_scheduled.clear()
+        audit_spool_flush()
+
+    submit_blocking(flush)
 
 
 def _insert_records(records: list[dict[str, Any]]) -> None:

@@ -3,6 +3,7 @@ live key cache), and a revocation is in force at once."""
 
 from __future__ import annotations
 
+from asgiref.sync import async_to_sync
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -50,9 +51,13 @@ def test_front_door_works_offline_out_of_the_box(tenant_client):
     )
     assert streamed.status_code == 200
     assert streamed["Content-Type"].startswith("text/event-stream")
-    events = b"".join(streamed.streaming_content).decode()
+    events = async_to_sync(read_stream)(streamed).decode()
     assert events.rstrip().endswith("data: [DONE]")
     assert '"object":"chat.completion.chunk"' in events
+
+
+async def read_stream(response) -> bytes:
+    return b"".join([chunk async for chunk in response.streaming_content])
 
 
 BAD_BODIES = [
