@@ -28,7 +28,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 
-from apps.core.aio import on_event_loop, submit_blocking
+from apps.core.aio import on_event_loop, run_blocking, submit_blocking
+from apps.core.exceptions import ServiceUnavailable
 from apps.core.models import ConfigVersion
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,15 @@ T = TypeVar("T")
 REFRESH_BACKOFF_SECONDS = 1.0
 
 _CACHE_KEY = "live-config-version:{}"
+
+
+class LiveConfigUnavailable(ServiceUnavailable):
+    """A live cache was never built and cannot be built now (database down, or the event loop
+    must not wait for it)."""
+
+    default_detail = "Configuration is not available yet; retry shortly."
+
+
 _CACHE_TTL = 24 * 3600
 
 
@@ -124,6 +134,7 @@ class LiveCache(Generic[T]):
         self._version: int | None = None
         self._checked_at = 0.0
         self._refreshing = False
+        self._retry_at = 0.0  # after a failed first build: no new attempt before this
         _local_listeners.setdefault(namespace, []).append(self.invalidate)
         _instances.append(self)
 
@@ -141,13 +152,24 @@ class LiveCache(Generic[T]):
         interval = settings.LIVE_CONFIG_CHECK_INTERVAL
         if self._version is not None and now - self._checked_at < interval:
             return self._value  # type: ignore[return-value]
-        if self._value is not None and _on_any_loop():
-            if on_event_loop():  # the async server's loop: refresh off it, serve this meanwhile
+        if _on_any_loop():
+            if self._value is not None:
+                if on_event_loop():  # the server's loop: refresh off it, serve this meanwhile
+                    self._refresh_in_background()
+                # else an async view under WSGI (tests, runserver): ``arefresh_all`` refreshed
+                # the caches from the request thread moments ago; the loop must not query.
+                return self._value
+            if on_event_loop():  # never built, and the loop must not wait for the database
                 self._refresh_in_background()
-            # else an async view under WSGI (tests, runserver): ``arefresh_all`` refreshed the
-            # caches from the request thread moments ago; the loop must not query.
-            return self._value
+                raise LiveConfigUnavailable()
+        if self._value is None and now < self._retry_at:
+            raise LiveConfigUnavailable()  # the last build failed moments ago
         return self._refresh(now, interval)
+
+    def peek(self) -> T | None:
+        """The value as last built (None before the first build): never refreshes, never
+        blocks (for callers that must not wait, like log redaction)."""
+        return self._value
 
     def rebuild_quietly(self) -> None:
         """Rebuild now if this cache holds a value (a failure leaves it invalidated)."""
@@ -173,6 +195,7 @@ class LiveCache(Generic[T]):
                     self._version = version
             except Exception as exc:
                 if self._value is None:
+                    self._retry_at = time.monotonic() + REFRESH_BACKOFF_SECONDS
                     raise
                 # Keep serving the last good value; try again after a back-off.
                 logger.warning(
@@ -217,8 +240,13 @@ def _refresh_all() -> None:
 
 async def arefresh_all() -> None:
     """For an async view: bring stale caches up to date without blocking the loop. Under the
-    async server their reads already never block (nothing to do); under WSGI (tests,
-    ``runserver``) they are refreshed in the request thread, next to its database connection."""
+    async server their reads never block once built: only a cache never built is built here,
+    on the bounded pool (503 service_unavailable when the database does not answer in time).
+    Under WSGI (tests, ``runserver``) they are refreshed in the request thread, next to its
+    database connection."""
     if on_event_loop():
+        for live in _instances:
+            if live._value is None:  # never built (a cold start with the database down)
+                await run_blocking(live.warm)
         return
     await sync_to_async(_refresh_all, thread_sensitive=True)()

@@ -109,13 +109,28 @@ class BodySizeLimitMiddleware:
 
 
 class ApiErrorMiddleware:
-    """Under the API prefixes, Django's HTML error pages (404, 405, 500...) become JSON errors."""
+    """Under the API prefixes, Django's HTML error pages (404, 405, 500...) become JSON errors.
+    Sync and async (the async front door runs it without a thread)."""
+
+    sync_capable = True
+    async_capable = True
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self._async = iscoroutinefunction(get_response)
+        if self._async:
+            markcoroutinefunction(self)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+        if self._async:
+            return self.__acall__(request)
+        return self._as_json(request, self.get_response(request))
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        return self._as_json(request, await self.get_response(request))
+
+    @staticmethod
+    def _as_json(request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if (
             response.status_code >= 400
             and is_api_path(request.path)

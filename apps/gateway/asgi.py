@@ -41,7 +41,10 @@ logger = logging.getLogger(__name__)
 GATEWAY_PREFIX = "/v1/"
 LEAN_PATHS = ("/health",)
 # The gateway's middleware: async-native only (a sync one would cost a thread hop per request).
-GATEWAY_MIDDLEWARE = ("apps.core.middleware.RequestIdMiddleware",)
+GATEWAY_MIDDLEWARE = (
+    "apps.core.middleware.RequestIdMiddleware",
+    "apps.core.middleware.ApiErrorMiddleware",
+)
 
 
 class GatewayHandler(ASGIHandler):
@@ -260,13 +263,17 @@ def _startup() -> None:
     from apps.gateway.checks import check_process_model
 
     check_process_model()
+    from django.urls import get_resolver
+
     from apps.core.live_config import LiveCache
 
+    _ = get_resolver().url_patterns  # import every view: their modules define live caches
     warmed = []
     for cache in LiveCache.instances():
         try:
             cache.warm()
-            warmed.append(cache.namespace)
-        except Exception as exc:  # a cold database: the first requests build them instead
-            logger.warning("could not warm live cache %s: %s", cache.namespace, exc)
+        except Exception as exc:  # database down: requests build them (or answer 503)
+            logger.warning("could not warm the live caches (%s); serving anyway", exc)
+            break
+        warmed.append(cache.namespace)
     logger.info("gateway ready; warmed live caches: %s", ", ".join(sorted(set(warmed))))
