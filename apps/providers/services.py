@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from tenacity import Retrying, stop_after_attempt
 
 from apps.core import tracing
-from apps.core.aio import on_event_loop, submit_blocking
+from apps.core.aio import submit_blocking
 from apps.core.live_config import bump_version
 from apps.providers.breaker.config import State
 from apps.providers.breaker.core import (
@@ -139,10 +139,7 @@ def breaker_for(name: str) -> CircuitBreaker:
 def _record_transition(event: TransitionEvent) -> None:
     """Store a transition as a BreakerEvent. Never fails the call that caused it; on an event
     loop the write goes to the bounded pool (the loop never waits on the database)."""
-    if on_event_loop():
-        submit_blocking(_write_transition, event)
-    else:
-        _write_transition(event)
+    submit_blocking(_write_transition, event)
 
 
 def _write_transition(event: TransitionEvent) -> None:
