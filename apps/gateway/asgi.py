@@ -65,6 +65,13 @@ class GatewayHandler(ASGIHandler):
     async def __call__(self, scope, receive, send) -> None:
         await self.handle(scope, receive, send)
 
+    async def run_get_response(self, request):
+        response = await super().run_get_response(request)
+        # (CommonMiddleware's job in the full stack): a length, not a chunked body.
+        if not response.streaming and not response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
+        return response
+
     async def handle(self, scope, receive, send) -> None:
         try:
             body_file = await self.read_body(receive)
