@@ -11,6 +11,12 @@ class InvalidRequest(ApiError):
     default_detail = "The request is invalid."
 
 
+class ModelNotFound(ApiError):
+    status_code = 404
+    default_code = "model_not_found"
+    default_detail = "No such model."
+
+
 class Overloaded(ApiError):
     """This process holds as many requests as it is configured to (GATEWAY_MAX_INFLIGHT)."""
 

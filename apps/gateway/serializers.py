@@ -18,6 +18,47 @@ from apps.providers.types import ToolSpec
 
 ROLES = {"system", "developer", "user", "assistant", "tool"}
 MAX_MESSAGES = 256
+# OpenAI's chat completion request fields. Those the serializer reads are used; the others are
+# accepted (clients send them by default) and not forwarded. Anything else is a 400 naming it:
+# a typo ("temprature") must not pass silently.
+OPENAI_FIELDS = frozenset(
+    {
+        "model",
+        "messages",
+        "stream",
+        "stream_options",
+        "temperature",
+        "max_tokens",
+        "max_completion_tokens",
+        "tools",
+        "tool_choice",
+        "parallel_tool_calls",
+        "response_format",
+        "top_p",
+        "n",
+        "stop",
+        "presence_penalty",
+        "frequency_penalty",
+        "logit_bias",
+        "logprobs",
+        "top_logprobs",
+        "user",
+        "seed",
+        "metadata",
+        "store",
+        "service_tier",
+        "reasoning_effort",
+        "modalities",
+        "prediction",
+        "audio",
+        "web_search_options",
+        "functions",
+        "function_call",
+        "verbosity",
+        "prompt_cache_key",
+        "safety_identifier",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -131,6 +172,11 @@ class ChatCompletionInputSerializer(serializers.Serializer):
         # and this runs on every request (DRF's per-field machinery costs more than the guard).
         if not isinstance(data, dict):
             raise InvalidRequest("The request body must be a JSON object.")
+        unknown = sorted(str(name) for name in data if name not in OPENAI_FIELDS)
+        if unknown:
+            raise InvalidRequest(
+                f"Unknown field(s): {', '.join(unknown)}.", details={"unknown_fields": unknown}
+            )
         options = data.get("stream_options")
         return ChatRequest(
             messages=_messages(data.get("messages")),

@@ -18,6 +18,7 @@ from typing import Any
 
 from apps.core.exceptions import ApiError, error_body, message_of
 from apps.flows.streaming import StreamRedactor  # moves to apps.security (secrets-pii branch)
+from apps.gateway.exceptions import ModelNotFound
 from apps.gateway.metrics import GATEWAY_REQUESTS
 from apps.gateway.serializers import ChatRequest, text_of
 from apps.providers.async_calls import acomplete, astream_complete
@@ -61,18 +62,31 @@ def _guarded_messages(messages: list[dict], ctx: GuardContext) -> list[dict]:
     return out
 
 
+DEFAULT_MODELS = frozenset({"", "default", "agenthub"})
+
+
 def _provider_for(model: Any) -> str | None:
-    """``model`` names an enabled provider (an id of ``GET /v1/models``); anything else (a
-    vendor's model name, ``default``) -> the default provider."""
-    if not isinstance(model, str) or not model or model in {"default", "agenthub"}:
+    """``model`` names an enabled provider (an id of ``GET /v1/models``); absent, ``default``
+    or ``agenthub`` -> the default provider; anything else is a 404 ``model_not_found`` that
+    lists the models there are."""
+    if model is None or (isinstance(model, str) and model in DEFAULT_MODELS):
         return None
-    return model if model in {entry["id"] for entry in list_models()} else None
+    available = [entry["id"] for entry in list_models()]
+    if isinstance(model, str) and model in available:
+        return model
+    raise ModelNotFound(
+        f"Model {str(model)[:100]!r} does not exist here. Available: "
+        + ", ".join(["default", *available])
+        + ".",
+        details={"available": ["default", *available]},
+    )
 
 
 def _call_arguments(chat: ChatRequest, ctx: GuardContext) -> dict[str, Any]:
+    provider = _provider_for(chat.model)  # an unknown model is refused before any guard work
     return {
         "messages": _guarded_messages(chat.messages, ctx),
-        "provider": _provider_for(chat.model),
+        "provider": provider,
         "flow": "chat",
         "tools": chat.tools,
         "response_format": chat.response_format,
@@ -123,6 +137,7 @@ async def chat_complete(chat: ChatRequest, *, ctx: GuardContext) -> tuple[dict[s
         ],
         "usage": asdict(completion.usage),
         "system_fingerprint": None,
+        "provider": completion.provider,  # AgentHub's: which provider answered (also a header)
     }
     return body, completion.provider
 

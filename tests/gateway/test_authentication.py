@@ -86,3 +86,40 @@ def test_malformed_chat_bodies_are_400s_never_500s(tenant_client):
     raw = tenant_client.post("/v1/chat/completions", "{not json", content_type="application/json")
     assert raw.status_code == 400
     assert raw.json()["error"]["code"] == "malformed_request"
+
+
+def test_unknown_model_is_a_404_listing_the_models(tenant_client):
+    response = tenant_client.post(
+        "/v1/chat/completions",
+        {"model": "gpt-9-ultra", "messages": [{"role": "user", "content": "hi"}]},
+        format="json",
+    )
+    assert response.status_code == 404
+    error = response.json()["error"]
+    assert error["code"] == "model_not_found"
+    assert "gpt-9-ultra" in error["message"]
+    assert error["details"]["available"][0] == "default"
+    assert "offline" in error["details"]["available"]
+
+
+def test_unknown_fields_are_a_400_naming_them(tenant_client):
+    response = tenant_client.post(
+        "/v1/chat/completions",
+        {"messages": [{"role": "user", "content": "hi"}], "temprature": 0.2, "top_p": 1},
+        format="json",
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    assert error["details"] == {"unknown_fields": ["temprature"]}  # top_p is OpenAI's: accepted
+
+
+def test_the_answer_names_the_provider_that_served(tenant_client):
+    response = tenant_client.post(
+        "/v1/chat/completions",
+        {"model": "offline", "messages": [{"role": "user", "content": "hi"}]},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response["X-AgentHub-Provider"] == "offline"
+    assert response.json()["provider"] == "offline"
