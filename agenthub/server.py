@@ -27,6 +27,10 @@ from pathlib import Path
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+# A header deadline that fires this much late means the event loop is saturated, not that the
+# client is slow.
+LOOP_LAG_TOLERANCE = 1.0
+
 
 class HeaderTimeoutProtocol(HttpToolsProtocol):
     """httptools with a deadline for the request line and headers (uvicorn has none): a
@@ -55,7 +59,8 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
     def _arm_header_timer(self) -> None:
         self._cancel_header_timer()
         if self.header_timeout > 0:
-            self._header_timer = self.loop.call_later(self.header_timeout, self._headers_late)
+            self._header_due = self.loop.time() + self.header_timeout
+            self._header_timer = self.loop.call_at(self._header_due, self._headers_late)
 
     def _cancel_header_timer(self) -> None:
         timer = getattr(self, "_header_timer", None)
@@ -65,6 +70,11 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
 
     def _headers_late(self) -> None:
         self._header_timer = None
+        if self.loop.time() - self._header_due > LOOP_LAG_TOLERANCE:
+            # The loop itself is late (saturated): the client may have sent its headers long
+            # ago and they wait unread. Not the client's fault; give it another period.
+            self._arm_header_timer()
+            return
         if not self.transport.is_closing():
             self.transport.close()
 
