@@ -251,6 +251,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_AUTHENTICATION": [],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.gateway.schema.add_openai_paths",  # the async /v1 views are not DRF views
+    ],
 }
 
 # API keys: how often (seconds) a key's last_used_at is written, to keep writes off the hot path.

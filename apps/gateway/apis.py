@@ -13,14 +13,12 @@ import json
 
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions as drf
-from rest_framework.views import APIView
 
 from apps.core.exceptions import error_json_response
 from apps.core.live_config import arefresh_all
 from apps.gateway import services
-from apps.gateway.serializers import ChatCompletionInputSerializer, chat_request_from
+from apps.gateway.serializers import chat_request_from
 from apps.security.services import GuardContext
 from apps.tenants.authentication import ApiKeyPrincipal, aauthenticate
 from apps.tenants.throttling import athrottle
@@ -84,25 +82,3 @@ async def models(request: HttpRequest) -> HttpResponse:
     except Exception as exc:
         return error_json_response(exc)
     return JsonResponse(services.models())
-
-
-class ChatCompletionsSchema(APIView):
-    """The OpenAPI description of :func:`chat_completions` (drf-spectacular reads DRF views;
-    the endpoint itself is the async view above)."""
-
-    @extend_schema(
-        request=ChatCompletionInputSerializer,
-        responses={200: OpenApiResponse(description="An OpenAI chat.completion object.")},
-        summary="OpenAI-compatible chat completion",
-    )
-    def post(self, request):  # pragma: no cover - documentation only
-        raise drf.MethodNotAllowed("POST")
-
-
-class ModelsSchema(APIView):
-    @extend_schema(
-        responses={200: OpenApiResponse(description="An OpenAI model list.")},
-        summary="OpenAI-compatible model list",
-    )
-    def get(self, request):  # pragma: no cover - documentation only
-        raise drf.MethodNotAllowed("GET")

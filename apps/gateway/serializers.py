@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from apps.gateway.exceptions import InvalidRequest
@@ -152,20 +151,9 @@ def _number(body: dict, *names: str, kind=float) -> Any:
     return None
 
 
-@extend_schema_serializer(component_name="ChatCompletionInput")
 class ChatCompletionInputSerializer(serializers.Serializer):
-    """OpenAI's chat completion request. The fields below are used; other OpenAI fields are
-    accepted and not forwarded."""
-
-    model = serializers.CharField(required=False, help_text="A provider name, or default.")
-    messages = serializers.ListField(child=serializers.DictField())
-    stream = serializers.BooleanField(required=False, default=False)
-    stream_options = serializers.DictField(required=False)
-    temperature = serializers.FloatField(required=False)
-    max_tokens = serializers.IntegerField(required=False)
-    max_completion_tokens = serializers.IntegerField(required=False)
-    tools = serializers.ListField(child=serializers.DictField(), required=False)
-    response_format = serializers.DictField(required=False)
+    """OpenAI's chat completion request, validated as a whole into a :class:`ChatRequest`
+    (its OpenAPI description: ``apps.gateway.schema``)."""
 
     def to_internal_value(self, data: Any) -> ChatRequest:
         # The body is checked as a whole, by hand: an OpenAI client expects these exact errors,
