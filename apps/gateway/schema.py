@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 _ERROR = {"description": "The error shape {error: {code, message, request_id}}."}
-_NUMBER = {"type": "number"}
 _CHAT_INPUT = {
     "type": "object",
     "required": ["messages"],
@@ -29,9 +28,9 @@ _CHAT_INPUT = {
         },
         "stream": {"type": "boolean"},
         "stream_options": {"type": "object"},
-        "temperature": _NUMBER,
-        "max_tokens": {"type": "integer"},
-        "max_completion_tokens": {"type": "integer"},
+        "temperature": {"type": "number", "minimum": 0, "maximum": 2},
+        "max_tokens": {"type": "integer", "minimum": 1, "maximum": 1_000_000},
+        "max_completion_tokens": {"type": "integer", "minimum": 1, "maximum": 1_000_000},
         "tools": {"type": "array", "items": {"type": "object"}},
         "response_format": {"type": "object"},
     },

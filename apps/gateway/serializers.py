@@ -140,13 +140,23 @@ def _response_format(raw: Any) -> dict | None:
     return raw
 
 
-def _number(body: dict, *names: str, kind=float) -> Any:
+# Documented ranges of the generation parameters: anything else is a 400 before any upstream call.
+MAX_TOKENS_RANGE = (1, 1_000_000)
+TEMPERATURE_RANGE = (0.0, 2.0)
+
+
+def _number(body: dict, *names: str, bounds: tuple[float, float], kind: type = float) -> Any:
     for name in names:
         value = body.get(name)
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise InvalidRequest(f"'{name}' must be a number.")
+        if kind is int and isinstance(value, float) and not value.is_integer():
+            raise InvalidRequest(f"'{name}' must be a whole number.")
+        low, high = bounds
+        if not low <= value <= high:  # False for NaN too
+            raise InvalidRequest(f"'{name}' must be between {low} and {high}.")
         return kind(value)
     return None
 
@@ -173,8 +183,10 @@ class ChatCompletionInputSerializer(serializers.Serializer):
             include_usage=bool(isinstance(options, dict) and options.get("include_usage")),
             tools=_tools(data.get("tools")),
             response_format=_response_format(data.get("response_format")),
-            max_tokens=_number(data, "max_completion_tokens", "max_tokens", kind=int),
-            temperature=_number(data, "temperature"),
+            max_tokens=_number(
+                data, "max_completion_tokens", "max_tokens", bounds=MAX_TOKENS_RANGE, kind=int
+            ),
+            temperature=_number(data, "temperature", bounds=TEMPERATURE_RANGE),
         )
 
 

@@ -71,6 +71,9 @@ BAD_BODIES = [
     {"messages": [{"role": "user", "content": "x"}], "max_tokens": "many"},
     {"messages": [{"role": "user", "content": "x"}], "temperature": True},
     {"messages": [{"role": "user", "content": "x"}], "response_format": "json"},
+    {"messages": [{"role": "user", "content": "x"}], "temperature": 7},
+    {"messages": [{"role": "user", "content": "x"}], "max_tokens": 0},
+    {"messages": [{"role": "user", "content": "x"}], "max_tokens": 2.5},
 ]
 
 
