@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "apps.tenants",
     "apps.security",
     "apps.providers",
+    "apps.gateway",
     "apps.flows",
     "apps.agents",
     "apps.console.apps.ConsoleConfig",
@@ -170,6 +171,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.boo
         # cannot open one, so this bounds how fast the 503 comes (and sheds load when busy).
         "timeout": env.float("DB_POOL_TIMEOUT", default=0.8),
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer must fail fast (libpq's minimum is 2 s); the gateway path
+    # bounds its own waits further (GATEWAY_DB_DEADLINE).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=2)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # SQLite cannot enforce "NULLs not distinct" unique constraints (PostgreSQL does); on the
 # embedded default the services' get-or-update logic is the only guard, which is enough there.
@@ -345,6 +352,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.core.schema.document_error_responses",
+        "apps.gateway.schema.add_openai_paths",  # the async /v1 views are not DRF views
     ],
 }
 
@@ -354,6 +362,19 @@ API_KEY_LAST_USED_RESOLUTION = env.int("API_KEY_LAST_USED_RESOLUTION", default=6
 # How often (seconds) a process checks whether live configuration (policies, breakers,
 # templates) changed. Must stay under one second: changes are promised live within 1 s.
 LIVE_CONFIG_CHECK_INTERVAL = env.float("LIVE_CONFIG_CHECK_INTERVAL", default=0.25)
+
+# --- the async front door (apps.gateway, served by uvicorn: agenthub/server.py) ---------------
+# In-flight /v1 requests (streams included) per process; above it a fast 503 "overloaded".
+# Size it to the CPU: a 5 s streamed answer costs about 10 ms of CPU here (bench/gateway).
+GATEWAY_MAX_INFLIGHT = env.int("GATEWAY_MAX_INFLIGHT", default=2000)
+# Seconds a client gets to send its whole request body (else 408), and its headers (else the
+# connection is closed).
+GATEWAY_BODY_TIMEOUT = env.float("GATEWAY_BODY_TIMEOUT", default=10.0)
+GATEWAY_HEADER_TIMEOUT = env.float("GATEWAY_HEADER_TIMEOUT", default=10.0)
+# Threads per process for blocking work of the async path (database, sync-only code), and how
+# long a request waits on it before answering 503 service_unavailable.
+GATEWAY_BLOCKING_THREADS = env.int("GATEWAY_BLOCKING_THREADS", default=16)
+GATEWAY_DB_DEADLINE = env.float("GATEWAY_DB_DEADLINE", default=1.0)
 
 # --- security ---------------------------------------------------------------------------------
 # Provider egress: base URLs may only point at these hosts / CIDRs / "*.domain" suffixes (empty:

@@ -58,11 +58,15 @@ class PayloadTooLarge(ApiError):
 
 
 class ServiceUnavailable(ApiError):
-    """A dependency the request needs (the database) is down: retry after ``Retry-After``."""
+    """A dependency the request truly needs (the database) did not answer in time."""
 
     status_code = 503
     default_code = "service_unavailable"
     default_detail = "A service this request needs is unavailable; retry shortly."
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 1, **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.headers.setdefault("Retry-After", str(retry_after))
 
 
 def _driver_unavailable_errors() -> tuple[type[BaseException], ...]:
@@ -179,6 +183,28 @@ def _message_of(exc: drf.APIException) -> str:
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF ``EXCEPTION_HANDLER``: every exception becomes the error shape; never a stack trace."""
+    status, body, headers = error_parts(exc)
+    response = Response(body, status=status, headers=headers)
+    if status != 500:
+        error = body["error"]
+        _log_expected(context.get("request"), status, error["code"], error["message"])
+        # Logged above, throttled: Django would log every 5xx again at ERROR (django.request).
+        response._has_been_logged = True
+    return response
+
+
+def error_json_response(exc: Exception) -> JsonResponse:
+    """The error shape of ``exc`` as a plain Django response (async views outside DRF)."""
+    status, body, headers = error_parts(exc)
+    response = JsonResponse(body, status=status)
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+def error_parts(exc: Exception) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """(status, body, headers) of any exception in the error shape; unknown ones are a logged
+    500 ``internal_error`` whose message says nothing about the cause."""
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -195,10 +221,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 
     if not isinstance(exc, drf.APIException):
         logger.exception("unhandled error in API view")
-        return Response(
-            error_body("internal_error", "An internal error occurred."),
-            status=500,
-        )
+        return 500, error_body("internal_error", "An internal error occurred."), {}
 
     headers: dict[str, str] = {}
     details = None
@@ -215,12 +238,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         headers["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None):
         headers["Retry-After"] = str(max(1, int(exc.wait)))
-    message = _message_of(exc)
-    response = Response(error_body(code, message, details), status=exc.status_code, headers=headers)
-    _log_expected(context.get("request"), exc.status_code, code, message)
-    # Logged above, throttled: Django would log every 5xx again at ERROR (django.request).
-    response._has_been_logged = True
-    return response
+    return exc.status_code, error_body(code, _message_of(exc), details), headers
 
 
 def _log_expected(request: Any, status: int, code: str, message: str) -> None:

@@ -7,6 +7,7 @@ import io
 import logging
 from collections.abc import Callable
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from django.core.handlers.wsgi import LimitedStream
@@ -26,17 +27,37 @@ def is_api_path(path: str) -> bool:
 
 
 class RequestIdMiddleware:
-    """Accepts a sane ``X-Request-ID`` or makes one; returns it on every response."""
+    """Accepts a sane ``X-Request-ID`` or makes one; returns it on every response. Sync and
+    async (the async front door runs it without a thread)."""
+
+    sync_capable = True
+    async_capable = True
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self._async = iscoroutinefunction(get_response)
+        if self._async:
+            markcoroutinefunction(self)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._async:
+            return self.__acall__(request)
         request_id = accept_request_id(request.headers.get(REQUEST_ID_HEADER))
         request.request_id = request_id
         token = set_request_id(request_id)
         try:
             response = self.get_response(request)
+            response[REQUEST_ID_HEADER] = request_id
+            return response
+        finally:
+            reset_request_id(token)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        request_id = accept_request_id(request.headers.get(REQUEST_ID_HEADER))
+        request.request_id = request_id
+        token = set_request_id(request_id)
+        try:
+            response = await self.get_response(request)
             response[REQUEST_ID_HEADER] = request_id
             return response
         finally:
@@ -130,13 +151,28 @@ def _read_chunked_body(request: HttpRequest, limit: int) -> HttpResponse | None:
 
 
 class ApiErrorMiddleware:
-    """Under the API prefixes, Django's HTML error pages (404, 405, 500...) become JSON errors."""
+    """Under the API prefixes, Django's HTML error pages (404, 405, 500...) become JSON errors.
+    Sync and async (the async front door runs it without a thread)."""
+
+    sync_capable = True
+    async_capable = True
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self._async = iscoroutinefunction(get_response)
+        if self._async:
+            markcoroutinefunction(self)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+        if self._async:
+            return self.__acall__(request)
+        return self._as_json(request, self.get_response(request))
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        return self._as_json(request, await self.get_response(request))
+
+    @staticmethod
+    def _as_json(request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if (
             response.status_code >= 400
             and is_api_path(request.path)

@@ -23,8 +23,3 @@ JOBS_REAPED = Counter(
     "redispatched (message lost).",
     ["action"],
 )
-GATEWAY_REQUESTS = Counter(
-    "ai_platform_gateway_requests_total",
-    "OpenAI-compatible /v1/chat/completions requests, by mode and outcome.",
-    ["mode", "status"],
-)

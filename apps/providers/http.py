@@ -107,6 +107,55 @@ def get_client(
         return client
 
 
+# The event loop's clients: one ``httpx.AsyncClient`` per provider per loop (its connections
+# belong to the loop). Concurrency is bounded by the front door's in-flight cap, not the pool:
+# a stream holds its connection for its whole length, so the pool must hold as many.
+ASYNC_POOL_LIMITS = httpx.Limits(
+    max_connections=None, max_keepalive_connections=1024, keepalive_expiry=30
+)
+_async_clients: dict[tuple[int, str], tuple[_ClientKey, object, httpx.AsyncClient]] = {}
+
+
+def get_async_client(
+    *, provider: str, base_url: str, connect_timeout: float, read_timeout: float
+) -> httpx.AsyncClient:
+    """This loop's pooled async client for ``provider``; rebuilt when its settings change (the
+    old one is closed once its calls are done: httpx closes idle connections on expiry and a
+    replaced client is dropped, so in-flight streams finish on it)."""
+    import asyncio
+
+    # The same outbound policy as the sync path, before any byte or key leaves the process (a
+    # host name's resolution is cached for a minute, so the loop rarely waits on DNS here).
+    check_egress(provider=provider, base_url=base_url)
+    loop = asyncio.get_running_loop()
+    key = _ClientKey(os.getpid(), provider, base_url, connect_timeout, read_timeout)
+    entry = _async_clients.get((id(loop), provider))
+    if entry is not None and entry[0] == key and entry[1] is loop:
+        return entry[2]
+    client = httpx.AsyncClient(
+        base_url=base_url.rstrip("/") + "/",
+        timeout=httpx.Timeout(
+            connect=connect_timeout, read=read_timeout, write=read_timeout, pool=connect_timeout
+        ),
+        limits=ASYNC_POOL_LIMITS,
+        follow_redirects=False,
+        headers={"User-Agent": "AgentHub/1.0"},
+    )
+    _async_clients[(id(loop), provider)] = (key, loop, client)
+    return client
+
+
+async def aclose_all() -> None:
+    """Close this loop's async clients (shutdown, tests)."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    for slot, (_key, owner, client) in list(_async_clients.items()):
+        if owner is loop:
+            del _async_clients[slot]
+            await client.aclose()
+
+
 def _close_retired() -> None:
     now = time.monotonic()
     keep = []

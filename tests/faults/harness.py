@@ -1,4 +1,4 @@
-"""The production shape on loopback for fault tests: a gunicorn server, Celery workers (with
+"""The production shape on loopback for fault tests: the uvicorn server, Celery workers (with
 beat), a private Redis, optionally a private PostgreSQL cluster, and a bounded client load.
 
 Every server here is private to the test (its own port in 18700-18799, its own directory) and
@@ -253,23 +253,16 @@ def app_env(*, database_url: str, redis_url: str, spool_dir: Path, **extra: str)
 
 @contextmanager
 def web_server(env: dict, port: int, log: Path) -> Iterator[str]:
-    """gunicorn (one process, gthread) serving the app; yields its base URL."""
+    """The production server (``python -m agenthub.server``: uvicorn, one process) serving the
+    app; yields its base URL."""
     handle = log.open("w")
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--config",
-            "agenthub/gunicorn.conf.py",
-            "agenthub.wsgi",
-        ],
+        [sys.executable, "-m", "agenthub.server"],
         cwd=ROOT,
         env={
             **env,
             "BIND": f"127.0.0.1:{port}",
             "WEB_CONCURRENCY": "1",
-            "GUNICORN_THREADS": "16",
             "TMPDIR": str(log.parent),
         },
         stdout=handle,

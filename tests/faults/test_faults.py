@@ -1,4 +1,4 @@
-"""The fault suite: the production shape (gunicorn, Celery workers with beat, Redis, PostgreSQL,
+"""The fault suite: the production shape (uvicorn, Celery workers with beat, Redis, PostgreSQL,
 the fake upstream) under a bounded client load on loopback, while a dependency fails.
 
 Each test counts: server errors (500), audit records lost (blocked requests without their row),

@@ -8,6 +8,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import asdict
@@ -22,6 +23,7 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from apps.core import tracing
+from apps.core.aio import on_event_loop, submit_blocking
 from apps.core.principal import GuardContext
 from apps.core.redis import shared_client
 from apps.security import metrics
@@ -184,6 +186,12 @@ def blocked_request_record(
     row committed after all (same ``event_id``).
     """
     record = audit_record_build(ctx=ctx, source=source, text=text, reason=reason, decision=decision)
+    if on_event_loop():
+        # The async front door never waits on the database: the record is durable in the
+        # spool now, and a flush on the bounded pool writes its row moments later.
+        audit_spool(record)
+        _schedule_spool_flush()
+        return record
     outer_transaction = connection.in_atomic_block
     try:
         with transaction.atomic():
@@ -197,6 +205,22 @@ def blocked_request_record(
     if outer_transaction:
         audit_spool(record)
     return record
+
+
+_flush_scheduled = threading.Event()
+
+
+def _schedule_spool_flush() -> None:
+    """One spool flush on the bounded pool, however many blocks asked for it meanwhile."""
+    if _flush_scheduled.is_set():
+        return
+    _flush_scheduled.set()
+
+    def flush() -> None:
+        _flush_scheduled.clear()
+        audit_spool_flush()
+
+    submit_blocking(flush)
 
 
 def _insert_records(records: list[dict[str, Any]]) -> None:
