@@ -10,7 +10,7 @@ import tempfile
 import threading
 import time
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from apps.security.guard.defaults import default_rule_specs
 from apps.security.guard.engine import Thresholds
 from apps.security.guard.model import DEFAULT_MODEL_PATH, InjectionModel
 from apps.security.guard.rules import CompiledRuleSet, RuleSpec
+from apps.security.judge import JudgeSettings
 from apps.security.models import (
     BlockedRequest,
     DetectionSettings,
@@ -31,6 +32,7 @@ from apps.security.models import (
     InjectionPattern,
     SanitizationPolicy,
     SecretPattern,
+    TenantDetectionPolicy,
     TrainingExample,
     Verdict,
 )
@@ -54,6 +56,15 @@ class SanitizationRules:
 
 
 @dataclass(frozen=True)
+class TenantDetection:
+    """A tenant's detection switches (None / "" = as the global settings)."""
+
+    model_enabled: bool = True
+    judge_enabled: bool | None = None
+    judge_fail_mode: str = ""
+
+
+@dataclass(frozen=True)
 class PolicySnapshot:
     """Everything the guard needs, built once per policy version per process."""
 
@@ -68,6 +79,28 @@ class PolicySnapshot:
     secret_specs: tuple[SecretSpec, ...]
     degraded: bool = False
     built_at: float = field(default_factory=time.monotonic)
+    judge: JudgeSettings = field(default_factory=JudgeSettings)
+    tenant_detection: dict[int, TenantDetection] = field(default_factory=dict)
+
+    def model_for(self, tenant_id: int | None) -> InjectionModel | None:
+        """The model to score with, or None when it is off (globally or for the tenant)."""
+        if not self.model_enabled:
+            return None
+        tenant = self.tenant_detection.get(tenant_id) if tenant_id is not None else None
+        if tenant is not None and not tenant.model_enabled:
+            return None
+        return self.model
+
+    def judge_for(self, tenant_id: int | None) -> JudgeSettings:
+        """The judge settings with the tenant's switches applied."""
+        tenant = self.tenant_detection.get(tenant_id) if tenant_id is not None else None
+        if tenant is None:
+            return self.judge
+        return replace(
+            self.judge,
+            enabled=self.judge.enabled if tenant.judge_enabled is None else tenant.judge_enabled,
+            fail_mode=tenant.judge_fail_mode or self.judge.fail_mode,
+        )
 
     def rules_for(self, tenant_id: int | None) -> CompiledRuleSet:
         if tenant_id is not None:
@@ -222,6 +255,26 @@ def _build_from_database() -> PolicySnapshot:
         model=model,
         model_version=model_version,
         secret_specs=_secret_specs(list(SecretPattern.objects.all())),
+        judge=_judge_settings(detection),
+        tenant_detection={
+            row.tenant_id: TenantDetection(
+                model_enabled=row.model_enabled,
+                judge_enabled=row.judge_enabled,
+                judge_fail_mode=row.judge_fail_mode,
+            )
+            for row in TenantDetectionPolicy.objects.all()
+        },
+    )
+
+
+def _judge_settings(detection: DetectionSettings) -> JudgeSettings:
+    return JudgeSettings(
+        enabled=detection.judge_enabled,
+        provider=detection.judge_provider,
+        timeout_s=detection.judge_timeout_ms / 1000.0,
+        max_per_minute=detection.judge_max_calls_per_minute,
+        max_per_minute_per_tenant=detection.judge_max_calls_per_minute_per_tenant,
+        fail_mode=detection.judge_fail_mode,
     )
 
 

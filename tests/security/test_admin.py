@@ -165,6 +165,15 @@ def test_audit_is_read_only_with_verdicts_and_csv(seeded, admin_client):
     assert ",=cmd" not in csv_text  # formula injection neutralized
 
 
+JUDGE_FIELDS = {
+    "judge_provider": "",
+    "judge_timeout_ms": "1500",
+    "judge_max_calls_per_minute": "120",
+    "judge_max_calls_per_minute_per_tenant": "30",
+    "judge_fail_mode": "open",
+}
+
+
 def test_detection_settings_and_policies_save_with_validation(seeded, admin_client):
     settings_row = DetectionSettings.objects.get()
     url = reverse("admin:security_detectionsettings_change", args=[settings_row.pk])
@@ -175,6 +184,7 @@ def test_detection_settings_and_policies_save_with_validation(seeded, admin_clie
             "model_block": "0.4",
             "model_flag": "0.6",
             "rule_block_severity": "50",
+            **JUDGE_FIELDS,
         },
     )
     assert response.status_code == 200  # flag above block is refused
@@ -185,11 +195,15 @@ def test_detection_settings_and_policies_save_with_validation(seeded, admin_clie
             "model_block": "0.9",
             "model_flag": "0.6",
             "rule_block_severity": "40",
+            **JUDGE_FIELDS,
+            "judge_enabled": "on",
+            "judge_fail_mode": "closed",
         },
     )
     assert response.status_code == 302
     settings_row.refresh_from_db()
     assert (settings_row.model_block, settings_row.rule_block_severity) == (0.9, 40)
+    assert (settings_row.judge_enabled, settings_row.judge_fail_mode) == (True, "closed")
 
     secret_add = reverse("admin:security_secretpattern_add")
     bad = admin_client.post(secret_add, {"name": "mine", "pattern": "(unclosed", "enabled": "on"})

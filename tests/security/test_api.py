@@ -203,6 +203,10 @@ def test_blocked_input_answers_400_without_echo(seeded, tenant_client, tenant_ke
             "code": "input_rejected",
             "message": "Input validation failed",
             "request_id": "req-abc",
+            "details": {
+                "category": "instruction_override",
+                "layer": "override.ignore_previous_instructions",
+            },
         }
     }
     assert "Ignore" not in response.content.decode()

@@ -62,6 +62,8 @@ def audit_record_build(
     text: str,
     reason: str,
     decision: Decision | None,
+    deciding_layer: str = "",
+    judge_verdict: str = "",
 ) -> dict[str, Any]:
     """A JSON-safe audit record (what is stored, spooled and flushed)."""
     if decision is not None:
@@ -82,6 +84,8 @@ def audit_record_build(
         "source": source,
         "request_id": _storable(ctx.request_id, 128),
         "reason": reason,
+        "deciding_layer": (deciding_layer or ("canary" if decision is None else ""))[:120],
+        "judge_verdict": judge_verdict[:16],
         "matches": matches,
         "categories": categories,
         "score": score,
@@ -106,6 +110,8 @@ def _row(record: dict[str, Any]) -> BlockedRequest:
         source=record.get("source", Source.USER_INPUT),
         request_id=record.get("request_id", ""),
         reason=record.get("reason", ""),
+        deciding_layer=record.get("deciding_layer", ""),
+        judge_verdict=record.get("judge_verdict", ""),
         matches=record.get("matches") or [],
         categories=categories,
         categories_text=("|" + "|".join(categories) + "|")[:1000] if categories else "",
@@ -179,6 +185,8 @@ def blocked_request_record(
     text: str,
     reason: str,
     decision: Decision | None,
+    deciding_layer: str = "",
+    judge_verdict: str = "",
 ) -> dict[str, Any]:
     """Write the audit record; if the database refuses, spool it (flushed by a beat task).
 
@@ -186,7 +194,15 @@ def blocked_request_record(
     about to see InputRejected), so the record is spooled as well; the flush skips it when the
     row committed after all (same ``event_id``).
     """
-    record = audit_record_build(ctx=ctx, source=source, text=text, reason=reason, decision=decision)
+    record = audit_record_build(
+        ctx=ctx,
+        source=source,
+        text=text,
+        reason=reason,
+        decision=decision,
+        deciding_layer=deciding_layer,
+        judge_verdict=judge_verdict,
+    )
     outer_transaction = connection.in_atomic_block
     try:
         with transaction.atomic():
