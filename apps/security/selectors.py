@@ -3,7 +3,6 @@ operator-facing queries (patterns, audit trail, training data)."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 import tempfile
@@ -41,6 +40,7 @@ from apps.security.redaction import DEFAULT_SECRET_PATTERNS, SecretSpec
 logger = logging.getLogger(__name__)
 
 POLICY_NAMESPACE = "security-policy"
+VERDICT_SOURCE = "audit-verdict"  # TrainingExample.source of the rows operators' verdicts make
 
 # After a rebuild that had to fall back (database unreachable), retry this often.
 _DEGRADED_RETRY_SECONDS = 5.0
@@ -412,33 +412,21 @@ def audit_list(
 
 
 def training_rows() -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Rows ``{"text", "label" (1 = injection), "source"}`` from imported examples and from
-    operators' verdicts, plus a summary of where they came from.
-
-    Verdict rows contribute their redacted excerpt: the full input is never stored.
-    """
+    """Rows ``{"text", "label" (1 = injection), "source"}`` from the labelled examples
+    (imported datasets and operators' verdicts, which ``blocked_requests_set_verdict`` stores
+    as examples from the redacted excerpt: the full input is never stored), plus a summary of
+    where they came from."""
     rows: list[dict[str, Any]] = []
     summary: dict[str, Any] = {"examples": {}, "verdicts": {}}
-    seen: set[str] = set()
+    verdict_names = {"injection": Verdict.CONFIRMED_ATTACK, "benign": Verdict.FALSE_POSITIVE}
     for text, label, source in TrainingExample.objects.values_list("text", "label", "source"):
         rows.append({"text": text, "label": int(label == "injection"), "source": source or "-"})
-        seen.add(hashlib.sha256(text.encode("utf-8", "replace")).hexdigest())
-        key = f"{source or '-'}:{label}"
-        summary["examples"][key] = summary["examples"].get(key, 0) + 1
-    reviewed = BlockedRequest.objects.exclude(verdict=Verdict.UNREVIEWED).exclude(excerpt="")
-    for excerpt, verdict in reviewed.values_list("excerpt", "verdict"):
-        digest = hashlib.sha256(excerpt.encode("utf-8", "replace")).hexdigest()
-        if digest in seen:
-            continue
-        seen.add(digest)
-        rows.append(
-            {
-                "text": excerpt,
-                "label": int(verdict == Verdict.CONFIRMED_ATTACK),
-                "source": "audit-verdicts",
-            }
-        )
-        summary["verdicts"][verdict] = summary["verdicts"].get(verdict, 0) + 1
+        if source == VERDICT_SOURCE:
+            name = str(verdict_names[label])
+            summary["verdicts"][name] = summary["verdicts"].get(name, 0) + 1
+        else:
+            key = f"{source or '-'}:{label}"
+            summary["examples"][key] = summary["examples"].get(key, 0) + 1
     positives = sum(r["label"] for r in rows)
     summary.update(total=len(rows), injection=positives, benign=len(rows) - positives)
     return rows, summary

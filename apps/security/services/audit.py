@@ -30,9 +30,12 @@ from apps.security.guard.engine import Decision
 from apps.security.models import (
     BlockedRequest,
     BlockStat,
+    Label,
     Source,
+    TrainingExample,
     Verdict,
 )
+from apps.security.selectors import VERDICT_SOURCE
 from apps.security.services.redaction import redact_for_logging
 from apps.security.services.sanitization import STORED_CONTROL, scrub_surrogates
 
@@ -324,15 +327,46 @@ def audit_purge(*, days: int | None = None, batch_size: int = 5000) -> int:
         deleted += BlockedRequest.objects.filter(pk__in=ids).delete()[0]
 
 
+_VERDICT_LABELS = {Verdict.CONFIRMED_ATTACK: Label.INJECTION, Verdict.FALSE_POSITIVE: Label.BENIGN}
+
+
+@transaction.atomic
 def blocked_requests_set_verdict(
     *, queryset: QuerySet[BlockedRequest], verdict: str, user: Model | None
 ) -> int:
-    """Set the review verdict: the only change ever made to an audit row."""
+    """Set the review verdict: the only change ever made to an audit row.
+
+    Every verdict also becomes a labelled training example (the row's redacted excerpt:
+    "confirmed attack" = injection, "false positive" = benign) that retraining uses and that
+    outlives the audit row's retention; setting a row back to unreviewed withdraws it.
+    """
     if verdict not in Verdict.values:
         raise ValidationError(f"Unknown verdict {verdict!r}.")
     reviewed = verdict != Verdict.UNREVIEWED
-    return queryset.update(
+    excerpts = {
+        excerpt
+        for excerpt in queryset.exclude(excerpt="").values_list("excerpt", flat=True)
+        if excerpt.strip()
+    }
+    count = queryset.update(
         verdict=verdict,
         verdict_by=user if reviewed else None,
         verdict_at=timezone.now() if reviewed else None,
     )
+    digests = {hashlib.sha256(e.encode("utf-8")).hexdigest(): e for e in excerpts}
+    if not reviewed:
+        TrainingExample.objects.filter(source=VERDICT_SOURCE, text_sha256__in=digests).delete()
+        return count
+    label = _VERDICT_LABELS[verdict]
+    # An operator's verdict overrides an earlier verdict on the same text.
+    TrainingExample.objects.filter(source=VERDICT_SOURCE, text_sha256__in=digests).update(
+        label=label
+    )
+    TrainingExample.objects.bulk_create(
+        [
+            TrainingExample(text=text, label=label, source=VERDICT_SOURCE, text_sha256=digest)
+            for digest, text in digests.items()
+        ],
+        ignore_conflicts=True,  # the same text imported from a dataset keeps its own label
+    )
+    return count
