@@ -335,6 +335,13 @@ def policy_snapshot() -> PolicySnapshot:
 # --- operator queries --------------------------------------------------------------------------
 
 
+def tenant_detection_policy_get(*, tenant) -> TenantDetectionPolicy:
+    """The tenant's detection switches (an unsaved default when it never set any)."""
+    return TenantDetectionPolicy.objects.filter(tenant=tenant).first() or TenantDetectionPolicy(
+        tenant=tenant
+    )
+
+
 def patterns_visible_to(*, tenant) -> QuerySet[InjectionPattern]:
     """A tenant sees its own patterns and the global ones."""
     return InjectionPattern.objects.filter(Q(tenant=tenant) | Q(tenant__isnull=True))
