@@ -13,14 +13,26 @@ from __future__ import annotations
 import concurrent.futures
 from dataclasses import replace
 
+from django.db import connections
+
 from apps.providers.exceptions import LLMTimeoutError
 from apps.providers.selectors import provider_chain
 from apps.providers.services import _request, _run_chain
+from apps.providers.types import Completion
 from apps.security.judge import JUDGE_PROMPT, JUDGE_SYSTEM_PROMPT, parse_judge_answer
 
 JUDGE_FLOW = "security-judge"
 # Judge calls in flight at once per process; more wait their turn (and time out on the clock).
 _POOL = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="security-judge")
+
+
+def _call(chain: list, request) -> Completion:
+    try:
+        return _run_chain(chain, request, JUDGE_FLOW)
+    finally:
+        # The provider path may read live configuration; a pool thread must not keep a
+        # database connection open between judge calls.
+        connections.close_all()
 
 
 def provider_judge(text: str, *, provider: str = "", timeout_s: float) -> bool:
@@ -47,7 +59,7 @@ def provider_judge(text: str, *, provider: str = "", timeout_s: float) -> bool:
         3,  # one word
         0.0,
     )
-    future = _POOL.submit(_run_chain, chain, request, JUDGE_FLOW)
+    future = _POOL.submit(_call, chain, request)
     try:
         completion = future.result(timeout=timeout_s)
     except concurrent.futures.TimeoutError:

@@ -209,10 +209,11 @@ def guard_input(
         raise InputRejected(details={"category": category, "layer": layer})
     if decision.action == "flag":
         logger.info(
-            "security guard flagged %s: categories=%s score=%.3f flow=%s",
+            "security guard flagged %s: categories=%s score=%.3f judge=%s flow=%s",
             source,
             ",".join(decision.categories),
             decision.score,
+            verdict.answer if verdict else "-",
             ctx.flow or "-",
         )
     metrics.VALIDATIONS.labels(source, "truncated" if truncated else decision.action).inc()
