@@ -77,7 +77,8 @@ class GitSnapshot:
         return result.stdout
 
     def list(self, prefix: str) -> list[str]:
-        result = self._git("ls-tree", "-r", "--name-only", self.commit, "--", prefix)
+        paths = ("--", prefix) if prefix else ()
+        result = self._git("ls-tree", "-r", "--name-only", self.commit, *paths)
         return sorted(result.stdout.decode().splitlines())
 
 
