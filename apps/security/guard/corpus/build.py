@@ -249,6 +249,13 @@ def readme(result: BuildResult, manifest: dict, *, generator_commit: str | None 
         "                 No threshold tuning on it.",
         "",
     ]
+    external_only = [e["name"] for e in manifest["sources"] if e["role"] == "external-eval"]
+    external_only += [e["name"] for e in manifest.get("local_external", [])]
+    lines += [
+        f"External-eval only (never in corpus.jsonl): {', '.join(external_only)}.",
+        "  injection-dev = ../shared/eval (Tensor Trust and promptmap are evaluation-only there).",
+        "",
+    ]
     if generator_commit:
         lines += [
             f"Generator: apps/security/guard/corpus/generator.py at commit {generator_commit}",
