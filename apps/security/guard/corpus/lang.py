@@ -16,13 +16,56 @@ LANGUAGE_NAMES = {
 }  # fmt: skip
 
 _STOPWORDS = {
-    "en": {"the", "and", "is", "you", "to", "of", "what", "how", "your", "this", "with", "for"},
+    "en": {
+        "the",
+        "and",
+        "is",
+        "you",
+        "to",
+        "of",
+        "what",
+        "how",
+        "your",
+        "this",
+        "with",
+        "for",
+        "do",
+        "does",
+        "are",
+        "can",
+        "i",
+        "my",
+        "me",
+        "that",
+        "it",
+    },
     "es": {"el", "la", "los", "las", "que", "de", "y", "es", "por", "para", "una", "cómo"},
-    "fr": {"le", "la", "les", "et", "est", "que", "des", "une", "pour", "vous", "pas", "dans"},
-    "de": {"der", "die", "das", "und", "ist", "nicht", "ich", "du", "sie", "mit", "ein", "wie"},
+    "fr": {"le", "les", "et", "est", "des", "une", "pour", "vous", "pas", "dans", "à", "il", "je"},
+    "de": {
+        "der",
+        "die",
+        "das",
+        "und",
+        "ist",
+        "nicht",
+        "ich",
+        "du",
+        "sie",
+        "mit",
+        "ein",
+        "wie",
+        "was",
+        "bitte",
+        "zu",
+        "den",
+        "es",
+        "auf",
+    },
     "it": {"il", "di", "che", "e", "la", "per", "un", "non", "sono", "gli", "della", "come"},
     "pt": {"o", "que", "de", "e", "não", "uma", "para", "com", "os", "você", "do", "como"},
 }
+# Letters that (nearly) only one of the Latin-script languages uses: a strong hint each.
+_LETTERS = {"es": "ñ¿¡", "fr": "çèêëîœ", "de": "ßäöü", "pt": "ãõç", "it": "ìò"}
 _WORD = re.compile(r"[a-zà-ÿ]+")
 
 
@@ -62,5 +105,8 @@ def guess_lang(text: str) -> str:
         return best
     words = _WORD.findall(sample.lower())
     scores = {lang: sum(w in stop for w in words) for lang, stop in _STOPWORDS.items()}
+    lowered = sample.lower()
+    for lang, letters in _LETTERS.items():
+        scores[lang] += 2 * sum(lowered.count(ch) for ch in letters)
     lang = max(scores, key=scores.get)
     return lang if scores[lang] else "en"

@@ -228,9 +228,10 @@ _SPIKEE = "spikee/data/workspace/datasets/"
 
 def load_spikee(snap: Snapshot) -> Iterator[dict]:
     """WithSecureLabs/spikee seed folders, combined the way spikee builds its datasets:
-    jailbreak template x instruction (``<INSTRUCTION>`` filled), placed in a base document
-    (its placeholder, or appended). Standalone attacks are injections except in ``*-fp`` seed
-    folders, which are spikee's false-positive checks (benign). Base documents alone are benign."""
+    jailbreak template x instruction (``<INSTRUCTION>`` filled), half of them placed in a base
+    document (its placeholder, or appended), half alone. Standalone attacks are injections
+    except in ``*-fp`` seed folders, which are spikee's false-positive checks (benign). Base
+    documents alone are benign."""
     rng = _rng("spikee")
     folders = sorted({p[len(_SPIKEE) :].split("/", 1)[0] for p in snap.list(_SPIKEE)})
     for folder in folders:
@@ -252,7 +253,9 @@ def load_spikee(snap: Snapshot) -> Iterator[dict]:
             for instruction in rng.sample(instructions, min(4, len(instructions))):
                 attack = jailbreak["text"].replace("<INSTRUCTION>", instruction["instruction"])
                 text = attack
-                if docs:
+                # Half in a base document (spikee's way), half alone: the few base documents
+                # would otherwise appear in hundreds of attacks and become the signal.
+                if docs and rng.random() < 0.5:
                     doc = rng.choice(docs)
                     placeholder = doc.get("placeholder")
                     if placeholder and placeholder in doc["document"]:
