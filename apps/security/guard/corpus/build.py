@@ -59,7 +59,12 @@ class BuildResult:
                 "rows": len(rows),
                 "labels": dict(Counter(r["label"] for r in rows)),
                 "per_source": {s: dict(c) for s, c in sorted(per_source.items())},
-                "per_lang": dict(sorted(Counter(r["lang"] for r in rows).items())),
+                "per_lang": {
+                    lang: dict(
+                        sorted(Counter(r["label"] for r in rows if r["lang"] == lang).items())
+                    )
+                    for lang in sorted({r["lang"] for r in rows})
+                },
                 "hard_benign": sum(1 for r in rows if r["label"] == "benign" and r["hard"]),
             }
 
@@ -276,7 +281,8 @@ def readme(result: BuildResult, manifest: dict, *, generator_commit: str | None 
             repo = entry.get("repo", entry.get("path", "generator"))
             commit = entry.get("commit", "")[:12]
             lines.append(f"  {source:42s} {json.dumps(counts):40s} {repo} {commit}  [{licence}]")
-        lines.append(f"  languages: {table['per_lang']}")
+        lines.append("  per language:")
+        lines.extend(f"    {lang:6s} {json.dumps(c)}" for lang, c in table["per_lang"].items())
         lines.append("")
     if result.skipped:
         lines.append("Skipped files (Git LFS pointers or absent from the snapshot):")
