@@ -266,6 +266,12 @@ def readme(result: BuildResult, manifest: dict, *, generator_commit: str | None 
             f"Generator: apps/security/guard/corpus/generator.py at commit {generator_commit}",
             f"  (branch guard-data); seed {manifest['generator']['seed']}.",
             "  from apps.security.guard.corpus.generator import generate; rows = generate(seed=7)",
+            "  (worktrees share one repository: `git checkout guard-data --",
+            "  apps/security/guard/corpus` brings the package into another branch).",
+            "",
+            "Figures: bench/security/eval_guard.py --corpus <this directory> trains through",
+            "  apps.security.guard.train.train(texts, labels) -> model when that function exists",
+            "  (else train_from_rows); a row is detected only when engine.evaluate() blocks.",
             "",
         ]
     for part in ("corpus", "external"):
