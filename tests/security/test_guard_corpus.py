@@ -334,6 +334,29 @@ def test_benign_instruction_loaders():
     assert teacher[0]["hard"]
 
 
+def test_assistant_request_loaders():
+    clinc = _load(
+        "clinc-oos",
+        {"data/data_full.json": json.dumps({"train": [["transfer $20 to savings", "transfer"]],
+                                             "oos_train": [["how old is the moon", "oos"]]})},
+    )  # fmt: skip
+    assert {(r["text"], r["hard"]) for r in clinc} == {
+        ("transfer $20 to savings", False),
+        ("how old is the moon", True),
+    }
+    banking = _load(
+        "banking77", {"banking_data/train.csv": "text,category\nMy card is late,card\n"}
+    )
+    assert [(r["text"], r["category"]) for r in banking] == [("My card is late", "support")]
+    turns = {"turns": ["Write a haiku about rain.", "Rewrite your previous answer as a limerick."]}
+    mt = _load("mtbench", {"fastchat/llm_judge/data/mt_bench/question.jsonl": _jsonl(turns)})
+    assert [r["hard"] for r in mt] == [False, True]
+    user = {"speaker": "USER", "utterance": "Book a table for two at noon, please."}
+    dialogue = {"turns": [user, {"speaker": "SYSTEM", "utterance": "Which city would you like?"}]}
+    sgd = _load("sgd", {"train/dialogues_001.json": json.dumps([dialogue])})
+    assert [r["text"] for r in sgd] == ["Book a table for two at noon, please."]
+
+
 def test_external_loaders():
     rows = _load(
         "piguard",

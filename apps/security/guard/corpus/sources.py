@@ -384,6 +384,46 @@ def load_gpteacher(snap: Snapshot) -> Iterator[dict]:
             yield row(text, "benign", category, lang="en", hard=hard)
 
 
+def load_clinc_oos(snap: Snapshot) -> Iterator[dict]:
+    """clinc/oos-eval: short requests to a task assistant over 150 intents ("transfer $100 to
+    my savings", "translate 'life is good' into french", "how do I reset my pin") plus
+    out-of-scope queries: benign everyday requests, many with words that attacks use."""
+    data = _json(snap, "data/data_full.json") or {}
+    for split in sorted(data):
+        for text, intent in data[split]:
+            yield row(text, "benign", "assistant_request", lang="en", hard=intent == "oos")
+
+
+def load_banking77(snap: Snapshot) -> Iterator[dict]:
+    """PolyAI-LDN/task-specific-datasets Banking77: customer-support queries (benign)."""
+    for name in ("train.csv", "test.csv"):
+        for item in _csv(snap, f"banking_data/{name}"):
+            yield row(item["text"], "benign", "support", lang="en")
+
+
+def load_mtbench(snap: Snapshot) -> Iterator[dict]:
+    """lm-sys/FastChat MT-Bench and Vicuna-bench questions: open-ended chat prompts. Follow-up
+    turns ("Rewrite your previous response ...") are benign instructions that *sound* like
+    overrides: hard negatives."""
+    base = "fastchat/llm_judge/data/"
+    for path in (f"{base}mt_bench/question.jsonl", f"{base}vicuna_bench/question.jsonl"):
+        for item in _jsonl(snap, path):
+            for number, turn in enumerate(item.get("turns") or []):
+                yield row(turn, "benign", f"chat:{item.get('category', '')}", hard=number > 0)
+
+
+def load_sgd(snap: Snapshot) -> Iterator[dict]:
+    """google-research-datasets/dstc8-schema-guided-dialogue: what users say to a booking /
+    travel / banking assistant (user turns only; benign)."""
+    for path in snap.list("train/"):
+        if not path.rsplit("/", 1)[-1].startswith("dialogues_"):
+            continue
+        for dialogue in _json(snap, path) or []:
+            for turn in dialogue.get("turns", []):
+                if turn.get("speaker") == "USER" and len(turn.get("utterance", "")) > 15:
+                    yield row(turn["utterance"], "benign", "assistant_request", lang="en")
+
+
 # --- external evaluation only (never trained on) ----------------------------------------------
 
 
@@ -421,6 +461,10 @@ LOADERS: dict[str, Loader] = {
     "humaneval": load_humaneval,
     "mgsm": load_mgsm,
     "gpteacher": load_gpteacher,
+    "clinc-oos": load_clinc_oos,
+    "banking77": load_banking77,
+    "mtbench": load_mtbench,
+    "sgd": load_sgd,
     "piguard": load_piguard,
     "xstest": load_xstest,
 }
