@@ -187,8 +187,23 @@ def _line(name: str, r: dict) -> str:
     )
 
 
-def report(title: str, rows: list[dict], pred: np.ndarray, *, breakdowns: Sequence[str]) -> dict:
-    """Print BLOCK precision / recall / FPR overall, over-defence and per breakdown key."""
+def rules_only_blocks(rows: list[dict]) -> np.ndarray:
+    """The decision with the default rules and no model (needs no training)."""
+    decide = product_blocker(None)
+    return np.asarray([int(decide(r["text"])) for r in rows])
+
+
+def report(
+    title: str,
+    rows: list[dict],
+    pred: np.ndarray,
+    *,
+    breakdowns: Sequence[str],
+    rules_only: np.ndarray | None = None,
+    min_group: int = 20,
+) -> dict:
+    """Print BLOCK precision / recall / FPR overall, over-defence and per breakdown key
+    (groups smaller than ``min_group`` rows are pooled into one line)."""
     y = np.asarray([r["y"] for r in rows])
     hard = np.asarray([r["y"] == 0 and bool(r.get("hard")) for r in rows])
     figures = {"overall": rates(pred, y), "over_defence": rates(pred[hard], y[hard])}
@@ -196,6 +211,9 @@ def report(title: str, rows: list[dict], pred: np.ndarray, *, breakdowns: Sequen
     print(f"  {'':44s} {'n inj':>6s} {'recall':>6s} {'n ben':>6s} {'FPR':>6s} {'prec':>6s}")
     print(_line("overall", figures["overall"]))
     print(_line("over-defence (hard benign rows only)", figures["over_defence"]))
+    if rules_only is not None:
+        figures["rules_only"] = rates(rules_only, y)
+        print(_line("(for reference: default rules alone, no model)", figures["rules_only"]))
     for key in breakdowns:
         groups: dict[str, list[int]] = defaultdict(list)
         for i, r in enumerate(rows):
@@ -206,10 +224,18 @@ def report(title: str, rows: list[dict], pred: np.ndarray, *, breakdowns: Sequen
             continue
         print(f"  -- per {key}")
         figures[key] = {}
+        small: list[int] = []
         for value in sorted(groups):
+            if len(groups[value]) < min_group and key != "source":
+                small.extend(groups[value])
+                continue
             idx = np.asarray(groups[value])
             figures[key][value] = rates(pred[idx], y[idx])
             print(_line(value, figures[key][value]))
+        if small:
+            pooled = rates(pred[np.asarray(small)], y[np.asarray(small)])
+            figures[key]["(smaller groups pooled)"] = pooled
+            print(_line(f"(groups under {min_group} rows, pooled)", pooled))
     return figures
 
 
@@ -260,6 +286,7 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"{args.max_train or 'all'}")  # fmt: skip
     figures: dict = {"corpus": str(corpus_path), "rows": len(rows)}
     y = np.asarray([r["y"] for r in rows])
+    rules_only = rules_only_blocks(rows) if parts & {"kfold", "loso"} else None
 
     if "kfold" in parts:
         pred = out_of_fold_blocks(
@@ -272,7 +299,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         pred = out_of_fold_blocks(
             rows, loso_folds(rows), trainer, max_train=args.max_train, label="loso"
         )
-        figures["loso"] = report("Leave-one-source-out", rows, pred, breakdowns=breakdowns)
+        figures["loso"] = report(
+            "Leave-one-source-out", rows, pred, breakdowns=breakdowns, rules_only=rules_only
+        )
     if "external" in parts:
         if external_path is None or not external_path.is_file():
             print("\n## External: skipped (no external.jsonl next to the corpus; --external PATH)")
@@ -290,6 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 external,
                 pred,
                 breakdowns=("source", "category", "lang"),
+                rules_only=rules_only_blocks(external),
             )
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
