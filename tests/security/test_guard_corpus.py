@@ -357,6 +357,20 @@ def test_assistant_request_loaders():
     assert [r["text"] for r in sgd] == ["Book a table for two at noon, please."]
 
 
+def test_xquad_loader_reads_every_language_file():
+    article = {
+        "paragraphs": [{"context": "Der Rhein fließt durch Basel.", "qas": [{"question": "Wo?"}]}]
+    }
+    rows = _load(
+        "xquad",
+        {
+            "xquad.de.json": json.dumps({"data": [article]}),
+            "xquad.th.json": json.dumps({"data": []}),
+        },
+    )
+    assert [(r["category"], r["lang"]) for r in rows] == [("document", "de"), ("question", "de")]
+
+
 def test_external_loaders():
     rows = _load(
         "piguard",

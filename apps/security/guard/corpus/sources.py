@@ -424,6 +424,21 @@ def load_sgd(snap: Snapshot) -> Iterator[dict]:
                     yield row(turn["utterance"], "benign", "assistant_request", lang="en")
 
 
+def load_xquad(snap: Snapshot) -> Iterator[dict]:
+    """deepmind/xquad: the same Wikipedia paragraphs and questions, professionally translated
+    into 11 languages. Benign questions and documents in ar, de, es, hi, ru, zh (and el, ro,
+    th, tr, vi, reported as "other"): without them a language would be a signal by itself."""
+    for path in snap.list("xquad."):
+        lang = path.split(".")[1]
+        data = _json(snap, path) or {}
+        for article in data.get("data", []):
+            for paragraph in article.get("paragraphs", []):
+                code = lang if lang in _OURS else "other"
+                yield row(paragraph["context"], "benign", "document", lang=code)
+                for qa in paragraph.get("qas", [])[:2]:
+                    yield row(qa["question"], "benign", "question", lang=code)
+
+
 # --- external evaluation only (never trained on) ----------------------------------------------
 
 
@@ -465,6 +480,7 @@ LOADERS: dict[str, Loader] = {
     "banking77": load_banking77,
     "mtbench": load_mtbench,
     "sgd": load_sgd,
+    "xquad": load_xquad,
     "piguard": load_piguard,
     "xstest": load_xstest,
 }
