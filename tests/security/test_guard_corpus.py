@@ -421,14 +421,17 @@ def _mirror(tmp_path: Path, repo: str, files: dict[str, str]) -> tuple[Path, str
 
 def test_git_snapshot_reads_the_pinned_commit_and_skips_lfs_pointers(tmp_path):
     pointer = "version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 123\n"
-    mirror, commit = _mirror(tmp_path, "o/r", {"a.txt": "hello\n", "big.json": pointer})
+    files = {"a.txt": "hello\n", "big.json": pointer, "sub/c.txt": "c"}
+    mirror, commit = _mirror(tmp_path, "o/r", files)
     snap = sources.GitSnapshot(mirror, commit)
     assert snap.read("a.txt") == b"hello\n"
     assert snap.read("big.json") is None
     assert snap.read("absent.txt") is None
     assert any("LFS" in s for s in snap.skipped)
     assert any("absent" in s for s in snap.skipped)
-    assert snap.list("") == ["a.txt", "big.json"]
+    assert snap.list("") == ["a.txt", "big.json", "sub/c.txt"]
+    assert snap.list("a.") == ["a.txt"]
+    assert snap.list("sub/") == ["sub/c.txt"]
     with pytest.raises(sources.SnapshotError):
         sources.GitSnapshot(mirror, "0" * 40)
 

@@ -77,9 +77,12 @@ class GitSnapshot:
         return result.stdout
 
     def list(self, prefix: str) -> list[str]:
-        paths = ("--", prefix) if prefix else ()
+        """Every file path that starts with ``prefix`` (a plain string prefix, not a git
+        pathspec)."""
+        folder = prefix.rsplit("/", 1)[0] if "/" in prefix else ""
+        paths = ("--", folder + "/") if folder else ()
         result = self._git("ls-tree", "-r", "--name-only", self.commit, *paths)
-        return sorted(result.stdout.decode().splitlines())
+        return sorted(p for p in result.stdout.decode().splitlines() if p.startswith(prefix))
 
 
 def row(
