@@ -30,10 +30,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import multiprocessing
 import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -136,26 +138,54 @@ def out_of_fold_blocks(
     *,
     max_train: int | None = None,
     label: str = "",
+    workers: int = 1,
 ) -> np.ndarray:
     """``blocked[i]`` (1/0) for every test row, decided with a model trained without it;
     -1 where a fold could not train (one label only)."""
     blocked = np.full(len(rows), -1, dtype=np.int64)
-    y = np.asarray([r["y"] for r in rows])
-    for number, (train_idx, test_idx) in enumerate(folds, 1):
-        train_idx = _subsample(train_idx, rows, max_train)
-        if len(set(y[train_idx].tolist())) < 2:
-            continue
-        started = time.perf_counter()
-        model = trainer([rows[i]["text"] for i in train_idx], y[train_idx].tolist())
-        decide = product_blocker(model)
-        for i in test_idx:
-            blocked[i] = int(decide(rows[i]["text"]))
-        print(
-            f"  [{label} {number}/{len(folds)}] trained on {len(train_idx)}, tested "
-            f"{len(test_idx)} in {time.perf_counter() - started:.0f}s",
-            file=sys.stderr,
-        )
+    jobs = [(_subsample(train_idx, rows, max_train), test_idx) for train_idx, test_idx in folds]
+    if workers > 1:
+        # fork: the workers inherit rows and trainer (closures need no pickling)
+        _FORK_STATE.update(rows=rows, trainer=trainer)
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            results = pool.map(_fork_fold, jobs)
+            for number, (test_idx, values, seconds) in enumerate(results, 1):
+                blocked[test_idx] = values
+                _progress(label, number, len(jobs), len(jobs[number - 1][0]), test_idx, seconds)
+        return blocked
+    for number, job in enumerate(jobs, 1):
+        test_idx, values, seconds = _run_fold(rows, trainer, job)
+        blocked[test_idx] = values
+        _progress(label, number, len(jobs), len(job[0]), test_idx, seconds)
     return blocked
+
+
+_FORK_STATE: dict = {}
+
+
+def _fork_fold(job):
+    return _run_fold(_FORK_STATE["rows"], _FORK_STATE["trainer"], job)
+
+
+def _run_fold(rows: list[dict], trainer: Trainer, job) -> tuple[np.ndarray, np.ndarray, float]:
+    train_idx, test_idx = job
+    y = np.asarray([rows[i]["y"] for i in train_idx])
+    if len(set(y.tolist())) < 2:  # one label only: cannot train, rows stay -1
+        return test_idx, np.full(len(test_idx), -1, dtype=np.int64), 0.0
+    started = time.perf_counter()
+    model = trainer([rows[i]["text"] for i in train_idx], y.tolist())
+    decide = product_blocker(model)
+    values = np.asarray([int(decide(rows[i]["text"])) for i in test_idx], dtype=np.int64)
+    return test_idx, values, time.perf_counter() - started
+
+
+def _progress(label: str, number: int, total: int, n_train: int, test_idx, seconds: float):
+    print(
+        f"  [{label} {number}/{total}] trained on {n_train}, tested {len(test_idx)} "
+        f"in {seconds:.0f}s",
+        file=sys.stderr,
+    )
 
 
 def rates(pred: np.ndarray, y: np.ndarray) -> dict:
@@ -262,6 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--max-train", type=int, help="cap training rows per fold (quick runs)")
     parser.add_argument("--json", help="also write the figures to this JSON file")
+    parser.add_argument("--jobs", type=int, default=1, help="folds trained in parallel (fork)")
     args = parser.parse_args(argv)
 
     corpus_path, external_path = find_corpus(args.corpus)
@@ -290,14 +321,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if "kfold" in parts:
         pred = out_of_fold_blocks(
-            rows, kfold_folds(rows, args.folds), trainer, max_train=args.max_train, label="kfold"
+            rows,
+            kfold_folds(rows, args.folds),
+            trainer,
+            max_train=args.max_train,
+            label="kfold",
+            workers=args.jobs,
         )
         figures["kfold"] = report(
             f"{args.folds}-fold (stratified)", rows, pred, breakdowns=breakdowns
         )
     if "loso" in parts:
         pred = out_of_fold_blocks(
-            rows, loso_folds(rows), trainer, max_train=args.max_train, label="loso"
+            rows,
+            loso_folds(rows),
+            trainer,
+            max_train=args.max_train,
+            label="loso",
+            workers=args.jobs,
         )
         figures["loso"] = report(
             "Leave-one-source-out", rows, pred, breakdowns=breakdowns, rules_only=rules_only

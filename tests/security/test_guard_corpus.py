@@ -549,7 +549,16 @@ def test_eval_harness_prints_block_figures_per_source_and_language(tmp_path, cap
     figures_path = tmp_path / "figures.json"
     assert (
         eval_guard.main(
-            ["--corpus", str(tmp_path), "--only", "loso,external", "--json", str(figures_path)]
+            [
+                "--corpus",
+                str(tmp_path),
+                "--only",
+                "loso,external",
+                "--jobs",
+                "2",
+                "--json",
+                str(figures_path),
+            ]
         )
         == 0
     )
