@@ -50,6 +50,9 @@ CORPUS_CANDIDATES = (
 )
 
 Trainer = Callable[[Sequence[str], Sequence[int]], object]
+# Benign rows built around the words attacks use: PIGuard's NotInject ("over_defence") and the
+# generator's "trigger_words" rows.
+NOTINJECT_STYLE = frozenset({"over_defence", "trigger_words"})
 
 
 # --- the product's entry points ----------------------------------------------------------------
@@ -236,11 +239,18 @@ def report(
     (groups smaller than ``min_group`` rows are pooled into one line)."""
     y = np.asarray([r["y"] for r in rows])
     hard = np.asarray([r["y"] == 0 and bool(r.get("hard")) for r in rows])
-    figures = {"overall": rates(pred, y), "over_defence": rates(pred[hard], y[hard])}
+    trigger = np.asarray([r["y"] == 0 and r.get("category") in NOTINJECT_STYLE for r in rows])
+    figures = {
+        "overall": rates(pred, y),
+        "over_defence": rates(pred[hard], y[hard]),
+        "notinject_style": rates(pred[trigger], y[trigger]),
+    }
     print(f"\n## {title}")
     print(f"  {'':44s} {'n inj':>6s} {'recall':>6s} {'n ben':>6s} {'FPR':>6s} {'prec':>6s}")
     print(_line("overall", figures["overall"]))
     print(_line("over-defence (hard benign rows only)", figures["over_defence"]))
+    if trigger.any():
+        print(_line("  of which NotInject-style (trigger words)", figures["notinject_style"]))
     if rules_only is not None:
         figures["rules_only"] = rates(rules_only, y)
         print(_line("(for reference: default rules alone, no model)", figures["rules_only"]))
