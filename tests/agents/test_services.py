@@ -11,7 +11,7 @@ from apps.agents.services import (
     agent_seed_defaults,
     agent_update,
 )
-from apps.security.services import GuardContext
+from apps.core.principal import GuardContext
 
 
 @pytest.mark.django_db(transaction=True)

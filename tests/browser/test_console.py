@@ -15,6 +15,7 @@ from apps.providers.breaker.config import State
 from apps.providers.models import ProviderKind
 from apps.providers.services import breaker_force_open, breaker_snapshot
 from apps.security import services as security
+from apps.security.exceptions import InputRejected
 from apps.security.models import InjectionPattern
 from tests.browser.conftest import login, screenshot
 from tests.providers.factories import make_provider
@@ -30,7 +31,7 @@ def console_data(tenant):
     roles_sync()
     security.security_seed()
     for _ in range(2):
-        with pytest.raises(security.InputRejected):
+        with pytest.raises(InputRejected):
             security.guard_input(ATTACK, ctx=security.GuardContext(tenant=tenant, flow="ask"))
     provider = make_provider("upstream-a", kind=ProviderKind.OFFLINE)
     breaker_force_open(provider=provider, actor="test")

@@ -12,6 +12,7 @@ from apps.providers.models import ProviderKind
 from apps.providers.services import breaker_force_open, complete
 from apps.security import services as security
 from apps.security.blockstats import block_stats_rebuild
+from apps.security.exceptions import InputRejected
 from apps.security.models import BlockedRequest
 from tests.providers.factories import make_provider
 
@@ -36,7 +37,7 @@ def test_dashboard_shows_breakers_blocks_and_calls(admin_client, tenant):
     breaker_force_open(provider=provider, actor="admin:ops")
     security.security_seed()
     for _ in range(3):
-        with pytest.raises(security.InputRejected):
+        with pytest.raises(InputRejected):
             security.guard_input(ATTACK, ctx=security.GuardContext(tenant=tenant))
     complete(messages=[{"role": "user", "content": "hi"}])
     call_stats.flush()
@@ -47,7 +48,7 @@ def test_dashboard_shows_breakers_blocks_and_calls(admin_client, tenant):
     assert "Blocked requests, last 24 h (3)" in html
     assert 'id="blocks-chart"' in html
     assert f"<td>{tenant.name}</td><td>3</td>" in html
-    assert "<td>offline</td><td>1</td>" in html
+    assert '<td>offline</td><td class="requests">1</td>' in html
 
 
 @pytest.mark.slow

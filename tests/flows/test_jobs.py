@@ -74,8 +74,8 @@ def test_another_tenants_job_is_a_404(
 
 
 def test_job_is_not_run_twice_on_redelivery(tenant, django_capture_on_commit_callbacks):
+    from apps.core.principal import GuardContext
     from apps.flows.jobs import job_enqueue, job_execute
-    from apps.security.services import GuardContext
 
     with django_capture_on_commit_callbacks(execute=True):
         job = job_enqueue(kind="ask", payload={"question": "q?"}, ctx=GuardContext(tenant=tenant))

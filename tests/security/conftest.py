@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 
 from apps.security import selectors, services
+from apps.security.services import audit
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +26,7 @@ def _clear_redis_spool() -> None:
     if settings.REDIS_URL:
         # Redis down: the redis-marked tests will say so.
         with contextlib.suppress(Exception):
-            services._redis_client().delete(services.SPOOL_REDIS_KEY)
+            audit._redis_client().delete(audit.SPOOL_REDIS_KEY)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from django.core import serializers
 from apps.core import secrets as core_secrets
 from apps.core.logging import RedactingFilter
 from apps.security import services
+from apps.security.services import redaction
 
 CANARY_KEY = "zq7Xv93kLpW0mNbCANARY4f1e"  # no known key format: only the literal hides it
 OPENAI_LIKE = "sk-" + "T3BlbkFJ" + "x9Y8w7V6u5T4s3R2q1P0o9N8"
@@ -27,10 +28,10 @@ def _canary_source():
 @pytest.fixture
 def canary_configured():
     core_secrets.register_secret_source(_canary_source)
-    services._redactor_state["literals"] = None
+    redaction._redactor_state["literals"] = None
     yield CANARY_KEY
     core_secrets._sources.remove(_canary_source)
-    services._redactor_state["literals"] = None
+    redaction._redactor_state["literals"] = None
 
 
 @pytest.fixture
@@ -139,13 +140,13 @@ def test_a_configured_provider_key_variable_is_redacted(seeded, monkeypatch, con
     value = "prov-canary-91f3e8d2c7b6a5"
     monkeypatch.setenv("AH_TEST_PROVIDER_KEY", value)
     provider_selectors.remember_key_env("AH_TEST_PROVIDER_KEY")
-    services._redactor_state["literals"] = None
+    redaction._redactor_state["literals"] = None
     try:
         logging.getLogger("apps.flows").warning("retrying with %s", value)
         out = services.guard_output(f"the key: {value}", ctx=services.GuardContext())
     finally:
         provider_selectors._key_env_names.discard("AH_TEST_PROVIDER_KEY")
-        services._redactor_state["literals"] = None
+        redaction._redactor_state["literals"] = None
     assert value not in out
     assert "retrying with" in console_output.getvalue()
     assert value not in console_output.getvalue()

@@ -6,7 +6,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.security.services import GuardContext, guard_input, guard_output
+from apps.core.principal import GuardContext
+from apps.security.services import guard_input, guard_output
 
 
 class GuardedEchoApi(APIView):

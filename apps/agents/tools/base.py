@@ -20,7 +20,7 @@ class ToolContext:
     context of the request (flow tools pass it on)."""
 
     tenant: Tenant
-    guard: Any = None  # apps.security.services.GuardContext
+    guard: Any = None  # apps.core.principal.GuardContext
     agent: str = ""
 
 
