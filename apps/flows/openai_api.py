@@ -3,7 +3,7 @@
 An application using the official ``openai`` client changes its ``base_url`` to AgentHub and its
 key to a tenant key; every request then passes the input guard (user, system and tool messages),
 the provider layer (breakers, retries, fallbacks) and the output redaction — streamed answers
-too, with redaction that holds across chunk boundaries (see ``apps.flows.streaming``).
+too, with redaction that holds across chunk boundaries (see ``apps.security.streaming``).
 Errors keep AgentHub's envelope ``{"error": {"code", "message", "request_id"}}``, which the
 ``openai`` client reads as ``error.code`` / ``error.message``.
 """
@@ -31,10 +31,18 @@ from apps.core.exceptions import ApiError, error_body, message_of
 from apps.core.principal import GuardContext
 from apps.flows import metrics
 from apps.flows.exceptions import InvalidPayload
-from apps.flows.streaming import StreamRedactor
 from apps.providers.services import complete, list_models, stream_complete
 from apps.providers.types import Completion, StreamDelta, ToolSpec
-from apps.security.services import guard_input, guard_output, redact
+from apps.security.pii.masking import Vault
+from apps.security.services import (
+    current_redactor,
+    guard_input,
+    guard_output,
+    pii_mask,
+    pii_stream_restorer,
+    pii_unmask,
+)
+from apps.security.streaming import StreamRedactor
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +157,17 @@ def _guarded_messages(messages: list[dict], ctx: GuardContext) -> list[dict]:
     return out
 
 
+def _masked_messages(messages: list[dict], ctx: GuardContext) -> tuple[list[dict], Vault]:
+    """The PII policy applied to every message (one vault: the same value gets the same
+    placeholder everywhere); the provider sees placeholders, never the values."""
+    indexes = [i for i, m in enumerate(messages) if isinstance(m.get("content"), str)]
+    masked, vault = pii_mask([messages[i]["content"] for i in indexes], ctx=ctx)
+    out = list(messages)
+    for index, text in zip(indexes, masked, strict=True):
+        out[index] = {**out[index], "content": text}
+    return out, vault
+
+
 def _tools(raw: Any) -> list[ToolSpec] | None:
     if raw is None:
         return None
@@ -199,12 +218,12 @@ def _optional_number(body: dict, *names: str, kind=float) -> Any:
     return None
 
 
-def _tool_calls_json(completion: Completion) -> list[dict]:
+def _tool_calls_json(completion: Completion, vault: Vault) -> list[dict]:
     return [
         {
             "id": call.id,
             "type": "function",
-            "function": {"name": call.name, "arguments": call.arguments},
+            "function": {"name": call.name, "arguments": pii_unmask(call.arguments, vault)},
         }
         for call in completion.tool_calls
     ]
@@ -235,8 +254,10 @@ class ChatCompletionsApi(APIView):
         messages = _validated_messages(body.get("messages"))
         stream = body.get("stream") is True
         ctx = GuardContext.from_request(request, flow="chat")
+        # security: guard, then mask PII per the key's policy (restored in the answer below)
+        masked, vault = _masked_messages(_guarded_messages(messages, ctx), ctx)
         kwargs = {
-            "messages": _guarded_messages(messages, ctx),
+            "messages": masked,
             "provider": _provider_for(body.get("model")),
             "flow": "chat",
             "tools": _tools(body.get("tools")),
@@ -250,7 +271,9 @@ class ChatCompletionsApi(APIView):
         if stream:
             try:
                 _release_db_if_busy(inflight)
-                return self._stream(kwargs, completion_id, created, body.get("stream_options"))
+                return self._stream(
+                    kwargs, completion_id, created, body.get("stream_options"), vault
+                )
             except BaseException:
                 _leave()
                 metrics.GATEWAY_REQUESTS.labels(mode="stream", status="error").inc()
@@ -263,10 +286,10 @@ class ChatCompletionsApi(APIView):
             raise
         finally:
             _leave()
-        content = guard_output(completion.text or "", ctx=ctx)
+        content = pii_unmask(guard_output(completion.text or "", ctx=ctx), vault)
         message: dict[str, Any] = {"role": "assistant", "content": content}
         if completion.tool_calls:
-            message["tool_calls"] = _tool_calls_json(completion)
+            message["tool_calls"] = _tool_calls_json(completion, vault)
             message["content"] = content or None
         metrics.GATEWAY_REQUESTS.labels(mode="sync", status="ok").inc()
         response = Response(
@@ -291,7 +314,7 @@ class ChatCompletionsApi(APIView):
         return response
 
     def _stream(
-        self, kwargs: dict, completion_id: str, created: int, stream_options: Any
+        self, kwargs: dict, completion_id: str, created: int, stream_options: Any, vault: Vault
     ) -> StreamingHttpResponse:
         items = stream_complete(**kwargs)
         # The first item is awaited here, so a failure before any text (circuit open, upstream
@@ -300,7 +323,13 @@ class ChatCompletionsApi(APIView):
         include_usage = isinstance(stream_options, dict) and stream_options.get("include_usage")
         release = _Once(_leave)
         events = _sse_events(
-            first, items, completion_id, created, release, include_usage=bool(include_usage)
+            first,
+            items,
+            completion_id,
+            created,
+            release,
+            include_usage=bool(include_usage),
+            vault=vault,
         )
         response = StreamingHttpResponse(events, content_type="text/event-stream")
         # If the client goes away before the stream starts, closing the response still releases.
@@ -329,8 +358,11 @@ def _sse_events(
     release: _Once,
     *,
     include_usage: bool,
+    vault: Vault,
 ) -> Iterator[bytes]:
-    redactor = StreamRedactor(redact)
+    # security: secrets the model wrote are redacted, then the request's placeholders restored
+    redactor = StreamRedactor(current_redactor())
+    restorer = pii_stream_restorer(vault)
     model = ""
     status = "error"
     try:
@@ -341,17 +373,17 @@ def _sse_events(
             if isinstance(item, Completion):
                 final = item
                 break
-            released = redactor.feed(item.text)
+            released = restorer.feed(redactor.feed(item.text))
             if released:
                 yield _chunk(completion_id, created, model, {"content": released})
             item = next(items, None)
-        tail = redactor.flush()
+        tail = restorer.feed(redactor.flush()) + restorer.flush()
         if tail:
             yield _chunk(completion_id, created, model, {"content": tail})
         if final is not None:
             model = final.model
             if final.tool_calls:
-                calls = [dict(c, index=i) for i, c in enumerate(_tool_calls_json(final))]
+                calls = [dict(c, index=i) for i, c in enumerate(_tool_calls_json(final, vault))]
                 yield _chunk(completion_id, created, model, {"tool_calls": calls})
             yield _chunk(completion_id, created, model, {}, final.finish_reason or "stop")
             if include_usage:

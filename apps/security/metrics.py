@@ -2,7 +2,9 @@
 
 Label values are bounded: ``validation_type`` is the guarded source (user_input,
 context_document, tool_output, output) or ``scan``; ``result`` is allow, flag, block,
-truncated or too_large; ``reason`` is rule, model, rule+model, canary_leak or input_too_large.
+truncated or too_large; ``reason`` is rule, model, rule+model, canary_leak, input_too_large or
+pii. ``entity`` is one of the PII kinds (secret, card, iban, ssn, email, phone, ip) and
+``action`` mask, redact or block.
 """
 
 from prometheus_client import Counter
@@ -23,4 +25,10 @@ AUDIT_SPOOLED = Counter(
     "ai_platform_security_audit_spooled_total",
     "Audit records kept in the spool because the database write failed, by spool kind.",
     ["spool"],
+)
+
+PII_ENTITIES = Counter(
+    "ai_platform_security_pii_entities_total",
+    "Personal data (and secrets) found in prompts by the PII policy, by kind and action.",
+    ["entity", "action"],
 )

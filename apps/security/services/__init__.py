@@ -2,7 +2,8 @@
 
 - ``guard``: guard_input / guard_output / scan (sanitize -> evaluate -> block + audit)
 - ``sanitization``: the policy's text clean-up
-- ``redaction``: the live secret redactor
+- ``redaction``: the live secret redactor (and the one redaction for logs and storage)
+- ``pii``: PII masking before a provider, restore in the answer
 - ``audit``: the append-only audit trail and its durable spool
 - ``policy``: writes to patterns and policy objects
 - ``training``: model versions, examples, retraining
@@ -29,6 +30,13 @@ from apps.security.services.guard import (
     sanitize_for,
     scan,
 )
+from apps.security.services.pii import (
+    pii_mask,
+    pii_rules_for,
+    pii_stream_restorer,
+    pii_unmask,
+    scrub_pii,
+)
 from apps.security.services.policy import (
     PATTERN_FIELDS,
     ImportResult,
@@ -40,6 +48,7 @@ from apps.security.services.policy import (
     injection_patterns_set_enabled,
     policy_object_delete,
     policy_object_save,
+    secret_patterns_set_enabled,
 )
 from apps.security.services.redaction import (
     current_redactor,
@@ -92,6 +101,10 @@ __all__ = [
     "injection_patterns_import",
     "injection_patterns_set_enabled",
     "new_canary",
+    "pii_mask",
+    "pii_rules_for",
+    "pii_stream_restorer",
+    "pii_unmask",
     "policy_object_delete",
     "policy_object_save",
     "redact",
@@ -100,7 +113,9 @@ __all__ = [
     "sanitize_for",
     "sanitize_text",
     "scan",
+    "scrub_pii",
     "scrub_surrogates",
+    "secret_patterns_set_enabled",
     "security_seed",
     "training_examples_import",
 ]

@@ -188,3 +188,14 @@ def policy_object_save(*, obj: PolicyObject, updated_by: str = "") -> PolicyObje
 def policy_object_delete(*, obj: PolicyObject) -> None:
     obj.delete()
     bump_version(POLICY_NAMESPACE)
+
+
+@transaction.atomic
+def secret_patterns_set_enabled(
+    *, queryset: QuerySet[SecretPattern], enabled: bool, updated_by: str = ""
+) -> int:
+    """Enable or disable secret patterns (the operator owns them from now on: a seed never
+    overwrites them)."""
+    count = queryset.update(enabled=enabled, updated_by=updated_by[:150] or "admin")
+    bump_version(POLICY_NAMESPACE)
+    return count

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from apps.flows.streaming import StreamRedactor
+from apps.security.streaming import StreamRedactor
 
 SECRET = re.compile(r"sk-[A-Za-z0-9]{20,}|AKIA[0-9A-Z]{16}|password\s*[:=]\s*\S+")
 
