@@ -5,6 +5,7 @@ from apps.security.apis import (
     AuditListApi,
     PatternDetailApi,
     PatternListApi,
+    PiiPolicyApi,
     ScanApi,
 )
 
@@ -12,6 +13,7 @@ urlpatterns = [
     path("patterns/", PatternListApi.as_view(), name="security-patterns"),
     path("patterns/<int:pk>", PatternDetailApi.as_view(), name="security-pattern"),
     path("scan", ScanApi.as_view(), name="security-scan"),
+    path("pii-policy", PiiPolicyApi.as_view(), name="security-pii-policy"),
     path("audit/", AuditListApi.as_view(), name="security-audit"),
     path("audit/<int:pk>", AuditDetailApi.as_view(), name="security-audit-detail"),
 ]

@@ -32,6 +32,8 @@ from apps.security.services.guard import (
 )
 from apps.security.services.pii import (
     pii_mask,
+    pii_policy_delete,
+    pii_policy_save,
     pii_rules_for,
     pii_stream_restorer,
     pii_unmask,
@@ -102,6 +104,8 @@ __all__ = [
     "injection_patterns_set_enabled",
     "new_canary",
     "pii_mask",
+    "pii_policy_delete",
+    "pii_policy_save",
     "pii_rules_for",
     "pii_stream_restorer",
     "pii_unmask",

@@ -9,17 +9,25 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from apps.core.live_config import bump_version
 from apps.core.principal import GuardContext
 from apps.security import metrics
 from apps.security.exceptions import PiiRejected
-from apps.security.models import Source
+from apps.security.models import PII_ENTITIES, PiiPolicy, Source
 from apps.security.pii.detect import Entity, detect
 from apps.security.pii.masking import StreamRestorer, Vault, apply_actions
 from apps.security.pii.rules import PiiRules
-from apps.security.selectors import policy_snapshot
+from apps.security.selectors import POLICY_NAMESPACE, policy_snapshot
 from apps.security.services.audit import blocked_request_record
 from apps.security.services.redaction import current_redactor
+
+if TYPE_CHECKING:
+    from apps.tenants.models import ApiKey, Tenant
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +35,8 @@ logger = logging.getLogger(__name__)
 STORAGE_ENTITIES = ("card", "iban", "ssn", "email", "phone")
 
 
-def _secret_spans(text: str) -> list[tuple[int, int]]:
-    return [(f.start, f.end) for f in current_redactor().find(text)]
+def _secret_spans(text: str) -> list[tuple[int, int, str]]:
+    return [(f.start, f.end, f.name) for f in current_redactor().find(text)]
 
 
 def pii_rules_for(ctx: GuardContext) -> PiiRules:
@@ -95,3 +103,43 @@ def scrub_pii(text: str) -> str:
         return text
     entities = detect(text, STORAGE_ENTITIES)
     return apply_actions(text, entities, lambda _kind: "redact", Vault()) if entities else text
+
+
+def pii_policy_save(
+    *,
+    tenant: Tenant | None,
+    api_key: ApiKey | None = None,
+    actions: dict[str, str],
+    phone_region: str | None = None,
+    updated_by: str = "",
+) -> PiiPolicy:
+    """Create or change the PII policy of a tenant (or of one of its keys, or the global one
+    when both are None); live everywhere within a second (policy version bump)."""
+    with transaction.atomic():
+        policy = (
+            PiiPolicy.objects.select_for_update().filter(tenant=tenant, api_key=api_key).first()
+        )
+        if policy is None:
+            base = policy_snapshot().pii_for(tenant.pk if tenant else None, None)
+            policy = PiiPolicy(tenant=tenant, api_key=api_key, phone_region=base.phone_region)
+            for entity, action in base.actions.items():
+                setattr(policy, entity, action)
+        for entity, action in actions.items():
+            if entity not in PII_ENTITIES:
+                raise ValidationError({entity: "Not a PII entity."})
+            setattr(policy, entity, action)
+        if phone_region is not None:
+            policy.phone_region = phone_region
+        policy.updated_by = updated_by[:150]
+        policy.full_clean()
+        policy.save()
+    bump_version(POLICY_NAMESPACE)
+    return policy
+
+
+def pii_policy_delete(*, policy: PiiPolicy) -> None:
+    """Remove a tenant's or key's policy (the next broader one applies again)."""
+    if policy.tenant_id is None and policy.api_key_id is None:
+        raise ValidationError("The global default PII policy cannot be deleted; edit it.")
+    policy.delete()
+    bump_version(POLICY_NAMESPACE)
