@@ -27,6 +27,7 @@ import re2
 from apps.security.redaction import Redactor
 
 MAX_HELD = 16_384  # past this, held text is released redacted (a runaway "key" never blocks)
+CONTEXT = 512  # released text the rules still see (a scheme or a label before a secret)
 LONG_TOKEN = 16
 _BLOCK_STARTS = ("-----BEGIN", "PuTTY-User-Key-File-")
 _BLOCK_ENDS = re2.compile(r"-----END[^\n]*?-----|Private-MAC:[ \t]*[0-9A-Fa-f]{16,}")
@@ -34,7 +35,8 @@ _LEAD_WORDS = (
     "key", "token", "secret", "passw", "pwd", "passphrase", "auth", "credential", "bearer",
     "basic", "sig", "accountkey", "apikey",
 )  # fmt: skip
-_DIGIT_GROUPS = re2.compile(r"(?:[+(]?\d{1,6}[)]?[ \-.]){1,6}$")
+# whole groups only (from a token start): "4111 1111 " yes, the "0123 " ending "xyz0123 " no
+_DIGIT_GROUPS = re2.compile(r"(?:^|\s)((?:[+(]?\d{1,6}[)]?[ \-.]){1,6})$")
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,11 @@ class HoldPolicy:
         if len(token) >= LONG_TOKEN or any(c.isdigit() for c in token):
             return True
         lowered = token.lower()
-        starts = [0] + [i + 1 for i, c in enumerate(lowered) if not c.isalnum()]
+        # keywords start at a word or at punctuation ("sk-", "://", "key-"): try both sides
+        starts = {0}
+        for index, char in enumerate(lowered):
+            if not char.isalnum():
+                starts.update((index, index + 1))
         for start in starts:
             rest = lowered[start:]
             if not rest:
@@ -108,6 +114,7 @@ class StreamRedactor:
         self._redact = redact.redact if isinstance(redact, Redactor) else redact
         self._policy = HoldPolicy.of(self._redactor or _default_redactor())
         self._pending = ""
+        self._context = ""  # the last released characters, as received
 
     def feed(self, text: str) -> str:
         if not text:
@@ -116,8 +123,13 @@ class StreamRedactor:
         return self._release()
 
     def flush(self) -> str:
-        pending, self._pending = self._pending, ""
-        return self._redact(pending) if pending else ""
+        """The stream ended: everything still held, redacted."""
+        if not self._pending:
+            return ""
+        if self._redactor is None:
+            pending, self._pending = self._pending, ""
+            return self._redact(pending)
+        return self._release(final=True)
 
     # --- where to cut ------------------------------------------------------------------------
 
@@ -134,10 +146,12 @@ class StreamRedactor:
         token = pending[token_start:]
         if token and self._policy.token_may_continue(token):
             cut = min(cut, token_start)
+        if not token or any(c.isdigit() for c in token):
+            # groups of digits before it: "4111 1111 1111 " may go on into a card number
             before = max(0, token_start - 48)
             groups = _DIGIT_GROUPS.search(pending[before:token_start])
-            if groups is not None and any(c.isdigit() for c in token):
-                cut = min(cut, before + groups.start())
+            if groups is not None:
+                cut = min(cut, before + groups.start(1))
         # a label or "Bearer" just before the token (or before the end)
         line_start = pending.rfind("\n", 0, token_start) + 1
         window_start = max(line_start, token_start - 200)
@@ -147,25 +161,45 @@ class StreamRedactor:
             cut = min(cut, window_start + lead.start())
         return cut
 
-    def _release(self) -> str:
+    def _release(self, *, final: bool = False) -> str:
         pending = self._pending
-        cut = self._hold_from(pending)
+        cut = len(pending) if final else self._hold_from(pending)
         if len(pending) - cut > MAX_HELD:
             cut = len(pending)
         if cut <= 0:
             return ""
-        if self._redactor is not None:
-            findings = self._redactor.find(pending)
-            for finding in reversed(findings):
-                if finding.match_start < cut < max(finding.end, finding.match_end) or (
-                    finding.start < cut and finding.end >= len(pending)
-                ):
-                    cut = min(cut, finding.match_start, finding.start)
-            if cut <= 0:
-                return ""
-            head = [f for f in findings if f.end <= cut]
-            self._pending = pending[cut:]
-            return Redactor.apply(pending[:cut], head)
+        if self._redactor is None:
+            return self._release_verified(pending, cut)
+        # Rules see the released text before ``pending`` too ("redi" + "s://:pw@host" is still
+        # a URL with a password); positions below are relative to ``pending``.
+        context = self._context
+        offset = len(context)
+        findings = self._redactor.find(context + pending)
+        for finding in () if final else findings:
+            end = max(finding.end, finding.match_end) - offset
+            if end <= 0:
+                continue
+            if finding.match_start - offset < cut < end or (
+                finding.start - offset < cut and end >= len(pending)
+            ):
+                cut = min(cut, max(0, finding.match_start - offset, finding.start - offset))
+        if cut <= 0:
+            return ""
+        head = pending[:cut]
+        parts, at = [], 0
+        for finding in findings:
+            start, end = max(0, finding.start - offset), finding.end - offset
+            if end <= 0 or end > cut or start < at:
+                continue
+            parts.append(head[at:start])
+            parts.append(f"[REDACTED:{finding.name}]")
+            at = end
+        parts.append(head[at:])
+        self._pending = pending[cut:]
+        self._context = (context + head)[-CONTEXT:]
+        return "".join(parts)
+
+    def _release_verified(self, pending: str, cut: int) -> str:
         full = self._redact(pending)
         while cut > 0:
             head = self._redact(pending[:cut])

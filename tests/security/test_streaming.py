@@ -94,3 +94,74 @@ def test_with_the_real_redactor_secrets_never_leak_across_chunkings(db):
         assert not any(s in streamed for s in secrets)
         assert not any(s[:12] in streamed for s in secrets)
         assert streamed == whole
+
+
+# --- with the real rule set: exact, and streaming (#11) ---------------------------------------
+
+from apps.security.redaction import Redactor  # noqa: E402
+from apps.security.secret_rules.samples import secret_samples, split_points  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def real() -> Redactor:
+    return Redactor()
+
+
+def _streamed(redactor, pieces: list[str]) -> tuple[str, list[str]]:
+    stream_redactor = StreamRedactor(redactor)
+    released = [stream_redactor.feed(piece) for piece in pieces]
+    released.append(stream_redactor.flush())
+    return "".join(released), released
+
+
+def _leaked(secret: str, out: str, window: int = 10) -> bool:
+    def windows(a: str, b: str) -> bool:
+        return any(a[i : i + window] in b for i in range(max(1, len(a) - window + 1)))
+
+    plain = re.compile(r"[ +\-]|%20")
+    return windows(secret, out) or windows(plain.sub("", secret), plain.sub("", out))
+
+
+@pytest.mark.parametrize("sample", secret_samples(), ids=lambda s: s.name)
+def test_every_format_split_anywhere_is_redacted(real, sample):
+    """No split leaks any part of the secret. (The output may differ from redacting the whole
+    text in what stays readable around the secret: "ht" + "tps://hooks.slack.com/..." keeps the
+    scheme that the whole-text match would have swallowed.)"""
+    rng = random.Random(sample.name)
+    for text in (sample.text, sample.json):
+        whole = real.redact(text)
+        for _ in range(8):
+            out, _ = _streamed(real, split_points(text, rng.randint(2, 12), rng))
+            assert not _leaked(sample.secret, out), out
+            assert out.count("[REDACTED:") == whole.count("[REDACTED:")
+
+
+def test_ordinary_words_are_released_as_they_arrive(real):
+    stream_redactor = StreamRedactor(real)
+    words = ["The ", "quick ", "brown ", "fox ", "jumps ", "over ", "the ", "lazy ", "dog."]
+    released = [stream_redactor.feed(word) for word in words]
+    assert released[:-1] == words[:-1]
+    assert "".join(released) + stream_redactor.flush() == "".join(words)
+
+
+def test_only_what_could_become_a_secret_is_held(real):
+    stream_redactor = StreamRedactor(real)
+    assert stream_redactor.feed("Your key is ") == "Your key is "
+    assert stream_redactor.feed("sk") == ""
+    assert stream_redactor.feed("-proj-") == ""
+    held = stream_redactor.feed("Zq9Xw8Vu7Ts6Rp5" * 3)
+    assert held == ""
+    assert stream_redactor.feed(" and more words ") == "[REDACTED:openai_key] and more words "
+    assert stream_redactor.flush() == ""
+
+
+def test_a_card_number_spread_over_deltas_is_held_whole(real):
+    out, released = _streamed(real, ["Card ", "4111 ", "1111 ", "1111 ", "1111", " ok"])
+    assert out == "Card [REDACTED:card_number] ok"
+    assert not any("1111" in piece for piece in released)
+
+
+def test_a_runaway_token_is_released_redacted_past_the_cap(real):
+    stream_redactor = StreamRedactor(real)
+    released = "".join(stream_redactor.feed("x1" * 1000) for _ in range(10))
+    assert len(released) >= 16_000

@@ -43,7 +43,7 @@ _EMAIL = re2.compile(
     r"[A-Za-z0-9])?)*\.[A-Za-z]{2,24})\b",
     _options(),
 )
-_CARD = re2.compile(r"\b(?:\d[ \-]?){12,18}\d\b", _options())
+_CARD = re2.compile(r"\b(?:\d(?:[ \-+]|%20)?){12,18}\d\b", _options())
 _IBAN = re2.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b", _options())
 _SSN = re2.compile(r"(?:^|[^\d\-])(\d{3})([\- ])(\d{2})([\- ])(\d{4})(?:$|[^\d\-])", _options())
 _IPV4 = re2.compile(r"(?:^|[^\d.])((?:\d{1,3}\.){3}\d{1,3})(?:$|[^\d.]|\.(?:$|\D))", _options())

@@ -164,7 +164,7 @@ BUILTIN_SECRET_PATTERNS: list[SecretSpec] = [
     ),
     SecretSpec(
         "card_number",
-        r"\b(?:\d[ \-]?){12,18}\d\b",
+        r"\b(?:\d(?:[ \-+]|%20)?){12,18}\d\b",
         check="luhn",
         description="Payment card numbers (13-19 digits, Luhn checksum, known issuer prefix).",
     ),
