@@ -60,6 +60,9 @@ def _emails(text: str, _region: str) -> Iterable[Entity]:
 
 def _cards(text: str, _region: str) -> Iterable[Entity]:
     for match in _CARD.finditer(text):
+        at = match.start()
+        if at and text[at - 1] == "+" and (at < 2 or not text[at - 2].isalpha()):
+            continue  # "+55..." is an international phone number ("card+4111+..." is a URL)
         value = match.group()
         digits = "".join(c for c in value if c.isdigit())
         if 13 <= len(digits) <= 19 and digits.startswith(CARD_PREFIXES) and luhn_valid(digits):
@@ -160,7 +163,9 @@ def detect(
             found.extend(detector(text, region))
     if len(found) <= 1:
         return found
-    found.sort(key=lambda e: (_PRIORITY[e.kind], -(e.end - e.start), e.start))
+    # the longer detection wins an overlap ("DE23 3546 1106 1858 6675 57" is an IBAN, not the
+    # card number inside it; "+5511961237584" a phone number); then the more specific kind
+    found.sort(key=lambda e: (-(e.end - e.start), _PRIORITY[e.kind], e.start))
     chosen: list[Entity] = []
     for entity in found:
         if all(entity.end <= c.start or entity.start >= c.end for c in chosen):

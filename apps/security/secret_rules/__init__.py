@@ -164,7 +164,9 @@ BUILTIN_SECRET_PATTERNS: list[SecretSpec] = [
     ),
     SecretSpec(
         "card_number",
-        r"\b(?:\d(?:[ \-+]|%20)?){12,18}\d\b",
+        # not "+55 11 ..." (a phone number), but "card+4111+..." (a space in a URL) yes
+        r"(?:^|[^+\w]|[A-Za-z]\+)((?:\d(?:[ \-+]|%20)?){12,18}\d)\b",
+        secret_group=1,
         check="luhn",
         description="Payment card numbers (13-19 digits, Luhn checksum, known issuer prefix).",
     ),
