@@ -37,6 +37,7 @@ from apps.security.services.pii import (
     pii_rules_for,
     pii_stream_restorer,
     pii_unmask,
+    pii_unmask_json,
     scrub_pii,
 )
 from apps.security.services.policy import (
@@ -109,6 +110,7 @@ __all__ = [
     "pii_rules_for",
     "pii_stream_restorer",
     "pii_unmask",
+    "pii_unmask_json",
     "policy_object_delete",
     "policy_object_save",
     "redact",

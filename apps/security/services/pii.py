@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -90,6 +90,19 @@ def pii_mask(texts: Iterable[str], *, ctx: GuardContext) -> tuple[list[str], Vau
 def pii_unmask(text: str, vault: Vault) -> str:
     """The answer with the request's placeholders replaced by the originals."""
     return vault.restore(text)
+
+
+def pii_unmask_json(value: Any, vault: Vault) -> Any:
+    """Decoded JSON with the request's placeholders restored in every string."""
+    if not vault:
+        return value
+    if isinstance(value, str):
+        return vault.restore(value)
+    if isinstance(value, list):
+        return [pii_unmask_json(v, vault) for v in value]
+    if isinstance(value, dict):
+        return {k: pii_unmask_json(v, vault) for k, v in value.items()}
+    return value
 
 
 def pii_stream_restorer(vault: Vault) -> StreamRestorer:
