@@ -139,6 +139,24 @@ class _Rule:
     spec: SecretSpec
     regex: object
     allow: tuple[tuple[str, tuple, tuple[str, ...], str], ...]
+    multiline: bool = False  # may span many lines (PEM blocks): never windowed
+
+
+# Texts this long run keyword rules on windows around their keywords only.
+WINDOWED_FROM = 8192
+_WINDOW_BACK, _WINDOW_AHEAD = 512, 4096
+_WINDOWS_MAX = 32
+_MULTILINE = re2.compile(r"\[\\s\\S|\\s\\S\]|\(\?s|\\n|\\r|\\z|\\A")
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 class Redactor:
@@ -174,7 +192,7 @@ class Redactor:
                 logger.warning("Skipping secret pattern %r: %s", spec.name, exc)
                 skipped.append((spec.name, str(exc)))
                 continue
-            rules.append(_Rule(spec, regex, allow))
+            rules.append(_Rule(spec, regex, allow, bool(_MULTILINE.search(spec.pattern))))
         self._rules = tuple(rules)
         self.specs: tuple[SecretSpec, ...] = tuple(r.spec for r in rules)
         self.skipped: tuple[tuple[str, str], ...] = tuple(skipped)
@@ -242,11 +260,63 @@ class Redactor:
                 findings.append(Finding(at, end, "configured_secret", at, end, -1))
                 at = text.find(literal, end)
         if self._rules:
-            for number in self._candidates(text):
-                findings.extend(self._rule_findings(self._rules[number], text))
+            candidates = self._candidates(text)
+            if len(text) < WINDOWED_FROM:
+                for number in candidates:
+                    findings.extend(self._rule_findings(self._rules[number], text))
+            else:
+                findings.extend(self._windowed(text, candidates))
         return _resolve(findings)
 
-    def _rule_findings(self, rule: _Rule, text: str) -> Iterable[Finding]:
+    def _windowed(self, text: str, candidates: list[int]) -> list[Finding]:
+        """Long texts: a keyword rule runs only on the lines around its keywords' occurrences
+        (exact positions by ``str.find`` on the lower-cased text), not on the whole text."""
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a character whose lower case is longer: no mapping
+            return [f for n in candidates for f in self._rule_findings(self._rules[n], text)]
+        positions: dict[str, list[int]] = {}
+        found: list[Finding] = []
+        for number in candidates:
+            rule = self._rules[number]
+            if not rule.spec.keywords or rule.multiline:
+                found.extend(self._rule_findings(rule, text))
+                continue
+            spans = []
+            for keyword in rule.spec.keywords:
+                if keyword not in positions:
+                    at, hits = lowered.find(keyword), []
+                    while at >= 0 and len(hits) <= _WINDOWS_MAX:
+                        hits.append(at)
+                        at = lowered.find(keyword, at + 1)
+                    positions[keyword] = hits
+                spans.extend(
+                    (max(0, at - _WINDOW_BACK), at + len(keyword) + _WINDOW_AHEAD)
+                    for at in positions[keyword]
+                )
+            if len(spans) > _WINDOWS_MAX:  # a keyword on every line: one scan is cheaper
+                found.extend(self._rule_findings(rule, text))
+                continue
+            for start, end in _merged(spans):
+                start = text.rfind("\n", 0, start) + 1 if start > 0 else 0
+                line_end = text.find("\n", end) if end < len(text) else -1
+                end = len(text) if line_end < 0 else line_end
+                found.extend(self._rule_findings(rule, text[start:end], start))
+        return found
+
+    def _rule_findings(self, rule: _Rule, text: str, offset: int = 0) -> Iterable[Finding]:
+        for f in self._rule_findings_in(rule, text):
+            if offset:
+                f = Finding(
+                    f.start + offset,
+                    f.end + offset,
+                    f.name,
+                    f.match_start + offset,
+                    f.match_end + offset,
+                    f.rank,
+                )
+            yield f
+
+    def _rule_findings_in(self, rule: _Rule, text: str) -> Iterable[Finding]:
         spec = rule.spec
         for match in rule.regex.finditer(text):
             start, end = _secret_span(match, spec.secret_group)

@@ -66,6 +66,7 @@ NEGATIVES = [
     "Account 12345678, sort code 12-34-56.",
     "DE00 3704 0044 0532 0130 00 is a broken IBAN.",
     "Dates like 2024-05-01 and 01/05/2024 are fine.",
+    "Meeting 2024-05-01 12:30 in room 4711.",
     "Temperature rose from 12.5 to 17.25 degrees.",
     "ISBN 978-3-16-148410-0 is a book.",
     "Order no. 5512 3456 7890 1234 was shipped.",  # Luhn check below decides

@@ -61,6 +61,8 @@ def test_each_entity_is_found_with_its_exact_span():
         "order 4111 1111 1111 1112",  # Luhn fails
         "DE00 3704 0044 0532 0130 00",  # IBAN checksum fails
         "build 20240501 took 12345 ms",  # digits, no phone
+        "Meeting 2024-05-01 12:30, order 4711",  # a date and time, not a DC number
+        "request e896b983aa6841c59621afca1eeaa6e8 took 1733300000.123 s",
         "contact: support at example dot com",
     ],
 )

@@ -120,13 +120,40 @@ def _ips(text: str, _region: str) -> Iterable[Entity]:
             yield Entity("ip", start, end, value)
 
 
+# Where a phone number can be: a run of digits and separators with 7 to 15 digits. Each run is
+# parsed and validated first (``phonenumbers.parse`` + ``is_valid_number``: 25-300 µs), and only
+# a valid one goes to the library's free-text matcher (~1 ms): log lines are full of digits.
+_PHONE_RUN = re2.compile(r"\+?\(?\d[\d \t\-.()/]{5,24}\d\)?", _options())
+
+
 def _phones(text: str, region: str) -> Iterable[Entity]:
     if sum(c.isdigit() for c in text) < 7:
         return
-    for match in phonenumbers.PhoneNumberMatcher(
-        text, region, leniency=phonenumbers.Leniency.VALID
-    ):
-        yield Entity("phone", match.start, match.end, match.raw_string)
+    for run in _PHONE_RUN.finditer(text):
+        value = run.group()
+        if not 7 <= sum(c.isdigit() for c in value) <= 15:
+            continue
+        if value.endswith(")") and "(" not in value:
+            value = value[:-1]
+        try:
+            number = phonenumbers.parse(value, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if not phonenumbers.is_valid_number(number):
+            continue
+        # confirmed by the library's matcher on the run and its line context: it knows dates
+        # and time stamps ("2024-05-01 12:30" is not a number in Washington DC)
+        line_start = text.rfind("\n", 0, run.start()) + 1
+        line_end = text.find("\n", run.end())
+        line_end = len(text) if line_end < 0 else line_end
+        context_start = max(line_start, run.start() - 16)
+        context = text[context_start : min(line_end, run.end() + 16)]
+        for match in phonenumbers.PhoneNumberMatcher(
+            context, region, leniency=phonenumbers.Leniency.VALID
+        ):
+            start = context_start + match.start
+            if run.start() <= start < run.start() + len(value):
+                yield Entity("phone", start, context_start + match.end, match.raw_string)
 
 
 # Order = priority when two detections overlap (a card is not also a phone number).
