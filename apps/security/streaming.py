@@ -104,12 +104,9 @@ class StreamRedactor:
     ``redact`` is a :class:`Redactor` (exact: its matches decide what is held) or any
     ``str -> str`` function (then the default rules decide what is held, and a release happens
     only where redacting the released part alone agrees with redacting everything received).
-    ``window`` is accepted for compatibility and ignored: nothing is held for a fixed length.
     """
 
-    def __init__(
-        self, redact: Redactor | Callable[[str], str], *, window: int | None = None
-    ) -> None:
+    def __init__(self, redact: Redactor | Callable[[str], str]) -> None:
         self._redactor = redact if isinstance(redact, Redactor) else None
         self._redact = redact.redact if isinstance(redact, Redactor) else redact
         self._policy = HoldPolicy.of(self._redactor or _default_redactor())

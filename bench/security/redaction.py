@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import statistics
 import sys
 import time
@@ -29,22 +28,11 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from apps.security.redaction import Redactor  # noqa: E402
-from apps.security.secret_rules.samples import ORDINARY_LINES, secret_samples  # noqa: E402
-
-
-def _windows(secret: str, output: str, window: int) -> bool:
-    if len(secret) <= window:
-        return secret in output
-    return any(secret[i : i + window] in output for i in range(len(secret) - window + 1))
-
-
-def leaked(secret: str, output: str, window: int = 10) -> bool:
-    """Any 10 characters of the secret survive, also once separators are dropped (a card
-    number "4111 1111 ..." or "4111+1111+..." in a URL)."""
-    plain = re.compile(r"[ +\-]|%20")
-    return _windows(secret, output, window) or _windows(
-        plain.sub("", secret), plain.sub("", output), window
-    )
+from apps.security.secret_rules.samples import (  # noqa: E402
+    ORDINARY_LINES,
+    leaked,
+    secret_samples,
+)
 
 
 def leak_table(redactor: Redactor) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import string
 from dataclasses import dataclass
 
@@ -262,3 +263,20 @@ def split_points(text: str, pieces: int, rng: random.Random) -> list[str]:
     """``text`` cut into ``pieces`` parts at random places (for split-across-deltas tests)."""
     cuts = sorted(rng.sample(range(1, len(text)), min(pieces - 1, len(text) - 1)))
     return [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
+
+
+_SEPARATORS = re.compile(r"[ +\-]|%20")
+
+
+def leaked(secret: str, output: str, window: int = 10) -> bool:
+    """Whether any ``window`` characters of ``secret`` survive in ``output``, also once
+    separators are dropped (a card number "4111 1111 ..." or "4111+1111+..." in a URL)."""
+
+    def windows(needle: str, haystack: str) -> bool:
+        if len(needle) <= window:
+            return needle in haystack
+        return any(needle[i : i + window] in haystack for i in range(len(needle) - window + 1))
+
+    return windows(secret, output) or windows(
+        _SEPARATORS.sub("", secret), _SEPARATORS.sub("", output)
+    )
