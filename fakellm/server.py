@@ -52,6 +52,7 @@ DEFAULT_BEHAVIOUR: dict[str, Any] = {
     "chunk_delay": 0.0,  # seconds between streamed chunks
     "api_key": None,  # when set, requests without this key get 401
     "model": None,  # model name in responses (default: the requested one)
+    "deltas": None,  # OpenAI streams: exactly these content deltas (the reply is their join)
 }
 
 GENERATION_PATHS = frozenset({"/v1/chat/completions", "/v1/messages"})
@@ -106,6 +107,11 @@ def validate_behaviour(data: dict[str, Any]) -> dict[str, Any]:
         or not all(isinstance(c, dict) and isinstance(c.get("name"), str) for c in tool_calls)
     ):
         raise ControlError('tool_calls must be a list of {"name": str, "arguments": ...}')
+    deltas = data.get("deltas")
+    if deltas is not None and (
+        not isinstance(deltas, list) or not deltas or not all(isinstance(d, str) for d in deltas)
+    ):
+        raise ControlError("deltas must be a non-empty list of strings")
     return data
 
 
@@ -303,6 +309,8 @@ def _is_tool_result(message: dict[str, Any]) -> bool:
 
 
 def reply_text(behaviour: dict[str, Any], messages: list[Any]) -> str:
+    if behaviour.get("deltas"):
+        return "".join(behaviour["deltas"])
     if behaviour.get("reply") is not None:
         return str(behaviour["reply"])
     last_user = next(
@@ -606,6 +614,8 @@ class FakeLLMServer:
         finish = behaviour.get("finish_reason")
         builder = AnthropicReply if anthropic else OpenAIReply
         reply = builder(seq, model, text, calls, finish, usage_in, usage_out)
+        if text is not None and behaviour.get("deltas"):
+            reply.pieces = list(behaviour["deltas"])
         if body.get("stream"):
             return await self._stream(writer, reply, behaviour, body, keep, partial)
         payload = json_bytes(reply.message())
@@ -678,6 +688,7 @@ class OpenAIReply:
     finish: str | None
     usage_in: int
     usage_out: int
+    pieces: list[str] | None = None  # streamed content deltas (default: word by word)
 
     @property
     def finish_reason(self) -> str:
@@ -732,7 +743,8 @@ class OpenAIReply:
         if self.calls:
             events.append(chunk({"tool_calls": self._calls(with_index=True)}))
         else:
-            events.extend(chunk({"content": piece}) for piece in _words(self.text or ""))
+            pieces = self.pieces or _words(self.text or "")
+            events.extend(chunk({"content": piece}) for piece in pieces)
         events.append(chunk({}, self.finish_reason))
         if include_usage:
             usage = {**base, "choices": [], "usage": self._usage()}

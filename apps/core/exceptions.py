@@ -20,7 +20,7 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
-from apps.core.logging import log_throttled
+from apps.core.logging import log_throttled, redact_text
 from apps.core.request_context import get_request_id
 
 logger = logging.getLogger(__name__)
@@ -136,10 +136,26 @@ def error_code_for_status(status: int) -> str:
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
-    error: dict[str, Any] = {"code": code, "message": message, "request_id": get_request_id()}
+    """The error envelope. Message and details pass the registered redactor (the same one as
+    logs): an upstream's error text may quote a key or a user's personal data."""
+    error: dict[str, Any] = {
+        "code": code,
+        "message": redact_text(message) if isinstance(message, str) else message,
+        "request_id": get_request_id(),
+    }
     if details is not None:
-        error["details"] = details
+        error["details"] = _redacted(details)
     return {"error": error}
+
+
+def _redacted(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, list | tuple):
+        return [_redacted(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _redacted(v) for k, v in value.items()}
+    return value
 
 
 def message_of(exc: drf.APIException) -> str:

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from apps.core.logging import redact_text
 from apps.core.request_context import get_request_id
 
 logger = logging.getLogger(__name__)
@@ -221,7 +222,12 @@ def current_span() -> Any:
 
 
 def _clean(attributes: Mapping[str, Any] | None) -> dict[str, Any]:
-    return {k: v for k, v in (attributes or {}).items() if v is not None}
+    """Attributes without None; text values pass the registered redactor (as log lines do)."""
+    return {
+        k: redact_text(v) if isinstance(v, str) else v
+        for k, v in (attributes or {}).items()
+        if v is not None
+    }
 
 
 def traced(

@@ -48,7 +48,14 @@ from apps.flows.selectors import (
 )
 from apps.flows.templating import DEFAULT_TEMPLATES, placeholder_problems, render
 from apps.providers.services import complete, list_models
-from apps.security.services import guard_input, guard_output, new_canary, redact_json
+from apps.security.services import (
+    guard_input,
+    guard_output,
+    new_canary,
+    pii_mask,
+    pii_unmask_json,
+    redact_json,
+)
 from apps.tenants.models import Tenant
 
 # Limits (characters). Over a size limit is 413, over a count limit 400.
@@ -358,6 +365,10 @@ def _call_model(
 ) -> tuple[_ModelAnswer, PromptTemplateVersion]:
     _check_provider(provider)
     template = active_template(flow)
+    # PII policy: the provider sees placeholders; the answer's strings get the values back.
+    names = list(values)
+    masked, vault = pii_mask([values[name] for name in names], ctx=ctx)
+    values = dict(zip(names, masked, strict=True))
     # Both are stored on a running job: a re-run reuses the paid answer and its canary.
     canary = job_step("canary", new_canary)
     system = (
@@ -382,7 +393,7 @@ def _call_model(
         data = redact_json(raw) if raw is not None else None
     if data is None:
         raise MalformedModelOutput("The model's answer was not the JSON object asked for.")
-    return _ModelAnswer(data=data, completion=completion), template
+    return _ModelAnswer(data=pii_unmask_json(data, vault), completion=completion), template
 
 
 def _check_provider(provider: Any) -> None:

@@ -19,15 +19,23 @@ from typing import Any
 from apps.core.aio import run_blocking
 from apps.core.exceptions import ApiError, error_body, message_of
 from apps.core.principal import GuardContext
-from apps.flows.streaming import StreamRedactor  # moves to apps.security (secrets-pii branch)
 from apps.gateway.exceptions import ModelNotFound
 from apps.gateway.metrics import GATEWAY_REQUESTS
 from apps.gateway.serializers import ChatRequest, text_of
 from apps.providers.async_calls import acomplete, astream_complete
 from apps.providers.services import list_models
 from apps.providers.types import Completion, StreamDelta
+from apps.security.pii.masking import Vault
 from apps.security.selectors import policy_snapshot
-from apps.security.services import guard_input, guard_output, redact
+from apps.security.services import (
+    current_redactor,
+    guard_input,
+    guard_output,
+    pii_mask,
+    pii_stream_restorer,
+    pii_unmask,
+)
+from apps.security.streaming import StreamRedactor
 
 logger = logging.getLogger(__name__)
 
@@ -85,20 +93,36 @@ def _provider_for(model: Any) -> str | None:
     )
 
 
-def _call_arguments(chat: ChatRequest, ctx: GuardContext) -> dict[str, Any]:
+def _masked_messages(messages: list[dict], ctx: GuardContext) -> tuple[list[dict], Vault]:
+    """The PII policy applied to every message (one vault: the same value gets the same
+    placeholder everywhere); the provider sees placeholders, never the values."""
+    indexes = [i for i, m in enumerate(messages) if isinstance(m.get("content"), str)]
+    masked, vault = pii_mask([messages[i]["content"] for i in indexes], ctx=ctx)
+    out = list(messages)
+    for index, text in zip(indexes, masked, strict=True):
+        out[index] = {**out[index], "content": text}
+    return out, vault
+
+
+def _call_arguments(chat: ChatRequest, ctx: GuardContext) -> tuple[dict[str, Any], Vault]:
+    """The provider call's arguments (guarded, then PII-masked messages) and the vault that
+    restores the masked values in the answer."""
     provider = _provider_for(chat.model)  # an unknown model is refused before any guard work
+    messages, vault = _masked_messages(_guarded_messages(chat.messages, ctx), ctx)
     return {
-        "messages": _guarded_messages(chat.messages, ctx),
+        "messages": messages,
         "provider": provider,
         "flow": "chat",
         "tools": chat.tools,
         "response_format": chat.response_format,
         "max_tokens": chat.max_tokens,
         "temperature": chat.temperature,
-    }
+    }, vault
 
 
-async def _guarded_call_arguments(chat: ChatRequest, ctx: GuardContext) -> dict[str, Any]:
+async def _guarded_call_arguments(
+    chat: ChatRequest, ctx: GuardContext
+) -> tuple[dict[str, Any], Vault]:
     """The guard runs inline (sub-millisecond), except when the tenant's policy asks the LLM
     judge about uncertain inputs: that is a blocking provider call, so it runs on the bounded
     pool and the event loop keeps serving."""
@@ -110,12 +134,12 @@ async def _guarded_call_arguments(chat: ChatRequest, ctx: GuardContext) -> dict[
     return await run_blocking(_call_arguments, chat, ctx, deadline=deadline)
 
 
-def _tool_calls_json(completion: Completion) -> list[dict]:
+def _tool_calls_json(completion: Completion, vault: Vault) -> list[dict]:
     return [
         {
             "id": call.id,
             "type": "function",
-            "function": {"name": call.name, "arguments": call.arguments},
+            "function": {"name": call.name, "arguments": pii_unmask(call.arguments, vault)},
         }
         for call in completion.tool_calls
     ]
@@ -127,14 +151,15 @@ async def chat_complete(chat: ChatRequest, *, ctx: GuardContext) -> tuple[dict[s
     completion_id = "chatcmpl-" + uuid.uuid4().hex
     created = int(time.time())
     try:
-        completion = await acomplete(**await _guarded_call_arguments(chat, ctx))
-        content = guard_output(completion.text or "", ctx=ctx)
+        arguments, vault = await _guarded_call_arguments(chat, ctx)
+        completion = await acomplete(**arguments)
+        content = pii_unmask(guard_output(completion.text or "", ctx=ctx), vault)
     except ApiError:
         GATEWAY_REQUESTS.labels(mode="sync", status="error").inc()
         raise
     message: dict[str, Any] = {"role": "assistant", "content": content}
     if completion.tool_calls:
-        message["tool_calls"] = _tool_calls_json(completion)
+        message["tool_calls"] = _tool_calls_json(completion, vault)
         message["content"] = content or None
     GATEWAY_REQUESTS.labels(mode="sync", status="ok").inc()
     body = {
@@ -169,7 +194,8 @@ async def chat_stream(chat: ChatRequest, *, ctx: GuardContext) -> ChatStream:
     """A guarded streamed chat completion. The first upstream item is awaited here, so a failure
     before any text (circuit open, upstream down, rate limited) raises as a normal HTTP error
     rather than breaking an event stream."""
-    items = astream_complete(**await _guarded_call_arguments(chat, ctx))
+    arguments, vault = await _guarded_call_arguments(chat, ctx)
+    items = astream_complete(**arguments)
     try:
         first = await anext(items, None)
     except BaseException:
@@ -182,6 +208,7 @@ async def chat_stream(chat: ChatRequest, *, ctx: GuardContext) -> ChatStream:
         "chatcmpl-" + uuid.uuid4().hex,
         int(time.time()),
         include_usage=chat.include_usage,
+        vault=vault,
     )
     return ChatStream(events)
 
@@ -204,8 +231,12 @@ async def _sse_events(
     created: int,
     *,
     include_usage: bool,
+    vault: Vault,
 ) -> AsyncIterator[bytes]:
-    redactor = StreamRedactor(redact)
+    # Secrets are redacted and PII placeholders restored chunk by chunk: only a tail that could
+    # still become a secret or a placeholder is held back.
+    redactor = StreamRedactor(current_redactor())
+    restorer = pii_stream_restorer(vault)
     model = ""
     status = "error"
     try:
@@ -216,17 +247,17 @@ async def _sse_events(
             if isinstance(item, Completion):
                 final = item
                 break
-            released = redactor.feed(item.text)
+            released = restorer.feed(redactor.feed(item.text))
             if released:
                 yield _chunk(completion_id, created, model, {"content": released})
             item = await anext(items, None)
-        tail = redactor.flush()
+        tail = restorer.feed(redactor.flush()) + restorer.flush()
         if tail:
             yield _chunk(completion_id, created, model, {"content": tail})
         if final is not None:
             model = final.model
             if final.tool_calls:
-                calls = [dict(c, index=i) for i, c in enumerate(_tool_calls_json(final))]
+                calls = [dict(c, index=i) for i, c in enumerate(_tool_calls_json(final, vault))]
                 yield _chunk(completion_id, created, model, {"tool_calls": calls})
             yield _chunk(completion_id, created, model, {}, final.finish_reason or "stop")
             if include_usage:

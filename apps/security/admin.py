@@ -36,6 +36,7 @@ from apps.security.models import (
     DetectionSettings,
     InjectionModelVersion,
     InjectionPattern,
+    PiiPolicy,
     SanitizationPolicy,
     SecretPattern,
     TenantDetectionPolicy,
@@ -57,6 +58,7 @@ from apps.security.services import (
     redact,
     sanitize_for,
     scan,
+    secret_patterns_set_enabled,
     training_examples_import,
 )
 from apps.tenants.models import Tenant
@@ -404,11 +406,64 @@ class SanitizationPolicyAdmin(PolicyAdminMixin, admin.ModelAdmin):
     readonly_fields = ("updated_by", "updated_at")
 
 
+class SecretPatternForm(forms.ModelForm):
+    """Entropy and secret group may be left empty (no check, the whole match)."""
+
+    entropy = forms.FloatField(required=False, min_value=0.0, max_value=8.0, initial=0.0)
+    secret_group = forms.IntegerField(required=False, min_value=-1, max_value=20, initial=0)
+
+    class Meta:
+        model = SecretPattern
+        fields = (
+            "name", "pattern", "enabled", "description", "keywords", "entropy", "secret_group",
+            "validation", "allowlists",
+        )  # fmt: skip
+
+    def clean_entropy(self) -> float:
+        return self.cleaned_data.get("entropy") or 0.0
+
+    def clean_secret_group(self) -> int:
+        return self.cleaned_data.get("secret_group") or 0
+
+
 @admin.register(SecretPattern)
 class SecretPatternAdmin(PolicyAdminMixin, admin.ModelAdmin):
-    list_display = ("name", "enabled", "updated_by", "updated_at")
-    list_filter = ("enabled",)
-    search_fields = ("name", "pattern")
+    """Secret formats: AgentHub's, gitleaks' (imported at build time) and the operators' own.
+    Seeding never overwrites a row an operator saved here."""
+
+    form = SecretPatternForm
+    list_display = ("name", "source", "enabled", "keywords", "entropy", "updated_by", "updated_at")
+    list_filter = ("enabled", "source", "validation")
+    search_fields = ("name", "pattern", "keywords", "description")
+    readonly_fields = ("source", "updated_by", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("name", "pattern", "enabled", "description")}),
+        (
+            "Precision and speed",
+            {"fields": ("keywords", "entropy", "secret_group", "validation", "allowlists")},
+        ),
+        ("Provenance", {"fields": ("source", "updated_by", "updated_at")}),
+    )
+    actions = ("enable_selected", "disable_selected")
+
+    @admin.action(description="Enable selected secret patterns")
+    def enable_selected(self, request, queryset) -> None:
+        secret_patterns_set_enabled(queryset=queryset, enabled=True, updated_by=_who(request))
+
+    @admin.action(description="Disable selected secret patterns")
+    def disable_selected(self, request, queryset) -> None:
+        secret_patterns_set_enabled(queryset=queryset, enabled=False, updated_by=_who(request))
+
+
+@admin.register(PiiPolicy)
+class PiiPolicyAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    """What happens to personal data in prompts: global default, per tenant, per API key."""
+
+    list_display = (
+        "__str__", "email", "phone", "card", "iban", "ssn", "ip", "secret", "updated_at",
+    )  # fmt: skip
+    list_filter = ("tenant",)
+    raw_id_fields = ("api_key",)
     readonly_fields = ("updated_by", "updated_at")
 
 

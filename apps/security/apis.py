@@ -1,13 +1,13 @@
 """Security API: patterns (operator keys, own tenant; global ones read-only), scan (every key,
 a dry run), the tenant's detection policy (operator keys), audit trail (operator keys, own
-tenant, filterable, paginated)."""
+tenant, filterable, paginated), PII policy (own tenant and its keys)."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
@@ -18,7 +18,15 @@ from rest_framework.views import APIView
 from apps.core.schema import PAGE_PARAMETERS, paginated
 from apps.security.exceptions import GlobalPatternReadOnly
 from apps.security.guard.defaults import CATEGORIES
-from apps.security.models import Action, InjectionPattern, JudgeFailMode, Source, Verdict
+from apps.security.models import (
+    Action,
+    InjectionPattern,
+    JudgeFailMode,
+    PiiAction,
+    PiiPolicy,
+    Source,
+    Verdict,
+)
 from apps.security.selectors import (
     audit_list,
     pattern_get,
@@ -30,11 +38,14 @@ from apps.security.services import (
     injection_pattern_create,
     injection_pattern_delete,
     injection_pattern_update,
+    pii_policy_delete,
+    pii_policy_save,
     redact,
     sanitize_for,
     scan,
     tenant_detection_policy_set,
 )
+from apps.tenants.models import ApiKey
 from apps.tenants.permissions import IsOperatorOrAuditorReadOnly
 from apps.tenants.selectors import scoped_get
 
@@ -370,3 +381,91 @@ class AuditDetailApi(APIView):
 
         row = scoped_get(BlockedRequest.objects.all(), tenant=request.user.tenant, pk=pk)
         return Response(AuditOutputSerializer(row).data)
+
+
+class PiiPolicyApi(APIView):
+    """The PII policy in force for your tenant, or for one of its keys (``?api_key=<id>``):
+    per entity ``off``, ``mask`` (placeholder before the provider, restored in the answer),
+    ``redact`` or ``block``. Operator keys change it (live within a second); a key's policy
+    wins over the tenant's, which wins over the global default. DELETE drops the tenant's or
+    key's own policy (the broader one applies again)."""
+
+    permission_classes = [IsOperatorOrAuditorReadOnly]
+
+    class QuerySerializer(serializers.Serializer):
+        api_key = serializers.IntegerField(required=False, min_value=1)
+
+    @extend_schema_serializer(component_name="PiiPolicy")
+    class PolicySerializer(serializers.Serializer):
+        scope = serializers.CharField(read_only=True)
+        api_key = serializers.IntegerField(read_only=True, allow_null=True)
+        phone_region = serializers.CharField(max_length=2, required=False)
+        email = serializers.ChoiceField(choices=PiiAction.choices, required=False)
+        phone = serializers.ChoiceField(choices=PiiAction.choices, required=False)
+        card = serializers.ChoiceField(choices=PiiAction.choices, required=False)
+        iban = serializers.ChoiceField(choices=PiiAction.choices, required=False)
+        ssn = serializers.ChoiceField(choices=PiiAction.choices, required=False)
+        ip = serializers.ChoiceField(choices=PiiAction.choices, required=False)
+        secret = serializers.ChoiceField(choices=PiiAction.choices, required=False)
+
+    def _target(self, request: Request):
+        query = self.QuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        tenant = request.user.tenant
+        key_id = query.validated_data.get("api_key")
+        key = scoped_get(ApiKey.objects.all(), tenant=tenant, pk=key_id) if key_id else None
+        return tenant, key
+
+    def _out(self, tenant, key) -> dict[str, Any]:
+        rules = policy_snapshot().pii_for(tenant.pk, key.pk if key else None)
+        own = PiiPolicy.objects.filter(tenant=tenant, api_key=key).exists()
+        scope = ("api_key" if key else "tenant") if own else "inherited"
+        return {
+            "scope": scope,
+            "api_key": key.pk if key else None,
+            "phone_region": rules.phone_region,
+            **rules.actions,
+        }
+
+    @extend_schema(
+        parameters=[OpenApiParameter("api_key", int, required=False)],
+        responses=PolicySerializer,
+        summary="Read the PII policy in force",
+    )
+    def get(self, request: Request) -> Response:
+        tenant, key = self._target(request)
+        return Response(self._out(tenant, key))
+
+    @extend_schema(
+        parameters=[OpenApiParameter("api_key", int, required=False)],
+        request=PolicySerializer,
+        responses=PolicySerializer,
+        summary="Change the PII policy (tenant or key)",
+    )
+    def patch(self, request: Request) -> Response:
+        tenant, key = self._target(request)
+        serializer = self.PolicySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        region = data.pop("phone_region", None)
+        # a model validation error (unknown region...) is a 400 via the envelope handler
+        pii_policy_save(
+            tenant=tenant,
+            api_key=key,
+            actions=data,
+            phone_region=region,
+            updated_by=_actor(request),
+        )
+        return Response(self._out(tenant, key))
+
+    @extend_schema(
+        parameters=[OpenApiParameter("api_key", int, required=False)],
+        responses={204: None},
+        summary="Drop the tenant's or key's own PII policy",
+    )
+    def delete(self, request: Request) -> Response:
+        tenant, key = self._target(request)
+        policy = PiiPolicy.objects.filter(tenant=tenant, api_key=key).first()
+        if policy is not None:
+            pii_policy_delete(policy=policy)
+        return Response(status=204)

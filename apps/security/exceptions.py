@@ -33,3 +33,9 @@ class GlobalPatternReadOnly(ApiError):
     status_code = 403
     default_code = "permission_denied"
     default_detail = "Global patterns are managed in the admin; API keys edit their tenant's."
+
+
+class PiiRejected(ApiError):
+    status_code = 400
+    default_code = "pii_rejected"
+    default_detail = "The request carries personal data that this key's policy does not allow."

@@ -2,8 +2,10 @@
 
 Label values are bounded: ``validation_type`` is the guarded source (user_input,
 context_document, tool_output, output) or ``scan``; ``result`` is allow, flag, block,
-truncated or too_large; ``reason`` is rule, model, rule+model, judge, canary_leak or
-input_too_large; the judge's ``outcome`` is yes, no, timeout, error, budget or unavailable.
+truncated or too_large; ``reason`` is rule, model, rule+model, judge, canary_leak,
+input_too_large or pii; the judge's ``outcome`` is yes, no, timeout, error, budget or
+unavailable. ``entity`` is one of the PII kinds (secret, card, iban, ssn, email, phone, ip) and
+``action`` mask, redact or block.
 """
 
 from prometheus_client import Counter, Histogram
@@ -37,4 +39,10 @@ JUDGE_SECONDS = Histogram(
     "ai_platform_security_judge_duration_seconds",
     "How long the LLM judge took to answer (or to time out / fail).",
     buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 1.5, 2.5, 5.0, 10.0, 30.0),
+)
+
+PII_ENTITIES = Counter(
+    "ai_platform_security_pii_entities_total",
+    "Personal data (and secrets) found in prompts by the PII policy, by kind and action.",
+    ["entity", "action"],
 )

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import uuid
 
+import phonenumbers
+import re2
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -166,8 +168,20 @@ class SanitizationPolicy(models.Model):
         super().validate_constraints(exclude=exclude)
 
 
+class SecretSource(models.TextChoices):
+    BUILTIN = "builtin", "AgentHub"
+    GITLEAKS = "gitleaks", "gitleaks rule set"
+    OPERATOR = "operator", "operator"
+
+
+class SecretCheck(models.TextChoices):
+    NONE = "", "none"
+    GENERIC = "generic", "assignment: no placeholders or references"
+    LUHN = "luhn", "card number: Luhn checksum"
+
+
 class SecretPattern(models.Model):
-    """A secret format the redactor hides in logs, audit excerpts and stored text."""
+    """A secret format the redactor hides in logs, audit excerpts, answers and stored text."""
 
     name = models.CharField(max_length=100, unique=True)
     pattern = models.TextField(validators=[validate_secret_regex], help_text="RE2 syntax.")
@@ -175,6 +189,37 @@ class SecretPattern(models.Model):
         default=True,
         help_text="Disabling a built-in format stops redacting it everywhere. Think twice.",
     )
+    keywords = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Comma-separated, case-insensitive. The pattern runs only on text containing "
+        "one of them (keeps redaction fast as rules grow). Empty: always runs.",
+    )
+    entropy = models.FloatField(
+        default=0.0,
+        validators=[MinValueValidator(0.0), MaxValueValidator(8.0)],
+        help_text="Minimum Shannon entropy (bits per character) of the secret; 0 = no check. "
+        "Random keys score 4-6, words and numbers 2-3.",
+    )
+    secret_group = models.SmallIntegerField(
+        default=0,
+        validators=[MinValueValidator(-1), MaxValueValidator(20)],
+        help_text="Which capture group is the secret (replaced; the rest stays readable): "
+        "0 = the whole match, n = group n, -1 = the first group that matched.",
+    )
+    validation = models.CharField(
+        max_length=16, choices=SecretCheck.choices, default=SecretCheck.NONE, blank=True
+    )
+    allowlists = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Matches to ignore: [{"target": "secret|match|line", "regexes": [...], '
+        '"stopwords": [...], "condition": "OR|AND"}].',
+    )
+    source = models.CharField(
+        max_length=16, choices=SecretSource.choices, default=SecretSource.OPERATOR
+    )
+    description = models.TextField(blank=True)
     updated_by = models.CharField(max_length=150, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -183,6 +228,131 @@ class SecretPattern(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        try:
+            validate_allowlists(self.allowlists)
+        except ValidationError as exc:
+            errors["allowlists"] = exc.messages
+        if self.secret_group > 0 and self.pattern:
+            try:
+                groups = re2.compile(self.pattern).groups
+            except re2.error:
+                groups = None  # the pattern's own validator reports it
+            if groups is not None and self.secret_group > groups:
+                errors["secret_group"] = f"The pattern has only {groups} group(s)."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def keyword_list(self) -> tuple[str, ...]:
+        return tuple(k.strip().lower() for k in self.keywords.split(",") if k.strip())
+
+
+def validate_allowlists(value) -> None:
+    if not isinstance(value, list):
+        raise ValidationError("A list of allowlist objects.")
+    for entry in value:
+        if not isinstance(entry, dict):
+            raise ValidationError("Each allowlist is an object.")
+        if entry.get("target", "secret") not in {"secret", "match", "line"}:
+            raise ValidationError("target is secret, match or line.")
+        if str(entry.get("condition", "OR")).upper() not in {"OR", "AND"}:
+            raise ValidationError("condition is OR or AND.")
+        for regex in entry.get("regexes", []):
+            try:
+                validate_secret_pattern(regex)
+            except PatternError as exc:
+                raise ValidationError(f"allowlist regex {regex!r}: {exc}") from None
+        if not all(isinstance(s, str) for s in entry.get("stopwords", [])):
+            raise ValidationError("stopwords are strings.")
+
+
+class PiiAction(models.TextChoices):
+    OFF = "off", "off"
+    MASK = "mask", "mask and restore"
+    REDACT = "redact", "redact"
+    BLOCK = "block", "block the request"
+
+
+PII_ENTITIES = ("email", "phone", "card", "iban", "ssn", "ip", "secret")
+
+
+def _pii_field(default: str, label: str) -> models.CharField:
+    return models.CharField(
+        max_length=8, choices=PiiAction.choices, default=default, help_text=label
+    )
+
+
+class PiiPolicy(models.Model):
+    """What happens to personal data (and secrets) in a prompt before a provider sees it.
+
+    One global default (no tenant, no key), optionally one per tenant and one per API key; the
+    most specific applies as a whole. ``mask`` replaces each value with a placeholder such as
+    ``[EMAIL_1]`` and puts the original back in the answer; ``redact`` replaces it for good;
+    ``block`` rejects the request (400 ``pii_rejected``)."""
+
+    tenant = models.ForeignKey(
+        "tenants.Tenant", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    api_key = models.ForeignKey(
+        "tenants.ApiKey", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    email = _pii_field(PiiAction.MASK, "E-mail addresses.")
+    phone = _pii_field(PiiAction.MASK, "Phone numbers (international, or national in the region).")
+    card = _pii_field(PiiAction.MASK, "Payment card numbers (Luhn).")
+    iban = _pii_field(PiiAction.MASK, "IBANs (checksum).")
+    ssn = _pii_field(PiiAction.MASK, "US social security numbers.")
+    ip = _pii_field(PiiAction.OFF, "IPv4 and IPv6 addresses.")
+    secret = _pii_field(PiiAction.MASK, "Secrets (every enabled secret pattern).")
+    phone_region = models.CharField(
+        max_length=2, default="US", help_text="Region for national phone numbers (ISO 3166)."
+    )
+    updated_by = models.CharField(max_length=150, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "PII policy"
+        verbose_name_plural = "PII policies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant"],
+                condition=models.Q(api_key__isnull=True, tenant__isnull=False),
+                name="pii_policy_one_per_tenant",
+            ),
+            models.UniqueConstraint(
+                fields=["api_key"],
+                condition=models.Q(api_key__isnull=False),
+                name="pii_policy_one_per_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.api_key_id:
+            return f"PII policy for key {self.api_key_id}"
+        if self.tenant_id:
+            return f"PII policy for tenant {self.tenant_id}"
+        return "PII policy (global default)"
+
+    def actions(self) -> dict[str, str]:
+        return {entity: getattr(self, entity) for entity in PII_ENTITIES}
+
+    def clean(self) -> None:
+        if self.api_key_id and self.tenant_id and self.api_key.tenant_id != self.tenant_id:
+            raise ValidationError({"api_key": "The key belongs to another tenant."})
+        if self.api_key_id and not self.tenant_id:
+            self.tenant_id = self.api_key.tenant_id
+        if self.phone_region.upper() not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValidationError({"phone_region": "Not a region the phone library knows."})
+        self.phone_region = self.phone_region.upper()
+
+    def validate_constraints(self, exclude=None) -> None:
+        if self.tenant_id is None and self.api_key_id is None:
+            others = PiiPolicy.objects.filter(tenant__isnull=True, api_key__isnull=True)
+            if others.exclude(pk=self.pk).exists():
+                raise ValidationError("There is already a global default PII policy; edit it.")
+        super().validate_constraints(exclude=exclude)
 
 
 class JudgeFailMode(models.TextChoices):

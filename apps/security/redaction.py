@@ -1,14 +1,28 @@
-"""Secret redaction for logs, audit excerpts and anything stored.
+"""Secret redaction for logs, audit excerpts, answers and anything stored.
 
-Patterns are RE2 (linear time) like the injection rules, so an operator-added secret pattern
-can never stall logging. All patterns are combined into one alternation per pass, with a cheap
-pre-check so that the common case (no secret at all) costs one scan. ``redact`` never raises: a
-logging filter must not lose a line because redaction failed.
+The rule set is AgentHub's own formats plus gitleaks' maintained rules (imported at build time,
+``apps/security/secret_rules``), and whatever operators add in admin. Every pattern is RE2
+(linear time), so no pattern can stall a log line.
+
+Cost stays flat as rules grow: one RE2 *set* pass finds which rule keywords occur in the text
+(gitleaks' keyword prefilter, an Aho-Corasick-like scan in one DFA), and only the rules whose
+keywords occur run; rules without keywords (operators' patterns, card numbers) go through a
+second set pass that says which of them match at all. A candidate match then has to pass its
+rule's checks (Shannon entropy, allowlists and stopwords, placeholders, Luhn).
+
+Overlapping matches: the one with the longer secret wins, then the more specific rule, then the
+longer match; a match whose secret lies inside the winner's match is dropped (a generic
+``authorization: Bearer`` assignment never beats the bearer token it sits in front of).
+Only the secret part is replaced (``api_key=[REDACTED:...]`` keeps logs readable).
+
+``redact`` never raises: a logging filter must not lose a line because redaction failed.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -18,8 +32,11 @@ from apps.security.guard.rules import PatternError, validate_pattern
 
 __all__ = [
     "DEFAULT_SECRET_PATTERNS",
+    "Allowlist",
+    "Finding",
     "Redactor",
     "SecretSpec",
+    "shannon_entropy",
     "validate_secret_pattern",
 ]
 
@@ -28,59 +45,53 @@ logger = logging.getLogger(__name__)
 MIN_LITERAL_LENGTH = 8  # shorter "secrets" would redact ordinary words
 _MAX_MEM = 64 << 20
 
+# secret_group values: 0 = the whole match; n = group n; FIRST_GROUP = the first group that
+# matched something (gitleaks' rule when a rule has groups but names no secretGroup).
+FIRST_GROUP = -1
+
+# Rank of a rule's kind when two matches tie on secret length (lower wins).
+SPECIFIC, MAINTAINED, GENERIC = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Allowlist:
+    """A match is allowed (not a secret) when its ``target`` text matches one of ``regexes`` or
+    the secret contains one of ``stopwords``; with ``condition="AND"`` both must hold."""
+
+    target: str = "secret"  # secret | match | line
+    regexes: tuple[str, ...] = ()
+    stopwords: tuple[str, ...] = ()
+    condition: str = "OR"
+
 
 @dataclass(frozen=True)
 class SecretSpec:
     name: str
     pattern: str
+    keywords: tuple[str, ...] = ()  # lower case; the rule runs only when one occurs
+    entropy: float = 0.0  # the secret's Shannon entropy must exceed this (0: no check)
+    secret_group: int = 0
+    allowlists: tuple[Allowlist, ...] = ()
+    check: str = ""  # "", "luhn" (card numbers), "generic" (assignments: no placeholders)
+    kind: int = SPECIFIC
+    description: str = ""
 
 
-# Order matters where formats overlap: the more specific pattern comes first (Anthropic before
-# OpenAI, PEM blocks and JWTs before generic assignments).
-DEFAULT_SECRET_PATTERNS: list[SecretSpec] = [
-    SecretSpec(
-        "pem_private_key",
-        r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?"
-        r"(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\z)",
-    ),
-    SecretSpec("anthropic_key", r"\bsk-ant-(?:api\d{2}-|admin\d{2}-)?[A-Za-z0-9_\-]{20,}"),
-    SecretSpec("openai_key", r"\bsk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{20,}"),
-    SecretSpec("stripe_key", r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}"),
-    SecretSpec("github_token", r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})"),
-    SecretSpec("slack_token", r"\bxox[abposr]-[A-Za-z0-9\-]{10,}"),
-    SecretSpec("google_api_key", r"\bAIza[0-9A-Za-z_\-]{30,}"),
-    SecretSpec(
-        "aws_access_key_id", r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA)[A-Z0-9]{16}\b"
-    ),
-    SecretSpec(
-        "aws_secret_access_key",
-        r"(?i:aws_?secret_?(?:access_?)?key|secret_?access_?key)[\"']?\s*[:=]\s*[\"']?"
-        r"[A-Za-z0-9/+=]{40}",
-    ),
-    SecretSpec("jwt", r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"),
-    SecretSpec(
-        "bearer_token",
-        r"(?i:authorization[\"']?\s*[:=]\s*[\"']?(?:bearer|token|basic)\s+|\bbearer\s+)"
-        r"[A-Za-z0-9_\-.~+/=]{8,}",
-    ),
-    SecretSpec(
-        "url_password",
-        r"\b[a-zA-Z][a-zA-Z0-9+.\-]{1,20}://[^\s:/@\"'<>]{0,128}:[^\s@/\"'<>]{1,256}@",
-    ),
-    SecretSpec(
-        "secret_assignment",
-        r"(?i:[\"']?[a-z0-9_.\-]{0,40}(?:api[_\-]?key|apikey|access[_\-]?key|secret|token|passwd|"
-        r"password|pwd|private[_\-]?key|client[_\-]?secret|auth)[a-z0-9_.\-]{0,20}[\"']?\s*"
-        r"(?:=|:|=>)\s*)(?:\"[^\"\s]{4,}\"|'[^'\s]{4,}'|[^\s\"',;&}{)(]{4,})",
-    ),
-]
+@dataclass(frozen=True)
+class Finding:
+    start: int  # the secret (what is replaced)
+    end: int
+    name: str
+    match_start: int  # the whole match (what decides overlaps)
+    match_end: int
+    rank: int = SPECIFIC
 
-# Cheap pre-check: every default pattern contains one of these (case-insensitively).
-_HINTS = (
-    "private key", "sk-", "sk_", "rk_", "gh", "github_pat_", "xox", "aiza", "akia", "asia",
-    "abia", "acca", "agpa", "aida", "aroa", "anpa", "anva", "secret", "eyj", "bearer",
-    "authorization", "://", "key", "token", "passw", "pwd", "auth",
-)  # fmt: skip
+
+def shannon_entropy(text: str) -> float:
+    if not text:
+        return 0.0
+    total = len(text)
+    return -sum(n / total * math.log2(n / total) for n in Counter(text).values())
 
 
 def validate_secret_pattern(pattern: str) -> None:
@@ -95,111 +106,355 @@ def _options() -> re2.Options:
     return options
 
 
+def luhn_valid(digits: str) -> bool:
+    total, parity = 0, len(digits) % 2
+    for index, char in enumerate(digits):
+        value = ord(char) - 48
+        if index % 2 == parity:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+# Values of an assignment that are references or placeholders, not secrets:
+# ``apiKey: process.env.OPENAI_API_KEY``, ``token: <YOUR_TOKEN_HERE>``, ``${SECRET}``...
+_PLACEHOLDER = re2.compile(
+    r"(?i)^(?:\$|%|@|<|\{|\[|~?/|\./|process\.env|os\.environ|os\.getenv|getenv|env\.|env\[|ENV\[|"
+    r"settings\.|config\.|secrets\.|vars\.|import\.meta|none$|null$|nil$|true$|false$|undefined$)"
+    r"|(?i)(?:your[_\-\s]?|_here$|-here$|xxxx|\*\*\*|\.\.\.|changeme|change_me|placeholder|"
+    r"redacted|dummy|example\.com|<|>)",
+    _options(),
+)
+_TOKEN_TAIL = re2.compile(r"[A-Za-z0-9_\-+/=]+", _options())
+
+
+def _is_placeholder(value: str) -> bool:
+    return bool(_PLACEHOLDER.search(value)) or len(set(value)) <= 2
+
+
+@dataclass
+class _Rule:
+    spec: SecretSpec
+    regex: object
+    allow: tuple[tuple[str, tuple, tuple[str, ...], str], ...]
+    multiline: bool = False  # may span many lines (PEM blocks): never windowed
+
+
+# Texts this long run keyword rules on windows around their keywords only.
+WINDOWED_FROM = 8192
+_WINDOW_BACK, _WINDOW_AHEAD = 512, 4096
+_WINDOWS_MAX = 32
+_MULTILINE = re2.compile(r"\[\\s\\S|\\s\\S\]|\(\?s|\\n|\\r|\\z|\\A")
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
 class Redactor:
     """Replaces secrets with ``[REDACTED:<name>]``. Immutable; share one per configuration."""
 
     def __init__(
         self,
-        specs: Iterable[SecretSpec] = DEFAULT_SECRET_PATTERNS,
+        specs: Iterable[SecretSpec] | None = None,
         literals: Iterable[str] = (),
+        *,
+        global_allowlist: Allowlist | None = None,
     ) -> None:
-        self.specs: tuple[SecretSpec, ...] = ()
-        self.skipped: tuple[tuple[str, str], ...] = ()
-        valid: list[SecretSpec] = []
+        if specs is None:
+            specs = DEFAULT_SECRET_PATTERNS
+            if global_allowlist is None:
+                global_allowlist = GLOBAL_ALLOWLIST
+        rules: list[_Rule] = []
         skipped: list[tuple[str, str]] = []
         for spec in specs:
             try:
                 validate_secret_pattern(spec.pattern)
-                re2.compile(f"(?:{spec.pattern})", _options())
+                regex = re2.compile(spec.pattern, _options())
+                allow = tuple(
+                    (
+                        a.target,
+                        tuple(re2.compile(r, _options()) for r in a.regexes),
+                        tuple(s.lower() for s in a.stopwords),
+                        a.condition.upper(),
+                    )
+                    for a in spec.allowlists
+                )
             except (PatternError, re2.error) as exc:
                 logger.warning("Skipping secret pattern %r: %s", spec.name, exc)
                 skipped.append((spec.name, str(exc)))
                 continue
-            valid.append(spec)
-        self.specs = tuple(valid)
-        self.skipped = tuple(skipped)
-        self._only_defaults = self.specs == tuple(DEFAULT_SECRET_PATTERNS)
-        self._regex = None
-        if valid:
-            combined = "|".join(f"({spec.pattern})" for spec in valid)
-            try:
-                self._regex = re2.compile(combined, _options())
-            except re2.error:
-                logger.warning("Secret patterns too large to combine; redacting one by one")
-        self._singles = tuple(re2.compile(f"(?:{s.pattern})", _options()) for s in valid)
-        # group number of each spec's outer group in the combined pattern (specs may have their
-        # own capturing groups, which shift the numbering)
-        starts, group = [], 1
-        for single in self._singles:
-            starts.append(group)
-            group += 1 + single.groups
-        self._group_starts = tuple(starts)
-        # Literals: exact configured secret values, longest first so overlapping values redact
-        # fully. Kept as plain strings: ``in`` + ``replace`` is faster than any regex here.
+            rules.append(_Rule(spec, regex, allow, bool(_MULTILINE.search(spec.pattern))))
+        self._rules = tuple(rules)
+        self.specs: tuple[SecretSpec, ...] = tuple(r.spec for r in rules)
+        self.skipped: tuple[tuple[str, str], ...] = tuple(skipped)
+        self._global_regexes = tuple(
+            re2.compile(r, _options())
+            for r in (global_allowlist.regexes if global_allowlist else ())
+        )
+        self._global_stopwords = tuple(global_allowlist.stopwords) if global_allowlist else ()
+
+        # Keyword prefilter: one set of literal keywords, each mapped to the rules that need it.
+        keywords = sorted({k for r in rules for k in r.spec.keywords})
+        self.keywords: tuple[str, ...] = tuple(keywords)
+        self._keyword_rules: list[list[int]] = [[] for _ in keywords]
+        index_of = {k: i for i, k in enumerate(keywords)}
+        for number, rule in enumerate(rules):
+            for keyword in rule.spec.keywords:
+                self._keyword_rules[index_of[keyword]].append(number)
+        self._keyword_set = self._build_set(["(?i)" + re2.escape(k) for k in keywords])
+        # Rules without keywords: a second set says which of them match anywhere.
+        self._always = [n for n, r in enumerate(rules) if not r.spec.keywords]
+        self._always_set = self._build_set([rules[n].spec.pattern for n in self._always])
+
         unique = {
             lit for lit in literals if isinstance(lit, str) and len(lit) >= MIN_LITERAL_LENGTH
         }
         self._literals = tuple(sorted(unique, key=len, reverse=True))
 
+    @staticmethod
+    def _build_set(patterns: list[str]):
+        if not patterns:
+            return None
+        try:
+            pattern_set = re2.Set.SearchSet(_options())
+            for pattern in patterns:
+                pattern_set.Add(pattern)
+            pattern_set.Compile()
+        except re2.error:
+            logger.warning("secret rule prefilter could not be built; running every rule")
+            return False
+        return pattern_set
+
+    # --- finding -----------------------------------------------------------------------------
+
+    def _candidates(self, text: str) -> list[int]:
+        numbers: set[int] = set()
+        if self._keyword_set is False:
+            numbers.update(n for n, r in enumerate(self._rules) if r.spec.keywords)
+        elif self._keyword_set is not None:
+            for index in self._keyword_set.Match(text) or ():
+                numbers.update(self._keyword_rules[index])
+        if self._always_set is False:
+            numbers.update(self._always)
+        elif self._always_set is not None:
+            for index in self._always_set.Match(text) or ():
+                numbers.add(self._always[index])
+        return sorted(numbers)
+
+    def find(self, text: str) -> list[Finding]:
+        """Every secret in ``text``, overlaps resolved, in order of position."""
+        findings: list[Finding] = []
+        for literal in self._literals:
+            at = text.find(literal)
+            while at >= 0:
+                end = at + len(literal)
+                findings.append(Finding(at, end, "configured_secret", at, end, -1))
+                at = text.find(literal, end)
+        if self._rules:
+            candidates = self._candidates(text)
+            if len(text) < WINDOWED_FROM:
+                for number in candidates:
+                    findings.extend(self._rule_findings(self._rules[number], text))
+            else:
+                findings.extend(self._windowed(text, candidates))
+        return _resolve(findings)
+
+    def _windowed(self, text: str, candidates: list[int]) -> list[Finding]:
+        """Long texts: a keyword rule runs only on the lines around its keywords' occurrences
+        (exact positions by ``str.find`` on the lower-cased text), not on the whole text."""
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a character whose lower case is longer: no mapping
+            return [f for n in candidates for f in self._rule_findings(self._rules[n], text)]
+        positions: dict[str, list[int]] = {}
+        found: list[Finding] = []
+        for number in candidates:
+            rule = self._rules[number]
+            if not rule.spec.keywords or rule.multiline:
+                found.extend(self._rule_findings(rule, text))
+                continue
+            spans = []
+            for keyword in rule.spec.keywords:
+                if keyword not in positions:
+                    at, hits = lowered.find(keyword), []
+                    while at >= 0 and len(hits) <= _WINDOWS_MAX:
+                        hits.append(at)
+                        at = lowered.find(keyword, at + 1)
+                    positions[keyword] = hits
+                spans.extend(
+                    (max(0, at - _WINDOW_BACK), at + len(keyword) + _WINDOW_AHEAD)
+                    for at in positions[keyword]
+                )
+            if len(spans) > _WINDOWS_MAX:  # a keyword on every line: one scan is cheaper
+                found.extend(self._rule_findings(rule, text))
+                continue
+            for start, end in _merged(spans):
+                start = text.rfind("\n", 0, start) + 1 if start > 0 else 0
+                line_end = text.find("\n", end) if end < len(text) else -1
+                end = len(text) if line_end < 0 else line_end
+                found.extend(self._rule_findings(rule, text[start:end], start))
+        return found
+
+    def _rule_findings(self, rule: _Rule, text: str, offset: int = 0) -> Iterable[Finding]:
+        for f in self._rule_findings_in(rule, text):
+            if offset:
+                f = Finding(
+                    f.start + offset,
+                    f.end + offset,
+                    f.name,
+                    f.match_start + offset,
+                    f.match_end + offset,
+                    f.rank,
+                )
+            yield f
+
+    def _rule_findings_in(self, rule: _Rule, text: str) -> Iterable[Finding]:
+        spec = rule.spec
+        for match in rule.regex.finditer(text):
+            start, end = _secret_span(match, spec.secret_group)
+            if start < 0 or end <= start:
+                continue
+            secret = text[start:end]
+            if not self._accept(rule, secret, match, text):
+                continue
+            if spec.kind != GENERIC:
+                # A rule that stops mid-token (``glpat-`` + exactly 20) must not leave the rest
+                # of the token in clear.
+                tail = _TOKEN_TAIL.match(text, end)
+                if tail is not None:
+                    end = tail.end()
+            yield Finding(start, end, spec.name, match.start(), max(match.end(), end), spec.kind)
+
+    def _accept(self, rule: _Rule, secret: str, match, text: str) -> bool:
+        spec = rule.spec
+        if spec.entropy:
+            if shannon_entropy(secret) <= spec.entropy:
+                return False
+            # gitleaks: a generic secret has at least one digit
+            generic = spec.kind == GENERIC and spec.name.startswith("generic")
+            if generic and not any(c.isdigit() for c in secret):
+                return False
+        if spec.check == "luhn":
+            digits = "".join(c for c in secret if c.isdigit())
+            if not 13 <= len(digits) <= 19 or not luhn_valid(digits):
+                return False
+            if not digits.startswith(CARD_PREFIXES):
+                return False
+        elif spec.check == "generic" and _is_placeholder(secret):
+            return False
+        lowered = secret.lower()
+        if any(word in lowered for word in self._global_stopwords):
+            return False
+        if any(regex.search(secret) for regex in self._global_regexes):
+            return False
+        for target, regexes, stopwords, condition in rule.allow:
+            if target == "match":
+                subject = match.group(0)
+            elif target == "line":
+                line_start = text.rfind("\n", 0, match.start()) + 1
+                line_end = text.find("\n", match.end())
+                subject = text[line_start : line_end if line_end >= 0 else len(text)]
+            else:
+                subject = secret
+            hits = []
+            if regexes:
+                hits.append(any(r.search(subject) for r in regexes))
+            if stopwords:
+                hits.append(any(word in lowered for word in stopwords))
+            if hits and (all(hits) if condition == "AND" else any(hits)):
+                return False
+        return True
+
+    # --- replacing ---------------------------------------------------------------------------
+
+    @staticmethod
+    def apply(text: str, findings: Iterable[Finding]) -> str:
+        parts, at = [], 0
+        for finding in findings:
+            if finding.start < at:
+                continue
+            parts.append(text[at : finding.start])
+            parts.append(f"[REDACTED:{finding.name}]")
+            at = finding.end
+        if not parts:
+            return text
+        parts.append(text[at:])
+        return "".join(parts)
+
     def redact(self, text: str) -> str:
         try:
-            return self._redact(text)
+            if not isinstance(text, str):
+                text = str(text)
+            if not text:
+                return text
+            return self.apply(text, self.find(text))
         except Exception:  # never lose a log line; fall back to the most conservative output
             logger.debug("redaction failed", exc_info=False)
             return "[REDACTION_FAILED]"
 
-    def _redact(self, text: str) -> str:
-        if not isinstance(text, str):
-            text = str(text)
-        if not text:
-            return text
-        for literal in self._literals:
-            if literal in text:
-                text = text.replace(literal, "[REDACTED:configured_secret]")
-        if not self.specs:
-            return text
-        if self._only_defaults:
-            lowered = text.lower()
-            if not any(hint in lowered for hint in _HINTS):
-                return text
-        if self._regex is not None:
-            return self._regex.sub(self._replacement, text)
-        for spec, regex in zip(self.specs, self._singles, strict=True):
-            text = regex.sub(f"[REDACTED:{spec.name}]", text)
-        return text
-
-    def _replacement(self, match) -> str:
-        for group, spec in zip(self._group_starts, self.specs, strict=True):
-            if match.group(group) is not None:
-                return _keep_prefix(spec.name, match.group(group))
-        return "[REDACTED]"
-
     def __call__(self, text: str) -> str:
         return self.redact(text)
 
-
-# For these formats the label before the secret stays readable ("api_key=[REDACTED:...]",
-# "postgres://user:[REDACTED:url_password]@host"), which keeps logs useful.
-_PREFIXES = {
-    "secret_assignment": re2.compile(
-        r"(?i)[\"']?[a-z0-9_.\-]{0,40}(?:api[_\-]?key|apikey|access[_\-]?key|secret|token|passwd|"
-        r"password|pwd|private[_\-]?key|client[_\-]?secret|auth)[a-z0-9_.\-]{0,20}[\"']?\s*"
-        r"(?:=|:|=>)\s*[\"']?"
-    ),
-    "aws_secret_access_key": re2.compile(r"(?i)[a-z_]*key[\"']?\s*[:=]\s*[\"']?"),
-    "bearer_token": re2.compile(
-        r"(?i)(?:authorization[\"']?\s*[:=]\s*[\"']?(?:bearer|token|basic)\s+|bearer\s+)"
-    ),
-    "url_password": re2.compile(r"[a-zA-Z][a-zA-Z0-9+.\-]{1,20}://[^\s:/@\"'<>]{0,128}:"),
-}
+    @property
+    def literals(self) -> tuple[str, ...]:
+        return self._literals
 
 
-def _keep_prefix(name: str, matched: str) -> str:
-    prefix_re = _PREFIXES.get(name)
-    if prefix_re is None:
-        return f"[REDACTED:{name}]"
-    prefix = prefix_re.match(matched)
-    kept = prefix.group() if prefix else ""
-    suffix = "@" if name == "url_password" else ""
-    quote = kept[-1] if kept and kept[-1] in "\"'" else ""
-    return f"{kept}[REDACTED:{name}]{quote}{suffix}"
+def _secret_span(match, group: int) -> tuple[int, int]:
+    if group > 0:
+        return match.span(group) if group <= match.re.groups else match.span()
+    if group == FIRST_GROUP and match.re.groups:
+        for number in range(1, match.re.groups + 1):
+            start, end = match.span(number)
+            if end > start:
+                return start, end
+    return match.span()
+
+
+def _resolve(findings: list[Finding]) -> list[Finding]:
+    """Overlaps: longer secret, then more specific rule, then longer match wins; a finding whose
+    secret lies inside a winner's match is dropped; partial overlaps of secrets are merged."""
+    if len(findings) <= 1:
+        return findings
+    ranked = sorted(
+        findings,
+        key=lambda f: (-(f.end - f.start), f.rank, -(f.match_end - f.match_start), f.start),
+    )
+    chosen: list[Finding] = []
+    for finding in ranked:
+        if any(c.match_start <= finding.start and finding.end <= c.match_end for c in chosen):
+            continue
+        chosen.append(finding)
+    chosen.sort(key=lambda f: (f.start, -f.end))
+    merged: list[Finding] = []
+    for finding in chosen:
+        if merged and finding.start < merged[-1].end:
+            last = merged[-1]
+            if finding.end > last.end:
+                merged[-1] = Finding(
+                    last.start,
+                    finding.end,
+                    last.name,
+                    min(last.match_start, finding.match_start),
+                    max(last.match_end, finding.match_end),
+                    last.rank,
+                )
+            continue
+        merged.append(finding)
+    return merged
+
+
+# Imported last: the rule catalogue builds SecretSpec objects from this module.
+from apps.security.secret_rules import (  # noqa: E402
+    CARD_PREFIXES,
+    DEFAULT_SECRET_PATTERNS,
+    GLOBAL_ALLOWLIST,
+)

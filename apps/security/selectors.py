@@ -29,13 +29,24 @@ from apps.security.models import (
     DetectionSettings,
     InjectionModelVersion,
     InjectionPattern,
+    PiiPolicy,
     SanitizationPolicy,
+    SecretCheck,
     SecretPattern,
+    SecretSource,
     TenantDetectionPolicy,
     TrainingExample,
     Verdict,
 )
-from apps.security.redaction import DEFAULT_SECRET_PATTERNS, SecretSpec
+from apps.security.pii.rules import DEFAULT_PII_RULES, PiiRules
+from apps.security.redaction import (
+    DEFAULT_SECRET_PATTERNS,
+    GENERIC,
+    MAINTAINED,
+    SPECIFIC,
+    Allowlist,
+    SecretSpec,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +88,9 @@ class PolicySnapshot:
     model: InjectionModel | None
     model_version: str
     secret_specs: tuple[SecretSpec, ...]
+    pii_global: PiiRules = DEFAULT_PII_RULES
+    pii_tenant: dict[int, PiiRules] = field(default_factory=dict)
+    pii_key: dict[int, PiiRules] = field(default_factory=dict)
     degraded: bool = False
     built_at: float = field(default_factory=time.monotonic)
     judge: JudgeSettings = field(default_factory=JudgeSettings)
@@ -106,6 +120,14 @@ class PolicySnapshot:
         if tenant_id is not None:
             return self.tenant_rules.get(tenant_id, self.global_rules)
         return self.global_rules
+
+    def pii_for(self, tenant_id: int | None, api_key_id: int | None) -> PiiRules:
+        """The most specific PII policy: the key's, else the tenant's, else the global one."""
+        if api_key_id is not None and api_key_id in self.pii_key:
+            return self.pii_key[api_key_id]
+        if tenant_id is not None and tenant_id in self.pii_tenant:
+            return self.pii_tenant[tenant_id]
+        return self.pii_global
 
     def sanitization_for(self, tenant_id: int | None) -> SanitizationRules:
         if tenant_id is not None:
@@ -208,12 +230,57 @@ def _active_model() -> tuple[InjectionModel | None, str]:
     return model, version
 
 
+def secret_spec_of(row: SecretPattern) -> SecretSpec:
+    """The redactor's view of a ``SecretPattern`` row."""
+    if row.validation == SecretCheck.GENERIC:
+        kind = GENERIC
+    elif row.source == SecretSource.GITLEAKS:
+        kind = MAINTAINED
+    else:
+        kind = SPECIFIC
+    return SecretSpec(
+        name=row.name,
+        pattern=row.pattern,
+        keywords=row.keyword_list,
+        entropy=row.entropy,
+        secret_group=row.secret_group,
+        allowlists=tuple(
+            Allowlist(
+                target=a.get("target", "secret"),
+                regexes=tuple(a.get("regexes", ())),
+                stopwords=tuple(a.get("stopwords", ())),
+                condition=a.get("condition", "OR"),
+            )
+            for a in row.allowlists or ()
+        ),
+        check=row.validation,
+        kind=kind,
+        description=row.description,
+    )
+
+
 def _secret_specs(rows: list[SecretPattern]) -> tuple[SecretSpec, ...]:
     # The table is the truth; a built-in format not (yet) in it still applies.
     by_name = {row.name: row for row in rows}
-    specs = [SecretSpec(row.name, row.pattern) for row in rows if row.enabled]
+    specs = [secret_spec_of(row) for row in rows if row.enabled]
     specs += [spec for spec in DEFAULT_SECRET_PATTERNS if spec.name not in by_name]
     return tuple(specs)
+
+
+def _pii_rules(row: PiiPolicy) -> PiiRules:
+    return PiiRules(actions=row.actions(), phone_region=row.phone_region)
+
+
+def _pii_policies() -> tuple[PiiRules, dict[int, PiiRules], dict[int, PiiRules]]:
+    global_rules, per_tenant, per_key = DEFAULT_PII_RULES, {}, {}
+    for row in PiiPolicy.objects.all():
+        if row.api_key_id is not None:
+            per_key[row.api_key_id] = _pii_rules(row)
+        elif row.tenant_id is not None:
+            per_tenant[row.tenant_id] = _pii_rules(row)
+        else:
+            global_rules = _pii_rules(row)
+    return global_rules, per_tenant, per_key
 
 
 def _build_from_database() -> PolicySnapshot:
@@ -241,6 +308,7 @@ def _build_from_database() -> PolicySnapshot:
 
     detection = DetectionSettings.objects.filter(pk=1).first() or DetectionSettings()
     model, model_version = _active_model()
+    pii_global, pii_tenant, pii_key = _pii_policies()
     return PolicySnapshot(
         global_rules=global_rules,
         tenant_rules=tenant_rules,
@@ -264,6 +332,9 @@ def _build_from_database() -> PolicySnapshot:
             )
             for row in TenantDetectionPolicy.objects.all()
         },
+        pii_global=pii_global,
+        pii_tenant=pii_tenant,
+        pii_key=pii_key,
     )
 
 

@@ -6,6 +6,7 @@ from apps.security.apis import (
     DetectionPolicyApi,
     PatternDetailApi,
     PatternListApi,
+    PiiPolicyApi,
     ScanApi,
 )
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("patterns/<int:pk>", PatternDetailApi.as_view(), name="security-pattern"),
     path("scan", ScanApi.as_view(), name="security-scan"),
     path("detection-policy", DetectionPolicyApi.as_view(), name="security-detection-policy"),
+    path("pii-policy", PiiPolicyApi.as_view(), name="security-pii-policy"),
     path("audit/", AuditListApi.as_view(), name="security-audit"),
     path("audit/<int:pk>", AuditDetailApi.as_view(), name="security-audit-detail"),
 ]

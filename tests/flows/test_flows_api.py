@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pytest
 
@@ -332,3 +333,26 @@ def test_a_named_provider_is_used(tenant_client, upstream):
     )
     assert response.status_code == 200
     assert response.json()["provider"] == "fake"
+
+
+def test_flows_mask_pii_for_the_provider_and_restore_it_in_the_answer(tenant_client, upstream):
+    email, iban = "jane.smith@example.org", "GB33BUKB20201555555555"
+    reply_json(
+        upstream,
+        {
+            "summary": "Services agreement; payments to [IBAN_1].",
+            "parties": ["Acme Corp", "Jane Smith <[EMAIL_1]>"],
+            "dates": [],
+            "amounts": [],
+            "obligations": [],
+        },
+    )
+    document = f"{CONTRACT}\nNotices to {email}. Payments to IBAN {iban}."
+    response = tenant_client.post("/api/v1/ai/flows/notary", {"document": document}, format="json")
+    assert response.status_code == 200, response.content
+    sent = json.dumps(upstream.requests()[-1]["body"])
+    assert email not in sent
+    assert iban not in sent
+    record = response.json()["record"]
+    assert record["parties"][1] == f"Jane Smith <{email}>"
+    assert record["summary"] == f"Services agreement; payments to {iban}."

@@ -321,3 +321,73 @@ def test_training_import_retrain_and_activate(seeded, admin_client):
         older.refresh_from_db()
         assert older.is_active
         assert InjectionModelVersion.objects.filter(is_active=True).count() == 1
+
+
+def test_secret_patterns_are_tuned_live_and_seeding_respects_operators(seeded, admin_client):
+    from apps.security.models import SecretPattern, SecretSource
+    from apps.security.services import current_redactor, security_seed
+
+    rows = SecretPattern.objects.all()
+    assert rows.filter(source=SecretSource.GITLEAKS).count() == 221
+    gitlab = rows.get(name="gitlab_token")
+    assert gitlab.keyword_list[0] == "glpat-"
+    token = "glpat-" + "Zq9Xw8Vu7Ts6Rp5Qo4Nm"
+    assert token not in current_redactor().redact(f"token {token}")
+
+    add = reverse("admin:security_secretpattern_add")
+    bad_group = admin_client.post(
+        add, {"name": "emp", "pattern": r"EMP-(\d{6})", "secret_group": "2", "enabled": "on"}
+    )
+    assert bad_group.status_code == 200
+    assert "secret_group" in bad_group.context["adminform"].form.errors
+    bad_allow = admin_client.post(
+        add, {"name": "emp", "pattern": r"EMP-\d{6}", "allowlists": '[{"target": "x"}]'}
+    )
+    assert "allowlists" in bad_allow.context["adminform"].form.errors
+    good = admin_client.post(
+        add,
+        {
+            "name": "emp",
+            "pattern": r"EMP-(\d{6})",
+            "keywords": "EMP-",
+            "secret_group": "1",
+            "enabled": "on",
+            "allowlists": '[{"regexes": ["^000000$"]}]',
+        },
+    )
+    assert good.status_code == 302
+    assert current_redactor().redact("id EMP-123456") == "id EMP-[REDACTED:emp]"
+    assert current_redactor().redact("id EMP-000000") == "id EMP-000000"
+
+    # an operator disables both rules for GitLab tokens (AgentHub's and gitleaks'): live, and a
+    # later seed leaves them alone
+    changelist = reverse("admin:security_secretpattern_changelist")
+    both = [gitlab.pk, rows.get(name="gitlab-pat").pk]
+    admin_client.post(
+        changelist, {"action": "disable_selected", "_selected_action": both}, follow=True
+    )
+    assert token in current_redactor().redact(f"token {token}")
+    SecretPattern.objects.filter(name="npm_token").update(pattern=r"\bnpm_old")  # seed-owned
+    security_seed()
+    gitlab.refresh_from_db()
+    assert gitlab.enabled is False
+    assert SecretPattern.objects.get(name="npm_token").pattern == r"\bnpm_[A-Za-z0-9]{36}\b"
+
+
+def test_pii_policies_in_admin(seeded, admin_client, tenant):
+    from apps.security.models import PiiPolicy
+    from apps.security.selectors import policy_snapshot
+
+    assert PiiPolicy.objects.filter(tenant__isnull=True).count() == 1  # the seeded default
+    add = reverse("admin:security_piipolicy_add")
+    fields = {
+        "email": "off", "phone": "mask", "card": "block", "iban": "mask", "ssn": "mask",
+        "ip": "off", "secret": "mask", "phone_region": "de",
+    }  # fmt: skip
+    duplicate_global = admin_client.post(add, fields)
+    assert duplicate_global.status_code == 200  # one global default only
+    response = admin_client.post(add, {**fields, "tenant": tenant.pk})
+    assert response.status_code == 302
+    rules = policy_snapshot().pii_for(tenant.pk, None)
+    assert rules.action("card") == "block"
+    assert rules.phone_region == "DE"

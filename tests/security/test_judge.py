@@ -7,8 +7,8 @@ import pytest
 
 from apps.core.principal import GuardContext
 from apps.providers import http
+from apps.providers.runtime import breakers
 from apps.providers.selectors import live_providers
-from apps.providers.services import breakers
 from apps.security import judge, selectors
 from apps.security.exceptions import InputRejected
 from apps.security.models import BlockedRequest, DetectionSettings, TenantDetectionPolicy

@@ -140,3 +140,105 @@ def test_defaults_cover_every_required_kind():
         "url_password", "pem_private_key", "secret_assignment",
     }  # fmt: skip
     assert Redactor().skipped == ()
+
+
+# --- the maintained rule set (#11) -------------------------------------------------------------
+
+from apps.security.redaction import GENERIC, Allowlist, shannon_entropy  # noqa: E402
+from apps.security.secret_rules import gitleaks_catalogue  # noqa: E402
+from apps.security.secret_rules.samples import (  # noqa: E402
+    ORDINARY_LINES,
+    leaked,
+    secret_samples,
+)
+
+
+@pytest.mark.parametrize("sample", secret_samples(), ids=lambda s: s.name)
+def test_every_format_in_every_placement_is_redacted(redactor, sample):
+    for placement, text in sample.placements().items():
+        out = redactor.redact(text)
+        assert not leaked(sample.secret, out), (placement, out)
+        assert "[REDACTED:" in out
+
+
+def test_other_seeds_do_not_leak_either(redactor):
+    for seed in (1, 2, 3):
+        for sample in secret_samples(seed):
+            for text in sample.placements().values():
+                assert not leaked(sample.secret, redactor.redact(text)), (seed, sample.name)
+
+
+@pytest.mark.parametrize("line", ORDINARY_LINES)
+def test_ordinary_lines_are_left_alone(redactor, line):
+    assert redactor.redact(line) == line
+
+
+def test_quoted_curl_header_redacts_the_token_not_the_word_bearer(redactor):
+    token = "tok" + "9f8e7d6c5b4a3210" * 2
+    out = redactor.redact(f'curl -H "Authorization: Bearer {token}" https://api.example.test')
+    assert token not in out
+    assert "Authorization: Bearer [REDACTED:" in out
+
+
+def test_longer_secret_wins_an_overlap_and_the_label_stays_readable(redactor):
+    key = "sk-proj-" + "Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8" * 2
+    out = redactor.redact(f"OPENAI_API_KEY={key}")
+    assert out == "OPENAI_API_KEY=[REDACTED:openai_key]"
+
+
+def test_gitleaks_catalogue_keeps_licence_commit_and_counts():
+    catalogue = gitleaks_catalogue()
+    assert "MIT License" in catalogue["license"]
+    assert len(catalogue["upstream_commit"]) == 40
+    assert catalogue["upstream_rules"] == 222
+    assert catalogue["imported_rules"] == len(catalogue["rules"]) >= 200
+    assert {d["id"] for d in catalogue["dropped"]} == {"pkcs12-file"}
+    names = {spec.name for spec in DEFAULT_SECRET_PATTERNS}
+    assert {"gitlab-pat", "npm-access-token", "generic-api-key", "gitleaks-jwt"} <= names
+    assert len(DEFAULT_SECRET_PATTERNS) >= 250
+
+
+def test_keyword_prefilter_runs_a_rule_only_where_its_keyword_occurs():
+    redactor = Redactor([SecretSpec("emp", r"\b[A-Z]{3}-\d{6}\b", keywords=("emp-",))])
+    assert redactor.redact("EMP-123456") == "[REDACTED:emp]"
+    assert redactor.redact("ABC-123456") == "ABC-123456"  # would match; keyword absent
+
+
+def test_entropy_and_allowlists_of_a_rule():
+    spec = SecretSpec(
+        "tok",
+        r"tok=([A-Za-z0-9]{8,})",
+        keywords=("tok=",),
+        secret_group=1,
+        entropy=3.0,
+        allowlists=(Allowlist(regexes=(r"^TEST",)), Allowlist(stopwords=("sample",))),
+    )
+    redactor = Redactor([spec])
+    assert redactor.redact("tok=Zx81Qw73Lp") == "tok=[REDACTED:tok]"
+    assert redactor.redact("tok=aaaaaaaabb") == "tok=aaaaaaaabb"  # low entropy
+    assert redactor.redact("tok=TESTx81Qw73Lp") == "tok=TESTx81Qw73Lp"
+    assert redactor.redact("tok=Sample81Qw73") == "tok=Sample81Qw73"
+    assert shannon_entropy("abcd") == 2.0
+
+
+def test_generic_rules_skip_placeholders_and_references(redactor):
+    for line in (
+        "api_key = ${OPENAI_API_KEY}",
+        "client_secret: {{ secrets.CLIENT_SECRET }}",
+        'token = os.environ["SERVICE_TOKEN"]',
+        "password: <your-password-here>",
+        "secret: xxxxxxxxxxxxxxxx",
+    ):
+        assert redactor.redact(line) == line
+    assert any(s.kind == GENERIC for s in redactor.specs)
+
+
+def test_a_rule_that_stops_mid_token_redacts_the_whole_token():
+    redactor = Redactor([SecretSpec("short", r"\bzzk-[a-z0-9]{6}", keywords=("zzk-",))])
+    assert redactor.redact("use zzk-abc123def456ghi please") == "use [REDACTED:short] please"
+
+
+def test_card_numbers_need_luhn_and_an_issuer_prefix(redactor):
+    assert "[REDACTED:card_number]" in redactor.redact("card 4111-1111-1111-1111")
+    assert redactor.redact("order 4111-1111-1111-1112") == "order 4111-1111-1111-1112"
+    assert redactor.redact("id 9111111111111111") == "id 9111111111111111"

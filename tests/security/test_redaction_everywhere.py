@@ -150,3 +150,21 @@ def test_a_configured_provider_key_variable_is_redacted(seeded, monkeypatch, con
     assert value not in out
     assert "retrying with" in console_output.getvalue()
     assert value not in console_output.getvalue()
+
+
+def test_error_bodies_and_trace_attributes_pass_the_same_redactor(db):
+    from apps.core import tracing
+    from apps.core.exceptions import error_body
+
+    email, card = "mary.shelley@example.org", "4111 1111 1111 1111"
+    upstream_says = f"upstream 401: invalid key {OPENAI_LIKE} for {email}"
+    body = error_body("upstream_error", upstream_says, details={"raw": [f"card {card}"]})
+    text = str(body)
+    for value in (OPENAI_LIKE, email, card):
+        assert value not in text
+    assert body["error"]["code"] == "upstream_error"
+    attributes = tracing._clean({"error.message": upstream_says, "count": 3, "none": None})
+    assert OPENAI_LIKE not in attributes["error.message"]
+    assert email not in attributes["error.message"]
+    assert attributes["count"] == 3
+    assert "none" not in attributes

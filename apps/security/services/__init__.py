@@ -2,7 +2,8 @@
 
 - ``guard``: guard_input / guard_output / scan (sanitize -> evaluate -> block + audit)
 - ``sanitization``: the policy's text clean-up
-- ``redaction``: the live secret redactor
+- ``redaction``: the live secret redactor (and the one redaction for logs and storage)
+- ``pii``: PII masking before a provider, restore in the answer
 - ``audit``: the append-only audit trail and its durable spool
 - ``policy``: writes to patterns and policy objects
 - ``training``: model versions, examples, retraining
@@ -29,6 +30,16 @@ from apps.security.services.guard import (
     sanitize_for,
     scan,
 )
+from apps.security.services.pii import (
+    pii_mask,
+    pii_policy_delete,
+    pii_policy_save,
+    pii_rules_for,
+    pii_stream_restorer,
+    pii_unmask,
+    pii_unmask_json,
+    scrub_pii,
+)
 from apps.security.services.policy import (
     PATTERN_FIELDS,
     ImportResult,
@@ -40,6 +51,7 @@ from apps.security.services.policy import (
     injection_patterns_set_enabled,
     policy_object_delete,
     policy_object_save,
+    secret_patterns_set_enabled,
     tenant_detection_policy_set,
 )
 from apps.security.services.redaction import (
@@ -93,6 +105,13 @@ __all__ = [
     "injection_patterns_import",
     "injection_patterns_set_enabled",
     "new_canary",
+    "pii_mask",
+    "pii_policy_delete",
+    "pii_policy_save",
+    "pii_rules_for",
+    "pii_stream_restorer",
+    "pii_unmask",
+    "pii_unmask_json",
     "policy_object_delete",
     "policy_object_save",
     "redact",
@@ -101,7 +120,9 @@ __all__ = [
     "sanitize_for",
     "sanitize_text",
     "scan",
+    "scrub_pii",
     "scrub_surrogates",
+    "secret_patterns_set_enabled",
     "security_seed",
     "tenant_detection_policy_set",
     "training_examples_import",

@@ -75,6 +75,9 @@ def audit_record_build(
         matches = [asdict(m) for m in decision.matches]
         categories = sorted(set(decision.categories))
         score, model_score = float(decision.score), decision.model_score
+    elif reason.startswith("pii_"):
+        matches = [{"key": "pii", "name": reason, "category": "pii"}]
+        categories, score, model_score = ["pii"], 1.0, None
     else:
         matches = [{"key": "canary", "name": "canary leak", "category": "prompt_leaking"}]
         categories, score, model_score = ["prompt_leaking"], 1.0, None

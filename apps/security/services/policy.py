@@ -206,3 +206,13 @@ def tenant_detection_policy_set(
             setattr(policy, name, fields[name])
     policy_object_save(obj=policy, updated_by=updated_by)
     return policy
+
+
+def secret_patterns_set_enabled(
+    *, queryset: QuerySet[SecretPattern], enabled: bool, updated_by: str = ""
+) -> int:
+    """Enable or disable secret patterns (the operator owns them from now on: a seed never
+    overwrites them)."""
+    count = queryset.update(enabled=enabled, updated_by=updated_by[:150] or "admin")
+    bump_version(POLICY_NAMESPACE)
+    return count

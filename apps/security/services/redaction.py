@@ -91,20 +91,22 @@ def redact_json(value: Any) -> Any:
 
 
 def redact_for_logging(text: str) -> str:
-    """The logging hook: never raises, never re-enters (logging from inside a rebuild)."""
+    """The one redaction for everything stored or logged (log lines, audit excerpts, error
+    bodies, traces, admin pages): secrets, then personal data (cards, IBANs, SSNs, e-mail
+    addresses, phone numbers). Never raises, never re-enters (logging from inside a rebuild)."""
+    from apps.security.services.pii import scrub_pii
+
     if getattr(_in_redact, "active", False) or is_building():
+        redactor = None
+    else:
         try:
-            return _fallback().redact(text)
-        except Exception:  # never let an unredacted line through
-            return "[REDACTION_FAILED]"
-    # Logging never waits for the database: the policy as last built, or the fallback.
-    snapshot = POLICY.peek()
-    if snapshot is None:
-        return _fallback().redact(text)
+            # Logging never waits for the database: the policy as last built, or the fallback.
+            snapshot = POLICY.peek()
+            redactor = current_redactor(snapshot) if snapshot is not None else None
+        except Exception:  # no database yet, async context, broken transaction...
+            redactor = None
     try:
-        return current_redactor(snapshot).redact(text)
-    except Exception:  # no database yet, async context, broken transaction...
-        try:
-            return _fallback().redact(text)
-        except Exception:  # never let an unredacted line through
-            return "[REDACTION_FAILED]"
+        text = (redactor or _fallback()).redact(text)
+        return scrub_pii(text)
+    except Exception:  # never let an unredacted line through
+        return "[REDACTION_FAILED]"

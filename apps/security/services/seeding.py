@@ -15,10 +15,13 @@ from apps.security.models import (
     DetectionSettings,
     InjectionModelVersion,
     InjectionPattern,
+    PiiPolicy,
     SanitizationPolicy,
     SecretPattern,
+    SecretSource,
 )
-from apps.security.redaction import DEFAULT_SECRET_PATTERNS
+from apps.security.redaction import DEFAULT_SECRET_PATTERNS, SecretSpec
+from apps.security.secret_rules import BUILTIN_SECRET_PATTERNS
 from apps.security.selectors import (
     POLICY_NAMESPACE,
 )
@@ -50,19 +53,16 @@ def security_seed(*, stdout: Any = None) -> dict[str, int]:
             obj.full_clean()
             obj.save()
             created["patterns"] += 1
-        have_secrets = set(SecretPattern.objects.values_list("name", flat=True))
-        for spec in DEFAULT_SECRET_PATTERNS:
-            if spec.name not in have_secrets:
-                SecretPattern.objects.create(
-                    name=spec.name, pattern=spec.pattern, updated_by="seed"
-                )
-                created["secret_patterns"] += 1
+        created["secret_patterns"], refreshed = _seed_secret_patterns()
+        if not PiiPolicy.objects.filter(tenant__isnull=True, api_key__isnull=True).exists():
+            PiiPolicy.objects.create(updated_by="seed")
+            created["policies"] += 1
         if not SanitizationPolicy.objects.filter(tenant__isnull=True).exists():
             SanitizationPolicy.objects.create(tenant=None, updated_by="seed")
             created["policies"] += 1
         _, made = DetectionSettings.objects.get_or_create(pk=1, defaults={"updated_by": "seed"})
         created["policies"] += int(made)
-        if any(created.values()):
+        if any(created.values()) or refreshed:
             bump_version(POLICY_NAMESPACE)
     created["models"] += int(_seed_shipped_model())
     if stdout is not None:
@@ -71,6 +71,46 @@ def security_seed(*, stdout: Any = None) -> dict[str, int]:
             "{policies} policies, {models} model versions".format(**created)
         )
     return created
+
+
+def _secret_pattern_fields(spec: SecretSpec) -> dict[str, Any]:
+    builtin = {b.name for b in BUILTIN_SECRET_PATTERNS}
+    return {
+        "pattern": spec.pattern,
+        "keywords": ",".join(spec.keywords),
+        "entropy": spec.entropy,
+        "secret_group": spec.secret_group,
+        "validation": spec.check,
+        "allowlists": [
+            {
+                "target": a.target,
+                "regexes": list(a.regexes),
+                "stopwords": list(a.stopwords),
+                "condition": a.condition,
+            }
+            for a in spec.allowlists
+        ],
+        "source": SecretSource.BUILTIN if spec.name in builtin else SecretSource.GITLEAKS,
+        "description": spec.description[:2000],
+    }
+
+
+def _seed_secret_patterns() -> tuple[int, int]:
+    """Add the catalogue's rules that are missing. A row the seed wrote and no operator touched
+    since (``updated_by == "seed"``) follows the catalogue when a release changes a rule; a row
+    an operator edited or disabled is theirs and never overwritten."""
+    rows = {row.name: row for row in SecretPattern.objects.all()}
+    added = refreshed = 0
+    for spec in DEFAULT_SECRET_PATTERNS:
+        fields = _secret_pattern_fields(spec)
+        row = rows.get(spec.name)
+        if row is None:
+            SecretPattern.objects.create(name=spec.name, updated_by="seed", **fields)
+            added += 1
+        elif row.updated_by == "seed" and any(getattr(row, k) != v for k, v in fields.items()):
+            SecretPattern.objects.filter(pk=row.pk).update(**fields)
+            refreshed += 1
+    return added, refreshed
 
 
 def _seed_shipped_model() -> bool:
