@@ -235,22 +235,36 @@ def dashboard(uid: str, title: str, description: str, rows: list, variables: lis
 # --------------------------------------------------------------------------- the dashboards
 
 P = 'provider=~"$provider"'
-CALLS = f"ai_platform_llm_duration_seconds_count{{{P}}}"
+# Two units, named apart (apps/providers/metrics.py): a *request* is one provider tried for a
+# call, its retries inside (the unit of the duration histogram, the error rate and the console
+# dashboard); an *attempt* is one upstream try (each retry counts; what the upstream sees).
+REQUESTS = f"ai_platform_provider_requests_total{{{P}}}"
+FAILED_REQUESTS = f'ai_platform_provider_requests_total{{{P},outcome="error"}}'
+ATTEMPTS = f"ai_platform_provider_attempts_total{{{P}}}"
 BUCKETS = f"ai_platform_llm_duration_seconds_bucket{{{P}}}"
 ERRORS = f"ai_platform_llm_errors_total{{{P}}}"
 
 
 def llm_health() -> dict:
-    error_ratio = f"{rate_by(ERRORS, 'provider')} / {rate_by(CALLS, 'provider')}"
+    error_ratio = f"{rate_by(FAILED_REQUESTS, 'provider')} / {rate_by(REQUESTS, 'provider')}"
     rows = [
         [
-            (stat("Calls (last hour)", f"sum(increase({CALLS}[1h]))"), 6, 4),
+            (
+                stat(
+                    "Requests (last hour)",
+                    f"sum(increase({REQUESTS}[1h]))",
+                    description="One per provider tried for a call; its retries are inside it.",
+                ),
+                6,
+                4,
+            ),
             (
                 stat(
                     "Error rate (last hour)",
-                    f"sum(increase({ERRORS}[1h])) / sum(increase({CALLS}[1h]))",
+                    f"sum(increase({FAILED_REQUESTS}[1h])) / sum(increase({REQUESTS}[1h]))",
                     unit="percentunit",
                     thresholds=[(None, "green"), (0.05, "orange"), (0.10, "red")],
+                    description="Failed requests / requests (the same unit: never above 100 %).",
                 ),
                 6,
                 4,
@@ -267,25 +281,38 @@ def llm_health() -> dict:
             ),
             (
                 stat(
-                    "Errors (last hour)",
-                    f"sum(increase({ERRORS}[1h]))",
-                    thresholds=[(None, "green"), (1, "orange")],
+                    "Upstream attempts (last hour)",
+                    f"sum(increase({ATTEMPTS}[1h]))",
+                    description="Every try sent upstream, each retry counted.",
                 ),
                 6,
                 4,
             ),
         ],
         [
-            (per_second("Calls per second by provider", CALLS, "provider"), 12, 8),
+            (per_second("Requests per second by provider", REQUESTS, "provider"), 8, 8),
+            (
+                per_second(
+                    "Upstream attempts per second by outcome",
+                    ATTEMPTS,
+                    "provider",
+                    "outcome",
+                    stack=True,
+                    description="Attempts exceed requests by the retries.",
+                ),
+                8,
+                8,
+            ),
             (
                 timeseries(
                     "Error rate by provider",
                     [target(error_ratio, "{{provider}}")],
                     unit="percentunit",
                     thresholds=[(None, "green"), (0.10, "red")],
-                    description="Errors per call. Alert HighLLMErrorRate: above 10% for 5 min.",
+                    description="Failed requests per request. Alert HighLLMErrorRate: above 10% "
+                    "for 5 min.",
                 ),
-                12,
+                8,
                 8,
             ),
         ],
@@ -318,7 +345,7 @@ def llm_health() -> dict:
         [
             (
                 per_second(
-                    "Errors per second by provider and type",
+                    "Failed attempts and breaker rejections (circuit_open) per second",
                     ERRORS,
                     "provider",
                     "error_type",
@@ -329,7 +356,7 @@ def llm_health() -> dict:
             ),
             (
                 bars(
-                    "Errors by type (last hour)",
+                    "Failed attempts and breaker rejections by type (last hour)",
                     f"sort_desc(sum by (error_type) (increase({ERRORS}[1h])))",
                     "{{error_type}}",
                 ),
@@ -340,7 +367,7 @@ def llm_health() -> dict:
     ]
     variables = [
         query_variable(
-            "provider", "Provider", "label_values(ai_platform_llm_duration_seconds_count, provider)"
+            "provider", "Provider", "label_values(ai_platform_provider_requests_total, provider)"
         )
     ]
     return dashboard(

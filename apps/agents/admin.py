@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from apps.agents.models import Agent, AgentRun, AgentStep, Conversation, Document, Message
 from apps.agents.services import agent_delete, agent_save, validate_provider_chain
 from apps.agents.tools import get_tool, tool_names
+from apps.core.admin import ServiceValidationAdminMixin
 
 
 class AgentForm(forms.ModelForm):
@@ -56,17 +57,14 @@ class AgentForm(forms.ModelForm):
 
 
 @admin.register(Agent)
-class AgentAdmin(admin.ModelAdmin):
+class AgentAdmin(ServiceValidationAdminMixin, admin.ModelAdmin):
     form = AgentForm
     list_display = ("name", "tenant", "enabled", "tool_protocol", "max_steps", "timeout_seconds")
     list_filter = ("enabled", "tool_protocol", ("tenant", admin.EmptyFieldListFilter))
     search_fields = ("name", "description")
 
     def save_model(self, request: HttpRequest, obj: Agent, form, change: bool) -> None:
-        try:
-            agent_save(agent=obj)
-        except ValidationError as exc:
-            self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+        agent_save(agent=obj)  # a ValidationError is shown on the form (the mixin)
 
     def delete_model(self, request: HttpRequest, obj: Agent) -> None:
         agent_delete(agent=obj)

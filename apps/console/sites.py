@@ -9,6 +9,8 @@ class ConsoleAdminSite(admin.AdminSite):
     site_header = "AgentHub console"
     site_title = "AgentHub"
     index_title = "Dashboard"
+    # "View site": AgentHub has no public site at "/"; its API documentation is the front page.
+    site_url = "/api/docs/"
 
     def index(self, request: HttpRequest, extra_context: dict | None = None) -> TemplateResponse:
         from apps.console.selectors import dashboard

@@ -333,8 +333,8 @@ def llm_arguments(spec: Any, request: Any = None, *, flow: str = "") -> dict[str
     return {"llm.provider": spec.name, "llm.kind": getattr(spec, "kind", None), "flow": flow}
 
 
-def llm_stream_arguments(spec: Any, request: Any = None) -> dict[str, Any]:
-    return {"llm.provider": spec.name, "llm.kind": getattr(spec, "kind", None), "llm.stream": True}
+def llm_stream_arguments(spec: Any, request: Any = None, *, flow: str = "") -> dict[str, Any]:
+    return {**llm_arguments(spec, request, flow=flow), "llm.stream": True}
 
 
 def llm_result(completion: Any) -> dict[str, Any]:

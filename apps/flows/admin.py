@@ -4,12 +4,19 @@ notary records and jobs. Writes go through ``services`` so live caches are bumpe
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from apps.flows.models import Job, LabelSet, NotaryRecord, PromptTemplate, PromptTemplateVersion
+from apps.core.admin import ServiceValidationAdminMixin
+from apps.flows.models import (
+    Job,
+    JobDispatch,
+    LabelSet,
+    NotaryRecord,
+    PromptTemplate,
+    PromptTemplateVersion,
+)
 from apps.flows.selectors import template_versions
 from apps.flows.services import (
     label_set_delete,
@@ -93,7 +100,7 @@ class PromptTemplateVersionInline(admin.TabularInline):
 
 
 @admin.register(PromptTemplate)
-class PromptTemplateAdmin(admin.ModelAdmin):
+class PromptTemplateAdmin(ServiceValidationAdminMixin, admin.ModelAdmin):
     form = PromptTemplateForm
     list_display = ("name", "flow", "active_version_number", "updated_at")
     list_filter = ("flow",)
@@ -119,37 +126,32 @@ class PromptTemplateAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: PromptTemplate, form, change: bool) -> None:
         data = form.cleaned_data
         user = request.user.get_username()
-        try:
-            if not change:
-                created = prompt_template_create(
-                    name=obj.name,
-                    flow=obj.flow,
-                    description=obj.description,
-                    system_prompt=data["system_prompt"],
-                    user_template=data["user_template"],
-                    created_by=user,
-                )
-                obj.pk = created.pk
-                obj.active_version = created.active_version
-                obj._state.adding = False
-                return
-            update = prompt_template_update(
-                template=obj,
+        if not change:
+            created = prompt_template_create(
+                name=obj.name,
+                flow=obj.flow,
                 description=obj.description,
                 system_prompt=data["system_prompt"],
                 user_template=data["user_template"],
-                active_version=data.get("active_version"),
-                note=data.get("note", ""),
                 created_by=user,
             )
-            if update.activated is not None:
-                self.message_user(request, f"Version {update.activated.version} is now active.")
-            elif update.created is not None:
-                self.message_user(
-                    request, f"Saved as version {update.created.version}, now active."
-                )
-        except ValidationError as exc:
-            self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+            obj.pk = created.pk
+            obj.active_version = created.active_version
+            obj._state.adding = False
+            return
+        update = prompt_template_update(
+            template=obj,
+            description=obj.description,
+            system_prompt=data["system_prompt"],
+            user_template=data["user_template"],
+            active_version=data.get("active_version"),
+            note=data.get("note", ""),
+            created_by=user,
+        )
+        if update.activated is not None:
+            self.message_user(request, f"Version {update.activated.version} is now active.")
+        elif update.created is not None:
+            self.message_user(request, f"Saved as version {update.created.version}, now active.")
 
 
 @admin.register(PromptTemplateVersion)
@@ -167,7 +169,7 @@ class LabelSetForm(forms.ModelForm):
 
 
 @admin.register(LabelSet)
-class LabelSetAdmin(admin.ModelAdmin):
+class LabelSetAdmin(ServiceValidationAdminMixin, admin.ModelAdmin):
     form = LabelSetForm
     list_display = ("name", "tenant", "label_count", "updated_at")
     list_filter = (("tenant", admin.EmptyFieldListFilter),)
@@ -178,17 +180,13 @@ class LabelSetAdmin(admin.ModelAdmin):
         return len(obj.labels or [])
 
     def save_model(self, request: HttpRequest, obj: LabelSet, form, change: bool) -> None:
-        try:
-            saved = label_set_save(
-                name=obj.name,
-                labels=obj.labels,
-                tenant=obj.tenant,
-                description=obj.description,
-                instance=obj,
-            )
-        except ValidationError as exc:
-            self.message_user(request, "; ".join(exc.messages), messages.ERROR)
-            return
+        saved = label_set_save(
+            name=obj.name,
+            labels=obj.labels,
+            tenant=obj.tenant,
+            description=obj.description,
+            instance=obj,
+        )
         obj.pk = saved.pk
 
     def delete_model(self, request: HttpRequest, obj: LabelSet) -> None:
@@ -227,9 +225,21 @@ class NotaryRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return notary_record_verified(obj)
 
 
+class JobDispatchInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The job's outbox records: when it was published, and why a publish had to wait."""
+
+    model = JobDispatch
+    verbose_name_plural = "dispatch records (outbox)"
+    fields = ("created_at", "dispatched_at", "attempts", "next_attempt_at", "last_error")
+    readonly_fields = fields
+    extra = 0
+
+
 @admin.register(Job)
 class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("id", "tenant", "kind", "status", "created_at", "finished_at")
+    # Stored steps (checkpoints) are not shown: they hold canaries meant never to be revealed.
+    inlines = (JobDispatchInline,)
+    list_display = ("id", "tenant", "kind", "status", "attempts", "created_at", "finished_at")
     list_filter = ("status", "kind", "tenant")
     search_fields = ("id", "request_id")
     date_hierarchy = "created_at"
@@ -241,6 +251,8 @@ class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "request_id",
         "created_at",
         "started_at",
+        "heartbeat_at",
+        "attempts",
         "finished_at",
         "payload",
         "result",

@@ -1,4 +1,17 @@
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
+
+
+def _seed_after_migrate(sender, using: str = "default", **kwargs) -> None:
+    """Every flow has its default template as soon as the schema exists (also after a test
+    database flush), so reading a template never has to create one."""
+    from apps.flows.models import PromptTemplate, PromptTemplateVersion
+    from apps.flows.services import prompt_templates_seed_defaults
+
+    tables = set(connections[using].introspection.table_names())
+    if {PromptTemplate._meta.db_table, PromptTemplateVersion._meta.db_table} <= tables:
+        prompt_templates_seed_defaults()
 
 
 class FlowsConfig(AppConfig):
@@ -20,6 +33,7 @@ class FlowsConfig(AppConfig):
 
         for flow in FLOWS:
             register_job_runner(flow, runner_for(flow))
+        post_migrate.connect(_seed_after_migrate, sender=self, dispatch_uid="flows-seed-templates")
 
     def seed(self, stdout=None) -> None:
         """Idempotent defaults for ``manage.py bootstrap``: one prompt template per flow."""

@@ -35,23 +35,13 @@ def active_template(name: str) -> PromptTemplateVersion:
     """The version in force for template ``name`` (a change is live everywhere within 1 s)."""
     version = _active_templates.get().get(name)
     if version is None:
-        version = _seeded_default(name)
-    if version is None:
-        raise TemplateMissing(f"No active prompt template named {name!r}.")
+        # The defaults are seeded by ``migrate`` (post_migrate) and ``bootstrap``; a read
+        # never writes them.
+        raise TemplateMissing(
+            f"No active prompt template named {name!r} "
+            "(an operator restores the defaults with: python manage.py bootstrap)."
+        )
     return version
-
-
-def _seeded_default(name: str) -> PromptTemplateVersion | None:
-    """A flow's default template, created if the database lost it (e.g. a flushed database);
-    never overrides an operator's template."""
-    from apps.flows.services import prompt_templates_seed_defaults
-    from apps.flows.templating import DEFAULT_TEMPLATES
-
-    if name not in DEFAULT_TEMPLATES:
-        return None
-    prompt_templates_seed_defaults()
-    _active_templates.invalidate()
-    return _active_templates.get().get(name)
 
 
 def _build_label_sets() -> dict[tuple[int | None, str], tuple[str, ...]]:

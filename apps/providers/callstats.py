@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 from django.db import DatabaseError, transaction
 
+from apps.core.aio import submit_blocking
 from apps.providers.metrics import LLM_DURATION_BUCKETS
 
 logger = logging.getLogger(__name__)
@@ -28,10 +29,12 @@ FLUSH_INTERVAL = 10.0
 
 @dataclass
 class _Tally:
-    calls: int = 0
+    calls: int = 0  # provider requests (retries inside): ai_platform_provider_requests_total
     errors: int = 0
     duration_sum: float = 0.0
     buckets: list[int] = field(default_factory=lambda: [0] * (len(LLM_DURATION_BUCKETS) + 1))
+    attempts: int = 0  # upstream attempts (each retry): ai_platform_provider_attempts_total
+    failed_attempts: int = 0
 
 
 class CallStats:
@@ -41,19 +44,35 @@ class CallStats:
         self._pending: dict[tuple[int, str], _Tally] = {}
         self._last_flush = time.monotonic()
 
+    def _tally(self, minute: int, provider: str) -> _Tally:  # under self._lock
+        tally = self._pending.get((minute, provider))
+        if tally is None:
+            tally = self._pending[(minute, provider)] = _Tally()
+        return tally
+
     def record(self, provider: str, duration: float, *, ok: bool, now: float | None = None) -> None:
+        """One provider request (its retries inside) and its latency."""
         minute = int((time.time() if now is None else now) // 60)
         with self._lock:
-            tally = self._pending.get((minute, provider))
-            if tally is None:
-                tally = self._pending[(minute, provider)] = _Tally()
+            tally = self._tally(minute, provider)
             tally.calls += 1
             tally.errors += 0 if ok else 1
             tally.duration_sum += duration
             tally.buckets[bisect.bisect_left(LLM_DURATION_BUCKETS, duration)] += 1
             due = time.monotonic() - self._last_flush >= self.flush_interval
         if due:
-            self.flush()
+            # Inline in sync code; from async code on the bounded pool (or the WSGI request
+            # thread), never on an event loop.
+            self._last_flush = time.monotonic()
+            submit_blocking(self.flush)
+
+    def record_attempt(self, provider: str, *, ok: bool, now: float | None = None) -> None:
+        """One upstream attempt (a retry is another); flushed with the requests."""
+        minute = int((time.time() if now is None else now) // 60)
+        with self._lock:
+            tally = self._tally(minute, provider)
+            tally.attempts += 1
+            tally.failed_attempts += 0 if ok else 1
 
     def flush(self) -> None:
         with self._lock:
@@ -75,6 +94,8 @@ def _merge(into: _Tally, tally: _Tally) -> None:
     into.errors += tally.errors
     into.duration_sum += tally.duration_sum
     into.buckets = [a + b for a, b in zip(into.buckets, tally.buckets, strict=True)]
+    into.attempts += tally.attempts
+    into.failed_attempts += tally.failed_attempts
 
 
 def _write(pending: dict[tuple[int, str], _Tally]) -> None:
@@ -86,9 +107,15 @@ def _write(pending: dict[tuple[int, str], _Tally]) -> None:
             row, _ = ProviderCallStat.objects.select_for_update().get_or_create(
                 minute=at, provider=provider
             )
-            stored = _Tally(row.calls, row.errors, row.duration_sum, list(row.buckets) or None)
-            if stored.buckets is None or len(stored.buckets) != len(tally.buckets):
-                stored.buckets = [0] * len(tally.buckets)
+            buckets = list(row.buckets)
+            stored = _Tally(
+                row.calls,
+                row.errors,
+                row.duration_sum,
+                buckets if len(buckets) == len(tally.buckets) else [0] * len(tally.buckets),
+                row.attempts,
+                row.failed_attempts,
+            )
             _merge(stored, tally)
             row.calls, row.errors, row.duration_sum, row.buckets = (
                 stored.calls,
@@ -96,6 +123,7 @@ def _write(pending: dict[tuple[int, str], _Tally]) -> None:
                 stored.duration_sum,
                 stored.buckets,
             )
+            row.attempts, row.failed_attempts = stored.attempts, stored.failed_attempts
             row.save()
 
 

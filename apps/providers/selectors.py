@@ -3,12 +3,14 @@ snapshot rebuilt when the "providers" live-config namespace moves), never the ta
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
+from apps.core.crypto import SecretDecryptionError, decrypt_secret
 from apps.core.live_config import LiveCache
 from apps.providers.breaker.config import BreakerSettings
 from apps.providers.clients.base import ProviderSpec
@@ -16,11 +18,12 @@ from apps.providers.clients.offline import OFFLINE_MODEL
 from apps.providers.exceptions import ProviderConfigError
 from apps.providers.models import (
     BreakerConfig,
-    BreakerEvent,
     Provider,
     ProviderFallback,
     ProviderKind,
 )
+
+logger = logging.getLogger(__name__)
 
 LIVE_NAMESPACE = "providers"
 BUILTIN_OFFLINE_NAME = "offline"
@@ -51,6 +54,10 @@ DEFAULT_BREAKER_SETTINGS = BreakerSettings()
 _key_env_names: set[str] = set()
 
 
+# Decrypted stored keys this process has loaded (for redaction, which must not read the database).
+_stored_key_values: set[str] = set()
+
+
 def remember_key_env(name: str) -> None:
     if name:
         _key_env_names.add(name)
@@ -58,6 +65,26 @@ def remember_key_env(name: str) -> None:
 
 def known_key_env_names() -> frozenset[str]:
     return frozenset(_key_env_names)
+
+
+def known_stored_keys() -> frozenset[str]:
+    return frozenset(_stored_key_values)
+
+
+def stored_api_key(provider: Provider) -> tuple[str, bool]:
+    """The provider's decrypted stored key ("" when none) and whether decryption failed."""
+    if not provider.api_key_ciphertext:
+        return "", False
+    try:
+        value = decrypt_secret(provider.api_key_ciphertext)
+    except SecretDecryptionError:
+        logger.error(
+            "Provider %s: its stored API key cannot be decrypted with SECRETS_ENCRYPTION_KEYS",
+            provider.name,
+        )
+        return "", True
+    _stored_key_values.add(value)
+    return value, False
 
 
 @dataclass(frozen=True)
@@ -87,6 +114,7 @@ def spec_from_provider(provider: Provider, fallbacks: tuple[str, ...] = ()) -> P
             "count_connect": config.count_connect,
             "count_bad_response": config.count_bad_response,
         }
+    api_key, api_key_broken = stored_api_key(provider)
     return ProviderSpec(
         id=provider.pk,
         name=provider.name,
@@ -106,6 +134,8 @@ def spec_from_provider(provider: Provider, fallbacks: tuple[str, ...] = ()) -> P
         supports_tools=provider.supports_tools,
         fallbacks=fallbacks,
         created=int(provider.created_at.timestamp()) if provider.created_at else 0,
+        api_key=api_key,
+        api_key_broken=api_key_broken,
         **counts,
     )
 
@@ -184,17 +214,23 @@ def breaker_config_of(provider: Provider) -> BreakerConfig | None:
 
 
 def call_stats_since(since: datetime) -> list[dict]:
-    """Calls, error rate (%) and p95 latency per provider since ``since`` (dashboard)."""
+    """Requests, error rate (%), p95 latency, and upstream attempts (retries counted) per
+    provider since ``since`` (dashboard)."""
     from apps.providers.models import ProviderCallStat
 
     totals: dict[str, dict] = {}
     rows = ProviderCallStat.objects.filter(minute__gte=since).values_list(
-        "provider", "calls", "errors", "buckets"
+        "provider", "calls", "errors", "buckets", "attempts", "failed_attempts"
     )
-    for provider, calls, errors, buckets in rows:
-        entry = totals.setdefault(provider, {"calls": 0, "errors": 0, "buckets": None})
+    for provider, calls, errors, buckets, attempts, failed_attempts in rows:
+        entry = totals.setdefault(
+            provider,
+            {"calls": 0, "errors": 0, "buckets": None, "attempts": 0, "failed_attempts": 0},
+        )
         entry["calls"] += calls
         entry["errors"] += errors
+        entry["attempts"] += attempts
+        entry["failed_attempts"] += failed_attempts
         if entry["buckets"] is None:
             entry["buckets"] = list(buckets)
         elif len(buckets) == len(entry["buckets"]):
@@ -209,6 +245,8 @@ def call_stats_since(since: datetime) -> list[dict]:
                 "errors": entry["errors"],
                 "error_rate": 100.0 * entry["errors"] / calls if calls else 0.0,
                 "p95_seconds": _quantile_from_buckets(entry["buckets"] or [], 0.95),
+                "attempts": entry["attempts"],
+                "failed_attempts": entry["failed_attempts"],
             }
         )
     return result
@@ -233,35 +271,3 @@ def _quantile_from_buckets(buckets: list[int], q: float) -> float | None:
                 else float("inf")
             )
     return float("inf")
-
-
-def breaker_overview() -> list[dict]:
-    """Every provider with its live breaker state (shared store) and last transition."""
-    from django.urls import reverse
-
-    from apps.providers.services import breaker_snapshot
-
-    last_event = BreakerEvent.objects.filter(provider=OuterRef("pk")).order_by("-at", "-id")
-    providers = list(
-        Provider.objects.order_by("name").annotate(
-            last_event_id=Subquery(last_event.values("id")[:1])
-        )
-    )
-    events = BreakerEvent.objects.in_bulk([p.last_event_id for p in providers if p.last_event_id])
-    overview = []
-    for provider in providers:
-        snapshot = breaker_snapshot(provider=provider)
-        state = getattr(snapshot.state, "value", str(snapshot.state))
-        overview.append(
-            {
-                "name": provider.name,
-                "enabled": provider.enabled,
-                "state": state,
-                "state_label": state.replace("_", " "),
-                "calls_in_window": snapshot.calls_in_window,
-                "failures_in_window": snapshot.failures_in_window,
-                "last_event": events.get(provider.last_event_id),
-                "admin_url": reverse("admin:providers_provider_change", args=[provider.pk]),
-            }
-        )
-    return overview

@@ -9,44 +9,39 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from typing import Any
 
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from tenacity import Retrying, stop_after_attempt
 
 from apps.core import tracing
+from apps.core.crypto import encrypt_secret, rotate_token
 from apps.core.live_config import bump_version
-from apps.providers.breaker.config import State
-from apps.providers.breaker.core import BreakerSnapshot, CircuitBreaker, Permit, TransitionEvent
-from apps.providers.breaker.deferred import THREAD_NAME as SPOOL_THREAD_NAME
-from apps.providers.breaker.deferred import spool
-from apps.providers.breaker.registry import BreakerRegistry
-from apps.providers.breaker.stores import build_store
+from apps.core.logging import log_throttled
+from apps.providers.breaker.core import BreakerSnapshot, CircuitBreaker, Permit
 from apps.providers.callstats import call_stats
 from apps.providers.clients.anthropic import AnthropicClient
 from apps.providers.clients.base import ProviderClient, ProviderSpec
 from apps.providers.clients.offline import OFFLINE_MODEL, OfflineClient
 from apps.providers.clients.openai_compat import OpenAICompatibleClient
 from apps.providers.exceptions import CircuitOpenError, LLMError
-from apps.providers.metrics import LLM_DURATION, LLM_ERRORS
+from apps.providers.metrics import LLM_DURATION, LLM_ERRORS, PROVIDER_ATTEMPTS, PROVIDER_REQUESTS
 from apps.providers.models import (
     BreakerConfig,
-    BreakerEvent,
     Provider,
     ProviderFallback,
     ProviderKind,
 )
 from apps.providers.retry import RetryPolicy, counts_for_breaker
+from apps.providers.runtime import breaker_for
 from apps.providers.selectors import (
     BUILTIN_OFFLINE_NAME,
     LIVE_NAMESPACE,
     known_key_env_names,
+    known_stored_keys,
     provider_chain,
     provider_runtime,
     remember_key_env,
@@ -60,79 +55,6 @@ _CLIENTS: dict[str, ProviderClient] = {
     ProviderKind.ANTHROPIC: AnthropicClient(),
     ProviderKind.OFFLINE: OfflineClient(),
 }
-
-
-# --- breakers -------------------------------------------------------------------------------
-
-
-class _ProcessBreakers:
-    """The process's BreakerRegistry over one store (Redis-shared when ``REDIS_URL`` is set),
-    rebuilt in a forked child so it never shares the parent's Redis connections. Settings are
-    read live on every call through the runtime snapshot."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._pid = 0
-        self._registry: BreakerRegistry | None = None
-
-    def registry(self) -> BreakerRegistry:
-        registry = self._registry
-        if registry is not None and self._pid == os.getpid():
-            return registry
-        with self._lock:
-            if self._registry is None or self._pid != os.getpid():
-                self._registry = BreakerRegistry(
-                    lambda name: provider_runtime().settings_for(name),
-                    build_store(settings.REDIS_URL or None),
-                    on_transition=_record_transition,
-                    # Shared store: fast CLOSED successes are recorded off the request path
-                    # (breaker/deferred.py); failures and trials stay synchronous.
-                    defer_successes=bool(settings.REDIS_URL),
-                )
-                self._pid = os.getpid()
-            return self._registry
-
-    def get(self, name: str) -> CircuitBreaker:
-        return self.registry().get(name)
-
-    def reset(self) -> None:
-        """Forget this process's breakers and local state (tests; the shared state stays)."""
-        spool.flush()  # deferred successes belong to the breakers being forgotten
-        with self._lock:
-            self._registry = None
-            self._pid = 0
-
-
-breakers = _ProcessBreakers()
-
-
-def breaker_for(name: str) -> CircuitBreaker:
-    return breakers.get(name)
-
-
-def _record_transition(event: TransitionEvent) -> None:
-    """Store a transition as a BreakerEvent. Never fails the call that caused it."""
-    try:
-        spec = provider_runtime().by_name.get(event.name)
-        with transaction.atomic():  # a savepoint: a failed write cannot spoil the caller's
-            BreakerEvent.objects.create(
-                provider_id=spec.id if spec is not None and spec.id else None,
-                circuit_name=event.name,
-                from_state=_state_value(event.from_state),
-                to_state=_state_value(event.to_state),
-                reason=(event.reason or "")[:300],
-                actor=(event.actor or "")[:150],
-                at=datetime.fromtimestamp(event.at, tz=UTC),
-            )
-    except Exception:
-        logger.warning("Could not record breaker event for %s", event.name, exc_info=True)
-    finally:
-        if threading.current_thread().name == SPOOL_THREAD_NAME:
-            connection.close()  # the spool's thread writes rarely: hold no connection open
-
-
-def _state_value(state: State | str) -> str:
-    return state.value if isinstance(state, State) else str(state)
 
 
 # --- calls ----------------------------------------------------------------------------------
@@ -181,6 +103,7 @@ def _settle(
     duration = time.perf_counter() - started
     if isinstance(exc, LLMError):
         LLM_ERRORS.labels(provider=spec.name, error_type=exc.error_type).inc()
+    count_attempt(spec, "error")
     if counts_for_breaker(spec, exc):
         breaker.record_failure(permit, duration)
     else:
@@ -200,8 +123,10 @@ def _attempt(spec: ProviderSpec, request: CompletionRequest) -> Completion:
         raise
     except BaseException:
         breaker.release(permit)
+        count_attempt(spec, "cancelled")
         raise
     breaker.record_success(permit, time.perf_counter() - started)
+    count_attempt(spec, "ok")
     return completion
 
 
@@ -215,10 +140,23 @@ def _retrying(spec: ProviderSpec) -> Retrying:
     )
 
 
+def count_attempt(spec: ProviderSpec, outcome: str) -> None:
+    """One upstream attempt (ok, error or cancelled), in the metrics and the per-minute stats."""
+    PROVIDER_ATTEMPTS.labels(provider=spec.name, outcome=outcome).inc()
+    call_stats.record_attempt(spec.name, ok=outcome == "ok")
+
+
 def _observe(spec: ProviderSpec, flow: str, elapsed: float, *, ok: bool) -> None:
-    """One call's latency, in the metrics and the per-minute stats."""
+    """One provider request (retries inside): its outcome and latency, in the metrics and the
+    per-minute stats. Every request that made at least one attempt is observed exactly once."""
+    PROVIDER_REQUESTS.labels(provider=spec.name, outcome="ok" if ok else "error").inc()
     LLM_DURATION.labels(provider=spec.name, flow=flow or "-").observe(elapsed)
     call_stats.record(spec.name, elapsed, ok=ok)
+
+
+def _rejected_before_any_attempt(exc: BaseException, attempts: int) -> bool:
+    # The breaker refused the first attempt: nothing reached the upstream (not a request).
+    return isinstance(exc, CircuitOpenError) and attempts <= 1
 
 
 @tracing.traced(
@@ -228,14 +166,15 @@ def call_provider(spec: ProviderSpec, request: CompletionRequest, *, flow: str =
     """One provider, with its breaker and retries (no fallback)."""
     request = _for_provider(spec, request)
     started = time.perf_counter()
+    attempts = 0
     try:
         for attempt in _retrying(spec):
             with attempt:
+                attempts = attempt.retry_state.attempt_number
                 completion = _attempt(spec, request)
-    except CircuitOpenError:
-        raise  # a fast rejection is not an LLM latency
-    except Exception:
-        _observe(spec, flow, time.perf_counter() - started, ok=False)
+    except Exception as exc:
+        if not _rejected_before_any_attempt(exc, attempts):  # a fast rejection has no latency
+            _observe(spec, flow, time.perf_counter() - started, ok=False)
         raise
     elapsed = time.perf_counter() - started
     _observe(spec, flow, elapsed, ok=True)
@@ -252,7 +191,14 @@ def _run_chain(chain: list[ProviderSpec], request: CompletionRequest, flow: str)
             failed.append(spec.name)
             last_error = exc
             if len(failed) < len(chain):
-                logger.warning("Provider %s failed (%s); falling back", spec.name, exc.error_code)
+                log_throttled(
+                    logger,
+                    logging.WARNING,
+                    "Provider %s failed (%s); falling back",
+                    spec.name,
+                    exc.error_code,
+                    key=f"fallback:{spec.name}:{exc.error_code}",
+                )
             continue
         return replace(completion, fallbacks=tuple(failed))
     assert last_error is not None  # the chain is never empty
@@ -303,17 +249,26 @@ def _open_stream_once(spec: ProviderSpec, request: CompletionRequest) -> _OpenSt
     except BaseException:
         iterator.close()
         breaker.release(permit)
+        count_attempt(spec, "cancelled")
         raise
     return _OpenStream(spec, breaker, permit, started, first, iterator)
 
 
 @tracing.traced("llm.call", arguments=tracing.llm_stream_arguments, error=tracing.llm_error)
-def _open_stream(spec: ProviderSpec, request: CompletionRequest) -> _OpenStream:
+def _open_stream(spec: ProviderSpec, request: CompletionRequest, *, flow: str = "") -> _OpenStream:
     """Retries cover opening the stream up to its first item, never after it."""
     request = _for_provider(spec, request)
-    for attempt in _retrying(spec):
-        with attempt:
-            opened = _open_stream_once(spec, request)
+    started = time.perf_counter()
+    attempts = 0
+    try:
+        for attempt in _retrying(spec):
+            with attempt:
+                attempts = attempt.retry_state.attempt_number
+                opened = _open_stream_once(spec, request)
+    except Exception as exc:
+        if not _rejected_before_any_attempt(exc, attempts):
+            _observe(spec, flow, time.perf_counter() - started, ok=False)
+        raise
     return opened
 
 
@@ -326,6 +281,7 @@ def _drain(opened: _OpenStream, flow: str, failed: tuple[str, ...]):
         elapsed = time.perf_counter() - opened.started
         breaker.record_success(permit, elapsed)
         settled = True
+        count_attempt(spec, "ok")
         _observe(spec, flow, elapsed, ok=True)  # after the breaker: a stats flush may write
         return replace(item, latency_ms=round(elapsed * 1000, 3), fallbacks=failed)
 
@@ -343,12 +299,13 @@ def _drain(opened: _OpenStream, flow: str, failed: tuple[str, ...]):
         if not settled:
             settled = True
             _settle(spec, breaker, permit, opened.started, exc)
-            call_stats.record(spec.name, time.perf_counter() - opened.started, ok=False)
+            _observe(spec, flow, time.perf_counter() - opened.started, ok=False)
         raise
     finally:
         opened.rest.close()
         if not settled:  # the consumer stopped early
             breaker.release(permit)
+            count_attempt(spec, "cancelled")
 
 
 def stream_complete(
@@ -380,7 +337,7 @@ def _stream_chain(
     last_error: LLMError | None = None
     for spec in chain:
         try:
-            opened = _open_stream(spec, request)
+            opened = _open_stream(spec, request, flow=flow)
         except LLMError as exc:
             failed.append(spec.name)
             last_error = exc
@@ -453,6 +410,13 @@ def providers_changed() -> None:
     bump_version(LIVE_NAMESPACE)
 
 
+def _set_api_key(provider: Provider, api_key: str | None) -> None:
+    """``None`` keeps the stored key, ``""`` removes it, anything else replaces it (encrypted)."""
+    if api_key is None:
+        return
+    provider.api_key_ciphertext = encrypt_secret(api_key) if api_key else ""
+
+
 def _save_provider(provider: Provider) -> Provider:
     if provider.is_default:
         # One default at most: taking it over unsets the previous one.
@@ -504,12 +468,16 @@ def provider_create(
     *,
     breaker: dict[str, Any] | None = None,
     fallbacks: list[str] | None = None,
+    api_key: str | None = None,
     **fields: Any,
 ) -> Provider:
+    """Register a provider. ``api_key`` is stored encrypted and never returned."""
     unknown = set(fields) - set(PROVIDER_FIELDS)
     if unknown:
         raise ValueError(f"unknown provider fields: {sorted(unknown)}")
-    provider = _save_provider(Provider(**fields))
+    provider = Provider(**fields)
+    _set_api_key(provider, api_key)
+    provider = _save_provider(provider)
     _save_breaker(provider, breaker)
     _set_fallbacks(provider, list(fallbacks or ()))
     providers_changed()
@@ -522,13 +490,17 @@ def provider_update(
     provider: Provider,
     breaker: dict[str, Any] | None = None,
     fallbacks: list[str] | None = None,
+    api_key: str | None = None,
     **fields: Any,
 ) -> Provider:
+    """Change a provider; ``api_key``: None keeps the stored key, "" removes it. Live within
+    LIVE_CONFIG_CHECK_INTERVAL in every process (no restart)."""
     unknown = set(fields) - set(PROVIDER_FIELDS)
     if unknown:
         raise ValueError(f"unknown provider fields: {sorted(unknown)}")
     for field, value in fields.items():
         setattr(provider, field, value)
+    _set_api_key(provider, api_key)
     _save_provider(provider)
     if breaker is not None or not BreakerConfig.objects.filter(provider=provider).exists():
         _save_breaker(provider, breaker)
@@ -539,12 +511,13 @@ def provider_update(
 
 
 @transaction.atomic
-def provider_save(*, provider: Provider) -> Provider:
+def provider_save(*, provider: Provider, api_key: str | None = None) -> Provider:
     """Save an already-edited provider (admin form), keeping one default at most.
 
-    The admin saves the breaker configuration and fallbacks (inlines) afterwards, then calls
-    :func:`provider_related_saved`.
+    ``api_key`` as in :func:`provider_update`. The admin saves the breaker configuration and
+    fallbacks (inlines) afterwards, then calls :func:`provider_related_saved`.
     """
+    _set_api_key(provider, api_key)
     _save_provider(provider)
     providers_changed()
     return provider
@@ -663,13 +636,39 @@ def provider_test_connection(*, provider: Provider) -> ConnectionTestResult:
     )
 
 
+def provider_api_key_source(*, provider: Provider) -> str:
+    """Where the provider's key comes from: "stored" (encrypted in the database), "environment"
+    (a set variable) or "none". Never the key itself."""
+    if provider.api_key_ciphertext:
+        return "stored"
+    if provider.api_key_env and os.environ.get(provider.api_key_env):
+        return "environment"
+    return "none"
+
+
 def provider_api_key_is_set(*, provider: Provider) -> bool:
-    return bool(provider.api_key_env and os.environ.get(provider.api_key_env))
+    return provider_api_key_source(provider=provider) != "none"
 
 
 def configured_key_values() -> list[str]:
-    """Values of the key variables the registry names (a secret source for redaction).
+    """Values of the key variables the registry names and the stored keys this process
+    decrypted (a secret source for redaction).
 
-    Reads only names this process already loaded, never the database: it runs inside logging.
+    Reads only what this process already loaded, never the database: it runs inside logging.
     """
-    return [os.environ[name] for name in sorted(known_key_env_names()) if os.environ.get(name)]
+    from_env = [os.environ[n] for n in sorted(known_key_env_names()) if os.environ.get(n)]
+    return [*from_env, *sorted(known_stored_keys())]
+
+
+@transaction.atomic
+def provider_secrets_rotate() -> int:
+    """Re-encrypt every stored key with the newest encryption key (all or nothing: a key that no
+    configured encryption key decrypts raises SecretDecryptionError and changes nothing)."""
+    rotated = 0
+    for provider in Provider.objects.select_for_update().exclude(api_key_ciphertext=""):
+        provider.api_key_ciphertext = rotate_token(provider.api_key_ciphertext)
+        provider.save(update_fields=["api_key_ciphertext", "updated_at"])
+        rotated += 1
+    if rotated:
+        providers_changed()
+    return rotated

@@ -18,13 +18,16 @@ from django.core.paginator import Paginator
 from django.core.validators import validate_ipv46_address
 from django.db import connection
 from django.db.models import Max, Min, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 
+from apps.core.admin import ServiceValidationAdminMixin
+from apps.security.blockstats import rule_hits_annotate
 from apps.security.exceptions import EditConflict, InputTooLarge
 from apps.security.guard.defaults import CATEGORIES
 from apps.security.guard.normalize import normalize
@@ -57,6 +60,9 @@ from apps.security.services import (
     training_examples_import,
 )
 from apps.tenants.models import Tenant
+
+HITS_WINDOW = timedelta(hours=24)
+EXCERPT_LIST_CHARS = 80
 
 
 def _who(request: HttpRequest) -> str:
@@ -185,7 +191,7 @@ class TryItForm(forms.Form):
 
 
 @admin.register(InjectionPattern)
-class InjectionPatternAdmin(admin.ModelAdmin):
+class InjectionPatternAdmin(ServiceValidationAdminMixin, admin.ModelAdmin):
     form = InjectionPatternForm
     list_display = (
         "name",
@@ -194,7 +200,7 @@ class InjectionPatternAdmin(admin.ModelAdmin):
         "severity",
         "action",
         "enabled",
-        "updated_by",
+        "hits",
         "updated_at",
     )
     list_filter = ("category", ScopeFilter, "tenant", "enabled", "action")
@@ -208,7 +214,13 @@ class InjectionPatternAdmin(admin.ModelAdmin):
         return obj.tenant.name if obj.tenant_id else "global"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[InjectionPattern]:
-        return super().get_queryset(request).select_related("tenant")
+        queryset = super().get_queryset(request).select_related("tenant")
+        return rule_hits_annotate(queryset, since=timezone.now() - HITS_WINDOW)
+
+    @admin.display(description="hits, 24 h", ordering="hits")
+    def hits(self, obj: InjectionPattern) -> int:
+        """Blocks in the last 24 h where this rule matched (the dashboard's hourly rollups)."""
+        return getattr(obj, "hits", 0)
 
     def get_readonly_fields(self, request, obj=None):
         # Moving a pattern between tenants is a delete plus a create, not an edit.
@@ -226,13 +238,10 @@ class InjectionPatternAdmin(admin.ModelAdmin):
                     expected_revision=form.cleaned_data.get("expected_revision"),
                     updated_by=_who(request),
                 )
-            except EditConflict:
-                self.message_user(
-                    request,
-                    "Not saved: someone else changed this pattern meanwhile. Reload and retry.",
-                    messages.ERROR,
-                )
-                return
+            except EditConflict as exc:
+                raise ValidationError(
+                    "Not saved: someone else changed this pattern meanwhile. Reload and retry."
+                ) from exc
             obj.revision = saved.revision
         else:
             saved = injection_pattern_create(
@@ -367,7 +376,7 @@ def _window_rows(text: str, windows) -> list[dict[str, Any]]:
 # --- other policy tables -----------------------------------------------------------------------
 
 
-class PolicyAdminMixin:
+class PolicyAdminMixin(ServiceValidationAdminMixin):
     """Saves and deletes go through the service (validation + live-config bump)."""
 
     def save_model(self, request, obj, form, change) -> None:
@@ -766,9 +775,9 @@ class BlockedRequestAdmin(admin.ModelAdmin):
         "reason",
         "deciding_layer",
         "category_list",
-        "source",
+        "short_excerpt",
         "flow",
-        "score",
+        "rounded_score",
         "client_ip",
         "verdict",
     )
@@ -797,8 +806,8 @@ class BlockedRequestAdmin(admin.ModelAdmin):
         "reason",
         "deciding_layer",
         "judge_verdict",
-        "categories",
-        "matches",
+        "category_list",
+        "matched_rules",
         "score",
         "model_score",
         "excerpt",
@@ -840,9 +849,90 @@ class BlockedRequestAdmin(admin.ModelAdmin):
             queryset = queryset.filter(match)
         return queryset, False
 
+    change_form_template = "admin/security/blockedrequest/change_form.html"
+
     @admin.display(description="categories")
     def category_list(self, obj: BlockedRequest) -> str:
         return ", ".join(obj.categories or [])
+
+    @admin.display(description="score", ordering="score")
+    def rounded_score(self, obj: BlockedRequest) -> str:
+        return f"{obj.score:.3f}"
+
+    @admin.display(description="excerpt (redacted)")
+    def short_excerpt(self, obj: BlockedRequest) -> str:
+        text = " ".join((obj.excerpt or "").split())
+        return text if len(text) <= EXCERPT_LIST_CHARS else text[: EXCERPT_LIST_CHARS - 1] + "…"
+
+    @admin.display(description="matched rules")
+    def matched_rules(self, obj: BlockedRequest) -> str:
+        """The matches as a table; a rule that still exists links to its pattern's page."""
+        matches = [m for m in obj.matches or [] if isinstance(m, dict)]
+        if not matches:
+            return "none (the learned model alone)" if obj.reason == "model" else "none"
+        keys = {str(m.get("key", "")) for m in matches}
+        existing = set(
+            InjectionPattern.objects.filter(
+                pk__in=[int(k) for k in keys if k.isdigit()]
+            ).values_list("pk", flat=True)
+        )
+        rows = []
+        for match in matches:
+            name = str(match.get("name") or match.get("key") or "?")
+            key = str(match.get("key", ""))
+            if key.isdigit() and int(key) in existing:
+                url = reverse("admin:security_injectionpattern_change", args=[int(key)])
+                rule = format_html('<a href="{}">{}</a>', url, name)
+            else:
+                rule = format_html("{}", name)
+            rows.append(
+                format_html(
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    rule,
+                    match.get("category", ""),
+                    match.get("severity", ""),
+                    match.get("view", ""),
+                )
+            )
+        return format_html(
+            '<table class="matched-rules"><thead><tr><th>Rule</th><th>Category</th>'
+            "<th>Severity</th><th>Seen in view</th></tr></thead><tbody>{}</tbody></table>",
+            format_html_join("", "{}", ((row,) for row in rows)),
+        )
+
+    def get_urls(self):
+        opts = self.model._meta
+        verdict = path(
+            "<path:object_id>/verdict/",
+            self.admin_site.admin_view(self.verdict_view),
+            name=f"{opts.app_label}_{opts.model_name}_verdict",
+        )
+        return [verdict, *super().get_urls()]
+
+    def verdict_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The verdict buttons of the detail page (POST), through the same service as the
+        list's actions."""
+        if request.method != "POST" or not self.has_review_permission(request):
+            raise PermissionDenied
+        verdict = request.POST.get("verdict", "")
+        if verdict not in Verdict.values:
+            raise PermissionDenied
+        queryset = BlockedRequest.objects.filter(pk=object_id)
+        if not queryset.exists():
+            raise Http404
+        self._verdict(request, queryset, verdict)
+        return HttpResponseRedirect(
+            reverse("admin:security_blockedrequest_change", args=[object_id])
+        )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["verdicts"] = [
+            (Verdict.FALSE_POSITIVE, "False positive"),
+            (Verdict.CONFIRMED_ATTACK, "Confirmed attack"),
+            (Verdict.UNREVIEWED, "Back to unreviewed"),
+        ]
+        context["can_review"] = self.has_review_permission(request)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def has_add_permission(self, request) -> bool:
         return False

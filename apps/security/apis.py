@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.schema import PAGE_PARAMETERS, paginated
 from apps.security.exceptions import GlobalPatternReadOnly
 from apps.security.guard.defaults import CATEGORIES
 from apps.security.models import Action, InjectionPattern, JudgeFailMode, Source, Verdict
@@ -93,8 +94,9 @@ class PatternListApi(APIView):
         description = serializers.CharField(allow_blank=True, required=False, default="")
 
     @extend_schema(
-        parameters=[FilterSerializer],
-        responses=PatternOutputSerializer(many=True),
+        parameters=[FilterSerializer, *PAGE_PARAMETERS],
+        responses=paginated(PatternOutputSerializer(many=True), "PatternPage"),
+        operation_id="api_v1_security_patterns_list",
         summary="List patterns",
     )
     def get(self, request: Request) -> Response:
@@ -345,12 +347,9 @@ class AuditListApi(APIView):
         verdict = serializers.ChoiceField(choices=Verdict.choices, required=False)
 
     @extend_schema(
-        parameters=[
-            FilterSerializer,
-            OpenApiParameter("limit", int),
-            OpenApiParameter("offset", int),
-        ],
-        responses=AuditOutputSerializer(many=True),
+        parameters=[FilterSerializer, *PAGE_PARAMETERS],
+        responses=paginated(AuditOutputSerializer(many=True), "AuditPage"),
+        operation_id="api_v1_security_audit_list",
         summary="List blocked requests",
     )
     def get(self, request: Request) -> Response:

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Sum
+from django.db.models import Case, F, OuterRef, QuerySet, Subquery, Sum, When
+from django.db.models.functions import Coalesce
 
 from apps.security.models import BlockedRequest, BlockStat
 
@@ -25,9 +26,32 @@ def _hour(at: datetime) -> datetime:
     return at.replace(minute=0, second=0, microsecond=0)
 
 
+UNCATEGORISED = "uncategorised"
+
+
+def primary_category(categories: list[str], matches: list[dict]) -> str:
+    """The one category a block is charted under: that of its most severe matched rule (the
+    first of equals), else the first category by name (a model-only block), else
+    ``uncategorised``. ``_REBUILD_SQL`` computes the same."""
+    candidates = [m for m in matches if isinstance(m, dict) and m.get("category")]
+    if candidates:
+        return str(max(candidates, key=_severity)["category"])[:200]  # max: first of equals
+    return min(categories)[:200] if categories else UNCATEGORISED
+
+
+def _severity(match: dict) -> float:
+    try:
+        return float(match.get("severity") or 0)
+    except (TypeError, ValueError):
+        return 0.0
+
+
 def _keys_of(created_at: datetime, tenant_id: int | None, categories, matches) -> list[Key]:
     hour = _hour(created_at)
     keys: list[Key] = [(hour, tenant_id, BlockStat.Dimension.TOTAL, "")]
+    keys.append(
+        (hour, tenant_id, BlockStat.Dimension.PRIMARY, primary_category(categories, matches))
+    )
     keys += [(hour, tenant_id, BlockStat.Dimension.CATEGORY, c[:200]) for c in set(categories)]
     names = {str(m.get("name") or m.get("key") or "")[:200] for m in matches}
     keys += [(hour, tenant_id, BlockStat.Dimension.RULE, n) for n in names if n]
@@ -82,7 +106,9 @@ def block_stats_rebuild(*, since: datetime | None = None, chunk: int = 5000) -> 
 
 # The same keys as _keys_of, counted by PostgreSQL: a million audit rows in seconds instead of
 # decoding every row's JSON in Python. Categories are counted once per row (DISTINCT), rule names
-# are "name" or else "key", both cut to 200 characters; empty names are skipped.
+# are "name" or else "key", both cut to 200 characters; empty names are skipped. The primary
+# category is primary_category's: the most severe match's (first of equals), else the least
+# category by code point, else 'uncategorised'.
 _REBUILD_SQL = """
 WITH rows AS (
     SELECT id, date_trunc('hour', created_at) AS hour, tenant_id, categories, matches
@@ -93,6 +119,24 @@ cats AS (
     FROM rows r, jsonb_array_elements_text(r.categories) AS c
     WHERE jsonb_typeof(r.categories) = 'array'
 ),
+ranked AS (
+    SELECT DISTINCT ON (r.id) r.id, left(m ->> 'category', 200) AS value
+    FROM rows r, jsonb_array_elements(r.matches) WITH ORDINALITY AS e(m, n)
+    WHERE jsonb_typeof(r.matches) = 'array' AND jsonb_typeof(m) = 'object'
+      AND coalesce(m ->> 'category', '') <> ''
+    ORDER BY r.id,
+             CASE WHEN jsonb_typeof(m -> 'severity') = 'number'
+                  THEN (m ->> 'severity')::float ELSE 0 END DESC,
+             n
+),
+primaries AS (
+    SELECT r.hour, r.tenant_id, coalesce(
+        p.value,
+        (SELECT left(min(c COLLATE "C"), 200) FROM jsonb_array_elements_text(
+            CASE WHEN jsonb_typeof(r.categories) = 'array' THEN r.categories ELSE '[]' END) AS c),
+        'uncategorised') AS value
+    FROM rows r LEFT JOIN ranked p ON p.id = r.id
+),
 rules AS (
     SELECT DISTINCT r.id, r.hour, r.tenant_id,
            left(coalesce(nullif(m ->> 'name', ''), m ->> 'key', ''), 200) AS value
@@ -101,6 +145,8 @@ rules AS (
 )
 INSERT INTO security_blockstat (hour, tenant_id, dimension, value, count)
 SELECT hour, tenant_id, 'total', '', count(*) FROM rows GROUP BY 1, 2
+UNION ALL
+SELECT hour, tenant_id, 'primary', value, count(*) FROM primaries GROUP BY 1, 2, 4
 UNION ALL
 SELECT hour, tenant_id, 'category', value, count(*) FROM cats GROUP BY 1, 2, 4
 UNION ALL
@@ -137,10 +183,12 @@ def block_stats_since(since: datetime, *, now: datetime, top: int = 10) -> Block
         at += timedelta(hours=1)
     recent = BlockStat.objects.filter(hour__gte=first)
 
+    # One dataset per primary category: each block is in exactly one, so a stacked bar is the
+    # hour's number of blocks (per-category mentions would count a two-category block twice).
     by_category: dict[str, list[int]] = {}
     index = {h: i for i, h in enumerate(hours)}
     for hour, category, n in (
-        recent.filter(dimension=BlockStat.Dimension.CATEGORY)
+        recent.filter(dimension=BlockStat.Dimension.PRIMARY)
         .values_list("hour", "value")
         .annotate(n=Sum("count"))
         .order_by()
@@ -175,4 +223,24 @@ def block_stats_since(since: datetime, *, now: datetime, top: int = 10) -> Block
         chart={"labels": [h.strftime("%H:00") for h in hours], "datasets": datasets},
         top_rules=top_rules,
         top_tenants=top_tenants,
+    )
+
+
+def rule_hits_annotate(patterns: QuerySet, *, since: datetime) -> QuerySet:
+    """Annotate injection patterns with ``hits``: blocks since ``since`` (whole hours) in which
+    a rule of that name matched, from the hourly rollups (never the audit table). A tenant's
+    rule counts its tenant's blocks only; a global rule counts every tenant's."""
+    rule_stats = BlockStat.objects.filter(
+        dimension=BlockStat.Dimension.RULE, hour__gte=_hour(since), value=OuterRef("name")
+    )
+    own_tenant = rule_stats.filter(tenant_id=OuterRef("tenant_id"))
+
+    def total(stats: QuerySet) -> Subquery:
+        return Subquery(stats.order_by().values("value").annotate(n=Sum("count")).values("n")[:1])
+
+    return patterns.annotate(
+        hits=Case(
+            When(tenant__isnull=True, then=Coalesce(total(rule_stats), 0)),
+            default=Coalesce(total(own_tenant), 0),
+        )
     )

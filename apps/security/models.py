@@ -423,13 +423,16 @@ class BlockedRequest(models.Model):
 class BlockStat(models.Model):
     """Blocked requests counted per hour, tenant and dimension: the dashboard's source.
 
-    ``dimension`` is ``total`` (one per block, value ""), ``category`` (one per category of the
-    block) or ``rule`` (one per matched rule name). Kept in step with BlockedRequest by the
+    ``dimension`` is ``total`` (one per block, value ""), ``primary`` (one per block: the
+    category of its most severe match, so these add up to the total), ``category`` (one per
+    category of the block: a block with two categories is two mentions) or ``rule`` (one per
+    matched rule name). Kept in step with BlockedRequest by the
     services that write audit rows, so the dashboard never aggregates the audit table itself.
     """
 
     class Dimension(models.TextChoices):
         TOTAL = "total"
+        PRIMARY = "primary"
         CATEGORY = "category"
         RULE = "rule"
 

@@ -3,6 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import ngettext
 
+from apps.core.admin import ServiceValidationAdminMixin
 from apps.tenants.models import ApiKey, RateLimit, Tenant
 from apps.tenants.services import (
     api_key_create,
@@ -24,6 +25,7 @@ class ApiKeyInline(admin.TabularInline):
         "prefix",
         "name",
         "is_operator",
+        "is_platform_admin",
         "is_auditor",
         "expires_at",
         "revoked_at",
@@ -36,7 +38,7 @@ class ApiKeyInline(admin.TabularInline):
 
 
 @admin.register(Tenant)
-class TenantAdmin(admin.ModelAdmin):
+class TenantAdmin(ServiceValidationAdminMixin, admin.ModelAdmin):
     list_display = ("name", "display_name", "is_active", "created_at")
     list_filter = ("is_active",)
     search_fields = ("name", "display_name")
@@ -54,12 +56,13 @@ class TenantAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(ServiceValidationAdminMixin, admin.ModelAdmin):
     list_display = (
         "prefix",
         "tenant",
         "name",
         "is_operator",
+        "is_platform_admin",
         "is_auditor",
         "expires_at",
         "revoked_at",
@@ -67,6 +70,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     )
     list_filter = (
         "is_operator",
+        "is_platform_admin",
         "is_auditor",
         ("revoked_at", admin.EmptyFieldListFilter),
         "tenant",
@@ -77,12 +81,20 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def get_fields(self, request: HttpRequest, obj=None):
         if obj is None:
-            return ("tenant", "name", "is_operator", "is_auditor", "expires_at")
+            return (
+                "tenant",
+                "name",
+                "is_operator",
+                "is_platform_admin",
+                "is_auditor",
+                "expires_at",
+            )
         return (
             "tenant",
             "name",
             "prefix",
             "is_operator",
+            "is_platform_admin",
             "is_auditor",
             "expires_at",
             "created_at",
@@ -91,9 +103,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
         )
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
+        # Only a superuser makes (or unmakes) a platform administrator key.
+        privileged = () if request.user.is_superuser else ("is_platform_admin",)
         if obj is None:
-            return ()
-        return (*self.readonly_fields, "tenant")
+            return privileged
+        return (*self.readonly_fields, "tenant", *privileged)
 
     def save_model(self, request: HttpRequest, obj: ApiKey, form, change: bool) -> None:
         if change:
@@ -103,6 +117,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
             tenant=obj.tenant,
             name=obj.name,
             is_operator=obj.is_operator,
+            is_platform_admin=obj.is_platform_admin,
             is_auditor=obj.is_auditor,
             expires_at=obj.expires_at,
         )
@@ -134,7 +149,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(RateLimit)
-class RateLimitAdmin(admin.ModelAdmin):
+class RateLimitAdmin(ServiceValidationAdminMixin, admin.ModelAdmin):
     list_display = ("scope", "tenant", "api_key", "requests_per_minute", "enabled", "updated_at")
     list_filter = ("scope", "enabled", "tenant")
     list_editable = ("requests_per_minute", "enabled")

@@ -48,7 +48,7 @@ def test_dashboard_shows_breakers_blocks_and_calls(admin_client, tenant):
     assert "Blocked requests, last 24 h (3)" in html
     assert 'id="blocks-chart"' in html
     assert f"<td>{tenant.name}</td><td>3</td>" in html
-    assert "<td>offline</td><td>1</td>" in html
+    assert '<td>offline</td><td class="requests">1</td>' in html
 
 
 @pytest.mark.slow

@@ -56,3 +56,27 @@ def test_redaction_covers_message_args_and_traceback(redactor):
     assert "hunter2" not in text
     assert "[REDACTED]" in text
     assert "ValueError" in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "level"), [("/no-such-page/", "WARNING")])
+def test_djangos_own_request_lines_carry_the_request_id(client, path, level):
+    """django.request logs "Not Found: ..." after the middleware reset the request's context."""
+    lines: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(self.format(record))
+
+    handler = Collect()
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(TextFormatter())
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    try:
+        response = client.get(path, HTTP_X_REQUEST_ID="req-from-client-42")
+    finally:
+        logger.removeHandler(handler)
+    assert response.status_code == 404
+    assert response["X-Request-ID"] == "req-from-client-42"
+    assert any(level in line and "[req-from-client-42]" in line for line in lines), lines

@@ -22,6 +22,8 @@ needs_promtool = pytest.mark.skipif(PROMTOOL is None, reason="promtool: apt-get 
 CONTRACT = {
     "ai_platform_llm_duration_seconds": ("histogram", ["provider", "flow"]),
     "ai_platform_llm_errors_total": ("counter", ["provider", "error_type"]),
+    "ai_platform_provider_requests_total": ("counter", ["provider", "outcome"]),
+    "ai_platform_provider_attempts_total": ("counter", ["provider", "outcome"]),
     "ai_platform_circuit_breaker_state": ("gauge", ["circuit_name"]),
     "ai_platform_circuit_breaker_failures_total": ("counter", ["circuit_name"]),
     "ai_platform_security_validations_total": ("counter", ["validation_type", "result"]),
@@ -70,16 +72,21 @@ def test_every_alert_from_the_issue_exists_with_labels_and_annotations():
     ):
         rule = alerts[name]
         assert rule["labels"]["severity"] in {"warning", "critical"}
-        assert {"summary", "description", "runbook"} <= set(rule["annotations"])
+        assert {"summary", "description", "runbook_url"} <= set(rule["annotations"])
     assert alerts["CircuitBreakerOpen"]["for"] == "1m"
     assert "ai_platform_circuit_breaker_state" in alerts["CircuitBreakerOpen"]["expr"]
     assert alerts["HighLLMLatencyP95"]["for"] == "10m"
     assert "histogram_quantile(0.95" in alerts["HighLLMLatencyP95"]["expr"]
-    # Every runbook hint points at a section that exists.
-    readme = (DOCKER / "README.md").read_text().lower()
-    for rule in alerts.values():
-        anchor = rule["annotations"]["runbook"].split("#", 1)[1].split(":", 1)[0]
-        assert f"### {anchor}" in readme
+    # Every alert links its own runbook page, and the page exists and names the alert.
+    for name, rule in alerts.items():
+        url = rule["annotations"]["runbook_url"]
+        assert url == f"docs/runbooks/{name}.md"
+        page = ROOT / url
+        assert page.is_file(), url
+        assert page.read_text().startswith(f"# {name}")
+    # ... and no runbook page is left without its alert.
+    pages = {p.stem for p in (ROOT / "docs" / "runbooks").glob("*.md")} - {"README"}
+    assert pages == set(alerts)
 
 
 def test_bundle_uses_exactly_the_contract_metrics(names):
@@ -153,7 +160,7 @@ def test_compose_stack_shape():
     assert "web" in services["web"]["environment"]["ALLOWED_HOSTS"]
 
 
-def test_dockerfile_runs_unprivileged_gunicorn_via_entrypoint():
+def test_dockerfile_runs_the_unprivileged_async_server_via_entrypoint():
     dockerfile = (DOCKER / "Dockerfile").read_text()
     assert "python:3.11-slim" in dockerfile
     assert "\nUSER app\n" in dockerfile
@@ -165,7 +172,7 @@ def test_dockerfile_runs_unprivileged_gunicorn_via_entrypoint():
     entrypoint = DOCKER / "entrypoint.sh"
     text = entrypoint.read_text()
     assert "set -o errexit -o pipefail -o nounset" in text
-    assert "exec gunicorn --config agenthub/gunicorn.conf.py agenthub.wsgi" in text
+    assert "exec python -m agenthub.server" in text
     subprocess.run(["bash", "-n", str(entrypoint)], check=True)
 
 

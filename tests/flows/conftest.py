@@ -7,8 +7,9 @@ import pytest
 from apps.flows.selectors import _active_templates, _label_sets
 from apps.providers import http
 from apps.providers.models import ProviderKind
+from apps.providers.runtime import breakers
 from apps.providers.selectors import live_providers
-from apps.providers.services import breakers, provider_create
+from apps.providers.services import provider_create
 
 
 def _invalidate_all() -> None:

@@ -29,6 +29,24 @@ def test_defaults_are_seeded_and_seeding_is_idempotent(db):
     assert PromptTemplateVersion.objects.filter(template__name="ask").count() == 1
 
 
+def test_reading_a_missing_template_raises_and_writes_nothing(db):
+    from django.core.management import call_command
+
+    from apps.flows.exceptions import TemplateMissing
+    from apps.flows.selectors import _active_templates
+
+    PromptTemplate.objects.filter(name="ask").update(active_version=None)
+    PromptTemplateVersion.objects.filter(template__name="ask").delete()
+    PromptTemplate.objects.filter(name="ask").delete()
+    _active_templates.invalidate()
+    with pytest.raises(TemplateMissing, match="bootstrap"):
+        active_template("ask")
+    assert not PromptTemplate.objects.filter(name="ask").exists()  # a selector never writes
+    call_command("migrate", verbosity=0)  # post_migrate seeds the defaults again
+    _active_templates.invalidate()
+    assert active_template("ask").template.name == "ask"
+
+
 def test_a_change_is_a_new_version_and_old_ones_stay(db, django_capture_on_commit_callbacks):
     template = PromptTemplate.objects.get(name="ask")
     v1 = template.active_version
@@ -114,7 +132,7 @@ def test_change_reaches_another_process_within_one_second(settings):
     from apps.core.live_config import LiveCache
     from apps.flows.selectors import TEMPLATES_NAMESPACE, _build_active_templates
 
-    active_template("ask")  # a flushed (transactional) test database gets its defaults back
+    assert active_template("ask")  # migrate's (and flush's) post_migrate seeded the defaults
     other_process = LiveCache(TEMPLATES_NAMESPACE, _build_active_templates)
     before = other_process.get()["ask"].version
     template = PromptTemplate.objects.get(name="ask")

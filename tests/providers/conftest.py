@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from apps.providers import http
+from apps.providers.runtime import breakers
 from apps.providers.selectors import live_providers
-from apps.providers.services import breakers
 
 
 @pytest.fixture(autouse=True)

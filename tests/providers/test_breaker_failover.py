@@ -11,7 +11,6 @@ import subprocess
 import time
 
 import pytest
-from prometheus_client import REGISTRY
 
 from apps.providers.breaker import (
     BreakerSettings,
@@ -25,17 +24,18 @@ from apps.providers.breaker import (
 )
 from apps.providers.exceptions import CircuitOpenError
 from fakellm.testing import closed_port as free_port
+from tests.support import metric_value
 
 SETTINGS = BreakerSettings(failure_threshold=3, failure_rate_threshold=None, open_duration=30)
 STORE_LOGGER = "apps.providers.breaker.stores"
 
 
 def degraded() -> float:
-    return REGISTRY.get_sample_value("ai_platform_circuit_breaker_store_degraded")
+    return metric_value("ai_platform_circuit_breaker_store_degraded")
 
 
 def store_errors() -> float:
-    return REGISTRY.get_sample_value("ai_platform_circuit_breaker_store_errors_total")
+    return metric_value("ai_platform_circuit_breaker_store_errors_total")
 
 
 def breaker_on(store, name: str = "p1") -> CircuitBreaker:

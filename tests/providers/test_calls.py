@@ -16,12 +16,12 @@ from apps.providers.exceptions import (
     ProviderConfigError,
 )
 from apps.providers.http import UpstreamConnectError, UpstreamErrorBody, UpstreamStatusError
-from apps.providers.metrics import LLM_DURATION, LLM_ERRORS
 from apps.providers.services import breaker_snapshot, complete, stream_complete
 from apps.providers.types import Completion, StreamDelta, ToolSpec
 from fakellm.testing import closed_port
 from tests.providers.factories import make_provider
 from tests.support import chat_requests as requests_made
+from tests.support import metric_value
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ CHAT = "/v1/chat/completions"
 
 
 def errors(provider: str, error_type: str) -> float:
-    return LLM_ERRORS.labels(provider=provider, error_type=error_type)._value.get()
+    return metric_value("ai_platform_llm_errors_total", provider=provider, error_type=error_type)
 
 
 def test_ok_answer_with_usage_and_latency(upstream, fakellm):
@@ -43,7 +43,7 @@ def test_ok_answer_with_usage_and_latency(upstream, fakellm):
     assert completion.usage.total_tokens > 0
     assert completion.latency_ms > 0
     assert completion.fallbacks == ()
-    assert LLM_DURATION.labels(provider="up", flow="ask")._sum.get() > 0
+    assert metric_value("ai_platform_llm_duration_seconds_sum", provider="up", flow="ask") > 0
 
 
 def test_one_pooled_client_per_provider_reuses_connections(upstream, fakellm):
@@ -177,21 +177,21 @@ def test_200_with_error_body_is_a_provider_error(upstream, fakellm):
 
 
 def test_missing_key_variable_is_a_config_error_naming_it(db, fakellm, monkeypatch):
-    monkeypatch.delenv("AH_TEST_MISSING_KEY", raising=False)
-    make_provider("keyed", base_url=fakellm.base_url, api_key_env="AH_TEST_MISSING_KEY")
+    monkeypatch.delenv("AH_TEST_MISSING_API_KEY", raising=False)
+    make_provider("keyed", base_url=fakellm.base_url, api_key_env="AH_TEST_MISSING_API_KEY")
     with pytest.raises(ProviderConfigError) as info:
         complete(messages=HELLO, provider="keyed")
-    assert "AH_TEST_MISSING_KEY" in str(info.value.detail)
+    assert "AH_TEST_MISSING_API_KEY" in str(info.value.detail)
     assert info.value.status_code == 503
     assert requests_made(fakellm) == 0
 
 
 def test_key_is_sent_from_the_environment(db, fakellm, monkeypatch):
-    monkeypatch.setenv("AH_TEST_KEY", "sk-test-abcdefghijklmnop")
-    make_provider("keyed", base_url=fakellm.base_url, api_key_env="AH_TEST_KEY")
+    monkeypatch.setenv("AH_TEST_API_KEY", "sk-test-abcdefghijklmnop")
+    make_provider("keyed", base_url=fakellm.base_url, api_key_env="AH_TEST_API_KEY")
     fakellm.set(api_key="sk-test-abcdefghijklmnop")
     assert complete(messages=HELLO, provider="keyed").text
-    monkeypatch.setenv("AH_TEST_KEY", "sk-wrong-key-0000000000")
+    monkeypatch.setenv("AH_TEST_API_KEY", "sk-wrong-key-0000000000")
     with pytest.raises(UpstreamStatusError) as info:
         complete(messages=HELLO, provider="keyed")
     assert info.value.upstream_status == 401

@@ -23,6 +23,7 @@ from apps.providers.types import Completion
 from fakellm.testing import closed_port
 from tests.providers.factories import make_provider
 from tests.support import chat_requests as requests_made
+from tests.support import metric_value
 
 pytestmark = pytest.mark.django_db
 
@@ -241,14 +242,13 @@ def test_saved_change_bumps_the_live_version(fragile, fakellm, django_capture_on
 
 
 def test_calls_keep_working_when_the_breaker_store_is_unreachable(db, fakellm, settings, caplog):
-    from apps.providers.breaker.metrics import STORE_DEGRADED
-    from apps.providers.services import breakers
+    from apps.providers.runtime import breakers
 
     settings.REDIS_URL = f"redis://127.0.0.1:{closed_port()}/0"
     breakers.reset()
     make_provider("up", base_url=fakellm.base_url, max_attempts=1, breaker=TRIP_AT_3)
     assert complete(messages=HELLO, provider="up").provider == "up"
-    assert STORE_DEGRADED._value.get() == 1
+    assert metric_value("ai_platform_circuit_breaker_store_degraded") == 1
     assert "unreachable" in caplog.text
     # Per-process state still protects: the breaker opens and fails fast locally.
     fakellm.set(mode="fail", status=500)

@@ -55,10 +55,10 @@ def test_concurrent_edits_of_one_pattern_conflict_cleanly():
 
 def test_seed_runs_through_bootstrap_idempotently(db, tmp_path):
     credentials = tmp_path / "credentials"
-    call_command("bootstrap", credentials_file=str(credentials), stdout=io.StringIO())
+    call_command("bootstrap", legacy_credentials_file=str(credentials), stdout=io.StringIO())
     count = InjectionPattern.objects.count()
     assert count == len(DEFAULT_RULES)
-    call_command("bootstrap", credentials_file=str(credentials), stdout=io.StringIO())
+    call_command("bootstrap", legacy_credentials_file=str(credentials), stdout=io.StringIO())
     assert InjectionPattern.objects.count() == count
     # The shipped model is in the database as the active version.
     assert InjectionModelVersion.objects.filter(is_active=True).count() == 1

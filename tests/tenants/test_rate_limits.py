@@ -3,17 +3,17 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 from django.urls import reverse
-from prometheus_client import REGISTRY
 
 from apps.core.ratelimit import SlidingWindowLimiter
 from apps.tenants.models import RateLimit
 from apps.tenants.services import rate_limit_save
+from tests.support import metric_value
 
 pytestmark = pytest.mark.django_db
 
 
 def _limited_count(scope: str) -> float:
-    return REGISTRY.get_sample_value("ai_platform_rate_limited_total", {"scope": scope}) or 0.0
+    return metric_value("ai_platform_rate_limited_total", scope=scope)
 
 
 def test_per_key_limit_answers_429_with_retry_after(tenant_client, tenant_key):

@@ -4,11 +4,11 @@ JSONL files) for when the database refuses a record."""
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import logging
 import os
+import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import asdict
@@ -23,7 +23,9 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from apps.core import tracing
+from apps.core.aio import on_event_loop, submit_blocking
 from apps.core.principal import GuardContext
+from apps.core.redis import shared_client
 from apps.security import metrics
 from apps.security.blockstats import block_stats_add
 from apps.security.guard.engine import Decision
@@ -141,13 +143,10 @@ def _redis_client():
     return _redis_client_for(_spool_redis_url())
 
 
-@functools.lru_cache(maxsize=8)
 def _redis_client_for(url: str):
     """One client (and connection pool) per URL for the process: a client per spool write
-    would open a new TCP connection each time. redis-py's pool reconnects after a fork."""
-    import redis
-
-    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    would open a new TCP connection each time."""
+    return shared_client(url, "spool")
 
 
 def audit_spool(record: dict[str, Any]) -> str:
@@ -206,6 +205,12 @@ def blocked_request_record(
         deciding_layer=deciding_layer,
         judge_verdict=judge_verdict,
     )
+    if on_event_loop():
+        # The async front door never waits on the database: the record is durable in the
+        # spool now, and a flush on the bounded pool writes its row moments later.
+        audit_spool(record)
+        _schedule_spool_flush()
+        return record
     outer_transaction = connection.in_atomic_block
     try:
         with transaction.atomic():
@@ -219,6 +224,22 @@ def blocked_request_record(
     if outer_transaction:
         audit_spool(record)
     return record
+
+
+_flush_scheduled = threading.Event()
+
+
+def _schedule_spool_flush() -> None:
+    """One spool flush on the bounded pool, however many blocks asked for it meanwhile."""
+    if _flush_scheduled.is_set():
+        return
+    _flush_scheduled.set()
+
+    def flush() -> None:
+        _flush_scheduled.clear()
+        audit_spool_flush()
+
+    submit_blocking(flush)
 
 
 def _insert_records(records: list[dict[str, Any]]) -> None:

@@ -1,83 +1,75 @@
 """Idempotent first-run set-up: seeds every app's defaults, an admin user and a demo API key.
 
 Each AgentHub app may define ``seed(stdout)`` on its AppConfig; they run in INSTALLED_APPS order
-(this command knows nothing of what they seed). Credentials created here are written to
-``.local/credentials`` (git-ignored) so that later runs can print them again.
+(this command knows nothing of what they seed). The admin password and the demo key are printed
+by the run that creates them and never again: nothing stores them, so a changed password or a
+revoked key is never shown stale or re-created (``console.BootstrapGrant`` remembers what was
+issued). ``python manage.py reset_admin_password`` prints a fresh admin password.
 """
 
 from __future__ import annotations
 
-import json
-import secrets
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from apps.console.services import admin_user_ensure, demo_key_ensure
 
-def _read_credentials(path: Path) -> dict:
-    """What earlier runs stored; an empty or damaged file counts as nothing stored."""
-    try:
-        stored = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-    return stored if isinstance(stored, dict) else {}
+# Earlier versions kept the admin password and demo key here in plain text.
+LEGACY_CREDENTIALS_FILE = Path(settings.BASE_DIR) / ".local" / "credentials"
 
 
 class Command(BaseCommand):
-    help = "Seed defaults (idempotent), create an admin user and a demo API key if missing."
+    help = "Seed defaults (idempotent); create the first admin user and a demo API key once."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--admin-username", default="admin")
         parser.add_argument("--demo-tenant", default="demo")
         parser.add_argument(
-            "--credentials-file", default=str(Path(settings.BASE_DIR) / ".local" / "credentials")
+            "--legacy-credentials-file",
+            default=str(LEGACY_CREDENTIALS_FILE),
+            help="Plain-text credentials an earlier version wrote; removed when found.",
         )
 
-    def handle(self, *args, admin_username: str, demo_tenant: str, credentials_file: str, **kw):
+    def handle(
+        self,
+        *args,
+        admin_username: str,
+        demo_tenant: str,
+        legacy_credentials_file: str,
+        **options,
+    ) -> None:
         for config in apps.get_app_configs():
             seed = getattr(config, "seed", None)
             if callable(seed):
                 seed(stdout=self.stdout)
 
-        path = Path(credentials_file)
-        stored = _read_credentials(path)
+        admin = admin_user_ensure(username=admin_username)
+        demo = demo_key_ensure(tenant_name=demo_tenant)
+        legacy = Path(legacy_credentials_file)
+        if legacy.exists():
+            legacy.unlink()
+            self.stdout.write(f"Removed {legacy} (plain-text credentials of an earlier version).")
 
-        user_model = get_user_model()
-        if not user_model.objects.filter(is_superuser=True).exists():
-            password = secrets.token_urlsafe(12)
-            user_model.objects.create_superuser(admin_username, "", password)
-            stored["admin"] = {"username": admin_username, "password": password}
-
-        from apps.tenants.models import ApiKey
-        from apps.tenants.selectors import api_key_from_raw
-        from apps.tenants.services import api_key_create, tenant_get_or_create
-
-        demo = stored.get("demo_api_key")
-        known = api_key_from_raw(demo) if demo else None
-        if known is None or not known.is_usable:
-            tenant = tenant_get_or_create(name=demo_tenant)
-            created = api_key_create(tenant=tenant, name="demo", is_operator=True)
-            stored["demo_api_key"] = created.plaintext
-
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(stored, indent=2))
-        path.chmod(0o600)
-
-        admin = stored.get("admin")
         self.stdout.write("")
-        if admin:
+        if admin.created:
             self.stdout.write(
-                f"Admin login:  {admin['username']} / {admin['password']}  (change it in admin)"
+                f"Admin login:  {admin.identifier} / {admin.secret}  "
+                "(shown once: store it or change it in admin)"
             )
         else:
             self.stdout.write(
-                "Admin login:  an admin user already exists "
-                "(reset with: python manage.py changepassword <user>)"
+                f"Admin login:  user {admin.identifier} exists "
+                "(new password: python manage.py reset_admin_password)"
             )
-        self.stdout.write(
-            f"Demo API key: {stored['demo_api_key']}  (tenant {demo_tenant}, operator)"
-        )
-        self.stdout.write(f"Keys in use: {ApiKey.objects.filter(revoked_at__isnull=True).count()}")
+        if demo.created:
+            self.stdout.write(
+                f"Demo API key: {demo.secret}  (tenant {demo_tenant}, operator; shown once)"
+            )
+        else:
+            self.stdout.write(
+                f"Demo API key: issued earlier (ah_{demo.identifier}_…); another one: "
+                f"python manage.py create_api_key --tenant {demo_tenant} --operator"
+            )

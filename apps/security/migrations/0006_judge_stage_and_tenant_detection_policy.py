@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('security', '0004_audit_search_indexes'),
+        ('security', '0005_block_stat_primary_category'),
         ('tenants', '0003_api_key_auditor'),
     ]
 
