@@ -16,7 +16,9 @@ from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from apps.core.aio import run_blocking
 from apps.core.exceptions import ApiError, error_body, message_of
+from apps.core.principal import GuardContext
 from apps.flows.streaming import StreamRedactor  # moves to apps.security (secrets-pii branch)
 from apps.gateway.exceptions import ModelNotFound
 from apps.gateway.metrics import GATEWAY_REQUESTS
@@ -24,7 +26,8 @@ from apps.gateway.serializers import ChatRequest, text_of
 from apps.providers.async_calls import acomplete, astream_complete
 from apps.providers.services import list_models
 from apps.providers.types import Completion, StreamDelta
-from apps.security.services import GuardContext, guard_input, guard_output, redact
+from apps.security.selectors import policy_snapshot
+from apps.security.services import guard_input, guard_output, redact
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +98,18 @@ def _call_arguments(chat: ChatRequest, ctx: GuardContext) -> dict[str, Any]:
     }
 
 
+async def _guarded_call_arguments(chat: ChatRequest, ctx: GuardContext) -> dict[str, Any]:
+    """The guard runs inline (sub-millisecond), except when the tenant's policy asks the LLM
+    judge about uncertain inputs: that is a blocking provider call, so it runs on the bounded
+    pool and the event loop keeps serving."""
+    judge = policy_snapshot().judge_for(ctx.tenant.pk if ctx.tenant else None)
+    if not judge.enabled:
+        return _call_arguments(chat, ctx)
+    # Every message may be judged in turn; the deadline bounds the whole guard step.
+    deadline = judge.timeout_s * max(1, len(chat.messages)) + 1.0
+    return await run_blocking(_call_arguments, chat, ctx, deadline=deadline)
+
+
 def _tool_calls_json(completion: Completion) -> list[dict]:
     return [
         {
@@ -112,7 +127,7 @@ async def chat_complete(chat: ChatRequest, *, ctx: GuardContext) -> tuple[dict[s
     completion_id = "chatcmpl-" + uuid.uuid4().hex
     created = int(time.time())
     try:
-        completion = await acomplete(**_call_arguments(chat, ctx))
+        completion = await acomplete(**await _guarded_call_arguments(chat, ctx))
         content = guard_output(completion.text or "", ctx=ctx)
     except ApiError:
         GATEWAY_REQUESTS.labels(mode="sync", status="error").inc()
@@ -154,7 +169,7 @@ async def chat_stream(chat: ChatRequest, *, ctx: GuardContext) -> ChatStream:
     """A guarded streamed chat completion. The first upstream item is awaited here, so a failure
     before any text (circuit open, upstream down, rate limited) raises as a normal HTTP error
     rather than breaking an event stream."""
-    items = astream_complete(**_call_arguments(chat, ctx))
+    items = astream_complete(**await _guarded_call_arguments(chat, ctx))
     try:
         first = await anext(items, None)
     except BaseException:

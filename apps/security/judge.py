@@ -10,8 +10,8 @@ The security app sits below the providers app (core <- tenants <- security, prov
 flows), so it does not call providers itself: whoever can make LLM calls registers the judge
 function with :func:`register_judge` (the providers app does, in its ``AppConfig.ready``).
 With nothing registered, an enabled judge answers "unavailable" and the fail mode applies; so
-it does under the async front door's event loop (``/v1`` served by uvicorn), which must never
-wait on a network call inside the guard.
+it does for a guard call made on the async front door's event loop, which must never wait on a
+network call (the gateway runs the guard on its bounded pool when the judge may be asked).
 
 Off by default (``DetectionSettings.judge_enabled``); a tenant's detection policy may switch it
 on or off and choose its own fail mode.
@@ -155,8 +155,8 @@ def _answer(text: str, settings: JudgeSettings, tenant_id: int | None) -> str:
     if judge is None:
         return "unavailable"
     if on_event_loop():
-        # The async front door runs the guard on its event loop: a judge call would stall
-        # every request the loop serves for up to the timeout. Not asked there (yet).
+        # On the async front door's event loop a judge call would stall every request the
+        # loop serves for up to the timeout (the gateway moves the guard to its pool instead).
         return "unavailable"
     if not budget.take(
         tenant_id,

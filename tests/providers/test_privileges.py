@@ -86,9 +86,11 @@ def test_tenant_operator_cannot_create_a_provider(operator_client, shared, fakel
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"
     assert not Provider.objects.filter(name="exfil").exists()
-    # routing to the name afterwards reaches the platform's own provider, never a new URL
-    assert chat(operator_client, "exfil").status_code == 200
-    assert all(r["path"] == "/v1/chat/completions" for r in fakellm.requests())
+    # routing to the name afterwards is an unknown model: nothing is sent anywhere
+    response = chat(operator_client, "exfil")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "model_not_found"
+    assert fakellm.requests() == []
 
 
 @pytest.mark.parametrize(

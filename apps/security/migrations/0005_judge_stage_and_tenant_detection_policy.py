@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('security', '0005_block_stat_primary_category'),
+        ('security', '0004_audit_search_indexes'),
         ('tenants', '0003_api_key_auditor'),
     ]
 

@@ -24,6 +24,6 @@ def copy_verdicts(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("security", "0006_judge_stage_and_tenant_detection_policy")]
+    dependencies = [("security", "0005_judge_stage_and_tenant_detection_policy")]
 
     operations = [migrations.RunPython(copy_verdicts, migrations.RunPython.noop)]
