@@ -9,7 +9,9 @@ decides: ``open`` lets the input through (still flagged), ``closed`` blocks it.
 The security app sits below the providers app (core <- tenants <- security, providers <-
 flows), so it does not call providers itself: whoever can make LLM calls registers the judge
 function with :func:`register_judge` (the providers app does, in its ``AppConfig.ready``).
-With nothing registered, an enabled judge answers "unavailable" and the fail mode applies.
+With nothing registered, an enabled judge answers "unavailable" and the fail mode applies; so
+it does for a guard call made on the async front door's event loop, which must never wait on a
+network call (the gateway runs the guard on its bounded pool when the judge may be asked).
 
 Off by default (``DetectionSettings.judge_enabled``); a tenant's detection policy may switch it
 on or off and choose its own fail mode.
@@ -23,6 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from apps.core.aio import on_event_loop
 from apps.security import metrics
 
 __all__ = [
@@ -150,6 +153,10 @@ def judge_ask(text: str, *, settings: JudgeSettings, tenant_id: int | None) -> J
 def _answer(text: str, settings: JudgeSettings, tenant_id: int | None) -> str:
     judge = _judge
     if judge is None:
+        return "unavailable"
+    if on_event_loop():
+        # On the async front door's event loop a judge call would stall every request the
+        # loop serves for up to the timeout (the gateway moves the guard to its pool instead).
         return "unavailable"
     if not budget.take(
         tenant_id,

@@ -125,17 +125,6 @@ def test_try_it_page(seeded, admin_client):
     assert response.context["result"]["decision"].matches
 
 
-def test_try_it_page_shows_what_is_passed_on_only_when_allowed(seeded, admin_client):
-    url = reverse("admin:security_injectionpattern_try")
-    blocked = admin_client.post(url, {"text": ATTACK}).content.decode()
-    assert "BLOCK" in blocked
-    assert "what is passed on" not in blocked
-    assert 'id="try-sanitized"' not in blocked
-    allowed = admin_client.post(url, {"text": "What is a good name for a cat?"}).content.decode()
-    assert "what is passed on" in allowed
-    assert 'id="try-sanitized"' in allowed
-
-
 class _Windowed:
     """A decision with per-window scores (what the windowed model stage attaches)."""
 

@@ -189,3 +189,21 @@ def test_judge_answers_are_parsed_on_their_first_word(answer, expected):
 def test_other_answers_are_errors(answer):
     with pytest.raises(ValueError):
         judge.parse_judge_answer(answer)
+
+
+def test_the_judge_is_never_asked_on_the_async_servers_event_loop(judged, fakellm):
+    """The async front door runs the guard on its event loop: no blocking judge call there."""
+    import contextvars
+
+    from apps.core.aio import mark_serving_event_loop
+
+    fakellm.set(reply="yes")
+    before = _judge_count("unavailable")
+
+    def on_loop():
+        mark_serving_event_loop()
+        return _guard(UNCERTAIN)
+
+    assert contextvars.copy_context().run(on_loop).decision.action == "flag"
+    assert _judge_count("unavailable") == before + 1
+    assert fakellm.stats()["requests"].get("/v1/chat/completions", 0) == 0
