@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Exists, F, Max, OuterRef
 from django.utils import timezone
 
+from apps.core.logging import log_throttled
 from apps.flows import metrics
 from apps.flows.models import Job, JobDispatch, JobReaperState
 
@@ -85,10 +86,13 @@ def job_dispatches_relay(*, job_id: str | None = None, limit: int = 500) -> int:
                 last_error=f"{type(exc).__name__}: {exc}"[:300],
             )
             metrics.JOB_DISPATCHES.labels(outcome="failed").inc()
-            logger.warning(
+            log_throttled(
+                logger,
+                logging.WARNING,
                 "job %s not published yet (broker unavailable: %s); the outbox retries",
                 dispatch_job_id,
                 type(exc).__name__,
+                key="job-dispatch-failed",
             )
             break  # the broker is down: the others would fail the same way
         published += 1

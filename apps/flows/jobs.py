@@ -33,6 +33,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from apps.core.exceptions import ApiError, api_error_body
+from apps.core.logging import log_throttled
 from apps.core.request_context import get_request_id, reset_request_id, set_request_id
 from apps.flows import metrics
 from apps.flows.exceptions import (
@@ -162,7 +163,13 @@ class _Heartbeat(threading.Thread):
                         pk=self.job_id, status=Job.Status.RUNNING, attempts=self.attempt
                     ).update(heartbeat_at=timezone.now())
                 except DatabaseError as exc:  # an outage: the next beat tries again
-                    logger.warning("job %s heartbeat not written: %s", self.job_id, exc)
+                    log_throttled(
+                        logger,
+                        logging.WARNING,
+                        "job heartbeat not written (database unavailable): %s",
+                        type(exc).__name__,
+                        key="job-heartbeat-failed",
+                    )
                     connection.close()
         finally:
             connection.close()  # this thread's own connection
