@@ -158,7 +158,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.boo
         "max_size": env.int("DB_POOL_MAX_SIZE", default=16),
         # How long a request waits for a pooled connection: while PostgreSQL is down the pool
         # cannot open one, so this bounds how fast the 503 comes (and sheds load when busy).
-        "timeout": env.float("DB_POOL_TIMEOUT", default=0.8),
+        "timeout": env.float("DB_POOL_TIMEOUT", default=0.5),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # SQLite cannot enforce "NULLs not distinct" unique constraints (PostgreSQL does); on the

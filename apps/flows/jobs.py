@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -124,7 +125,10 @@ def job_accepted_response(
 ) -> Response:
     """Queue a job and answer 202 with its body, its URL in ``Location``."""
     job = job_enqueue(kind=kind, payload=payload, ctx=ctx)
-    job.refresh_from_db()  # an in-process (eager) run may have finished already
+    # An in-process (eager) run may have finished already. If the database fails now, the job
+    # is committed all the same: the client must get its id, not a 503 it would retry.
+    with suppress(DatabaseError):
+        job.refresh_from_db()
     url = reverse("flows-job", args=[job.id], request=request)
     return Response(job_body(job, url=url), status=202, headers={"Location": url})
 
