@@ -215,8 +215,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # wait for it: the reaper re-queues them after JOB_STALE_AFTER_SECONDS.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("JOB_VISIBILITY_TIMEOUT", default=JOB_TIME_LIMIT_SECONDS + 300),
-    # a broker that does not answer fails a publish fast; the outbox retries it
+    # A broker that does not answer fails a publish fast (one connection attempt, not kombu's
+    # retries over seconds): the outbox retries it. Workers reconnect on their own schedule.
     "socket_connect_timeout": env.float("BROKER_CONNECT_TIMEOUT", default=1.0),
+    "max_retries": 0,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("BROKER_CONNECT_TIMEOUT", default=1.0)
 # A running job's worker writes its heartbeat this often; the reaper re-queues a job whose

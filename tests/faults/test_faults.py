@@ -323,6 +323,7 @@ def test_worker_sigkilled_mid_job(tenant, upstreams, tmp_path, tenant_client):
     _report("worker-sigkill", figures)
     _assert_no_loss(figures)
     assert figures["running_at_kill"] > 0, figures
+    assert figures["recovered_in_s"] < 60, figures  # re-claimed within a minute
     assert figures["agent_runs"] == jobs, figures  # one recorded run per chat
     assert figures["messages"] == 4 * jobs, figures  # user, tool call, tool result, answer
     for job in rows:
