@@ -169,7 +169,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.boo
         "max_size": env.int("DB_POOL_MAX_SIZE", default=16),
         # How long a request waits for a pooled connection: while PostgreSQL is down the pool
         # cannot open one, so this bounds how fast the 503 comes (and sheds load when busy).
-        "timeout": env.float("DB_POOL_TIMEOUT", default=0.8),
+        "timeout": env.float("DB_POOL_TIMEOUT", default=0.5),
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that does not answer must fail fast (libpq's minimum is 2 s); the gateway path
@@ -232,8 +232,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # wait for it: the reaper re-queues them after JOB_STALE_AFTER_SECONDS.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("JOB_VISIBILITY_TIMEOUT", default=JOB_TIME_LIMIT_SECONDS + 300),
-    # a broker that does not answer fails a publish fast; the outbox retries it
+    # A broker that does not answer fails a publish fast (one connection attempt, not kombu's
+    # retries over seconds): the outbox retries it. Workers reconnect on their own schedule.
     "socket_connect_timeout": env.float("BROKER_CONNECT_TIMEOUT", default=1.0),
+    "max_retries": 0,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("BROKER_CONNECT_TIMEOUT", default=1.0)
 # A running job's worker writes its heartbeat this often; the reaper re-queues a job whose

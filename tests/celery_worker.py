@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -115,11 +115,17 @@ def app_sends_to(broker_url: str) -> Iterator[None]:
 
     # The app reads Django settings with the CELERY_ namespace: those keys take precedence.
     keys = ("CELERY_TASK_ALWAYS_EAGER", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")
-    previous = {key: app.conf.get(key) for key in keys}
+    changes = app.conf.changes
+    # Keys not overridden before must be removed again, not set to their old values: an
+    # override would shadow Django's settings (and override_settings in later tests).
+    previous = {key: changes[key] for key in keys if key in changes}
     app.conf.update(dict.fromkeys(keys[1:], broker_url), CELERY_TASK_ALWAYS_EAGER=False)
     _reset_producer_pool(app)
     try:
         yield
     finally:
+        for key in keys:
+            with suppress(KeyError):  # (celery's ChainMap.pop takes no default)
+                del changes[key]
         app.conf.update(previous)
         _reset_producer_pool(app)

@@ -92,7 +92,9 @@ def service_unavailable_for(exc: BaseException) -> ServiceUnavailable | None:
         return None
     from django.conf import settings
 
-    logger.warning("database unavailable: %s", type(exc).__name__)
+    log_throttled(
+        logger, logging.WARNING, "database unavailable: %s", type(exc).__name__, key="db-down"
+    )
     retry_after = str(getattr(settings, "DB_UNAVAILABLE_RETRY_AFTER", 2))
     return ServiceUnavailable(headers={"Retry-After": retry_after})
 

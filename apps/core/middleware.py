@@ -188,11 +188,13 @@ class ApiErrorMiddleware:
         if not is_api_path(request.path):
             return None
         if unavailable := service_unavailable_for(exception):
-            return error_response(
+            response = error_response(
                 503,
                 unavailable.error_code,
                 message_of(unavailable),
                 headers=unavailable.headers,
             )
+            response._has_been_logged = True  # an outage, logged (throttled) once, not per 503
+            return response
         logger.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, "internal_error", "An internal error occurred.")

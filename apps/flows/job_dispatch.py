@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Exists, F, Max, OuterRef
 from django.utils import timezone
 
+from apps.core.logging import log_throttled
 from apps.flows import metrics
 from apps.flows.models import Job, JobDispatch, JobReaperState
 
@@ -36,8 +37,24 @@ def job_dispatch_create(*, job: Job) -> JobDispatch:
     """The job's dispatch record, in the caller's transaction; published once it commits."""
     dispatch = JobDispatch.objects.create(job=job, next_attempt_at=timezone.now())
     job_id = str(job.pk)
-    transaction.on_commit(lambda: job_dispatches_relay(job_id=job_id))
+    transaction.on_commit(lambda: _publish_soon(job_id))
     return dispatch
+
+
+def _publish_soon(job_id: str) -> None:
+    """The fast path, run right after the commit (in the client's request): never raises —
+    the job is committed, and whatever fails here the periodic relay publishes it later."""
+    try:
+        job_dispatches_relay(job_id=job_id)
+    except Exception as exc:  # e.g. the database went away between the commit and now
+        log_throttled(
+            logger,
+            logging.WARNING,
+            "job %s left to the relay: %s",
+            job_id,
+            type(exc).__name__,
+            key="job-fast-path-failed",
+        )
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -85,10 +102,13 @@ def job_dispatches_relay(*, job_id: str | None = None, limit: int = 500) -> int:
                 last_error=f"{type(exc).__name__}: {exc}"[:300],
             )
             metrics.JOB_DISPATCHES.labels(outcome="failed").inc()
-            logger.warning(
+            log_throttled(
+                logger,
+                logging.WARNING,
                 "job %s not published yet (broker unavailable: %s); the outbox retries",
                 dispatch_job_id,
                 type(exc).__name__,
+                key="job-dispatch-failed",
             )
             break  # the broker is down: the others would fail the same way
         published += 1
@@ -104,7 +124,7 @@ def _requeue(job_ids: list, *, reason: str) -> int:
         JobDispatch.objects.create(
             job_id=job_id, next_attempt_at=now, last_error=f"re-dispatched: {reason}"
         )
-        transaction.on_commit(lambda job_id=str(job_id): job_dispatches_relay(job_id=job_id))
+        transaction.on_commit(lambda job_id=str(job_id): _publish_soon(job_id))
     return len(job_ids)
 
 

@@ -29,6 +29,7 @@ from tenacity import (
     wait_exponential,
 )
 
+from apps.core.logging import log_throttled
 from apps.providers.types import Completion, ToolCall, Usage
 
 logger = logging.getLogger(__name__)
@@ -77,7 +78,12 @@ def write_while_database_recovers(write: Callable[[], T]) -> T:
         return write()
 
     def reconnect(retry_state) -> None:
-        logger.warning("job state not saved yet (database unavailable); retrying")
+        log_throttled(
+            logger,
+            logging.WARNING,
+            "job state not saved yet (database unavailable); retrying",
+            key="job-state-unsaved",
+        )
         connection.close()
 
     retrying = Retrying(

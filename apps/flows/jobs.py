@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from apps.core.exceptions import ApiError, api_error_body
+from apps.core.logging import log_throttled
 from apps.core.request_context import get_request_id, reset_request_id, set_request_id
 from apps.flows import metrics
 from apps.flows.exceptions import (
@@ -123,7 +125,10 @@ def job_accepted_response(
 ) -> Response:
     """Queue a job and answer 202 with its body, its URL in ``Location``."""
     job = job_enqueue(kind=kind, payload=payload, ctx=ctx)
-    job.refresh_from_db()  # an in-process (eager) run may have finished already
+    # An in-process (eager) run may have finished already. If the database fails now, the job
+    # is committed all the same: the client must get its id, not a 503 it would retry.
+    with suppress(DatabaseError):
+        job.refresh_from_db()
     url = reverse("flows-job", args=[job.id], request=request)
     return Response(job_body(job, url=url), status=202, headers={"Location": url})
 
@@ -162,7 +167,13 @@ class _Heartbeat(threading.Thread):
                         pk=self.job_id, status=Job.Status.RUNNING, attempts=self.attempt
                     ).update(heartbeat_at=timezone.now())
                 except DatabaseError as exc:  # an outage: the next beat tries again
-                    logger.warning("job %s heartbeat not written: %s", self.job_id, exc)
+                    log_throttled(
+                        logger,
+                        logging.WARNING,
+                        "job heartbeat not written (database unavailable): %s",
+                        type(exc).__name__,
+                        key="job-heartbeat-failed",
+                    )
                     connection.close()
         finally:
             connection.close()  # this thread's own connection

@@ -342,6 +342,11 @@ class Worker:
         finally:
             queue.close()
 
+    def warnings(self) -> str:
+        """The worker's warnings and errors (for a failing test's report)."""
+        lines = self.log.read_text(errors="replace").splitlines()
+        return "\n".join(line for line in lines if "WARNING" in line or "ERROR" in line)[-6000:]
+
     def kill(self) -> None:
         """SIGKILL, no goodbye: the worker and its beat die mid-job."""
         if self.process is not None:

@@ -198,6 +198,13 @@ def test_postgresql_restarted_under_load(tenant, upstreams, tmp_path):
             "select count(*) from flows_job where id = any(%s) and status = 'succeeded'",
             (ids,),
         )
+        rerun = _private_count(
+            url, "select count(*) from flows_job where id = any(%s) and attempts > 1", (ids,)
+        )
+        # Jobs the database holds that no client got a 202 for (e.g. a 503 after the commit).
+        unacknowledged = _private_count(
+            url, "select count(*) from flows_job where not (id = any(%s))", (ids,)
+        )
         audited = _private_count(
             url,
             "select count(*) from security_blockedrequest where request_id = any(%s)",
@@ -226,10 +233,15 @@ def test_postgresql_restarted_under_load(tenant, upstreams, tmp_path):
         "audit_lost": len(result.blocked_request_ids) - audited,
         "jobs_lost": len(result.job_ids) - succeeded,
         "jobs_run_twice": chat_requests(jobs_llm) - succeeded,
+        "rerun_jobs": rerun,
+        "jobs_committed_without_202": unacknowledged,
         "all_finished": finished,
     }
     _report("postgres", figures)
+    if figures["jobs_run_twice"] or figures["jobs_committed_without_202"]:
+        print(worker.warnings())
     _assert_no_loss(figures)
+    assert figures["jobs_committed_without_202"] == 0, figures
     assert figures["other_5xx"] == 0, figures
     assert figures["transport_errors"] == 0, figures
     assert figures["slowest_503_s"] < 1.0, figures
@@ -311,6 +323,7 @@ def test_worker_sigkilled_mid_job(tenant, upstreams, tmp_path, tenant_client):
     _report("worker-sigkill", figures)
     _assert_no_loss(figures)
     assert figures["running_at_kill"] > 0, figures
+    assert figures["recovered_in_s"] < 60, figures  # re-claimed within a minute
     assert figures["agent_runs"] == jobs, figures  # one recorded run per chat
     assert figures["messages"] == 4 * jobs, figures  # user, tool call, tool result, answer
     for job in rows:
