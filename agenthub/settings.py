@@ -351,8 +351,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "apps.core.schema.document_error_responses",
         "apps.gateway.schema.add_openai_paths",  # the async /v1 views are not DRF views
+        "apps.core.schema.document_error_responses",  # last: every operation, /v1 included
     ],
 }
 
