@@ -356,7 +356,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.gateway.schema.add_openai_paths",  # the async /v1 views are not DRF views
-        "apps.core.schema.document_error_responses",  # last: covers the /v1 paths too
+        "apps.core.schema.document_error_responses",  # last: every operation, /v1 included
     ],
 }
 

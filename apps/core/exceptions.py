@@ -203,26 +203,27 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     """DRF ``EXCEPTION_HANDLER``: every exception becomes the error shape; never a stack trace."""
     status, body, headers = error_parts(exc)
     response = Response(body, status=status, headers=headers)
-    if status != 500:
-        error = body["error"]
-        _log_expected(context.get("request"), status, error["code"], error["message"])
-        # Logged above, throttled: Django would log every 5xx again at ERROR (django.request).
-        response._has_been_logged = True
+    _log_expected_once(response, context.get("request"), status, body)
     return response
 
 
 def error_json_response(exc: Exception, request: Any = None) -> JsonResponse:
-    """The error shape of ``exc`` as a plain Django response (async views outside DRF), logged
-    like the DRF handler's: expected conditions throttled at INFO/WARNING, never per request."""
+    """The error shape of ``exc`` as a plain Django response (async views outside DRF)."""
     status, body, headers = error_parts(exc)
     response = JsonResponse(body, status=status)
     for name, value in headers.items():
         response[name] = value
-    if status != 500:
-        error = body["error"]
-        _log_expected(request, status, error["code"], error["message"])
-        response._has_been_logged = True  # type: ignore[attr-defined]
+    _log_expected_once(response, request, status, body)
     return response
+
+
+def _log_expected_once(response: Any, request: Any, status: int, body: dict[str, Any]) -> None:
+    if status == 500:
+        return  # a fault: logged with its traceback, and by Django at ERROR
+    error = body["error"]
+    _log_expected(request, status, error["code"], error["message"])
+    # Logged above, throttled: Django would log every 5xx again at ERROR (django.request).
+    response._has_been_logged = True
 
 
 def error_parts(exc: Exception) -> tuple[int, dict[str, Any], dict[str, str]]:

@@ -37,9 +37,8 @@ def _json_body(request: HttpRequest):
     content_type = request.content_type or ""
     if content_type != "application/json":
         raise drf.UnsupportedMediaType(content_type)
-    # The same limits as every DRF view (depth, finite numbers, valid Unicode, no NUL): a 400
-    # before any guard work or paid call.
-    return parse_json_bytes(request.body, request.encoding or "utf-8")
+    # the API's limits: depth, finite numbers, no lone surrogates or NUL (400 malformed_request)
+    return parse_json_bytes(request.body)
 
 
 def _not_allowed(request: HttpRequest, allowed: str) -> HttpResponse:

@@ -98,7 +98,7 @@ def _messages(raw: Any) -> list[dict]:
         raise InvalidRequest(f"At most {MAX_MESSAGES} messages.", code="invalid_messages")
     for index, message in enumerate(raw):
         role = message.get("role") if isinstance(message, dict) else None
-        if not isinstance(role, str) or role not in ROLES:
+        if not isinstance(role, str) or role not in ROLES:  # {} or [] as a role: not hashable
             raise InvalidRequest(
                 f"messages[{index}] needs a role among {sorted(ROLES)}.", code="invalid_messages"
             )

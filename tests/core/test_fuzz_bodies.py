@@ -42,10 +42,12 @@ scalars = (
     | st.floats(allow_nan=True, allow_infinity=True)
     | any_text
 )
+# Keys the endpoints read inside nested objects, so the fuzzer reaches past the first check.
+NESTED_KEYS = ["role", "content", "type", "text", "function", "name", "parameters", "arguments"]
+keys = st.sampled_from(NESTED_KEYS) | any_text
 json_values = st.recursive(
     scalars,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(any_text, children, max_size=4),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(keys, children, max_size=4),
     max_leaves=12,
 )
 

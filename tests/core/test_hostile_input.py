@@ -253,3 +253,14 @@ def test_chunked_body_the_server_cannot_read_is_a_411(tenant_client, upstream):
 )
 def test_max_json_depth(raw, depth):
     assert max_json_depth(raw) == depth
+
+
+# --- found by schemathesis: shapes the front door must refuse, not trip over ------------------
+
+
+@pytest.mark.parametrize("role", [{}, [], 1, None])
+def test_a_message_role_that_is_not_a_string_is_a_400(tenant_client, upstream, role):
+    body = json.dumps({"model": "fake", "messages": [{"role": role, "content": ""}]})
+    assert_refused(
+        post_raw(tenant_client, "/v1/chat/completions", body), upstream, code="invalid_messages"
+    )
