@@ -123,4 +123,4 @@ class LiveCache(Generic[T]):
                 self._value = self._builder()
                 self._version = version
             self._checked_at = time.monotonic()
-            return self._value  # type: ignore[return-value]
+            return self._value

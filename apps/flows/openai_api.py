@@ -304,7 +304,7 @@ class ChatCompletionsApi(APIView):
         )
         response = StreamingHttpResponse(events, content_type="text/event-stream")
         # If the client goes away before the stream starts, closing the response still releases.
-        response._resource_closers.append(release)
+        response._resource_closers.append(release)  # type: ignore[attr-defined]  # Django private
         response["Cache-Control"] = "no-cache"
         response["X-Accel-Buffering"] = "no"
         return response

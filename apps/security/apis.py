@@ -26,6 +26,7 @@ from apps.security.services import (
     sanitize_for,
     scan,
 )
+from apps.tenants.authentication import principal_of
 from apps.tenants.permissions import IsOperatorOrAuditorReadOnly
 from apps.tenants.selectors import scoped_get
 
@@ -34,7 +35,7 @@ SCAN_ECHO_CHARS = 4000
 
 
 def _actor(request: Request) -> str:
-    return f"api-key:{request.user.api_key.prefix}"
+    return f"api-key:{principal_of(request).api_key.prefix}"
 
 
 class PatternOutputSerializer(serializers.ModelSerializer):
@@ -95,7 +96,7 @@ class PatternListApi(APIView):
         data = filters.validated_data
         enabled = data.get("enabled")
         qs = pattern_list(
-            tenant=request.user.tenant,
+            tenant=principal_of(request).tenant,
             scope=data.get("scope"),
             category=data.get("category"),
             enabled=None if enabled is None else enabled == "true",
@@ -111,7 +112,9 @@ class PatternListApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         pattern = injection_pattern_create(
-            tenant=request.user.tenant, updated_by=_actor(request), **serializer.validated_data
+            tenant=principal_of(request).tenant,
+            updated_by=_actor(request),
+            **serializer.validated_data,
         )
         return Response(PatternOutputSerializer(pattern).data, status=201)
 
@@ -137,7 +140,7 @@ class PatternDetailApi(APIView):
         revision = serializers.IntegerField(min_value=1, required=False)
 
     def _own(self, request: Request, pk: int) -> InjectionPattern:
-        pattern = pattern_get(tenant=request.user.tenant, pk=pk)
+        pattern = pattern_get(tenant=principal_of(request).tenant, pk=pk)
         if pattern.tenant_id is None:
             raise GlobalPatternReadOnly()
         return pattern
@@ -156,7 +159,7 @@ class PatternDetailApi(APIView):
 
     @extend_schema(responses=PatternOutputSerializer, summary="Read a pattern")
     def get(self, request: Request, pk: int) -> Response:
-        pattern = pattern_get(tenant=request.user.tenant, pk=pk)
+        pattern = pattern_get(tenant=principal_of(request).tenant, pk=pk)
         return Response(PatternOutputSerializer(pattern).data)
 
     def _update(self, request: Request, pk: int, *, partial: bool) -> Response:
@@ -218,7 +221,7 @@ class ScanApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         text = serializer.validated_data["text"]
-        tenant = request.user.tenant
+        tenant = principal_of(request).tenant
         # Over-long input answers exactly as the guard would (413 or truncation).
         _, truncated = sanitize_for(text, tenant=tenant)
         if truncated:
@@ -248,7 +251,8 @@ class AuditOutputSerializer(serializers.Serializer):
     client_ip = serializers.CharField(allow_null=True)
     path = serializers.CharField()
     flow = serializers.CharField()
-    source = serializers.CharField()
+    # A field named like Field.source: DRF allows it, django-stubs' typing of Field does not.
+    source = serializers.CharField()  # type: ignore[assignment]
     request_id = serializers.CharField()
     reason = serializers.CharField()
     matches = serializers.JSONField()
@@ -274,7 +278,9 @@ class AuditListApi(APIView):
         until = serializers.DateTimeField(required=False)
         category = serializers.ChoiceField(choices=CATEGORIES, required=False)
         flow = serializers.CharField(required=False, max_length=100)
-        source = serializers.ChoiceField(choices=Source.choices, required=False)
+        source = serializers.ChoiceField(  # type: ignore[assignment]  # as above
+            choices=Source.choices, required=False
+        )
         verdict = serializers.ChoiceField(choices=Verdict.choices, required=False)
 
     @extend_schema(
@@ -289,7 +295,7 @@ class AuditListApi(APIView):
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        qs = audit_list(tenant=request.user.tenant, **filters.validated_data)
+        qs = audit_list(tenant=principal_of(request).tenant, **filters.validated_data)
         paginator = LimitOffsetPagination()
         page = paginator.paginate_queryset(qs, request, self)
         return paginator.get_paginated_response(AuditOutputSerializer(page, many=True).data)
@@ -302,5 +308,5 @@ class AuditDetailApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
         from apps.security.models import BlockedRequest
 
-        row = scoped_get(BlockedRequest.objects.all(), tenant=request.user.tenant, pk=pk)
+        row = scoped_get(BlockedRequest.objects.all(), tenant=principal_of(request).tenant, pk=pk)
         return Response(AuditOutputSerializer(row).data)
