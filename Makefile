@@ -17,11 +17,12 @@ $(VENV)/.installed: requirements/base.txt requirements/dev.txt requirements/prod
 install: $(VENV)/.installed
 
 run: install ## migrate, seed, print the admin login and a demo key, serve on $(HOST):$(PORT)
+	@# One process unless REDIS_URL is set (agenthub/server.py refuses >1 process without it).
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py bootstrap
 	@echo "Serving on http://$(HOST):$(PORT)  (admin: /admin/, API docs: /api/docs/)"
-	BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn --config agenthub/gunicorn.conf.py agenthub.wsgi
+	BIND=$(HOST):$(PORT) WEB_CONCURRENCY=$${WEB_CONCURRENCY:-1} $(PY) -m agenthub.server
 
 test: install ## the whole suite (PostgreSQL/Redis tests skip when DATABASE_URL/REDIS_URL are unset)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -8,6 +8,8 @@ lists them with their defaults.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
@@ -40,6 +42,33 @@ else:
         "SECRET_KEY", default="dev-insecure-key-do-not-use-in-production-" + "x" * 20
     )
 
+# Fernet keys (newest first) that encrypt secrets stored in the database (provider API keys);
+# see apps/core/crypto.py and README "Provider secrets". Production refuses to start without them.
+SECRETS_ENCRYPTION_KEYS = env.list("SECRETS_ENCRYPTION_KEYS", default=[])
+if not SECRETS_ENCRYPTION_KEYS:
+    if IS_PRODUCTION:
+        raise ImproperlyConfigured(
+            "SECRETS_ENCRYPTION_KEYS is missing. In production set it to one or more Fernet keys "
+            "(newest first), e.g. from: python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'"
+        )
+    # Development and tests only: one key derived from the (embedded) SECRET_KEY.
+    SECRETS_ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(
+            hashlib.sha256(f"agenthub-secrets:{SECRET_KEY}".encode()).digest()
+        ).decode()
+    ]
+for _key in SECRETS_ENCRYPTION_KEYS:
+    try:
+        _valid_key = len(base64.urlsafe_b64decode(_key.strip().encode())) == 32
+    except ValueError:
+        _valid_key = False
+    if not _valid_key:  # never echo the value
+        raise ImproperlyConfigured(
+            "SECRETS_ENCRYPTION_KEYS holds a value that is not a Fernet key "
+            "(32 url-safe base64-encoded bytes)."
+        )
+
 DEBUG = env.bool("DEBUG", default=DJANGO_ENV == "development")
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
@@ -65,6 +94,7 @@ INSTALLED_APPS = [
     "apps.tenants",
     "apps.security",
     "apps.providers",
+    "apps.gateway",
     "apps.flows",
     "apps.agents",
     "apps.console.apps.ConsoleConfig",
@@ -113,6 +143,11 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# While PostgreSQL is down, requests that need it answer 503 service_unavailable with this
+# Retry-After (seconds). A refused connection fails at once; DB_CONNECT_TIMEOUT bounds a
+# connection attempt that hangs (libpq/psycopg round values under 2 up to 2 seconds).
+DB_UNAVAILABLE_RETRY_AFTER = env.int("DB_UNAVAILABLE_RETRY_AFTER", default=2)
+DB_CONNECT_TIMEOUT = env.int("DB_CONNECT_TIMEOUT", default=2)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server and a worker read while one of them writes.
     DATABASES["default"]["OPTIONS"] = {
@@ -121,7 +156,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = DB_CONNECT_TIMEOUT
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
     "DB_POOL", default=DJANGO_ENV != "test"
 ):
     # gunicorn runs hundreds of threads per process (slow LLM calls); without a pool each would
@@ -130,8 +167,16 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.b
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DB_POOL_MIN_SIZE", default=2),
         "max_size": env.int("DB_POOL_MAX_SIZE", default=16),
-        "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+        # How long a request waits for a pooled connection: while PostgreSQL is down the pool
+        # cannot open one, so this bounds how fast the 503 comes (and sheds load when busy).
+        "timeout": env.float("DB_POOL_TIMEOUT", default=0.8),
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer must fail fast (libpq's minimum is 2 s); the gateway path
+    # bounds its own waits further (GATEWAY_DB_DEADLINE).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=2)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # SQLite cannot enforce "NULLs not distinct" unique constraints (PostgreSQL does); on the
 # embedded default the services' get-or-update logic is the only guard, which is enough there.
@@ -173,6 +218,56 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 
+# --- async jobs: delivery guarantees (see apps/flows/job_dispatch.py) ------------------------
+# The longest job: an agent run may take up to 600 s (Agent.timeout_seconds); past this hard
+# limit the task is killed and the job fails.
+JOB_TIME_LIMIT_SECONDS = env.int("JOB_TIME_LIMIT_SECONDS", default=900)
+CELERY_TASK_TIME_LIMIT = JOB_TIME_LIMIT_SECONDS
+CELERY_TASK_SOFT_TIME_LIMIT = max(JOB_TIME_LIMIT_SECONDS - 30, 1)
+# acks_late: the message is acknowledged when the task ends, so a worker that dies mid-task
+# leaves it to be delivered again; a pool process that dies puts it back at once.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Redis redelivers an unacknowledged message after the visibility timeout, so it must exceed
+# the longest job (else a running job is delivered a second time). Dead workers' jobs do not
+# wait for it: the reaper re-queues them after JOB_STALE_AFTER_SECONDS.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("JOB_VISIBILITY_TIMEOUT", default=JOB_TIME_LIMIT_SECONDS + 300),
+    # a broker that does not answer fails a publish fast; the outbox retries it
+    "socket_connect_timeout": env.float("BROKER_CONNECT_TIMEOUT", default=1.0),
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("BROKER_CONNECT_TIMEOUT", default=1.0)
+# A running job's worker writes its heartbeat this often; the reaper re-queues a job whose
+# heartbeat is older than JOB_STALE_AFTER_SECONDS (its worker died), at most
+# JOB_MAX_ATTEMPTS times, and re-dispatches a queued job not claimed within
+# JOB_REDISPATCH_AFTER_SECONDS of its publish (the broker lost the message).
+JOB_HEARTBEAT_SECONDS = env.float("JOB_HEARTBEAT_SECONDS", default=5.0)
+JOB_STALE_AFTER_SECONDS = env.float("JOB_STALE_AFTER_SECONDS", default=30.0)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
+JOB_REDISPATCH_AFTER_SECONDS = env.float("JOB_REDISPATCH_AFTER_SECONDS", default=600.0)
+# The outbox relay's period, and the longest wait between publish retries of one job.
+JOB_RELAY_INTERVAL_SECONDS = env.float("JOB_RELAY_INTERVAL_SECONDS", default=5.0)
+JOB_REAPER_INTERVAL_SECONDS = env.float("JOB_REAPER_INTERVAL_SECONDS", default=10.0)
+JOB_DISPATCH_BACKOFF_MAX_SECONDS = env.float("JOB_DISPATCH_BACKOFF_MAX_SECONDS", default=30.0)
+JOB_DISPATCH_RETENTION_DAYS = env.int("JOB_DISPATCH_RETENTION_DAYS", default=7)
+# How long a worker keeps retrying to save a job's step or result while the database restarts.
+JOB_DB_RETRY_SECONDS = env.float("JOB_DB_RETRY_SECONDS", default=30.0)
+# Installed into django-celery-beat's schedule when beat starts (intervals from the settings
+# above; editing them in admin lasts until the next beat start).
+CELERY_BEAT_SCHEDULE = {
+    "flows: relay job dispatches": {
+        "task": "flows.relay_job_dispatches",
+        "schedule": JOB_RELAY_INTERVAL_SECONDS,
+    },
+    "flows: re-queue jobs of dead workers": {
+        "task": "flows.reap_jobs",
+        "schedule": JOB_REAPER_INTERVAL_SECONDS,
+    },
+    "flows: purge old job dispatch records": {
+        "task": "flows.purge_job_dispatches",
+        "schedule": 86_400.0,
+    },
+}
+
 # --- auth, i18n, static -----------------------------------------------------------------------
 # django-axes: admin logins are locked after repeated failures, and every attempt is recorded.
 AUTHENTICATION_BACKENDS = [
@@ -212,6 +307,8 @@ STORAGES = {
 # Bodies larger than this get 413 before anything parses them.
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1_048_576)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+# Deepest nesting of arrays/objects a JSON body may have (deeper: 400 before decoding).
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=64)
 # Prefixes whose errors use the JSON error envelope instead of HTML pages.
 API_PATH_PREFIXES = ("/api/", "/v1/")
 
@@ -220,7 +317,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apps.tenants.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["apps.tenants.permissions.IsTenantKey"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apps.core.parsers.SafeJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.exceptions.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
@@ -252,6 +349,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_AUTHENTICATION": [],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.schema.document_error_responses",
+        "apps.gateway.schema.add_openai_paths",  # the async /v1 views are not DRF views
+    ],
 }
 
 # API keys: how often (seconds) a key's last_used_at is written, to keep writes off the hot path.
@@ -261,7 +363,29 @@ API_KEY_LAST_USED_RESOLUTION = env.int("API_KEY_LAST_USED_RESOLUTION", default=6
 # templates) changed. Must stay under one second: changes are promised live within 1 s.
 LIVE_CONFIG_CHECK_INTERVAL = env.float("LIVE_CONFIG_CHECK_INTERVAL", default=0.25)
 
+# --- the async front door (apps.gateway, served by uvicorn: agenthub/server.py) ---------------
+# In-flight /v1 requests (streams included) per process; above it a fast 503 "overloaded".
+# Size it to the CPU: a 5 s streamed answer costs about 10 ms of CPU here (bench/gateway).
+GATEWAY_MAX_INFLIGHT = env.int("GATEWAY_MAX_INFLIGHT", default=2000)
+# Seconds a client gets to send its whole request body (else 408), and its headers (else the
+# connection is closed).
+GATEWAY_BODY_TIMEOUT = env.float("GATEWAY_BODY_TIMEOUT", default=10.0)
+GATEWAY_HEADER_TIMEOUT = env.float("GATEWAY_HEADER_TIMEOUT", default=10.0)
+# Threads per process for blocking work of the async path (database, sync-only code), and how
+# long a request waits on it before answering 503 service_unavailable.
+GATEWAY_BLOCKING_THREADS = env.int("GATEWAY_BLOCKING_THREADS", default=16)
+GATEWAY_DB_DEADLINE = env.float("GATEWAY_DB_DEADLINE", default=1.0)
+
 # --- security ---------------------------------------------------------------------------------
+# Provider egress: base URLs may only point at these hosts / CIDRs / "*.domain" suffixes (empty:
+# any host). Link-local and cloud metadata addresses are always refused (PROVIDER_URL_DENYLIST).
+PROVIDER_URL_ALLOWLIST = env.list("PROVIDER_URL_ALLOWLIST", default=[])
+PROVIDER_URL_DENYLIST = env.list(
+    "PROVIDER_URL_DENYLIST",
+    default=["169.254.0.0/16", "fe80::/10", "fd00:ec2::254/128", "metadata.google.internal"],
+)
+# Environment variables a platform admin may name as a provider key must match this pattern.
+PROVIDER_KEY_ENV_PATTERN = env.str("PROVIDER_KEY_ENV_PATTERN", default=r"^[A-Z][A-Z0-9_]*_API_KEY$")
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=90)
 # Where blocked-request records wait when the database refuses them: a Redis list when a Redis
 # URL is known (empty spool URL = REDIS_URL), else files in the spool directory.
@@ -272,12 +396,16 @@ SECURITY_AUDIT_EXCERPT_CHARS = env.int("SECURITY_AUDIT_EXCERPT_CHARS", default=5
 # --- logging --------------------------------------------------------------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if IS_PRODUCTION else "text")
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# Expected conditions (open breaker, rate limit, rejected input) log one line per kind per this
+# many seconds, then say how many were suppressed (0 = every line).
+LOG_THROTTLE_SECONDS = env.float("LOG_THROTTLE_SECONDS", default=10.0)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
         "request_id": {"()": "apps.core.logging.RequestIdFilter"},
         "redact": {"()": "apps.core.logging.RedactingFilter"},
+        "throttle": {"()": "apps.core.logging.ThrottleFilter", "interval": LOG_THROTTLE_SECONDS},
     },
     "formatters": {
         "json": {"()": "apps.core.logging.JsonFormatter"},
@@ -287,7 +415,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_id", "redact"],
+            "filters": ["request_id", "throttle", "redact"],
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

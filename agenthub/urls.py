@@ -17,7 +17,7 @@ urlpatterns = [
     path("api/v1/providers/", include("apps.providers.urls")),
     path("api/v1/ai/agents/", include("apps.agents.urls")),
     path("api/v1/ai/", include("apps.flows.urls")),
-    path("v1/", include("apps.flows.openai_urls")),
+    path("v1/", include("apps.gateway.urls")),
 ]
 
 handler404 = "apps.core.handlers.not_found"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Container entrypoint: one image, one role per container.
-#   web        apply migrations, then gunicorn (gthread: WEB_CONCURRENCY x GUNICORN_THREADS)
+#   web        apply migrations, then the async server (uvicorn: agenthub/server.py)
 #   worker     Celery worker           beat   Celery beat (database scheduler)
 #   bootstrap  seed defaults, create the first admin user and a demo key (prints them once)
 #   manage     any manage.py command, e.g. `manage create_api_key --tenant acme`
@@ -10,8 +10,8 @@ set -o errexit -o pipefail -o nounset
 role="${1:-web}"
 if [[ $# -gt 0 ]]; then shift; fi
 
-# prometheus_client multiprocess mode is for gunicorn only (agenthub/gunicorn.conf.py creates,
-# wipes and exports the directory); any other process must write plain in-process metrics.
+# prometheus_client multiprocess mode is for the web server only (agenthub/server.py creates and
+# wipes the directory); any other process must write plain in-process metrics.
 if [[ "$role" == worker && -n "${CELERY_METRICS_PORT:-}" ]]; then
   # the worker serves its own /metrics (agenthub/celery.py), merged over its pool processes
   export PROMETHEUS_MULTIPROC_DIR="${CELERY_METRICS_DIR:-/tmp/celery-metrics}"
@@ -23,7 +23,7 @@ fi
 case "$role" in
   web)
     env -u PROMETHEUS_MULTIPROC_DIR python manage.py migrate --noinput
-    exec gunicorn --config agenthub/gunicorn.conf.py agenthub.wsgi "$@"
+    exec python -m agenthub.server "$@"
     ;;
   worker)
     exec celery --app agenthub worker --loglevel "${CELERY_LOG_LEVEL:-INFO}" \

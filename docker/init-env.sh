@@ -16,6 +16,8 @@ EOT
   cat > agenthub.env <<EOT
 # Read by web, worker and beat. See the README's configuration table for more variables.
 SECRET_KEY=$(rand 64)
+# Fernet key(s), newest first, that encrypt provider keys stored in the database (README: rotation).
+SECRETS_ENCRYPTION_KEYS=$(python3 -c "import base64, secrets; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())")
 DATABASE_URL=postgres://agenthub:${db_password}@postgres:5432/agenthub
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto, keep the default (true).
 # For a plain-HTTP trial on localhost only:

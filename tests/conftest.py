@@ -64,10 +64,12 @@ def other_tenant(db):
     return TenantFactory()
 
 
-def _key(tenant, *, operator: bool = False):
+def _key(tenant, *, operator: bool = False, platform_admin: bool = False):
     from apps.tenants.services import api_key_create
 
-    return api_key_create(tenant=tenant, name="test", is_operator=operator)
+    return api_key_create(
+        tenant=tenant, name="test", is_operator=operator, is_platform_admin=platform_admin
+    )
 
 
 @pytest.fixture
@@ -79,6 +81,17 @@ def tenant_key(tenant):
 @pytest.fixture
 def operator_key(tenant):
     return _key(tenant, operator=True)
+
+
+@pytest.fixture
+def platform_admin_key(db):
+    """A platform administrator's key (its own tenant): the shared provider registry."""
+    return _key(TenantFactory(name="platform"), platform_admin=True)
+
+
+@pytest.fixture
+def platform_client(platform_admin_key) -> APIClient:
+    return bearer_client(platform_admin_key.plaintext)
 
 
 @pytest.fixture

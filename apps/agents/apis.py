@@ -8,8 +8,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.agents.selectors import conversation_get, document_list
-from apps.agents.services import DOCUMENT_MAX_CHARS, MESSAGE_MAX_CHARS, agent_chat, document_create
+from apps.agents.services import (
+    DOCUMENT_MAX_CHARS,
+    MESSAGE_MAX_CHARS,
+    agent_chat,
+    agent_chat_check,
+    document_create,
+)
 from apps.core.principal import GuardContext
+from apps.core.schema import PAGE_PARAMETERS, paginated
 from apps.flows.jobs import idempotent, job_accepted_response, wants_async
 from apps.tenants.authentication import principal_of
 
@@ -71,6 +78,12 @@ class AgentChatApi(APIView):
 
         def compute() -> Response:
             if wants_async(request, request.data):
+                # the answers a sync chat gives at once (404...) are given before queueing
+                agent_chat_check(
+                    tenant=request.user.tenant,
+                    agent=payload["agent"],
+                    conversation_id=payload["conversation_id"],
+                )
                 return job_accepted_response(request, kind="agent_chat", payload=payload, ctx=ctx)
             result = agent_chat(
                 tenant=principal_of(request).tenant,
@@ -128,7 +141,12 @@ class DocumentListCreateApi(APIView):
         content = serializers.CharField()
         created_at = serializers.DateTimeField()
 
-    @extend_schema(responses=OutputSerializer(many=True), summary="List documents")
+    @extend_schema(
+        parameters=PAGE_PARAMETERS,
+        responses=paginated(OutputSerializer(many=True), "AgentDocumentPage"),
+        operation_id="api_v1_ai_agents_documents_list",
+        summary="List documents",
+    )
     def get(self, request: Request) -> Response:
         documents = document_list(tenant=principal_of(request).tenant)
         page = LimitOffsetPagination()

@@ -41,6 +41,7 @@ from apps.core.exceptions import ApiError
 from apps.core.live_config import bump_version
 from apps.core.principal import GuardContext
 from apps.core.request_context import get_request_id
+from apps.flows.job_steps import completion_step, job_step
 from apps.providers.exceptions import LLMError
 from apps.providers.selectors import provider_runtime
 from apps.providers.services import complete, provider_supports_tools
@@ -196,11 +197,14 @@ class ProviderBackend:
         self, *, messages: list[dict[str, Any]], tools: list[Tool] | None, provider: str | None
     ) -> ModelReply:
         try:
-            completion = complete(
-                messages=messages,
-                provider=provider,
-                flow="agent",
-                tools=[_tool_spec(t) for t in tools] if tools else None,
+            # Stored on a running job: a re-run of the job reuses it instead of calling again.
+            completion = completion_step(
+                lambda: complete(
+                    messages=messages,
+                    provider=provider,
+                    flow="agent",
+                    tools=[_tool_spec(t) for t in tools] if tools else None,
+                )
             )
         except LLMError as exc:
             raise ModelCallFailed(exc.error_code) from exc
@@ -299,6 +303,16 @@ def _tool_label(name: str) -> str:
     return name if get_tool(name) is not None else "unknown"
 
 
+def agent_chat_check(*, tenant: Tenant, agent: str, conversation_id: int | None = None) -> None:
+    """What ``agent_chat`` refuses before any work, checked before a chat is queued: an unknown
+    or disabled agent, a missing or another tenant's conversation (404), another agent's."""
+    spec = _resolve_agent(tenant=tenant, name=agent)
+    if conversation_id is not None:
+        conversation = conversation_get(tenant=tenant, conversation_id=conversation_id)
+        if conversation.agent_id != spec.id:
+            raise ConversationAgentMismatch()
+
+
 def agent_chat(
     *,
     tenant: Tenant,
@@ -317,7 +331,8 @@ def agent_chat(
             raise ConversationAgentMismatch()
     user_text = guard_input(message, ctx=ctx, source="user_input").text
 
-    with transaction.atomic():
+    def start_turn() -> dict[str, Any]:
+        nonlocal conversation
         if conversation is None:
             conversation = Conversation(tenant=tenant, agent_id=spec.id)
             conversation.full_clean()
@@ -326,8 +341,16 @@ def agent_chat(
         else:
             history = _history(conversation)
         _append_messages(conversation, [{"role": "user", "content": user_text}])
+        return {"conversation_id": conversation.pk, "history": history}
 
-    canary = new_canary()
+    # In a job, the turn's start is stored with it: a re-run continues it, never repeats it.
+    with transaction.atomic():
+        turn = job_step("agent_turn", start_turn)
+    if conversation is None or conversation.pk != turn["conversation_id"]:
+        conversation = Conversation.objects.get(pk=turn["conversation_id"])
+    history = turn["history"]
+
+    canary = job_step("canary", new_canary)
     tools = [t for t in (get_tool(name) for name in spec.allowed_tools) if t is not None]
     loop = AgentLoop(
         config=LoopConfig(
@@ -359,7 +382,10 @@ def agent_chat(
     if result.new_messages and result.new_messages[-1]["role"] == "assistant":
         result.new_messages[-1] = {"role": "assistant", "content": reply}
     duration = time.perf_counter() - started
-    run = _record(tenant, spec, conversation, result, duration)
+    with transaction.atomic():
+        run_id = job_step(
+            "agent_run", lambda: _record(tenant, spec, conversation, result, duration).pk
+        )
 
     AGENT_EXECUTIONS.labels(tenant_id=str(tenant.pk), status=result.status).inc()
     AGENT_EXECUTION_DURATION.labels(tenant_id=str(tenant.pk)).observe(duration)
@@ -371,7 +397,7 @@ def agent_chat(
     return ChatResult(
         reply=reply,
         conversation_id=conversation.pk,
-        run_id=run.pk,
+        run_id=run_id,
         steps=[
             {
                 "tool": s.tool,

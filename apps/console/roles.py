@@ -1,7 +1,9 @@
-"""The operators' and auditors' groups, and exactly which permissions each holds.
+"""The platform admins', operators' and auditors' groups, and exactly which permissions each holds.
 
-Superusers need no group. Operators tune policy, providers, breakers and templates; auditors read
-the audit trail, breaker events and the policies in force, and change nothing. The groups are
+Superusers need no group. Platform admins own what every tenant shares: the provider registry,
+provider keys (secrets) and the breakers of shared providers, on top of everything operators do.
+Operators tune policy, rate limits and templates and may only read providers; auditors read the
+audit trail, breaker events and the policies in force, and change nothing. The groups are
 created by a migration and kept in step with this table after every ``migrate`` (post_migrate),
 so a model added later gets its permissions without a hand-made data migration.
 """
@@ -15,6 +17,7 @@ from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
+PLATFORM_ADMINS = "platform admins"
 OPERATORS = "operators"
 AUDITORS = "auditors"
 
@@ -29,15 +32,19 @@ _TUNABLE = (
     "security.detectionsettings",
     "security.injectionmodelversion",
     "security.trainingexample",
-    "providers.provider",
-    "providers.breakerconfig",
-    "providers.providerfallback",
     "flows.prompttemplate",
     "flows.prompttemplateversion",
     "flows.labelset",
     "agents.agent",
     "agents.document",
     "tenants.ratelimit",
+)
+# Shared by every tenant, so only platform admins change it: a provider's URL and key decide where
+# every tenant's prompts (and the platform's key) are sent.
+_PLATFORM = (
+    "providers.provider",
+    "providers.breakerconfig",
+    "providers.providerfallback",
 )
 # Evidence: read-only for everyone (the audit trail is append-only).
 _EVIDENCE = (
@@ -57,16 +64,21 @@ _OPERATIONAL = (
     "agents.agentrun",
 )
 
+_OPERATOR_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(_TUNABLE, ALL),
+    **dict.fromkeys(_PLATFORM, VIEW),
+    **dict.fromkeys(_EVIDENCE, VIEW),
+    **dict.fromkeys(_OPERATIONAL, VIEW),
+    # verdicts ("false positive" / "confirmed attack") are the one change to the audit trail
+    "security.blockedrequest": ("view", "change"),
+}
+
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
-    OPERATORS: {
-        **dict.fromkeys(_TUNABLE, ALL),
-        **dict.fromkeys(_EVIDENCE, VIEW),
-        **dict.fromkeys(_OPERATIONAL, VIEW),
-        # verdicts ("false positive" / "confirmed attack") are the one change to the audit trail
-        "security.blockedrequest": ("view", "change"),
-    },
+    PLATFORM_ADMINS: {**_OPERATOR_PERMISSIONS, **dict.fromkeys(_PLATFORM, ALL)},
+    OPERATORS: _OPERATOR_PERMISSIONS,
     AUDITORS: {
         **dict.fromkeys(_TUNABLE, VIEW),
+        **dict.fromkeys(_PLATFORM, VIEW),
         **dict.fromkeys(_EVIDENCE, VIEW),
     },
 }

@@ -14,13 +14,17 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError as DjangoInterfaceError
+from django.db import OperationalError as DjangoOperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
+from apps.core.logging import log_throttled
 from apps.core.request_context import get_request_id
 
 logger = logging.getLogger(__name__)
+request_logger = logging.getLogger("apps.core.request")
 
 
 class ApiError(drf.APIException):
@@ -53,6 +57,46 @@ class PayloadTooLarge(ApiError):
     default_detail = "Request body is larger than the configured limit."
 
 
+class ServiceUnavailable(ApiError):
+    """A dependency the request truly needs (the database) did not answer in time."""
+
+    status_code = 503
+    default_code = "service_unavailable"
+    default_detail = "A service this request needs is unavailable; retry shortly."
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 1, **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.headers.setdefault("Retry-After", str(retry_after))
+
+
+def _driver_unavailable_errors() -> tuple[type[BaseException], ...]:
+    # The driver's own connection errors, in case one escapes Django's wrapping (pool timeout).
+    try:
+        import psycopg
+    except ImportError:  # the embedded default (SQLite) has no psycopg
+        return ()
+    return (psycopg.OperationalError, psycopg.InterfaceError)
+
+
+_UNAVAILABLE_ERRORS = (
+    DjangoOperationalError,
+    DjangoInterfaceError,
+    *_driver_unavailable_errors(),
+)
+
+
+def service_unavailable_for(exc: BaseException) -> ServiceUnavailable | None:
+    """A 503 for a database that cannot be reached (down, restarting, pool exhausted), else
+    None. Logged at WARNING without a stack: it is an outage, not a bug in this request."""
+    if not isinstance(exc, _UNAVAILABLE_ERRORS):
+        return None
+    from django.conf import settings
+
+    logger.warning("database unavailable: %s", type(exc).__name__)
+    retry_after = str(getattr(settings, "DB_UNAVAILABLE_RETRY_AFTER", 2))
+    return ServiceUnavailable(headers={"Retry-After": retry_after})
+
+
 # DRF's own exceptions, mapped to stable codes that clients can switch on.
 _DRF_CODES: dict[type[drf.APIException], str] = {
     drf.ParseError: "malformed_request",
@@ -76,6 +120,7 @@ _STATUS_CODES: dict[int, str] = {
     406: "not_acceptable",
     408: "request_timeout",
     409: "conflict",
+    411: "length_required",
     413: "payload_too_large",
     415: "unsupported_media_type",
     429: "rate_limited",
@@ -138,12 +183,36 @@ def _message_of(exc: drf.APIException) -> str:
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF ``EXCEPTION_HANDLER``: every exception becomes the error shape; never a stack trace."""
+    status, body, headers = error_parts(exc)
+    response = Response(body, status=status, headers=headers)
+    if status != 500:
+        error = body["error"]
+        _log_expected(context.get("request"), status, error["code"], error["message"])
+        # Logged above, throttled: Django would log every 5xx again at ERROR (django.request).
+        response._has_been_logged = True
+    return response
+
+
+def error_json_response(exc: Exception) -> JsonResponse:
+    """The error shape of ``exc`` as a plain Django response (async views outside DRF)."""
+    status, body, headers = error_parts(exc)
+    response = JsonResponse(body, status=status)
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+def error_parts(exc: Exception) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """(status, body, headers) of any exception in the error shape; unknown ones are a logged
+    500 ``internal_error`` whose message says nothing about the cause."""
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = drf.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
+    elif unavailable := service_unavailable_for(exc):
+        exc = unavailable
     elif isinstance(exc, DjangoValidationError):
         # Model validation raised by a service: a 400 with per-field details.
         exc = drf.ValidationError(
@@ -152,10 +221,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 
     if not isinstance(exc, drf.APIException):
         logger.exception("unhandled error in API view")
-        return Response(
-            error_body("internal_error", "An internal error occurred."),
-            status=500,
-        )
+        return 500, error_body("internal_error", "An internal error occurred."), {}
 
     headers: dict[str, str] = {}
     details = None
@@ -174,6 +240,24 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     wait = getattr(exc, "wait", None)  # Throttled
     if wait:
         headers["Retry-After"] = str(max(1, int(wait)))
-    return Response(
-        error_body(code, _message_of(exc), details), status=exc.status_code, headers=headers
+    return exc.status_code, error_body(code, _message_of(exc), details), headers
+
+
+def _log_expected(request: Any, status: int, code: str, message: str) -> None:
+    """A typed API error is an expected condition (circuit open, rate limited, input rejected,
+    upstream down...), never a fault of this service: WARNING for 429 and 5xx, INFO for other
+    4xx, one line per status and code per LOG_THROTTLE_SECONDS."""
+    level = logging.WARNING if status >= 500 or status == 429 else logging.INFO
+    method = getattr(request, "method", "-")
+    path = getattr(request, "path", "-")
+    log_throttled(
+        request_logger,
+        level,
+        "%s %s -> %d %s: %s",
+        method,
+        path,
+        status,
+        code,
+        message[:200],
+        key=f"api:{status}:{code}",
     )

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import redis
 from redis.commands.core import Script
 
-from apps.core.redis import get_redis
+from apps.core.redis import get_async_redis, get_redis
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,7 @@ class SlidingWindowLimiter:
         self._local: dict[str, int] = {}
         self._lock = threading.Lock()
         self._script: Script | None = None
+        self._async_scripts: dict[int, object] = {}  # per redis.asyncio client (one per loop)
         self._redis_down = False  # to log the outage and the recovery once each
 
     def reset_local(self) -> None:
@@ -81,6 +82,41 @@ class SlidingWindowLimiter:
         of them only if all allow it. A refusal names the first exhausted pair."""
         if not checks:
             return RateDecision(True, 0, 0.0)
+        keys, limits, elapsed = self._prepare(checks, now)
+        denied, _estimate = self._check(keys, limits, elapsed)
+        return self._decision(denied, limits, elapsed)
+
+    async def ahit_many(
+        self, checks: Sequence[tuple[str, int]], *, now: float | None = None
+    ) -> RateDecision:
+        """:meth:`hit_many` for the event loop: the same script and keys over ``redis.asyncio``
+        (sync and async processes count together), the local counters without Redis."""
+        if not checks:
+            return RateDecision(True, 0, 0.0)
+        keys, limits, elapsed = self._prepare(checks, now)
+        client = get_async_redis()
+        result = None
+        if client is not None:
+            try:
+                script = self._async_scripts.get(id(client))
+                if script is None:
+                    script = self._async_scripts[id(client)] = client.register_script(
+                        _SLIDING_WINDOW_LUA
+                    )
+                result = await script(keys=keys, args=[elapsed, WINDOW_SECONDS, *limits])
+            except (redis.RedisError, OSError) as exc:
+                self._redis_failed(exc)
+            else:
+                self._redis_answered()
+        if result is None:
+            denied, _estimate = self._check_local(keys, limits, elapsed)
+        else:
+            denied = int(result[0]) - 1 if int(result[0]) else None
+        return self._decision(denied, limits, elapsed)
+
+    def _prepare(
+        self, checks: Sequence[tuple[str, int]], now: float | None
+    ) -> tuple[list[str], list[int], float]:
         now = time.time() if now is None else now
         window = int(now // WINDOW_SECONDS)
         elapsed = (now % WINDOW_SECONDS) / WINDOW_SECONDS
@@ -88,13 +124,27 @@ class SlidingWindowLimiter:
         for key, _limit in checks:
             keys.append(f"{self.prefix}{key}:{window}")
             keys.append(f"{self.prefix}{key}:{window - 1}")
-        limits = [limit for _key, limit in checks]
-        denied, _estimate = self._check(keys, limits, elapsed)
+        return keys, [limit for _key, limit in checks], elapsed
+
+    @staticmethod
+    def _decision(denied: int | None, limits: list[int], elapsed: float) -> RateDecision:
         if denied is None:
             return RateDecision(True, limits[-1], 0.0)
         # Until the end of this window at most; the weighted previous window shrinks linearly.
         retry_after = max(1.0, math.ceil((1 - elapsed) * WINDOW_SECONDS))
         return RateDecision(False, limits[denied], retry_after, denied)
+
+    def _redis_failed(self, exc: BaseException) -> None:
+        if not self._redis_down:
+            self._redis_down = True
+            logger.warning(
+                "Redis unreachable (%s): rate limits counted per process", type(exc).__name__
+            )
+
+    def _redis_answered(self) -> None:
+        if self._redis_down:
+            logger.warning("rate limiting is shared through Redis again")
+            self._redis_down = False
 
     def _check(
         self, keys: list[str], limits: list[int], elapsed: float
@@ -105,18 +155,11 @@ class SlidingWindowLimiter:
                 if self._script is None:
                     self._script = client.register_script(_SLIDING_WINDOW_LUA)
                 denied, estimate = self._script(keys=keys, args=[elapsed, WINDOW_SECONDS, *limits])
-                if self._redis_down:
-                    logger.warning("rate limiting is shared through Redis again")
-                    self._redis_down = False
+                self._redis_answered()
                 denied = int(denied)
                 return (denied - 1 if denied else None), float(estimate)
             except redis.RedisError as exc:
-                if not self._redis_down:
-                    self._redis_down = True
-                    logger.warning(
-                        "Redis unreachable (%s): rate limits counted per process",
-                        type(exc).__name__,
-                    )
+                self._redis_failed(exc)
         return self._check_local(keys, limits, elapsed)
 
     def _check_local(

@@ -2,14 +2,17 @@
 
 Each purpose has its socket timeout in ``settings.REDIS_TIMEOUTS`` (``default`` for the request
 path: rate limits, live-config versions; ``breaker`` for the breaker store, which never retries
-because its failover is the retry; ``spool`` for the audit spool).
+because its failover is the retry; ``spool`` for the audit spool). The async front door gets
+one ``redis.asyncio`` client per event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 
 import redis
+import redis.asyncio as aioredis
 from django.conf import settings
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -56,3 +59,26 @@ def get_redis() -> redis.Redis | None:
     if not settings.REDIS_URL:
         return None
     return shared_client(settings.REDIS_URL)
+
+
+# An asyncio client's connections belong to the loop that opened them: one client per loop (a
+# server process has one; tests start several). The loop is held so its id is never reused.
+_async_clients: dict[int, tuple[asyncio.AbstractEventLoop, aioredis.Redis]] = {}
+
+
+def get_async_redis() -> aioredis.Redis | None:
+    """This event loop's client (same timeouts as :func:`get_redis`), or None without Redis."""
+    if not settings.REDIS_URL:
+        return None
+    loop = asyncio.get_running_loop()
+    entry = _async_clients.get(id(loop))
+    if entry is None or entry[0] is not loop:
+        client = aioredis.Redis.from_url(
+            settings.REDIS_URL,
+            socket_connect_timeout=redis_timeout("default"),
+            socket_timeout=redis_timeout("default"),
+            health_check_interval=30,
+            max_connections=512,
+        )
+        entry = _async_clients[id(loop)] = (loop, client)
+    return entry[1]

@@ -9,7 +9,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from apps.core.admin import ServiceValidationAdminMixin
-from apps.flows.models import Job, LabelSet, NotaryRecord, PromptTemplate, PromptTemplateVersion
+from apps.flows.models import (
+    Job,
+    JobDispatch,
+    LabelSet,
+    NotaryRecord,
+    PromptTemplate,
+    PromptTemplateVersion,
+)
 from apps.flows.selectors import template_versions
 from apps.flows.services import (
     label_set_delete,
@@ -221,9 +228,21 @@ class NotaryRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return notary_record_verified(obj)
 
 
+class JobDispatchInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The job's outbox records: when it was published, and why a publish had to wait."""
+
+    model = JobDispatch
+    verbose_name_plural = "dispatch records (outbox)"
+    fields = ("created_at", "dispatched_at", "attempts", "next_attempt_at", "last_error")
+    readonly_fields = fields
+    extra = 0
+
+
 @admin.register(Job)
 class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("id", "tenant", "kind", "status", "created_at", "finished_at")
+    # Stored steps (checkpoints) are not shown: they hold canaries meant never to be revealed.
+    inlines = (JobDispatchInline,)
+    list_display = ("id", "tenant", "kind", "status", "attempts", "created_at", "finished_at")
     list_filter = ("status", "kind", "tenant")
     search_fields = ("id", "request_id")
     date_hierarchy = "created_at"
@@ -235,6 +254,8 @@ class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "request_id",
         "created_at",
         "started_at",
+        "heartbeat_at",
+        "attempts",
         "finished_at",
         "payload",
         "result",

@@ -2,18 +2,31 @@
 
 A job is a row (tenant-scoped) plus a Celery task ``flows.run_job`` that runs the registered
 runner for its kind. Without a broker (the embedded default) Celery runs the task in-process.
+Delivery is at-least-once (an outbox, ``acks_late``, a reaper for jobs of dead workers); running
+is exactly-once per claim (a conditional UPDATE) and upstream calls are not repeated
+(``job_steps``). See ``apps.flows.job_dispatch``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
+from django.db.models import F
 from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,6 +41,12 @@ from apps.flows.exceptions import (
     InvalidIdempotencyKey,
     UnknownJobKind,
 )
+from apps.flows.job_steps import (
+    JobClaimLost,
+    JobRun,
+    running_job,
+    write_while_database_recovers,
+)
 from apps.flows.models import IdempotencyRecord, Job
 from apps.tenants.authentication import principal_of
 from apps.tenants.models import Tenant
@@ -40,8 +59,6 @@ logger = logging.getLogger(__name__)
 JobRunner = Callable[[dict, "GuardContext"], dict]
 _runners: dict[str, JobRunner] = {}
 
-# A job left "running" this long (its worker died) may be picked up again on redelivery.
-STALE_RUNNING_AFTER = timedelta(minutes=15)
 IDEMPOTENCY_TTL = timedelta(hours=24)
 # How long a duplicate waits for the first request with its key before answering 409.
 IDEMPOTENCY_WAIT_SECONDS = 30.0
@@ -81,7 +98,11 @@ def _context_from_job(job: Job) -> GuardContext:
 
 @transaction.atomic
 def job_enqueue(*, kind: str, payload: dict, ctx: GuardContext) -> Job:
-    """Queue a job; it starts on a Celery worker once this transaction commits."""
+    """Queue a job: the row and its dispatch record (the outbox) commit together, and the
+    dispatch is published right after the commit. If the broker is down then, the job is still
+    accepted: the relay publishes it once the broker is back (see ``apps.flows.job_dispatch``)."""
+    from apps.flows.job_dispatch import job_dispatch_create
+
     if kind not in _runners:
         raise UnknownJobKind(f"No runner for job kind {kind!r}.")
     job = Job(
@@ -94,10 +115,7 @@ def job_enqueue(*, kind: str, payload: dict, ctx: GuardContext) -> Job:
     )
     job.full_clean()
     job.save()
-    from apps.flows.tasks import run_job
-
-    job_id = str(job.id)
-    transaction.on_commit(lambda: run_job.delay(job_id))
+    job_dispatch_create(job=job)
     return job
 
 
@@ -112,30 +130,77 @@ def job_accepted_response(
 
 
 def _claim(job_id: str) -> Job | None:
+    """Take a queued job for this worker: one conditional UPDATE, so of two deliveries of the
+    same job exactly one runs it. ``attempts`` is the claim's fencing token: every later write
+    of this run requires it, so a worker that lost the job (re-queued by the reaper while it
+    was stalled) cannot overwrite the run that replaced it."""
     now = timezone.now()
     claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
-        status=Job.Status.RUNNING, started_at=now
+        status=Job.Status.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        attempts=F("attempts") + 1,
     )
-    if not claimed:
-        claimed = Job.objects.filter(
-            pk=job_id, status=Job.Status.RUNNING, started_at__lt=now - STALE_RUNNING_AFTER
-        ).update(started_at=now)
     if not claimed:
         return None  # already run, running elsewhere, or gone
     return Job.objects.select_related("tenant").get(pk=job_id)
 
 
-def job_execute(*, job_id: str) -> Job | None:
-    """Run a queued job once and store its result or its error (in the common error shape)."""
+class _Heartbeat(threading.Thread):
+    """Writes ``heartbeat_at`` every ``JOB_HEARTBEAT_SECONDS`` while the job runs; a job whose
+    heartbeat stops (its worker died) is re-queued by the reaper."""
+
+    def __init__(self, job: Job) -> None:
+        super().__init__(name=f"job-heartbeat-{job.pk}", daemon=True)
+        self.job_id, self.attempt = job.pk, job.attempts
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(settings.JOB_HEARTBEAT_SECONDS):
+                try:
+                    Job.objects.filter(
+                        pk=self.job_id, status=Job.Status.RUNNING, attempts=self.attempt
+                    ).update(heartbeat_at=timezone.now())
+                except DatabaseError as exc:  # an outage: the next beat tries again
+                    logger.warning("job %s heartbeat not written: %s", self.job_id, exc)
+                    connection.close()
+        finally:
+            connection.close()  # this thread's own connection
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=5)
+
+
+def job_execute(*, job_id: str, heartbeat: bool = True) -> Job | None:
+    """Run a queued job once and store its result or its error (in the common error shape).
+
+    Upstream results are stored on the job as they arrive (``job_steps``), so a job run again
+    after its worker died reuses them instead of calling the upstream a second time.
+    """
     job = _claim(job_id)
     if job is None:
         return None
+    beat = _Heartbeat(job) if heartbeat else None
+    if beat is not None:
+        beat.start()
     token = set_request_id(job.request_id or get_request_id())
+    run = JobRun(job_id=str(job.pk), attempt=job.attempts, checkpoints=dict(job.checkpoints or {}))
     try:
-        runner = _runners.get(job.kind)
-        if runner is None:
-            raise UnknownJobKind(f"No runner for job kind {job.kind!r}.")
-        result = runner(job.payload, _context_from_job(job))
+        with running_job(run):
+            runner = _runners.get(job.kind)
+            if runner is None:
+                raise UnknownJobKind(f"No runner for job kind {job.kind!r}.")
+            result = runner(job.payload, _context_from_job(job))
+    except JobClaimLost:
+        logger.warning("job %s: claim lost to a newer attempt; this run stops", job.pk)
+        return None
+    except (OperationalError, InterfaceError):
+        # The database went away mid-run: the job stays "running", its heartbeat stops, and
+        # the reaper re-queues it (stored steps are reused) once the database is back.
+        logger.warning("job %s: database unavailable; left for the reaper", job.pk)
+        raise
     except ApiError as exc:
         _finish(job, error=api_error_body(exc)["error"], error_status=exc.status_code)
     except Exception:
@@ -153,6 +218,8 @@ def job_execute(*, job_id: str) -> Job | None:
         _finish(job, result=result)
     finally:
         reset_request_id(token)
+        if beat is not None:
+            beat.stop()
     return job
 
 
@@ -163,18 +230,29 @@ def _finish(
     error: dict | None = None,
     error_status: int | None = None,
 ) -> None:
+    """Store the outcome, once: only the claim that ran the job may finish it."""
     job.status = Job.Status.FAILED if error is not None else Job.Status.SUCCEEDED
     job.result = result
     job.error = error
     job.error_status = error_status
     job.finished_at = timezone.now()
-    Job.objects.filter(pk=job.pk).update(
-        status=job.status,
-        result=result,
-        error=error,
-        error_status=error_status,
-        finished_at=job.finished_at,
-    )
+
+    def write() -> int:
+        return Job.objects.filter(
+            pk=job.pk, status=Job.Status.RUNNING, attempts=job.attempts
+        ).update(
+            status=job.status,
+            result=result,
+            error=error,
+            error_status=error_status,
+            finished_at=job.finished_at,
+        )
+
+    if not write_while_database_recovers(write):
+        logger.warning(
+            "job %s: finished by attempt %s after it lost the claim", job.pk, job.attempts
+        )
+        return
     metrics.JOBS.labels(kind=job.kind, status=job.status).inc()
 
 

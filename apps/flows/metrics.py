@@ -12,8 +12,14 @@ JOBS = Counter(
     "Async jobs finished, by kind and status.",
     ["kind", "status"],
 )
-GATEWAY_REQUESTS = Counter(
-    "ai_platform_gateway_requests_total",
-    "OpenAI-compatible /v1/chat/completions requests, by mode and outcome.",
-    ["mode", "status"],
+JOB_DISPATCHES = Counter(
+    "ai_platform_job_dispatches_total",
+    "Job dispatch records published to the broker, or failed to (broker down; retried).",
+    ["outcome"],
+)
+JOBS_REAPED = Counter(
+    "ai_platform_jobs_reaped_total",
+    "Jobs the reaper acted on: requeued (worker lost), failed (worker_lost too often), "
+    "redispatched (message lost).",
+    ["action"],
 )

@@ -170,13 +170,77 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(
+        default=0, help_text="How many times a worker claimed it (a re-claim after a lost worker)."
+    )
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Written every few seconds by the worker running it."
+    )
+    checkpoints = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Results of upstream calls already made, reused if the job is run again.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["tenant", "-created_at"])]
+        indexes = [
+            models.Index(fields=["tenant", "-created_at"]),
+            models.Index(
+                fields=["heartbeat_at"],
+                condition=models.Q(status="running"),
+                name="flows_job_running_heartbeat",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.id} ({self.status})"
+
+
+class JobDispatch(models.Model):
+    """The transactional outbox: a job's "publish me" record, written in the job's transaction.
+
+    The relay (an on-commit fast path and a periodic task) publishes pending rows to the broker
+    and marks them dispatched; a failed publish is retried with backoff, so a job whose broker
+    was down when it was submitted still runs once the broker is back.
+    """
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="dispatches")
+    created_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(dispatched_at__isnull=True),
+                name="flows_jobdispatch_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        state = "dispatched" if self.dispatched_at else "pending"
+        return f"dispatch of {self.job_id} ({state})"
+
+
+class JobReaperState(models.Model):
+    """One row: when the reaper last looked at heartbeats, and since when without a gap.
+
+    A heartbeat can only be written while the database answers. After a gap longer than the
+    staleness window (the database or every reaper was down), every running job looks stale,
+    live ones included; the reaper then waits one full window before re-queueing anything, so
+    live workers have written fresh heartbeats by then.
+    """
+
+    last_run_at = models.DateTimeField()
+    watching_since = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"job reaper (watching since {self.watching_since:%Y-%m-%d %H:%M:%S})"
 
 
 class IdempotencyRecord(models.Model):

@@ -24,7 +24,7 @@ from apps.providers.services import (
     breaker_force_open,
     breaker_reset,
     breaker_snapshot,
-    provider_api_key_is_set,
+    provider_api_key_source,
     provider_delete,
     provider_related_saved,
     provider_save,
@@ -96,6 +96,19 @@ class ProviderFallbackInline(admin.TabularInline):
 
 
 class ProviderAdminForm(forms.ModelForm):
+    # Write-only: never rendered back (the page only says whether a key is set).
+    api_key = forms.CharField(
+        label="API key",
+        required=False,
+        strip=True,
+        max_length=4096,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Stored encrypted; never shown again. Leave empty to keep the current key.",
+    )
+    clear_api_key = forms.BooleanField(
+        label="Remove the stored key", required=False, help_text="Takes effect on save."
+    )
+
     class Meta:
         model = Provider
         fields = "__all__"  # noqa: DJ007  (the admin's fieldsets choose what is shown)
@@ -128,7 +141,10 @@ class ProviderAdmin(ServiceValidationAdminMixin, admin.ModelAdmin):
     change_form_template = "admin/providers/provider/change_form.html"
     fieldsets = (
         (None, {"fields": ("name", "kind", "base_url", "model", "enabled", "is_default")}),
-        ("Credentials", {"fields": ("api_key_env", "api_key_status")}),
+        (
+            "Credentials",
+            {"fields": ("api_key_status", "api_key", "clear_api_key", "api_key_env")},
+        ),
         ("Timeouts", {"fields": (("connect_timeout", "read_timeout"),)}),
         (
             "Retries",
@@ -178,10 +194,14 @@ class ProviderAdmin(ServiceValidationAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="API key")
     def api_key_status(self, obj: Provider) -> str:
-        if not obj.api_key_env:
-            return "no key configured"
-        state = "is set" if provider_api_key_is_set(provider=obj) else "is NOT set"
-        return f"environment variable {obj.api_key_env} {state} in this process"
+        source = provider_api_key_source(provider=obj)
+        if source == "stored":
+            return "set (stored encrypted)"
+        if source == "environment":
+            return f"set (environment variable {obj.api_key_env})"
+        if obj.api_key_env:
+            return f"not set (environment variable {obj.api_key_env} is empty in this process)"
+        return "not set"
 
     @admin.display(description="state")
     def breaker_live(self, obj: Provider) -> str:
@@ -205,7 +225,11 @@ class ProviderAdmin(ServiceValidationAdminMixin, admin.ModelAdmin):
     # --- saving through the services --------------------------------------------------------
 
     def save_model(self, request: HttpRequest, obj: Provider, form, change: bool) -> None:
-        provider_save(provider=obj)
+        if form.cleaned_data.get("clear_api_key"):
+            api_key: str | None = ""
+        else:
+            api_key = form.cleaned_data.get("api_key") or None  # empty: keep the stored key
+        provider_save(provider=obj, api_key=api_key)
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)

@@ -1,6 +1,8 @@
-"""Operator API of the provider registry and its circuit breakers (operator keys only).
+"""API of the shared provider registry and its circuit breakers.
 
-No API key value is ever returned: only the variable's name and whether it is set.
+Platform administrator keys change providers, their keys and their breakers; tenant operator and
+auditor keys only read. A provider's key is write-only: ``api_key`` is accepted (stored
+encrypted) and never returned; answers say only where a key comes from (``api_key_source``).
 """
 
 from __future__ import annotations
@@ -23,12 +25,13 @@ from apps.providers.services import (
     breaker_reset,
     breaker_snapshot,
     provider_api_key_is_set,
+    provider_api_key_source,
     provider_create,
     provider_test_connection,
     provider_update,
 )
 from apps.tenants.authentication import principal_of
-from apps.tenants.permissions import IsOperatorKey, IsOperatorOrAuditorReadOnly
+from apps.tenants.permissions import IsPlatformAdminKey, IsPlatformAdminOrOperatorReadOnly
 
 
 def _timestamp(value: float | None) -> str | None:
@@ -86,6 +89,9 @@ class ProviderOutputSerializer(serializers.Serializer):
     model = serializers.CharField()
     api_key_env = serializers.CharField()
     api_key_set = serializers.SerializerMethodField()
+    api_key_source = serializers.SerializerMethodField(
+        help_text='"stored" (encrypted in the database), "environment" or "none".'
+    )
     connect_timeout = serializers.FloatField()
     read_timeout = serializers.FloatField()
     max_attempts = serializers.IntegerField()
@@ -104,6 +110,10 @@ class ProviderOutputSerializer(serializers.Serializer):
 
     def get_api_key_set(self, provider: Provider) -> bool:
         return provider_api_key_is_set(provider=provider)
+
+    @extend_schema_field(serializers.ChoiceField(choices=["stored", "environment", "none"]))
+    def get_api_key_source(self, provider: Provider) -> str:
+        return provider_api_key_source(provider=provider)
 
     def get_fallbacks(self, provider: Provider) -> list[str]:
         return [link.fallback.name for link in provider.fallback_links.all()]
@@ -126,6 +136,14 @@ class ProviderInputSerializer(serializers.Serializer):
     base_url = serializers.CharField(max_length=500, required=False, allow_blank=True)
     model = serializers.CharField(max_length=200, required=False, allow_blank=True)
     api_key_env = serializers.CharField(max_length=128, required=False, allow_blank=True)
+    api_key = serializers.CharField(
+        max_length=4096,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        trim_whitespace=True,
+        help_text="The provider's API key: stored encrypted, never returned. Empty removes it.",
+    )
     connect_timeout = serializers.FloatField(required=False)
     read_timeout = serializers.FloatField(required=False)
     max_attempts = serializers.IntegerField(required=False)
@@ -156,7 +174,7 @@ def _output(provider_id: int) -> dict:
 class ProviderListCreateApi(APIView):
     """List the provider registry, or register a provider (with its breaker configuration)."""
 
-    permission_classes = [IsOperatorOrAuditorReadOnly]
+    permission_classes = [IsPlatformAdminOrOperatorReadOnly]
 
     @extend_schema(responses=ProviderOutputSerializer(many=True), summary="List providers")
     def get(self, request: Request) -> Response:
@@ -179,7 +197,7 @@ class ProviderDetailApi(APIView):
     """One provider; PATCH changes any field, its fallback chain or its breaker configuration
     (in force in every process within one second)."""
 
-    permission_classes = [IsOperatorOrAuditorReadOnly]
+    permission_classes = [IsPlatformAdminOrOperatorReadOnly]
 
     @extend_schema(responses=ProviderOutputSerializer, summary="Get a provider")
     def get(self, request: Request, provider_id: int) -> Response:
@@ -202,7 +220,7 @@ class ProviderDetailApi(APIView):
 class BreakerStateApi(APIView):
     """The provider's live breaker state, as every process sees it."""
 
-    permission_classes = [IsOperatorOrAuditorReadOnly]
+    permission_classes = [IsPlatformAdminOrOperatorReadOnly]
 
     @extend_schema(responses=BreakerStateSerializer, summary="Breaker state")
     def get(self, request: Request, provider_id: int) -> Response:
@@ -211,7 +229,7 @@ class BreakerStateApi(APIView):
 
 
 class _BreakerActionApi(APIView):
-    permission_classes = [IsOperatorKey]
+    permission_classes = [IsPlatformAdminKey]
     breaker_action: Callable[..., BreakerSnapshot]
 
     def post(self, request: Request, provider_id: int) -> Response:
@@ -257,7 +275,7 @@ class ProviderTestApi(APIView):
     Retry-After, 503 provider_misconfigured).
     """
 
-    permission_classes = [IsOperatorKey]
+    permission_classes = [IsPlatformAdminKey]
 
     @extend_schema(request=None, responses=ConnectionTestSerializer, summary="Test a provider")
     def post(self, request: Request, provider_id: int) -> Response:

@@ -8,10 +8,15 @@ class ProvidersConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.core.secrets import register_secret_source
+        from apps.providers.judge import provider_judge
         from apps.providers.services import configured_key_values
+        from apps.security.judge import register_judge
 
         # The security app's redactor hides the values of every provider key variable.
         register_secret_source(configured_key_values)
+        # The guard's optional LLM judge asks a configured provider (security cannot import
+        # providers: it sits below them).
+        register_judge(provider_judge)
 
     def seed(self, stdout=None) -> None:
         """The built-in offline provider (the default when there is no other), idempotent."""

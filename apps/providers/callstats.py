@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 from django.db import DatabaseError, transaction
 
+from apps.core.aio import submit_blocking
 from apps.providers.metrics import LLM_DURATION_BUCKETS
 
 logger = logging.getLogger(__name__)
@@ -60,7 +61,10 @@ class CallStats:
             tally.buckets[bisect.bisect_left(LLM_DURATION_BUCKETS, duration)] += 1
             due = time.monotonic() - self._last_flush >= self.flush_interval
         if due:
-            self.flush()
+            # Inline in sync code; from async code on the bounded pool (or the WSGI request
+            # thread), never on an event loop.
+            self._last_flush = time.monotonic()
+            submit_blocking(self.flush)
 
     def record_attempt(self, provider: str, *, ok: bool, now: float | None = None) -> None:
         """One upstream attempt (a retry is another); flushed with the requests."""

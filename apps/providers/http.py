@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
 import httpx
+from django.core.exceptions import ValidationError
 
+from apps.providers import egress
 from apps.providers.exceptions import (
     LLMError,
     LLMProviderError,
@@ -24,6 +26,7 @@ from apps.providers.exceptions import (
     LLMTimeoutError,
     ProviderConfigError,
 )
+from apps.providers.models import validate_key_env_name
 
 # One pool per provider per process serves every thread of a gthread worker (256 by default):
 # - max_connections above the thread count, so a call never queues for a pooled connection
@@ -76,7 +79,10 @@ _lock = threading.Lock()
 def get_client(
     *, provider: str, base_url: str, connect_timeout: float, read_timeout: float
 ) -> httpx.Client:
-    """The process's pooled client for ``provider``; rebuilt only when its settings change."""
+    """The process's pooled client for ``provider``; rebuilt only when its settings change.
+
+    Every call passes the outbound URL policy first (raises ProviderConfigError)."""
+    check_egress(provider=provider, base_url=base_url)
     key = _ClientKey(os.getpid(), provider, base_url, connect_timeout, read_timeout)
     entry = _clients.get(provider)
     if entry is not None and entry[0] == key:
@@ -99,6 +105,55 @@ def get_client(
         _clients[provider] = (key, client)
         _close_retired()
         return client
+
+
+# The event loop's clients: one ``httpx.AsyncClient`` per provider per loop (its connections
+# belong to the loop). Concurrency is bounded by the front door's in-flight cap, not the pool:
+# a stream holds its connection for its whole length, so the pool must hold as many.
+ASYNC_POOL_LIMITS = httpx.Limits(
+    max_connections=None, max_keepalive_connections=1024, keepalive_expiry=30
+)
+_async_clients: dict[tuple[int, str], tuple[_ClientKey, object, httpx.AsyncClient]] = {}
+
+
+def get_async_client(
+    *, provider: str, base_url: str, connect_timeout: float, read_timeout: float
+) -> httpx.AsyncClient:
+    """This loop's pooled async client for ``provider``; rebuilt when its settings change (the
+    old one is closed once its calls are done: httpx closes idle connections on expiry and a
+    replaced client is dropped, so in-flight streams finish on it)."""
+    import asyncio
+
+    # The same outbound policy as the sync path, before any byte or key leaves the process (a
+    # host name's resolution is cached for a minute, so the loop rarely waits on DNS here).
+    check_egress(provider=provider, base_url=base_url)
+    loop = asyncio.get_running_loop()
+    key = _ClientKey(os.getpid(), provider, base_url, connect_timeout, read_timeout)
+    entry = _async_clients.get((id(loop), provider))
+    if entry is not None and entry[0] == key and entry[1] is loop:
+        return entry[2]
+    client = httpx.AsyncClient(
+        base_url=base_url.rstrip("/") + "/",
+        timeout=httpx.Timeout(
+            connect=connect_timeout, read=read_timeout, write=read_timeout, pool=connect_timeout
+        ),
+        limits=ASYNC_POOL_LIMITS,
+        follow_redirects=False,
+        headers={"User-Agent": "AgentHub/1.0"},
+    )
+    _async_clients[(id(loop), provider)] = (key, loop, client)
+    return client
+
+
+async def aclose_all() -> None:
+    """Close this loop's async clients (shutdown, tests)."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    for slot, (_key, owner, client) in list(_async_clients.items()):
+        if owner is loop:
+            del _async_clients[slot]
+            await client.aclose()
 
 
 def _close_retired() -> None:
@@ -127,11 +182,42 @@ def pooled_client_count() -> int:
     return len(_clients)
 
 
+def provider_api_key(spec) -> str | None:
+    """The key sent upstream: the provider's stored (decrypted) key, else its variable's value."""
+    if spec.api_key_broken:
+        raise ProviderConfigError(
+            f"Provider '{spec.name}': its stored API key cannot be decrypted "
+            "(SECRETS_ENCRYPTION_KEYS lost the key it was encrypted with).",
+            provider=spec.name,
+        )
+    if spec.api_key:
+        return spec.api_key
+    return api_key_from_env(env_name=spec.api_key_env, provider=spec.name)
+
+
+def check_egress(*, provider: str, base_url: str) -> None:
+    """Refuse a call to a URL the outbound policy forbids (see ``egress``) before any byte of
+    the request, or its key, leaves the process."""
+    try:
+        egress.check_url(base_url, resolve=True)
+    except egress.EgressDenied as exc:
+        raise ProviderConfigError(
+            f"Provider '{provider}' may not be called: {exc}", provider=provider
+        ) from None
+
+
 def api_key_from_env(*, env_name: str, provider: str) -> str | None:
     """The key's value, read at call time. A named but missing variable is a config error whose
     message names the variable (never a value)."""
     if not env_name:
         return None
+    try:  # again at call time: a provider saved before the rules were tightened stays harmless
+        validate_key_env_name(env_name)
+    except ValidationError:
+        raise ProviderConfigError(
+            f"Provider '{provider}' names {env_name}, which may not hold a provider key.",
+            provider=provider,
+        ) from None
     value = os.environ.get(env_name, "")
     if not value:
         raise ProviderConfigError(

@@ -1,8 +1,9 @@
 """Provider registry, its breaker configuration and the breaker event trail.
 
-Providers are global platform configuration (not tenant-owned): only operators see or change
-them. The API key itself never touches the database: ``api_key_env`` names the environment
-variable that holds it.
+Providers are global platform configuration (not tenant-owned): only platform administrators
+change them (tenant operators and auditors may read them). A provider's API key is either stored
+encrypted (``api_key_ciphertext``, Fernet, see apps/core/crypto.py; write-only everywhere) or
+named by ``api_key_env``, an environment variable matching PROVIDER_KEY_ENV_PATTERN.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ import math
 import re
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
 from apps.providers.breaker.config import BreakerSettings, BreakerSettingsError, Mode
+from apps.providers.egress import EgressDenied, check_url
 
 
 def _non_finite(instance: models.Model) -> dict[str, str]:
@@ -50,6 +53,8 @@ _PLATFORM_ENV_PREFIXES = ("DJANGO_", "AGENTHUB_", "POSTGRES", "PG", "AWS_", "GOO
 
 
 def validate_key_env_name(value: str) -> None:
+    """Only variables made for provider keys (PROVIDER_KEY_ENV_PATTERN, by default ``*_API_KEY``)
+    and never one of the platform's own, whatever the pattern admits."""
     upper = value.upper()
     if upper in _PLATFORM_ENV_NAMES or upper.startswith(_PLATFORM_ENV_PREFIXES):
         raise ValidationError(
@@ -57,6 +62,23 @@ def validate_key_env_name(value: str) -> None:
             "such as OPENAI_API_KEY.",
             code="platform_variable",
         )
+    if not re.fullmatch(settings.PROVIDER_KEY_ENV_PATTERN, value):
+        raise ValidationError(
+            "Only variables made for provider keys may be named (they must match %(pattern)s, "
+            "e.g. OPENAI_API_KEY); or store the key itself, encrypted.",
+            code="not_a_key_variable",
+            params={"pattern": settings.PROVIDER_KEY_ENV_PATTERN},
+        )
+
+
+def validate_egress(value: str) -> None:
+    """The outbound URL policy (allow-list, no link-local/metadata); checked again per call."""
+    if not value:
+        return
+    try:
+        check_url(value)
+    except EgressDenied as exc:
+        raise ValidationError(str(exc), code="egress_denied") from None
 
 
 class ProviderKind(models.TextChoices):
@@ -94,7 +116,7 @@ def validate_base_url(value: str) -> None:
         raise ValidationError("The base URL must start with http:// or https://.", code="scheme")
     if parts.username or parts.password:
         raise ValidationError(
-            "Do not put credentials in the URL; name an environment variable in api_key_env.",
+            "Do not put credentials in the URL; store the key (it is encrypted) instead.",
             code="credentials",
         )
     host = parts.netloc.rsplit("@", 1)[-1]
@@ -114,7 +136,7 @@ class Provider(models.Model):
     base_url = models.CharField(
         max_length=500,
         blank=True,
-        validators=[validate_base_url],
+        validators=[validate_base_url, validate_egress],
         help_text="e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1 (not for offline).",
     )
     model = models.CharField(max_length=200, blank=True)
@@ -129,7 +151,13 @@ class Provider(models.Model):
             ),
             validate_key_env_name,
         ],
-        help_text="NAME of the environment variable that holds the key (the key is never stored).",
+        help_text="NAME of an environment variable that holds the key (e.g. OPENAI_API_KEY); "
+        "a stored key wins over it.",
+    )
+    api_key_ciphertext = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The provider's API key, Fernet-encrypted with SECRETS_ENCRYPTION_KEYS.",
     )
     connect_timeout = models.FloatField(
         default=5.0, validators=[MinValueValidator(0.05), MaxValueValidator(60.0)]

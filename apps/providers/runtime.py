@@ -6,6 +6,7 @@ state, rebuilt in a forked child, that both the call path and the operators' act
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import threading
@@ -14,12 +15,13 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.db import connection, transaction
 
+from apps.core.aio import submit_blocking
 from apps.providers.breaker.config import State
-from apps.providers.breaker.core import CircuitBreaker, TransitionEvent
+from apps.providers.breaker.core import AsyncCircuitBreaker, CircuitBreaker, TransitionEvent
 from apps.providers.breaker.deferred import THREAD_NAME as SPOOL_THREAD_NAME
 from apps.providers.breaker.deferred import spool
 from apps.providers.breaker.registry import BreakerRegistry
-from apps.providers.breaker.stores import build_store
+from apps.providers.breaker.stores import build_async_store, build_store
 from apps.providers.models import BreakerEvent
 from apps.providers.selectors import provider_runtime
 
@@ -35,6 +37,8 @@ class _ProcessBreakers:
         self._lock = threading.Lock()
         self._pid = 0
         self._registry: BreakerRegistry | None = None
+        # (loop, registry, async store, async breakers by name) for the running event loop
+        self._async: tuple | None = None
 
     def registry(self) -> BreakerRegistry:
         registry = self._registry
@@ -56,12 +60,28 @@ class _ProcessBreakers:
     def get(self, name: str) -> CircuitBreaker:
         return self.registry().get(name)
 
+    def async_get(self, name: str) -> AsyncCircuitBreaker:
+        """The breaker ``name`` for the running event loop: the same :class:`CircuitBreaker`
+        over the async twin of the process's store (redis.asyncio, or the local store)."""
+        loop = asyncio.get_running_loop()
+        registry = self.registry()
+        state = self._async
+        if state is None or state[0] is not loop or state[1] is not registry:
+            store = build_async_store(registry.store, settings.REDIS_URL or None)
+            state = self._async = (loop, registry, store, {})
+        cached = state[3].get(name)
+        breaker = registry.get(name)
+        if cached is None or cached.breaker is not breaker:
+            cached = state[3][name] = AsyncCircuitBreaker(breaker, state[2])
+        return cached
+
     def reset(self) -> None:
         """Forget this process's breakers and local state (tests; the shared state stays)."""
         spool.flush()  # deferred successes belong to the breakers being forgotten
         with self._lock:
             self._registry = None
             self._pid = 0
+            self._async = None
 
 
 breakers = _ProcessBreakers()
@@ -72,7 +92,12 @@ def breaker_for(name: str) -> CircuitBreaker:
 
 
 def _record_transition(event: TransitionEvent) -> None:
-    """Store a transition as a BreakerEvent. Never fails the call that caused it."""
+    """Store a transition as a BreakerEvent. Never fails the call that caused it; on an event
+    loop the write goes to the bounded pool (the loop never waits on the database)."""
+    submit_blocking(_write_transition, event)
+
+
+def _write_transition(event: TransitionEvent) -> None:
     try:
         spec = provider_runtime().by_name.get(event.name)
         with transaction.atomic():  # a savepoint: a failed write cannot spoil the caller's

@@ -3,12 +3,14 @@ snapshot rebuilt when the "providers" live-config namespace moves), never the ta
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
+from apps.core.crypto import SecretDecryptionError, decrypt_secret
 from apps.core.live_config import LiveCache
 from apps.providers.breaker.config import BreakerSettings
 from apps.providers.clients.base import ProviderSpec
@@ -20,6 +22,8 @@ from apps.providers.models import (
     ProviderFallback,
     ProviderKind,
 )
+
+logger = logging.getLogger(__name__)
 
 LIVE_NAMESPACE = "providers"
 BUILTIN_OFFLINE_NAME = "offline"
@@ -50,6 +54,10 @@ DEFAULT_BREAKER_SETTINGS = BreakerSettings()
 _key_env_names: set[str] = set()
 
 
+# Decrypted stored keys this process has loaded (for redaction, which must not read the database).
+_stored_key_values: set[str] = set()
+
+
 def remember_key_env(name: str) -> None:
     if name:
         _key_env_names.add(name)
@@ -57,6 +65,26 @@ def remember_key_env(name: str) -> None:
 
 def known_key_env_names() -> frozenset[str]:
     return frozenset(_key_env_names)
+
+
+def known_stored_keys() -> frozenset[str]:
+    return frozenset(_stored_key_values)
+
+
+def stored_api_key(provider: Provider) -> tuple[str, bool]:
+    """The provider's decrypted stored key ("" when none) and whether decryption failed."""
+    if not provider.api_key_ciphertext:
+        return "", False
+    try:
+        value = decrypt_secret(provider.api_key_ciphertext)
+    except SecretDecryptionError:
+        logger.error(
+            "Provider %s: its stored API key cannot be decrypted with SECRETS_ENCRYPTION_KEYS",
+            provider.name,
+        )
+        return "", True
+    _stored_key_values.add(value)
+    return value, False
 
 
 @dataclass(frozen=True)
@@ -86,6 +114,7 @@ def spec_from_provider(provider: Provider, fallbacks: tuple[str, ...] = ()) -> P
             "count_connect": config.count_connect,
             "count_bad_response": config.count_bad_response,
         }
+    api_key, api_key_broken = stored_api_key(provider)
     return ProviderSpec(
         id=provider.pk,
         name=provider.name,
@@ -105,6 +134,8 @@ def spec_from_provider(provider: Provider, fallbacks: tuple[str, ...] = ()) -> P
         supports_tools=provider.supports_tools,
         fallbacks=fallbacks,
         created=int(provider.created_at.timestamp()) if provider.created_at else 0,
+        api_key=api_key,
+        api_key_broken=api_key_broken,
         **counts,
     )
 

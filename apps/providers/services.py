@@ -18,7 +18,9 @@ from django.db import transaction
 from tenacity import Retrying, stop_after_attempt
 
 from apps.core import tracing
+from apps.core.crypto import encrypt_secret, rotate_token
 from apps.core.live_config import bump_version
+from apps.core.logging import log_throttled
 from apps.providers.breaker.core import BreakerSnapshot, CircuitBreaker, Permit
 from apps.providers.callstats import call_stats
 from apps.providers.clients.anthropic import AnthropicClient
@@ -39,6 +41,7 @@ from apps.providers.selectors import (
     BUILTIN_OFFLINE_NAME,
     LIVE_NAMESPACE,
     known_key_env_names,
+    known_stored_keys,
     provider_chain,
     provider_runtime,
     remember_key_env,
@@ -188,7 +191,14 @@ def _run_chain(chain: list[ProviderSpec], request: CompletionRequest, flow: str)
             failed.append(spec.name)
             last_error = exc
             if len(failed) < len(chain):
-                logger.warning("Provider %s failed (%s); falling back", spec.name, exc.error_code)
+                log_throttled(
+                    logger,
+                    logging.WARNING,
+                    "Provider %s failed (%s); falling back",
+                    spec.name,
+                    exc.error_code,
+                    key=f"fallback:{spec.name}:{exc.error_code}",
+                )
             continue
         return replace(completion, fallbacks=tuple(failed))
     assert last_error is not None  # the chain is never empty
@@ -408,6 +418,13 @@ def providers_changed() -> None:
     bump_version(LIVE_NAMESPACE)
 
 
+def _set_api_key(provider: Provider, api_key: str | None) -> None:
+    """``None`` keeps the stored key, ``""`` removes it, anything else replaces it (encrypted)."""
+    if api_key is None:
+        return
+    provider.api_key_ciphertext = encrypt_secret(api_key) if api_key else ""
+
+
 def _save_provider(provider: Provider) -> Provider:
     if provider.is_default:
         # One default at most: taking it over unsets the previous one.
@@ -459,12 +476,16 @@ def provider_create(
     *,
     breaker: dict[str, Any] | None = None,
     fallbacks: list[str] | None = None,
+    api_key: str | None = None,
     **fields: Any,
 ) -> Provider:
+    """Register a provider. ``api_key`` is stored encrypted and never returned."""
     unknown = set(fields) - set(PROVIDER_FIELDS)
     if unknown:
         raise ValueError(f"unknown provider fields: {sorted(unknown)}")
-    provider = _save_provider(Provider(**fields))
+    provider = Provider(**fields)
+    _set_api_key(provider, api_key)
+    provider = _save_provider(provider)
     _save_breaker(provider, breaker)
     _set_fallbacks(provider, list(fallbacks or ()))
     providers_changed()
@@ -477,13 +498,17 @@ def provider_update(
     provider: Provider,
     breaker: dict[str, Any] | None = None,
     fallbacks: list[str] | None = None,
+    api_key: str | None = None,
     **fields: Any,
 ) -> Provider:
+    """Change a provider; ``api_key``: None keeps the stored key, "" removes it. Live within
+    LIVE_CONFIG_CHECK_INTERVAL in every process (no restart)."""
     unknown = set(fields) - set(PROVIDER_FIELDS)
     if unknown:
         raise ValueError(f"unknown provider fields: {sorted(unknown)}")
     for field, value in fields.items():
         setattr(provider, field, value)
+    _set_api_key(provider, api_key)
     _save_provider(provider)
     if breaker is not None or not BreakerConfig.objects.filter(provider=provider).exists():
         _save_breaker(provider, breaker)
@@ -494,12 +519,13 @@ def provider_update(
 
 
 @transaction.atomic
-def provider_save(*, provider: Provider) -> Provider:
+def provider_save(*, provider: Provider, api_key: str | None = None) -> Provider:
     """Save an already-edited provider (admin form), keeping one default at most.
 
-    The admin saves the breaker configuration and fallbacks (inlines) afterwards, then calls
-    :func:`provider_related_saved`.
+    ``api_key`` as in :func:`provider_update`. The admin saves the breaker configuration and
+    fallbacks (inlines) afterwards, then calls :func:`provider_related_saved`.
     """
+    _set_api_key(provider, api_key)
     _save_provider(provider)
     providers_changed()
     return provider
@@ -618,13 +644,39 @@ def provider_test_connection(*, provider: Provider) -> ConnectionTestResult:
     )
 
 
+def provider_api_key_source(*, provider: Provider) -> str:
+    """Where the provider's key comes from: "stored" (encrypted in the database), "environment"
+    (a set variable) or "none". Never the key itself."""
+    if provider.api_key_ciphertext:
+        return "stored"
+    if provider.api_key_env and os.environ.get(provider.api_key_env):
+        return "environment"
+    return "none"
+
+
 def provider_api_key_is_set(*, provider: Provider) -> bool:
-    return bool(provider.api_key_env and os.environ.get(provider.api_key_env))
+    return provider_api_key_source(provider=provider) != "none"
 
 
 def configured_key_values() -> list[str]:
-    """Values of the key variables the registry names (a secret source for redaction).
+    """Values of the key variables the registry names and the stored keys this process
+    decrypted (a secret source for redaction).
 
-    Reads only names this process already loaded, never the database: it runs inside logging.
+    Reads only what this process already loaded, never the database: it runs inside logging.
     """
-    return [os.environ[name] for name in sorted(known_key_env_names()) if os.environ.get(name)]
+    from_env = [os.environ[n] for n in sorted(known_key_env_names()) if os.environ.get(n)]
+    return [*from_env, *sorted(known_stored_keys())]
+
+
+@transaction.atomic
+def provider_secrets_rotate() -> int:
+    """Re-encrypt every stored key with the newest encryption key (all or nothing: a key that no
+    configured encryption key decrypts raises SecretDecryptionError and changes nothing)."""
+    rotated = 0
+    for provider in Provider.objects.select_for_update().exclude(api_key_ciphertext=""):
+        provider.api_key_ciphertext = rotate_token(provider.api_key_ciphertext)
+        provider.save(update_fields=["api_key_ciphertext", "updated_at"])
+        rotated += 1
+    if rotated:
+        providers_changed()
+    return rotated

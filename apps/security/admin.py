@@ -38,6 +38,7 @@ from apps.security.models import (
     InjectionPattern,
     SanitizationPolicy,
     SecretPattern,
+    TenantDetectionPolicy,
     TrainingExample,
     Verdict,
 )
@@ -329,15 +330,18 @@ class InjectionPatternAdmin(ServiceValidationAdminMixin, admin.ModelAdmin):
                 sanitized_note = "truncated to the limit" if truncated else ""
             except InputTooLarge as exc:
                 sanitized, sanitized_note = "", f"rejected: {exc.detail}"
+            windows = getattr(decision, "windows", None) or ()
             result = {
-                "sanitized_text": redact(sanitized),
+                # a blocked input is passed on to nothing: no "what is passed on" for it
+                "sanitized_text": "" if decision.blocked else redact(sanitized),
                 "sanitized_note": sanitized_note,
                 "decision": decision,
                 "normalized_text": redact(decision.normalized_text),
                 "views": [(name, redact(value)) for name, value in normalized.views],
                 "signals": sorted(decision.signals),
                 "thresholds": snapshot.thresholds,
-                "model_enabled": snapshot.model_enabled and snapshot.model is not None,
+                "model_enabled": snapshot.model_for(tenant.pk if tenant else None) is not None,
+                "windows": _window_rows(text, windows),
                 "model_version": snapshot.model_version,
             }
         context = _form_page_context(
@@ -349,6 +353,27 @@ class InjectionPatternAdmin(ServiceValidationAdminMixin, admin.ModelAdmin):
             result=result,
         )
         return TemplateResponse(request, "admin/security/injectionpattern/try.html", context)
+
+
+def _window_rows(text: str, windows) -> list[dict[str, Any]]:
+    """Per-window model scores (start, end, score) as table rows with a redacted preview."""
+    rows = []
+    for window in windows:
+        try:
+            start, end, score = window
+            start, end, score = int(start), int(end), float(score)
+        except (TypeError, ValueError):
+            continue
+        preview = redact(text[start:end])
+        rows.append(
+            {
+                "start": start,
+                "end": end,
+                "score": score,
+                "preview": preview if len(preview) <= 160 else preview[:160] + "…",
+            }
+        )
+    return rows
 
 
 # --- other policy tables -----------------------------------------------------------------------
@@ -401,6 +426,30 @@ class DetectionSettingsAdmin(PolicyAdminMixin, admin.ModelAdmin):
         "updated_at",
     )
     readonly_fields = ("updated_by", "updated_at")
+    fieldsets = (
+        (
+            "Rules and model",
+            {"fields": ("model_enabled", "model_block", "model_flag", "rule_block_severity")},
+        ),
+        (
+            "LLM judge (uncertain band)",
+            {
+                "description": "Inputs the engine flags (not blocked) can be put to a language "
+                "model with a fixed yes/no question: yes blocks, no lets them through. When it "
+                "cannot answer in time, fails or its budget is spent, the fail mode decides. "
+                "Tenants can override the switch and the fail mode in their detection policy.",
+                "fields": (
+                    "judge_enabled",
+                    "judge_provider",
+                    "judge_timeout_ms",
+                    "judge_max_calls_per_minute",
+                    "judge_max_calls_per_minute_per_tenant",
+                    "judge_fail_mode",
+                ),
+            },
+        ),
+        (None, {"fields": ("updated_by", "updated_at")}),
+    )
 
     def has_add_permission(self, request) -> bool:
         return not DetectionSettings.objects.exists() and super().has_add_permission(request)
@@ -411,6 +460,14 @@ class DetectionSettingsAdmin(PolicyAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change) -> None:
         obj.pk = 1  # a single row
         super().save_model(request, obj, form, change)
+
+
+@admin.register(TenantDetectionPolicy)
+class TenantDetectionPolicyAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    list_display = ("tenant", "model_enabled", "judge_enabled", "judge_fail_mode", "updated_at")
+    list_filter = ("model_enabled", "judge_enabled")
+    search_fields = ("tenant__name",)
+    readonly_fields = ("updated_by", "updated_at")
 
 
 # --- the learned model -------------------------------------------------------------------------
@@ -719,6 +776,7 @@ class BlockedRequestAdmin(admin.ModelAdmin):
         "created_at",
         "tenant",
         "reason",
+        "deciding_layer",
         "category_list",
         "short_excerpt",
         "flow",
@@ -749,6 +807,8 @@ class BlockedRequestAdmin(admin.ModelAdmin):
         "source",
         "request_id",
         "reason",
+        "deciding_layer",
+        "judge_verdict",
         "category_list",
         "matched_rules",
         "score",

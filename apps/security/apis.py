@@ -1,12 +1,13 @@
 """Security API: patterns (operator keys, own tenant; global ones read-only), scan (every key,
-a dry run), audit trail (operator keys, own tenant, filterable, paginated)."""
+a dry run), the tenant's detection policy (operator keys), audit trail (operator keys, own
+tenant, filterable, paginated)."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
@@ -14,10 +15,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.schema import PAGE_PARAMETERS, paginated
 from apps.security.exceptions import GlobalPatternReadOnly
 from apps.security.guard.defaults import CATEGORIES
-from apps.security.models import Action, InjectionPattern, Source, Verdict
-from apps.security.selectors import audit_list, pattern_get, pattern_list
+from apps.security.models import Action, InjectionPattern, JudgeFailMode, Source, Verdict
+from apps.security.selectors import (
+    audit_list,
+    pattern_get,
+    pattern_list,
+    policy_snapshot,
+    tenant_detection_policy_get,
+)
 from apps.security.services import (
     injection_pattern_create,
     injection_pattern_delete,
@@ -25,6 +33,7 @@ from apps.security.services import (
     redact,
     sanitize_for,
     scan,
+    tenant_detection_policy_set,
 )
 from apps.tenants.authentication import principal_of
 from apps.tenants.permissions import IsOperatorOrAuditorReadOnly
@@ -86,8 +95,9 @@ class PatternListApi(APIView):
         description = serializers.CharField(allow_blank=True, required=False, default="")
 
     @extend_schema(
-        parameters=[FilterSerializer],
-        responses=PatternOutputSerializer(many=True),
+        parameters=[FilterSerializer, *PAGE_PARAMETERS],
+        responses=paginated(PatternOutputSerializer(many=True), "PatternPage"),
+        operation_id="api_v1_security_patterns_list",
         summary="List patterns",
     )
     def get(self, request: Request) -> Response:
@@ -225,8 +235,6 @@ class ScanApi(APIView):
         # Over-long input answers exactly as the guard would (413 or truncation).
         _, truncated = sanitize_for(text, tenant=tenant)
         if truncated:
-            from apps.security.selectors import policy_snapshot
-
             text = text[: policy_snapshot().sanitization_for(tenant.pk).max_input_chars]
         decision = scan(text, tenant=tenant)
         data = {
@@ -243,6 +251,65 @@ class ScanApi(APIView):
         return Response(self.OutputSerializer(data).data)
 
 
+class DetectionPolicyApi(APIView):
+    """Your tenant's detection switches: the learned model on/off, the LLM judge on/off/as the
+    global settings, and the judge's fail mode. In force in every process within a second."""
+
+    permission_classes = [IsOperatorOrAuditorReadOnly]
+
+    @extend_schema_serializer(component_name="DetectionPolicy")
+    class OutputSerializer(serializers.Serializer):
+        model_enabled = serializers.BooleanField()
+        judge_enabled = serializers.BooleanField(
+            allow_null=True, help_text="null = as the global detection settings"
+        )
+        judge_fail_mode = serializers.CharField(help_text='open, closed or "" (as global)')
+        effective_model_enabled = serializers.BooleanField()
+        effective_judge_enabled = serializers.BooleanField()
+        effective_judge_fail_mode = serializers.CharField()
+        updated_by = serializers.CharField()
+        updated_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_serializer(component_name="DetectionPolicyUpdate")
+    class InputSerializer(serializers.Serializer):
+        model_enabled = serializers.BooleanField(required=False)
+        judge_enabled = serializers.BooleanField(required=False, allow_null=True)
+        judge_fail_mode = serializers.ChoiceField(
+            choices=[*JudgeFailMode.values, ""], required=False
+        )
+
+    def _output(self, tenant) -> dict[str, Any]:
+        row = tenant_detection_policy_get(tenant=tenant)
+        snapshot = policy_snapshot()
+        judge = snapshot.judge_for(tenant.pk)
+        return {
+            "model_enabled": row.model_enabled,
+            "judge_enabled": row.judge_enabled,
+            "judge_fail_mode": row.judge_fail_mode,
+            "effective_model_enabled": snapshot.model_for(tenant.pk) is not None,
+            "effective_judge_enabled": judge.enabled,
+            "effective_judge_fail_mode": judge.fail_mode,
+            "updated_by": row.updated_by,
+            "updated_at": row.updated_at,
+        }
+
+    @extend_schema(responses=OutputSerializer, summary="Read your detection policy")
+    def get(self, request: Request) -> Response:
+        return Response(self.OutputSerializer(self._output(request.user.tenant)).data)
+
+    @extend_schema(
+        request=InputSerializer, responses=OutputSerializer, summary="Change your detection policy"
+    )
+    def patch(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        tenant = request.user.tenant
+        tenant_detection_policy_set(
+            tenant=tenant, updated_by=_actor(request), **serializer.validated_data
+        )
+        return Response(self.OutputSerializer(self._output(tenant)).data)
+
+
 class AuditOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     event_id = serializers.UUIDField()
@@ -255,6 +322,8 @@ class AuditOutputSerializer(serializers.Serializer):
     source = serializers.CharField()  # type: ignore[assignment]
     request_id = serializers.CharField()
     reason = serializers.CharField()
+    deciding_layer = serializers.CharField()
+    judge_verdict = serializers.CharField()
     matches = serializers.JSONField()
     categories = serializers.JSONField()
     score = serializers.FloatField()
@@ -284,12 +353,9 @@ class AuditListApi(APIView):
         verdict = serializers.ChoiceField(choices=Verdict.choices, required=False)
 
     @extend_schema(
-        parameters=[
-            FilterSerializer,
-            OpenApiParameter("limit", int),
-            OpenApiParameter("offset", int),
-        ],
-        responses=AuditOutputSerializer(many=True),
+        parameters=[FilterSerializer, *PAGE_PARAMETERS],
+        responses=paginated(AuditOutputSerializer(many=True), "AuditPage"),
+        operation_id="api_v1_security_audit_list",
         summary="List blocked requests",
     )
     def get(self, request: Request) -> Response:

@@ -185,6 +185,11 @@ class SecretPattern(models.Model):
         return self.name
 
 
+class JudgeFailMode(models.TextChoices):
+    OPEN = "open", "Fail open (allow and flag)"
+    CLOSED = "closed", "Fail closed (block)"
+
+
 # The engine's defaults were chosen on out-of-fold scores; operators start from them.
 _DEFAULT_THRESHOLDS = Thresholds()
 
@@ -208,6 +213,38 @@ class DetectionSettings(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text="A matched 'block' rule blocks when its severity is at least this.",
     )
+    judge_enabled = models.BooleanField(
+        default=False,
+        help_text="Ask an LLM judge about inputs in the uncertain band (flagged, not blocked). "
+        "Tenants may override it in their detection policy.",
+    )
+    judge_provider = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Provider name the judge asks (its fallback chain, breaker and retries apply). "
+        "Empty = the default provider.",
+    )
+    judge_timeout_ms = models.PositiveIntegerField(
+        default=1500,
+        validators=[MinValueValidator(50), MaxValueValidator(30_000)],
+        help_text="Wall-clock limit for one judge verdict; past it the fail mode decides.",
+    )
+    judge_max_calls_per_minute = models.PositiveIntegerField(
+        default=120,
+        validators=[MinValueValidator(1), MaxValueValidator(100_000)],
+        help_text="Judge calls per minute per process; past it the fail mode decides.",
+    )
+    judge_max_calls_per_minute_per_tenant = models.PositiveIntegerField(
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(100_000)],
+        help_text="Judge calls per minute per process for one tenant.",
+    )
+    judge_fail_mode = models.CharField(
+        max_length=8,
+        choices=JudgeFailMode.choices,
+        default=JudgeFailMode.OPEN,
+        help_text="When the judge cannot answer (timeout, error, budget spent).",
+    )
     updated_by = models.CharField(max_length=150, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -221,6 +258,40 @@ class DetectionSettings(models.Model):
     def clean(self) -> None:
         if self.model_flag > self.model_block:
             raise ValidationError({"model_flag": "The flag threshold must not exceed block."})
+
+
+class TenantDetectionPolicy(models.Model):
+    """A tenant's switches over the global detection settings (no row = the global ones)."""
+
+    tenant = models.OneToOneField(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="detection_policy"
+    )
+    model_enabled = models.BooleanField(
+        default=True,
+        help_text="Use the learned model for this tenant (rules always apply). Off only if the "
+        "global setting is on.",
+    )
+    judge_enabled = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="Ask the LLM judge for this tenant's uncertain inputs. Empty = as the global "
+        "detection settings.",
+    )
+    judge_fail_mode = models.CharField(
+        max_length=8,
+        choices=JudgeFailMode.choices,
+        blank=True,
+        help_text="Empty = as the global detection settings.",
+    )
+    updated_by = models.CharField(max_length=150, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "tenant detection policy"
+        verbose_name_plural = "tenant detection policies"
+
+    def __str__(self) -> str:
+        return f"Detection policy ({self.tenant.name})"
 
 
 class InjectionModelVersion(models.Model):
@@ -305,7 +376,19 @@ class BlockedRequest(models.Model):
     flow = models.CharField(max_length=100, blank=True, db_index=True)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.USER_INPUT)
     request_id = models.CharField(max_length=128, blank=True, db_index=True)
-    reason = models.CharField(max_length=32, help_text="rule, model, rule+model or canary_leak")
+    reason = models.CharField(
+        max_length=32, help_text="rule, model, rule+model, judge or canary_leak"
+    )
+    deciding_layer = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="What decided: the rule's name, 'model', 'judge' or 'canary'.",
+    )
+    judge_verdict = models.CharField(
+        max_length=16,
+        blank=True,
+        help_text="The LLM judge's answer when it was asked: yes, no, timeout, error, budget.",
+    )
     matches = models.JSONField(default=list, blank=True)
     categories = models.JSONField(default=list, blank=True)
     # "|cat1|cat2|": portable category filtering (JSON containment is not on SQLite).

@@ -3,14 +3,13 @@ operator-facing queries (patterns, audit trail, training data)."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 import tempfile
 import threading
 import time
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from apps.security.guard.defaults import default_rule_specs
 from apps.security.guard.engine import Thresholds
 from apps.security.guard.model import DEFAULT_MODEL_PATH, InjectionModel
 from apps.security.guard.rules import CompiledRuleSet, RuleSpec
+from apps.security.judge import JudgeSettings
 from apps.security.models import (
     BlockedRequest,
     DetectionSettings,
@@ -31,6 +31,7 @@ from apps.security.models import (
     InjectionPattern,
     SanitizationPolicy,
     SecretPattern,
+    TenantDetectionPolicy,
     TrainingExample,
     Verdict,
 )
@@ -39,6 +40,7 @@ from apps.security.redaction import DEFAULT_SECRET_PATTERNS, SecretSpec
 logger = logging.getLogger(__name__)
 
 POLICY_NAMESPACE = "security-policy"
+VERDICT_SOURCE = "audit-verdict"  # TrainingExample.source of the rows operators' verdicts make
 
 # After a rebuild that had to fall back (database unreachable), retry this often.
 _DEGRADED_RETRY_SECONDS = 5.0
@@ -51,6 +53,15 @@ class SanitizationRules:
     strip_zero_width: bool = True
     unicode_normalization: str = "NFKC"
     over_limit_action: str = "reject"
+
+
+@dataclass(frozen=True)
+class TenantDetection:
+    """A tenant's detection switches (None / "" = as the global settings)."""
+
+    model_enabled: bool = True
+    judge_enabled: bool | None = None
+    judge_fail_mode: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,28 @@ class PolicySnapshot:
     secret_specs: tuple[SecretSpec, ...]
     degraded: bool = False
     built_at: float = field(default_factory=time.monotonic)
+    judge: JudgeSettings = field(default_factory=JudgeSettings)
+    tenant_detection: dict[int, TenantDetection] = field(default_factory=dict)
+
+    def model_for(self, tenant_id: int | None) -> InjectionModel | None:
+        """The model to score with, or None when it is off (globally or for the tenant)."""
+        if not self.model_enabled:
+            return None
+        tenant = self.tenant_detection.get(tenant_id) if tenant_id is not None else None
+        if tenant is not None and not tenant.model_enabled:
+            return None
+        return self.model
+
+    def judge_for(self, tenant_id: int | None) -> JudgeSettings:
+        """The judge settings with the tenant's switches applied."""
+        tenant = self.tenant_detection.get(tenant_id) if tenant_id is not None else None
+        if tenant is None:
+            return self.judge
+        return replace(
+            self.judge,
+            enabled=self.judge.enabled if tenant.judge_enabled is None else tenant.judge_enabled,
+            fail_mode=tenant.judge_fail_mode or self.judge.fail_mode,
+        )
 
     def rules_for(self, tenant_id: int | None) -> CompiledRuleSet:
         if tenant_id is not None:
@@ -222,6 +255,26 @@ def _build_from_database() -> PolicySnapshot:
         model=model,
         model_version=model_version,
         secret_specs=_secret_specs(list(SecretPattern.objects.all())),
+        judge=_judge_settings(detection),
+        tenant_detection={
+            row.tenant_id: TenantDetection(
+                model_enabled=row.model_enabled,
+                judge_enabled=row.judge_enabled,
+                judge_fail_mode=row.judge_fail_mode,
+            )
+            for row in TenantDetectionPolicy.objects.all()
+        },
+    )
+
+
+def _judge_settings(detection: DetectionSettings) -> JudgeSettings:
+    return JudgeSettings(
+        enabled=detection.judge_enabled,
+        provider=detection.judge_provider,
+        timeout_s=detection.judge_timeout_ms / 1000.0,
+        max_per_minute=detection.judge_max_calls_per_minute,
+        max_per_minute_per_tenant=detection.judge_max_calls_per_minute_per_tenant,
+        fail_mode=detection.judge_fail_mode,
     )
 
 
@@ -280,6 +333,13 @@ def policy_snapshot() -> PolicySnapshot:
 
 
 # --- operator queries --------------------------------------------------------------------------
+
+
+def tenant_detection_policy_get(*, tenant) -> TenantDetectionPolicy:
+    """The tenant's detection switches (an unsaved default when it never set any)."""
+    return TenantDetectionPolicy.objects.filter(tenant=tenant).first() or TenantDetectionPolicy(
+        tenant=tenant
+    )
 
 
 def patterns_visible_to(*, tenant) -> QuerySet[InjectionPattern]:
@@ -359,33 +419,21 @@ def audit_list(
 
 
 def training_rows() -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Rows ``{"text", "label" (1 = injection), "source"}`` from imported examples and from
-    operators' verdicts, plus a summary of where they came from.
-
-    Verdict rows contribute their redacted excerpt: the full input is never stored.
-    """
+    """Rows ``{"text", "label" (1 = injection), "source"}`` from the labelled examples
+    (imported datasets and operators' verdicts, which ``blocked_requests_set_verdict`` stores
+    as examples from the redacted excerpt: the full input is never stored), plus a summary of
+    where they came from."""
     rows: list[dict[str, Any]] = []
     summary: dict[str, Any] = {"examples": {}, "verdicts": {}}
-    seen: set[str] = set()
+    verdict_names = {"injection": Verdict.CONFIRMED_ATTACK, "benign": Verdict.FALSE_POSITIVE}
     for text, label, source in TrainingExample.objects.values_list("text", "label", "source"):
         rows.append({"text": text, "label": int(label == "injection"), "source": source or "-"})
-        seen.add(hashlib.sha256(text.encode("utf-8", "replace")).hexdigest())
-        key = f"{source or '-'}:{label}"
-        summary["examples"][key] = summary["examples"].get(key, 0) + 1
-    reviewed = BlockedRequest.objects.exclude(verdict=Verdict.UNREVIEWED).exclude(excerpt="")
-    for excerpt, verdict in reviewed.values_list("excerpt", "verdict"):
-        digest = hashlib.sha256(excerpt.encode("utf-8", "replace")).hexdigest()
-        if digest in seen:
-            continue
-        seen.add(digest)
-        rows.append(
-            {
-                "text": excerpt,
-                "label": int(verdict == Verdict.CONFIRMED_ATTACK),
-                "source": "audit-verdicts",
-            }
-        )
-        summary["verdicts"][verdict] = summary["verdicts"].get(verdict, 0) + 1
+        if source == VERDICT_SOURCE:
+            name = str(verdict_names[label])
+            summary["verdicts"][name] = summary["verdicts"].get(name, 0) + 1
+        else:
+            key = f"{source or '-'}:{label}"
+            summary["examples"][key] = summary["examples"].get(key, 0) + 1
     positives = sum(r["label"] for r in rows)
     summary.update(total=len(rows), injection=positives, benign=len(rows) - positives)
     return rows, summary

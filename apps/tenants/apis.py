@@ -19,6 +19,7 @@ class WhoAmIApi(APIView):
         tenant = serializers.CharField(source="tenant.name")
         key_prefix = serializers.CharField(source="api_key.prefix")
         is_operator = serializers.BooleanField()
+        is_platform_admin = serializers.BooleanField()
         expires_at = serializers.DateTimeField(source="api_key.expires_at", allow_null=True)
 
     @extend_schema(responses=OutputSerializer, summary="Who am I")
@@ -34,6 +35,7 @@ class ApiKeyOutputSerializer(serializers.ModelSerializer):
             "prefix",
             "name",
             "is_operator",
+            "is_platform_admin",
             "is_auditor",
             "created_at",
             "expires_at",

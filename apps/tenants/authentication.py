@@ -3,11 +3,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from apps.core.aio import run_blocking, submit_blocking
 from apps.tenants.models import ApiKey, Tenant
-from apps.tenants.selectors import api_key_from_raw
+from apps.tenants.selectors import NOT_CACHED, api_key_from_raw, api_key_from_raw_cached
 from apps.tenants.services import api_key_touch
 
 
@@ -26,7 +28,12 @@ class ApiKeyPrincipal:
 
     @property
     def is_operator(self) -> bool:
-        return self.api_key.is_operator
+        """A tenant operator (a platform administrator is one for its own tenant too)."""
+        return self.api_key.is_operator or self.api_key.is_platform_admin
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return self.api_key.is_platform_admin
 
     @property
     def is_auditor(self) -> bool:
@@ -58,16 +65,58 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if scheme.lower() != self.keyword.lower() or not raw.strip():
             raise exceptions.AuthenticationFailed("Use 'Authorization: Bearer <api key>'.")
         api_key = api_key_from_raw(raw.strip())
-        if api_key is None:
-            raise exceptions.AuthenticationFailed("Invalid API key.")
-        if api_key.is_revoked:
-            raise exceptions.AuthenticationFailed("This API key has been revoked.")
-        if api_key.is_expired:
-            raise exceptions.AuthenticationFailed("This API key has expired.")
-        if not api_key.tenant.is_active:
-            raise exceptions.AuthenticationFailed("This tenant is disabled.")
+        principal = principal_for(api_key)
         api_key_touch(api_key=api_key, resolution_seconds=settings.API_KEY_LAST_USED_RESOLUTION)
-        return ApiKeyPrincipal(api_key), api_key
+        return principal, api_key
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword
+
+
+def principal_for(api_key: ApiKey | None) -> ApiKeyPrincipal:
+    """The principal of a key that exists and may be used, else AuthenticationFailed."""
+    if api_key is None:
+        raise exceptions.AuthenticationFailed("Invalid API key.")
+    if api_key.is_revoked:
+        raise exceptions.AuthenticationFailed("This API key has been revoked.")
+    if api_key.is_expired:
+        raise exceptions.AuthenticationFailed("This API key has expired.")
+    if not api_key.tenant.is_active:
+        raise exceptions.AuthenticationFailed("This tenant is disabled.")
+    return ApiKeyPrincipal(api_key)
+
+
+def _touch_due(api_key: ApiKey) -> bool:
+    last = api_key.last_used_at
+    resolution = settings.API_KEY_LAST_USED_RESOLUTION
+    return last is None or (timezone.now() - last).total_seconds() >= resolution
+
+
+async def aauthenticate(authorization: str) -> ApiKeyPrincipal:
+    """``Authorization: Bearer <key>`` on the event loop. A key this process has seen costs no
+    database read; an unknown one is looked up on the bounded pool (503 when the database does
+    not answer in time). The ``last_used_at`` touch is written in the background."""
+    if not authorization:
+        exc = exceptions.NotAuthenticated()
+        exc.auth_header = ApiKeyAuthentication.keyword
+        raise exc
+    scheme, _, raw = authorization.partition(" ")
+    raw = raw.strip()
+    try:
+        if scheme.lower() != ApiKeyAuthentication.keyword.lower() or not raw:
+            raise exceptions.AuthenticationFailed("Use 'Authorization: Bearer <api key>'.")
+        api_key = api_key_from_raw_cached(raw)
+        if api_key is NOT_CACHED:
+            api_key = await run_blocking(api_key_from_raw, raw)
+        principal = principal_for(api_key)  # type: ignore[arg-type]
+    except exceptions.AuthenticationFailed as exc:
+        exc.auth_header = ApiKeyAuthentication.keyword
+        raise
+    if _touch_due(principal.api_key):
+        principal.api_key.last_used_at = timezone.now()  # one touch per resolution, not per call
+        submit_blocking(
+            api_key_touch,
+            api_key=principal.api_key,
+            resolution_seconds=0,
+        )
+    return principal

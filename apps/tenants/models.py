@@ -33,7 +33,14 @@ class ApiKey(models.Model):
     prefix = models.CharField(max_length=16, unique=True, editable=False)
     secret_hash = models.CharField(max_length=64, editable=False)
     is_operator = models.BooleanField(
-        default=False, help_text="May use operator endpoints (policies, providers, audit)."
+        default=False,
+        help_text="Tenant operator: may manage its tenant's keys, policies and rate limits and "
+        "read its audit trail.",
+    )
+    is_platform_admin = models.BooleanField(
+        default=False,
+        help_text="Platform administrator: may change the global provider registry, its secrets "
+        "and the breakers of shared providers. Only superusers grant it.",
     )
     is_auditor = models.BooleanField(
         default=False,

@@ -38,6 +38,23 @@ def api_key_from_raw(raw: str) -> ApiKey | None:
     return api_key
 
 
+NOT_CACHED = object()
+
+
+def api_key_from_raw_cached(raw: str) -> ApiKey | None | object:
+    """:func:`api_key_from_raw` without the database: the key when this process knows it,
+    None when the token is malformed or its secret does not match, ``NOT_CACHED`` when only
+    the database can tell (call :func:`api_key_from_raw` off the event loop then)."""
+    parts = split_key(raw)
+    if parts is None:
+        return None
+    prefix, secret = parts
+    api_key = _known_keys.get().get(prefix)
+    if api_key is None:
+        return NOT_CACHED
+    return api_key if secret_matches(secret, api_key.secret_hash) else None
+
+
 def scoped_get(queryset: QuerySet[M], *, tenant: Tenant, **lookup) -> M:
     """One object of ``tenant``; another tenant's object is a 404, never a leak."""
     obj = queryset.filter(tenant=tenant, **lookup).first()

@@ -40,6 +40,7 @@ def api_key_create(
     is_operator: bool = False,
     is_auditor: bool = False,
     expires_at: datetime | None = None,
+    is_platform_admin: bool = False,
 ) -> CreatedApiKey:
     generated = generate_key()
     api_key = ApiKey(
@@ -49,6 +50,7 @@ def api_key_create(
         secret_hash=generated.secret_hash,
         is_operator=is_operator,
         is_auditor=is_auditor,
+        is_platform_admin=is_platform_admin,
         expires_at=expires_at,
     )
     api_key.full_clean()

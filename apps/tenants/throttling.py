@@ -6,16 +6,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from rest_framework.exceptions import Throttled
 from rest_framework.throttling import BaseThrottle
 
 from apps.core.http import client_ip
 from apps.core.live_config import LiveCache
-from apps.core.ratelimit import limiter
+from apps.core.ratelimit import RateDecision, limiter
 from apps.tenants.authentication import ApiKeyPrincipal
 from apps.tenants.metrics import rate_limited_total
 from apps.tenants.models import RATE_LIMITS_NAMESPACE, RateLimit
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
     from rest_framework.request import Request
     from rest_framework.views import APIView
 
@@ -60,29 +62,48 @@ class ApiRateThrottle(BaseThrottle):
     def allow_request(self, request: Request, view: APIView) -> bool:
         if not settings.RATE_LIMITS_ENABLED:
             return True
-        table = rate_table.get()
-        user = request.user
-        tenant_id = key_id = None
-        if isinstance(user, ApiKeyPrincipal):
-            tenant_id, key_id = user.api_key.tenant_id, user.api_key.pk
-        checks = [(RateLimit.Scope.CLIENT_IP, f"ip:{client_ip(request)}")]
-        if key_id is not None:
-            checks.append((RateLimit.Scope.API_KEY, f"key:{key_id}"))
-            checks.append((RateLimit.Scope.TENANT, f"tenant:{tenant_id}"))
-        scopes, buckets = [], []
-        for scope, bucket in checks:
-            limit = table.limit_for(scope, tenant_id=tenant_id, key_id=key_id)
-            if limit is not None:
-                scopes.append(scope)
-                buckets.append((bucket, limit))
+        scopes, buckets = rate_checks(request, request.user)
         # All scopes in one atomic step (one Redis round trip); the first exhausted one answers.
-        decision = limiter.hit_many(buckets)
-        if not decision.allowed:
-            scope = scopes[decision.denied_index or 0]
-            rate_limited_total.labels(scope=scope.value).inc()
-            self._wait = decision.retry_after
-            return False
-        return True
+        self._wait = _refusal(limiter.hit_many(buckets), scopes)
+        return self._wait is None
 
     def wait(self) -> float | None:
         return self._wait
+
+
+def rate_checks(request, user) -> tuple[list[str], list[tuple[str, int]]]:
+    """The scopes that have a limit for this request, and their (bucket, limit) pairs."""
+    table = rate_table.get()
+    tenant_id = key_id = None
+    if isinstance(user, ApiKeyPrincipal):
+        tenant_id, key_id = user.api_key.tenant_id, user.api_key.pk
+    checks = [(RateLimit.Scope.CLIENT_IP, f"ip:{client_ip(request)}")]
+    if key_id is not None:
+        checks.append((RateLimit.Scope.API_KEY, f"key:{key_id}"))
+        checks.append((RateLimit.Scope.TENANT, f"tenant:{tenant_id}"))
+    scopes, buckets = [], []
+    for scope, bucket in checks:
+        limit = table.limit_for(scope, tenant_id=tenant_id, key_id=key_id)
+        if limit is not None:
+            scopes.append(scope)
+            buckets.append((bucket, limit))
+    return scopes, buckets
+
+
+def _refusal(decision: RateDecision, scopes: list[str]) -> float | None:
+    if decision.allowed:
+        return None
+    scope = scopes[decision.denied_index or 0]
+    rate_limited_total.labels(scope=scope.value).inc()
+    return decision.retry_after
+
+
+async def athrottle(request: HttpRequest, user: ApiKeyPrincipal) -> None:
+    """The same limits on the event loop (``redis.asyncio``, same script and keys): raises
+    DRF's Throttled (429 ``rate_limited`` with ``Retry-After``) when a scope is exhausted."""
+    if not settings.RATE_LIMITS_ENABLED:
+        return
+    scopes, buckets = rate_checks(request, user)
+    wait = _refusal(await limiter.ahit_many(buckets), scopes)
+    if wait is not None:
+        raise Throttled(wait=wait)

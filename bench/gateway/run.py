@@ -3,7 +3,9 @@ through AgentHub's ``/v1/chat/completions``, served as in production.
 
     python bench/gateway/run.py [--quick]
 
-Production-like: gunicorn with ``agenthub/gunicorn.conf.py`` (gthread), DJANGO_ENV=production,
+Production-like: this checkout's server (``python -m agenthub.server``: uvicorn, the async front
+door) and, side by side in the same run, the previous build (gunicorn gthread, exported from the
+``main`` branch: ``--servers asgi gunicorn``), DJANGO_ENV=production,
 PostgreSQL (``BENCH_DATABASE_URL``, default the flows helper's ``ah_flows``) and Redis
 (``BENCH_REDIS_URL``), guard and breakers on, fakellm (a subprocess) as the default provider.
 Measures:
@@ -18,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import contextlib
 import json
 import os
 import resource
@@ -209,6 +213,7 @@ def django_env(args: argparse.Namespace) -> dict[str, str]:
         **os.environ,
         "DJANGO_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "SECRETS_ENCRYPTION_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": args.database_url,
@@ -220,6 +225,7 @@ def django_env(args: argparse.Namespace) -> dict[str, str]:
         "RATE_LIMIT_PER_TENANT": "100000000",
         "RATE_LIMIT_PER_IP": "100000000",
         "BIND": f"127.0.0.1:{args.port}",
+        "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "2"),
         "PYTHONPATH": str(ROOT),
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
@@ -243,24 +249,64 @@ def setup(env: dict[str, str], fake: FakeLLM) -> str:
     return next(line[4:] for line in out.splitlines() if line.startswith("KEY="))
 
 
-def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen:
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    process = subprocess.Popen(
-        [gunicorn, "--config", "agenthub/gunicorn.conf.py", "agenthub.wsgi"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
+def baseline_tree() -> Path:
+    """The previous build (gunicorn gthread, the sync front door) exported into a temporary
+    directory, to measure side by side in the same run: where this branch left ``main``
+    (``BENCH_BASELINE_REF`` to choose another commit)."""
+    ref = (
+        os.environ.get("BENCH_BASELINE_REF")
+        or subprocess.run(
+            ["git", "merge-base", "HEAD", "main"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
     )
-    deadline = time.monotonic() + 60
+    target = Path(os.environ.get("TMPDIR", "/tmp")) / f"agenthub-baseline-{ref[:12]}"
+    if not (target / "manage.py").exists():
+        target.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(
+            ["git", "archive", ref], cwd=ROOT, check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target
+
+
+def start_server(env: dict[str, str], port: int, kind: str = "asgi") -> subprocess.Popen:
+    """``asgi``: this checkout's server (``python -m agenthub.server``, uvicorn);
+    ``gunicorn``: the baseline tree under its gunicorn gthread configuration."""
+    if kind == "gunicorn":
+        tree = baseline_tree()
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        command = [gunicorn, "--config", "agenthub/gunicorn.conf.py", "agenthub.wsgi"]
+        env = {**env, "PYTHONPATH": str(tree)}
+    else:
+        tree = ROOT
+        command = [sys.executable, "-m", "agenthub.server"]
+    process = subprocess.Popen(command, cwd=tree, env=env, start_new_session=True)
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
                 return process
         except httpx.HTTPError:
             pass
-        time.sleep(0.2)
+        if process.poll() is not None:
+            raise RuntimeError(f"the {kind} server exited with {process.returncode}")
+        time.sleep(0.1)
     process.kill()
-    raise RuntimeError("gunicorn did not become healthy")
+    raise RuntimeError(f"the {kind} server did not become healthy")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=40)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def upstream_calls(fake: FakeLLM) -> int:
@@ -319,6 +365,15 @@ def main() -> None:
     parser.add_argument("--sequential", type=int, default=500, help="requests one at a time")
     parser.add_argument("--seconds", type=float, default=10.0, help="per concurrency level")
     parser.add_argument("--quick", action="store_true", help="fewer requests, shorter runs")
+    parser.add_argument(
+        "--servers",
+        nargs="+",
+        choices=["asgi", "gunicorn"],
+        default=["asgi", "gunicorn"],
+        help="what to measure: this checkout (asgi) and/or the previous build (gunicorn)",
+    )
+    parser.add_argument("--connections", type=int, nargs="+", default=[8, 32, 256])
+    parser.add_argument("--no-burst", dest="burst", action="store_false")
     args = parser.parse_args()
     if args.quick:
         args.sequential, args.seconds = 150, 4.0
@@ -328,57 +383,79 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     fake = start_fakellm()
     env = django_env(args)
-    server = None
     try:
         key = setup(env, fake)
-        server = start_gunicorn(env, args.port)
-        direct_url = f"{fake.base_url}/chat/completions"
-        gateway_url = f"http://127.0.0.1:{args.port}/v1/chat/completions"
-        auth = {"Authorization": f"Bearer {key}"}
-        lines = []
-        header = (
-            "| run                                |     ok | errors |    req/s "
-            "|  p50 ms  |  p99 ms  | error kinds    | note"
-        )
-        lines += [header, "|" + "-" * (len(header) - 1)]
-
-        direct = asyncio.run(sequential(direct_url, {}, args.sequential))
-        cpu = server_cpu_seconds(server.pid)
-        through = asyncio.run(sequential(gateway_url, auth, args.sequential))
-        through_cpu = cpu_note(server.pid, cpu, args.sequential + 20)  # + warm-up requests
-        added50 = percentile(through.latencies, 50) - percentile(direct.latencies, 50)
-        added99 = percentile(through.latencies, 99) - percentile(direct.latencies, 99)
-        lines.append(row("sequential, direct to fakellm", direct))
-        lines.append(
-            row(
-                "sequential, through AgentHub",
-                through,
-                f"added p50 {added50:.2f} ms, p99 {added99:.2f} ms (target p50 < 3 ms); "
-                + through_cpu,
+        for kind in args.servers:
+            server = start_server(env, args.port, kind)
+            try:
+                lines = measure(args, fake, server, key)
+            finally:
+                stop_server(server)
+            label = (
+                "uvicorn (agenthub/server.py), async front door"
+                if kind == "asgi"
+                else "gunicorn gthread 2 x 256 (the previous build)"
             )
-        )
-        # Where the added latency goes: the server's floor (no auth), then an authenticated,
-        # rate-limited DRF view without an upstream call.
-        base = f"http://127.0.0.1:{args.port}"
-        health = asyncio.run(sequential(f"{base}/health", {}, args.sequential, method="GET"))
-        models = asyncio.run(sequential(f"{base}/v1/models", auth, args.sequential, method="GET"))
-        lines.append(row("sequential, GET /health (floor)", health))
-        lines.append(row("sequential, GET /v1/models (auth+limits)", models))
-        for connections in (8, 32, 256):
-            cap = int(args.seconds * 2000)
-            d = asyncio.run(concurrent(direct_url, {}, connections, args.seconds, cap))
-            before = upstream_calls(fake)
-            cpu = server_cpu_seconds(server.pid)
-            g = asyncio.run(concurrent(gateway_url, auth, connections, args.seconds, cap))
-            served = g.ok + sum(g.errors.values()) + connections  # + one warm-up per connection
-            g_cpu = cpu_note(server.pid, cpu, served)
-            # Upstream calls beyond one per request (and one warm-up per connection): retries.
-            extra = upstream_calls(fake) - before - g.ok - sum(g.errors.values()) - connections
-            lines.append(row(f"{connections} connections, direct", d))
-            note = "target >= 400 req/s" if connections == 32 else ""
-            note += f" max {max(g.latencies, default=0):.0f} ms; upstream retries {extra}; {g_cpu}"
-            lines.append(row(f"{connections} connections, AgentHub", g, note))
+            print()
+            print(
+                f"AgentHub gateway benchmark — {label}; {env.get('WEB_CONCURRENCY', '2')} "
+                f"processes, PostgreSQL, Redis, guard + breakers on, {os.cpu_count()} CPUs, "
+                f"load average before the run {load_before:.2f} (other work on the machine "
+                "competes for the same cores)"
+            )
+            print("\n".join(lines))
+    finally:
+        fake.stop()
 
+
+def measure(args: argparse.Namespace, fake: FakeLLM, server: subprocess.Popen, key: str) -> list:
+    direct_url = f"{fake.base_url}/chat/completions"
+    gateway_url = f"http://127.0.0.1:{args.port}/v1/chat/completions"
+    auth = {"Authorization": f"Bearer {key}"}
+    lines = []
+    header = (
+        "| run                                |     ok | errors |    req/s "
+        "|  p50 ms  |  p99 ms  | error kinds    | note"
+    )
+    lines += [header, "|" + "-" * (len(header) - 1)]
+
+    direct = asyncio.run(sequential(direct_url, {}, args.sequential))
+    cpu = server_cpu_seconds(server.pid)
+    through = asyncio.run(sequential(gateway_url, auth, args.sequential))
+    through_cpu = cpu_note(server.pid, cpu, args.sequential + 20)  # + warm-up requests
+    added50 = percentile(through.latencies, 50) - percentile(direct.latencies, 50)
+    added99 = percentile(through.latencies, 99) - percentile(direct.latencies, 99)
+    lines.append(row("sequential, direct to fakellm", direct))
+    lines.append(
+        row(
+            "sequential, through AgentHub",
+            through,
+            f"added p50 {added50:.2f} ms, p99 {added99:.2f} ms (target p50 < 3 ms); " + through_cpu,
+        )
+    )
+    # Where the added latency goes: the server's floor (no auth), then an authenticated,
+    # rate-limited view without an upstream call.
+    base = f"http://127.0.0.1:{args.port}"
+    health = asyncio.run(sequential(f"{base}/health", {}, args.sequential, method="GET"))
+    models = asyncio.run(sequential(f"{base}/v1/models", auth, args.sequential, method="GET"))
+    lines.append(row("sequential, GET /health (floor)", health))
+    lines.append(row("sequential, GET /v1/models (auth+limits)", models))
+    for connections in args.connections:
+        cap = int(args.seconds * 2000)
+        d = asyncio.run(concurrent(direct_url, {}, connections, args.seconds, cap))
+        before = upstream_calls(fake)
+        cpu = server_cpu_seconds(server.pid)
+        g = asyncio.run(concurrent(gateway_url, auth, connections, args.seconds, cap))
+        served = g.ok + sum(g.errors.values()) + connections  # + one warm-up per connection
+        g_cpu = cpu_note(server.pid, cpu, served)
+        # Upstream calls beyond one per request (and one warm-up per connection): retries.
+        extra = upstream_calls(fake) - before - g.ok - sum(g.errors.values()) - connections
+        lines.append(row(f"{connections} connections, direct", d))
+        note = "target >= 400 req/s" if connections == 32 else ""
+        note += f" max {max(g.latencies, default=0):.0f} ms; upstream retries {extra}; {g_cpu}"
+        lines.append(row(f"{connections} connections, AgentHub", g, note))
+
+    if args.burst:
         fake.set(delay=1.0)
         d = asyncio.run(burst(direct_url, {}, 500))
         before = upstream_calls(fake)
@@ -395,23 +472,7 @@ def main() -> None:
             )
         )
         fake.set(delay=None)
-        print()
-        print(
-            f"AgentHub gateway benchmark — gunicorn gthread "
-            f"({os.environ.get('WEB_CONCURRENCY', '2')} workers x "
-            f"{os.environ.get('GUNICORN_THREADS', '256')} threads), PostgreSQL, Redis, "
-            f"guard + breakers on, {os.cpu_count()} CPUs, load average before the run "
-            f"{load_before:.2f} (other work on the machine competes for the same cores)"
-        )
-        print("\n".join(lines))
-    finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-        fake.stop()
+    return lines
 
 
 if __name__ == "__main__":

@@ -415,6 +415,24 @@ def test_async_chat_and_job_result(tenant_client, other_tenant, assistant):
     assert api_client.get(job["url"]).status_code == 404
 
 
+@pytest.mark.parametrize("whose", ["missing", "foreign"])
+def test_async_chat_with_a_missing_or_foreign_conversation_is_a_404_before_queueing(
+    tenant_client, other_tenant, assistant, whose
+):
+    from apps.flows.models import Job
+
+    conversation_id = 999_999
+    if whose == "foreign":
+        conversation_id = Conversation.objects.create(tenant=other_tenant, agent=assistant).pk
+    for extra in ({"async": True}, {}):  # async answers what sync answers
+        response = chat(tenant_client, "hi", conversation_id=conversation_id, **extra)
+        assert response.status_code == 404, response.content
+        assert response.json()["error"]["code"] == "not_found"
+    async_unknown_agent = chat(tenant_client, "hi", agent="nobody", **{"async": True})
+    assert async_unknown_agent.status_code == 404
+    assert not Job.objects.exists()
+
+
 def test_prefer_respond_async(tenant_client, assistant):
     response = tenant_client.post(
         URL, {"message": "What is 1 + 1?"}, format="json", HTTP_PREFER="respond-async"

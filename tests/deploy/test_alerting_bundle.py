@@ -160,7 +160,7 @@ def test_compose_stack_shape():
     assert "web" in services["web"]["environment"]["ALLOWED_HOSTS"]
 
 
-def test_dockerfile_runs_unprivileged_gunicorn_via_entrypoint():
+def test_dockerfile_runs_the_unprivileged_async_server_via_entrypoint():
     dockerfile = (DOCKER / "Dockerfile").read_text()
     assert "python:3.11-slim" in dockerfile
     assert "\nUSER app\n" in dockerfile
@@ -172,7 +172,7 @@ def test_dockerfile_runs_unprivileged_gunicorn_via_entrypoint():
     entrypoint = DOCKER / "entrypoint.sh"
     text = entrypoint.read_text()
     assert "set -o errexit -o pipefail -o nounset" in text
-    assert "exec gunicorn --config agenthub/gunicorn.conf.py agenthub.wsgi" in text
+    assert "exec python -m agenthub.server" in text
     subprocess.run(["bash", "-n", str(entrypoint)], check=True)
 
 

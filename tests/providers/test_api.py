@@ -26,19 +26,19 @@ def test_only_operator_keys(tenant_client, api_client):
     assert create(tenant_client).status_code == 403
 
 
-def test_create_get_list_with_breaker_and_fallbacks(operator_client, monkeypatch):
-    monkeypatch.setenv("AH_API_TEST_KEY", SECRET)
+def test_create_get_list_with_breaker_and_fallbacks(platform_client, monkeypatch):
+    monkeypatch.setenv("AH_TEST_API_KEY", SECRET)
     make_provider("backup", kind="offline")
     response = create(
-        operator_client,
-        api_key_env="AH_API_TEST_KEY",
+        platform_client,
+        api_key_env="AH_TEST_API_KEY",
         fallbacks=["backup"],
         breaker_config={"failure_threshold": 4, "open_duration": 12.5, "count_429": True},
     )
     assert response.status_code == 201, response.json()
     data = response.json()
     assert data["name"] == "openai"
-    assert data["api_key_env"] == "AH_API_TEST_KEY"
+    assert data["api_key_env"] == "AH_TEST_API_KEY"
     assert data["api_key_set"] is True
     assert data["fallbacks"] == ["backup"]
     assert data["breaker_config"]["failure_threshold"] == 4
@@ -47,17 +47,17 @@ def test_create_get_list_with_breaker_and_fallbacks(operator_client, monkeypatch
     assert data["breaker"]["state"] == "closed"
     assert SECRET not in response.content.decode()
 
-    detail = operator_client.get(f"{URL}{data['id']}")
+    detail = platform_client.get(f"{URL}{data['id']}")
     assert detail.status_code == 200
-    listing = operator_client.get(URL)
+    listing = platform_client.get(URL)
     assert [p["name"] for p in listing.json()] == ["backup", "openai"]
     assert SECRET not in listing.content.decode()
 
 
-def test_patch_fields_breaker_and_default(operator_client):
+def test_patch_fields_breaker_and_default(platform_client):
     first = make_provider("first", kind="offline", is_default=True)
     second = make_provider("second", kind="offline")
-    response = operator_client.patch(
+    response = platform_client.patch(
         f"{URL}{second.pk}",
         {"is_default": True, "read_timeout": 20, "breaker_config": {"mode": "disabled"}},
         format="json",
@@ -95,8 +95,8 @@ def test_patch_fields_breaker_and_default(operator_client):
         ({"fallbacks": ["ghost"]}, "fallbacks"),
     ],
 )
-def test_invalid_input_is_a_400_never_a_500(operator_client, data, field):
-    response = create(operator_client, **data)
+def test_invalid_input_is_a_400_never_a_500(platform_client, data, field):
+    response = create(platform_client, **data)
     assert response.status_code == 400, response.content
     error = response.json()["error"]
     assert error["code"] == "validation_error"
@@ -104,17 +104,17 @@ def test_invalid_input_is_a_400_never_a_500(operator_client, data, field):
     assert not Provider.objects.filter(name=data.get("name", "openai")).exists()
 
 
-def test_patch_validation_error_keeps_the_old_values(operator_client):
+def test_patch_validation_error_keeps_the_old_values(platform_client):
     provider = make_provider("p", kind="offline")
-    response = operator_client.patch(
+    response = platform_client.patch(
         f"{URL}{provider.pk}", {"breaker_config": {"open_duration": -5}}, format="json"
     )
     assert response.status_code == 400
     assert provider.breaker_config.open_duration == 30.0
 
 
-def test_nan_is_rejected(operator_client):
-    response = operator_client.post(
+def test_nan_is_rejected(platform_client):
+    response = platform_client.post(
         URL,
         data='{"name": "n", "kind": "offline", "read_timeout": NaN}',
         content_type="application/json",
@@ -122,42 +122,42 @@ def test_nan_is_rejected(operator_client):
     assert response.status_code == 400
 
 
-def test_unknown_provider_is_404(operator_client):
-    response = operator_client.get(f"{URL}999999")
+def test_unknown_provider_is_404(platform_client):
+    response = platform_client.get(f"{URL}999999")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
 
 
-def test_breaker_actions_are_recorded_with_the_key_as_actor(operator_client, operator_key):
+def test_breaker_actions_are_recorded_with_the_key_as_actor(platform_client, platform_admin_key):
     provider = make_provider("p", kind="offline")
     base = f"{URL}{provider.pk}/breaker"
-    assert operator_client.get(base).json()["state"] == "closed"
-    assert operator_client.post(f"{base}/force-open").json()["state"] == "forced_open"
-    assert operator_client.get(base).json()["state"] == "forced_open"
-    assert operator_client.post(f"{base}/disable").json()["state"] == "disabled"
-    assert operator_client.post(f"{base}/reset").json()["state"] == "closed"
+    assert platform_client.get(base).json()["state"] == "closed"
+    assert platform_client.post(f"{base}/force-open").json()["state"] == "forced_open"
+    assert platform_client.get(base).json()["state"] == "forced_open"
+    assert platform_client.post(f"{base}/disable").json()["state"] == "disabled"
+    assert platform_client.post(f"{base}/reset").json()["state"] == "closed"
     events = BreakerEvent.objects.filter(provider=provider).order_by("at", "id")
     assert [(e.from_state, e.to_state) for e in events] == [
         ("closed", "forced_open"),
         ("forced_open", "disabled"),
         ("disabled", "closed"),
     ]
-    assert {e.actor for e in events} == {f"api-key:{operator_key.api_key.prefix}"}
+    assert {e.actor for e in events} == {f"api-key:{platform_admin_key.api_key.prefix}"}
 
 
-def test_open_breaker_maps_to_503_with_retry_after(operator_client):
+def test_open_breaker_maps_to_503_with_retry_after(platform_client):
     provider = make_provider("p", kind="offline")
-    operator_client.post(f"{URL}{provider.pk}/breaker/force-open")
-    response = operator_client.post(f"{URL}{provider.pk}/test")
+    platform_client.post(f"{URL}{provider.pk}/breaker/force-open")
+    response = platform_client.post(f"{URL}{provider.pk}/test")
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "circuit_open"
     assert int(response["Retry-After"]) >= 1
 
 
-def test_test_connection_ok(operator_client, fakellm):
+def test_test_connection_ok(platform_client, fakellm):
     provider = make_provider("up", base_url=fakellm.base_url)
     fakellm.set(reply="pong")
-    response = operator_client.post(f"{URL}{provider.pk}/test")
+    response = platform_client.post(f"{URL}{provider.pk}/test")
     assert response.status_code == 200
     assert response.json()["ok"] is True
     assert response.json()["reply"] == "pong"
@@ -175,10 +175,10 @@ def test_test_connection_ok(operator_client, fakellm):
         ({"mode": "rate_limit", "retry_after": 40}, 429, "llm_rate_limited"),
     ],
 )
-def test_typed_errors_map_to_api_answers(operator_client, fakellm, behaviour, status, code):
+def test_typed_errors_map_to_api_answers(platform_client, fakellm, behaviour, status, code):
     provider = make_provider("up", base_url=fakellm.base_url, read_timeout=0.3, max_attempts=1)
     fakellm.set(**behaviour)
-    response = operator_client.post(f"{URL}{provider.pk}/test")
+    response = platform_client.post(f"{URL}{provider.pk}/test")
     assert response.status_code == status
     error = response.json()["error"]
     assert error["code"] == code
@@ -187,18 +187,18 @@ def test_typed_errors_map_to_api_answers(operator_client, fakellm, behaviour, st
         assert response["Retry-After"] == "40"
 
 
-def test_down_provider_maps_to_502(operator_client):
+def test_down_provider_maps_to_502(platform_client):
     provider = make_provider("down", base_url=f"http://127.0.0.1:{closed_port()}/v1")
-    response = operator_client.post(f"{URL}{provider.pk}/test")
+    response = platform_client.post(f"{URL}{provider.pk}/test")
     assert response.status_code == 502
     assert response.json()["error"]["code"] == "llm_provider_error"
 
 
-def test_missing_key_maps_to_503_naming_the_variable(operator_client, fakellm, monkeypatch):
-    monkeypatch.delenv("AH_NOT_SET_KEY", raising=False)
-    provider = make_provider("k", base_url=fakellm.base_url, api_key_env="AH_NOT_SET_KEY")
-    response = operator_client.post(f"{URL}{provider.pk}/test")
+def test_missing_key_maps_to_503_naming_the_variable(platform_client, fakellm, monkeypatch):
+    monkeypatch.delenv("AH_NOT_SET_API_KEY", raising=False)
+    provider = make_provider("k", base_url=fakellm.base_url, api_key_env="AH_NOT_SET_API_KEY")
+    response = platform_client.post(f"{URL}{provider.pk}/test")
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "provider_misconfigured"
-    assert "AH_NOT_SET_KEY" in response.json()["error"]["message"]
-    assert operator_client.get(f"{URL}{provider.pk}").json()["api_key_set"] is False
+    assert "AH_NOT_SET_API_KEY" in response.json()["error"]["message"]
+    assert platform_client.get(f"{URL}{provider.pk}").json()["api_key_set"] is False

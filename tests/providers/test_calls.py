@@ -177,21 +177,21 @@ def test_200_with_error_body_is_a_provider_error(upstream, fakellm):
 
 
 def test_missing_key_variable_is_a_config_error_naming_it(db, fakellm, monkeypatch):
-    monkeypatch.delenv("AH_TEST_MISSING_KEY", raising=False)
-    make_provider("keyed", base_url=fakellm.base_url, api_key_env="AH_TEST_MISSING_KEY")
+    monkeypatch.delenv("AH_TEST_MISSING_API_KEY", raising=False)
+    make_provider("keyed", base_url=fakellm.base_url, api_key_env="AH_TEST_MISSING_API_KEY")
     with pytest.raises(ProviderConfigError) as info:
         complete(messages=HELLO, provider="keyed")
-    assert "AH_TEST_MISSING_KEY" in str(info.value.detail)
+    assert "AH_TEST_MISSING_API_KEY" in str(info.value.detail)
     assert info.value.status_code == 503
     assert requests_made(fakellm) == 0
 
 
 def test_key_is_sent_from_the_environment(db, fakellm, monkeypatch):
-    monkeypatch.setenv("AH_TEST_KEY", "sk-test-abcdefghijklmnop")
-    make_provider("keyed", base_url=fakellm.base_url, api_key_env="AH_TEST_KEY")
+    monkeypatch.setenv("AH_TEST_API_KEY", "sk-test-abcdefghijklmnop")
+    make_provider("keyed", base_url=fakellm.base_url, api_key_env="AH_TEST_API_KEY")
     fakellm.set(api_key="sk-test-abcdefghijklmnop")
     assert complete(messages=HELLO, provider="keyed").text
-    monkeypatch.setenv("AH_TEST_KEY", "sk-wrong-key-0000000000")
+    monkeypatch.setenv("AH_TEST_API_KEY", "sk-wrong-key-0000000000")
     with pytest.raises(UpstreamStatusError) as info:
         complete(messages=HELLO, provider="keyed")
     assert info.value.upstream_status == 401

@@ -18,10 +18,12 @@ SECRET = "sk-live-NEVER-SHOW-ME-0123456789"
 
 
 def test_key_is_registered_for_redaction_and_never_leaks(
-    operator_client, fakellm, monkeypatch, caplog
+    platform_client, fakellm, monkeypatch, caplog
 ):
-    monkeypatch.setenv("AH_SECRET_TEST_KEY", SECRET)
-    provider = make_provider("keyed", base_url=fakellm.base_url, api_key_env="AH_SECRET_TEST_KEY")
+    monkeypatch.setenv("AH_SECRET_TEST_API_KEY", SECRET)
+    provider = make_provider(
+        "keyed", base_url=fakellm.base_url, api_key_env="AH_SECRET_TEST_API_KEY"
+    )
     assert SECRET in known_secret_values()  # security's redactor hides it in every log line
 
     caplog.set_level(logging.DEBUG)
@@ -35,11 +37,11 @@ def test_key_is_registered_for_redaction_and_never_leaks(
         with pytest.raises(LLMError) as info:
             complete(messages=[{"role": "user", "content": "hi"}], provider="keyed")
         assert SECRET not in str(info.value.detail)
-        response = operator_client.post(f"/api/v1/providers/{provider.pk}/test")
+        response = platform_client.post(f"/api/v1/providers/{provider.pk}/test")
         assert SECRET not in response.content.decode()
 
     for path in ("/api/v1/providers/", f"/api/v1/providers/{provider.pk}"):
-        assert SECRET not in operator_client.get(path).content.decode()
+        assert SECRET not in platform_client.get(path).content.decode()
     assert SECRET not in caplog.text
     stored = Provider.objects.filter(pk=provider.pk).values()[0]
     assert SECRET not in str(stored)

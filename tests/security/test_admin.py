@@ -125,6 +125,68 @@ def test_try_it_page(seeded, admin_client):
     assert response.context["result"]["decision"].matches
 
 
+def test_try_it_page_shows_what_is_passed_on_only_when_allowed(seeded, admin_client):
+    url = reverse("admin:security_injectionpattern_try")
+    blocked = admin_client.post(url, {"text": ATTACK}).content.decode()
+    assert "BLOCK" in blocked
+    assert "what is passed on" not in blocked
+    assert 'id="try-sanitized"' not in blocked
+    allowed = admin_client.post(url, {"text": "What is a good name for a cat?"}).content.decode()
+    assert "what is passed on" in allowed
+    assert 'id="try-sanitized"' in allowed
+
+
+class _Windowed:
+    """A decision with per-window scores (what the windowed model stage attaches)."""
+
+    def __init__(self, decision, windows) -> None:
+        self._decision = decision
+        self.windows = windows
+
+    def __getattr__(self, name):
+        return getattr(self._decision, name)
+
+
+def test_try_it_page_renders_per_window_scores_when_the_decision_has_them(
+    seeded, admin_client, monkeypatch
+):
+    from apps.security import admin as security_admin
+
+    real_scan = security_admin.scan
+    monkeypatch.setattr(
+        security_admin,
+        "scan",
+        lambda text, tenant=None: _Windowed(
+            real_scan(text, tenant=tenant), [(0, 12, 0.125), (8, 40, 0.875), ("bad",)]
+        ),
+    )
+    url = reverse("admin:security_injectionpattern_try")
+    body = admin_client.post(url, {"text": "Hello there. " + ATTACK}).content.decode()
+    assert 'id="try-windows"' in body
+    assert "0.8750" in body
+    assert "8&ndash;40" in body
+    assert len(admin_client.post(url, {"text": "hi"}).context["result"]["windows"]) == 2
+    monkeypatch.setattr(security_admin, "scan", real_scan)
+    assert 'id="try-windows"' not in admin_client.post(url, {"text": "hi"}).content.decode()
+
+
+def test_tenant_detection_policy_in_admin_switches_the_model_live(
+    seeded, admin_client, tenant, django_capture_on_commit_callbacks
+):
+    from apps.security import selectors
+
+    add = reverse("admin:security_tenantdetectionpolicy_add")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            add, {"tenant": tenant.pk, "judge_enabled": "unknown", "judge_fail_mode": "closed"}
+        )
+    assert response.status_code == 302
+    snapshot = selectors.policy_snapshot()
+    assert snapshot.model_for(tenant.pk) is None  # model_enabled unticked
+    assert snapshot.model_for(None) is not None
+    assert snapshot.judge_for(tenant.pk).fail_mode == "closed"
+
+
 def test_audit_is_read_only_with_verdicts_and_csv(seeded, admin_client):
     with pytest.raises(InputRejected):
         services.guard_input("=cmd| " + ATTACK, ctx=services.GuardContext(flow="ask"))
@@ -165,6 +227,15 @@ def test_audit_is_read_only_with_verdicts_and_csv(seeded, admin_client):
     assert ",=cmd" not in csv_text  # formula injection neutralized
 
 
+JUDGE_FIELDS = {
+    "judge_provider": "",
+    "judge_timeout_ms": "1500",
+    "judge_max_calls_per_minute": "120",
+    "judge_max_calls_per_minute_per_tenant": "30",
+    "judge_fail_mode": "open",
+}
+
+
 def test_detection_settings_and_policies_save_with_validation(seeded, admin_client):
     settings_row = DetectionSettings.objects.get()
     url = reverse("admin:security_detectionsettings_change", args=[settings_row.pk])
@@ -175,6 +246,7 @@ def test_detection_settings_and_policies_save_with_validation(seeded, admin_clie
             "model_block": "0.4",
             "model_flag": "0.6",
             "rule_block_severity": "50",
+            **JUDGE_FIELDS,
         },
     )
     assert response.status_code == 200  # flag above block is refused
@@ -185,11 +257,15 @@ def test_detection_settings_and_policies_save_with_validation(seeded, admin_clie
             "model_block": "0.9",
             "model_flag": "0.6",
             "rule_block_severity": "40",
+            **JUDGE_FIELDS,
+            "judge_enabled": "on",
+            "judge_fail_mode": "closed",
         },
     )
     assert response.status_code == 302
     settings_row.refresh_from_db()
     assert (settings_row.model_block, settings_row.rule_block_severity) == (0.9, 40)
+    assert (settings_row.judge_enabled, settings_row.judge_fail_mode) == (True, "closed")
 
     secret_add = reverse("admin:security_secretpattern_add")
     bad = admin_client.post(secret_add, {"name": "mine", "pattern": "(unclosed", "enabled": "on"})

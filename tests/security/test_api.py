@@ -203,6 +203,10 @@ def test_blocked_input_answers_400_without_echo(seeded, tenant_client, tenant_ke
             "code": "input_rejected",
             "message": "Input validation failed",
             "request_id": "req-abc",
+            "details": {
+                "category": "instruction_override",
+                "layer": "override.ignore_previous_instructions",
+            },
         }
     }
     assert "Ignore" not in response.content.decode()
@@ -299,3 +303,39 @@ def test_other_tenant_operator_key(db, other_tenant):
     key = api_key_create(tenant=other_tenant, is_operator=True)
     client = bearer_client(key.plaintext)
     assert client.get("/api/v1/security/audit/").json()["count"] == 0
+
+
+# --- the tenant's detection policy ------------------------------------------------------------
+
+
+def test_detection_policy_switches_the_model_off_for_one_tenant(
+    seeded, operator_client, tenant, other_tenant, django_capture_on_commit_callbacks
+):
+    from apps.core.principal import GuardContext
+    from apps.security.services import guard_input
+
+    url = "/api/v1/security/detection-policy"
+    body = operator_client.get(url).json()
+    assert body["model_enabled"] is True
+    assert body["judge_enabled"] is None
+    assert body["effective_model_enabled"] is True
+    assert body["effective_judge_enabled"] is False  # the judge is off by default
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = operator_client.patch(url, {"model_enabled": False}, format="json")
+    assert response.status_code == 200
+    assert response.json()["effective_model_enabled"] is False
+    assert response.json()["updated_by"].startswith("api-key:")
+    text = "What is the capital of France?"
+    assert guard_input(text, ctx=GuardContext(tenant=tenant)).decision.model_score is None
+    other = guard_input(text, ctx=GuardContext(tenant=other_tenant))
+    assert other.decision.model_score is not None  # other tenants keep the model
+
+    bad = operator_client.patch(url, {"judge_fail_mode": "sometimes"}, format="json")
+    assert bad.status_code == 400
+    assert bad.json()["error"]["code"] == "validation_error"
+
+
+def test_detection_policy_is_operator_only(seeded, tenant_client):
+    url = "/api/v1/security/detection-policy"
+    assert tenant_client.patch(url, {"model_enabled": False}, format="json").status_code == 403

@@ -436,3 +436,42 @@ def test_retrain_from_imported_examples_and_verdicts(
 def test_retrain_refuses_without_data(seeded):
     with pytest.raises(ValidationError):
         services.injection_model_retrain()
+
+
+def test_verdicts_become_training_examples_that_outlive_the_audit_row(seeded, admin_user):
+    from apps.security.models import TrainingExample
+    from apps.security.selectors import training_rows
+
+    with pytest.raises(InputRejected):
+        guard_input(ATTACK, ctx=GuardContext())
+    row = BlockedRequest.objects.get()
+    services.blocked_requests_set_verdict(
+        queryset=BlockedRequest.objects.all(), verdict="false_positive", user=admin_user
+    )
+    example = TrainingExample.objects.get()
+    assert (example.text, example.label, example.source) == (row.excerpt, "benign", "audit-verdict")
+
+    services.blocked_requests_set_verdict(
+        queryset=BlockedRequest.objects.all(), verdict="confirmed_attack", user=admin_user
+    )
+    assert TrainingExample.objects.get().label == "injection"  # the latest verdict wins
+
+    BlockedRequest.objects.all().delete()  # retention purged the audit row
+    rows, summary = training_rows()
+    assert rows == [{"text": row.excerpt, "label": 1, "source": "audit-verdict"}]
+    assert summary["verdicts"] == {"confirmed_attack": 1}
+
+
+def test_withdrawing_a_verdict_withdraws_its_example(seeded, admin_user):
+    from apps.security.models import TrainingExample
+
+    with pytest.raises(InputRejected):
+        guard_input(ATTACK, ctx=GuardContext())
+    services.blocked_requests_set_verdict(
+        queryset=BlockedRequest.objects.all(), verdict="confirmed_attack", user=admin_user
+    )
+    assert TrainingExample.objects.count() == 1
+    services.blocked_requests_set_verdict(
+        queryset=BlockedRequest.objects.all(), verdict="unreviewed", user=admin_user
+    )
+    assert TrainingExample.objects.count() == 0

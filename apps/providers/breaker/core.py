@@ -45,7 +45,7 @@ from apps.providers.breaker.deferred import spool
 from apps.providers.exceptions import CircuitOpenError
 
 if TYPE_CHECKING:
-    from apps.providers.breaker.stores import BreakerStore
+    from apps.providers.breaker.stores import AcquireResult, AsyncBreakerStore, BreakerStore
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +137,15 @@ class CircuitBreaker:
 
     def acquire(self) -> Permit:
         """A permit to call, or :class:`CircuitOpenError` at once (never blocks)."""
+        settings, now = self._before_acquire()
+        result = self._store.acquire(
+            self.name, settings, now, token_id=_new_token_id(), trial_ttl=self._trial_ttl
+        )
+        return self._after_acquire(settings, now, result)
+
+    # The steps around each store call, shared with AsyncCircuitBreaker (which awaits the store).
+
+    def _before_acquire(self) -> tuple[BreakerSettings, float]:
         settings = self._current_settings()
         now = self._clock()
         rejecting = self._rejecting
@@ -145,9 +154,11 @@ class CircuitBreaker:
             self._gauge.set(STATE_GAUGE_VALUE[state])
             retry_after = settings.open_duration if deadline is None else deadline - now
             raise CircuitOpenError(retry_after=retry_after, provider=self.name)
-        result = self._store.acquire(
-            self.name, settings, now, token_id=_new_token_id(), trial_ttl=self._trial_ttl
-        )
+        return settings, now
+
+    def _after_acquire(
+        self, settings: BreakerSettings, now: float, result: AcquireResult
+    ) -> Permit:
         self._after(result.state, result.transitions)
         if result.allowed:
             self._rejecting = None
@@ -193,6 +204,18 @@ class CircuitBreaker:
             spool.flush(self)
 
     def _record(self, permit: Permit, duration: float, *, failure: bool) -> None:
+        settings, slow = self._before_record(permit, duration, failure=failure)
+        if settings is None:
+            return
+        result = self._store.record(
+            self.name, settings, self._clock(), token=permit.token, failure=failure, slow=slow
+        )
+        self._after(result.state, result.transitions)
+
+    def _before_record(
+        self, permit: Permit, duration: float, *, failure: bool
+    ) -> tuple[BreakerSettings | None, bool]:
+        """(settings, slow) for a synchronous record, or (None, False) once deferred."""
         settings = self._current_settings()
         slow = settings.slow_call_duration is not None and duration > settings.slow_call_duration
         if self._defer:
@@ -202,12 +225,9 @@ class CircuitBreaker:
                 and not permit.trial
                 and spool.add(self, settings, self._clock(), permit.token)
             ):
-                return
+                return None, False
             spool.flush(self)  # this process's earlier successes reach the store first
-        result = self._store.record(
-            self.name, settings, self._clock(), token=permit.token, failure=failure, slow=slow
-        )
-        self._after(result.state, result.transitions)
+        return settings, slow
 
     # -- operators ---------------------------------------------------------------------------
 
@@ -287,3 +307,52 @@ class CircuitBreaker:
                 except Exception:
                     # Recording the event (a database write upstream) must not fail the call.
                     logger.exception("on_transition handler failed for breaker %s", self.name)
+
+
+class AsyncCircuitBreaker:
+    """The event loop's face of a :class:`CircuitBreaker`: the same breaker object (settings,
+    rejection echo, metrics, deferred successes, transition events) over an async store that
+    shares the state with the sync one (the same Lua scripts and keys on Redis, the very same
+    in-process machines without it). Only the store round trips are awaited."""
+
+    def __init__(self, breaker: CircuitBreaker, store: AsyncBreakerStore) -> None:
+        self.breaker = breaker
+        self.name = breaker.name
+        self._store = store
+
+    def __repr__(self) -> str:
+        return f"<AsyncCircuitBreaker {self.name!r}>"
+
+    async def acquire(self) -> Permit:
+        breaker = self.breaker
+        settings, now = breaker._before_acquire()
+        result = await self._store.acquire(
+            self.name, settings, now, token_id=_new_token_id(), trial_ttl=breaker._trial_ttl
+        )
+        return breaker._after_acquire(settings, now, result)
+
+    async def record_success(self, permit: Permit, duration: float) -> None:
+        await self._record(permit, duration, failure=False)
+
+    async def record_failure(self, permit: Permit, duration: float) -> None:
+        self.breaker._failures.inc()
+        await self._record(permit, duration, failure=True)
+
+    async def release(self, permit: Permit) -> None:
+        if not permit.trial:
+            return
+        breaker = self.breaker
+        result = await self._store.release(
+            self.name, breaker._current_settings(), breaker._clock(), token=permit.token
+        )
+        breaker._after(result.state, result.transitions)
+
+    async def _record(self, permit: Permit, duration: float, *, failure: bool) -> None:
+        breaker = self.breaker
+        settings, slow = breaker._before_record(permit, duration, failure=failure)
+        if settings is None:
+            return
+        result = await self._store.record(
+            self.name, settings, breaker._clock(), token=permit.token, failure=failure, slow=slow
+        )
+        breaker._after(result.state, result.transitions)

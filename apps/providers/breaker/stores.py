@@ -22,8 +22,10 @@ from collections.abc import Iterator
 from typing import NamedTuple, Protocol
 
 import redis
+import redis.asyncio as aioredis
 
 from apps.core.redis import redis_client as core_redis_client
+from apps.core.redis import redis_timeout
 from apps.providers.breaker import lua, metrics
 from apps.providers.breaker.config import BreakerSettings, Mode, State
 from apps.providers.breaker.core import BreakerSnapshot, TransitionEvent
@@ -525,8 +527,17 @@ class RedisBreakerStore:
     def acquire(
         self, name: str, settings: BreakerSettings, now: float, *, token_id: str, trial_ttl: float
     ) -> AcquireResult:
-        args = [*self._settings_args(settings, now), token_id, repr(float(trial_ttl))]
-        r = self._acquire(keys=self.keys(name), args=args)
+        args = self._acquire_args(settings, now, token_id, trial_ttl)
+        return self._acquire_result(name, self._acquire(keys=self.keys(name), args=args))
+
+    # Arguments and results of the scripts, shared with AsyncRedisBreakerStore.
+
+    def _acquire_args(
+        self, settings: BreakerSettings, now: float, token_id: str, trial_ttl: float
+    ) -> list[str]:
+        return [*self._settings_args(settings, now), token_id, repr(float(trial_ttl))]
+
+    def _acquire_result(self, name: str, r: list) -> AcquireResult:
         return AcquireResult(
             allowed=int(r[0]) == 1,
             state=State(_text(r[1])),
@@ -535,6 +546,16 @@ class RedisBreakerStore:
             retry_after=float(_text(r[4])),
             transitions=self._events(name, r, 5),
         )
+
+    def _record_args(
+        self, settings: BreakerSettings, now: float, token: str, failure: bool, slow: bool
+    ) -> list[str]:
+        args = [*self._settings_args(settings, now), token, "1" if failure else "0"]
+        args.append("1" if slow else "0")
+        return args
+
+    def _state_result(self, name: str, r: list) -> StateResult:
+        return StateResult(State(_text(r[0])), self._events(name, r, 1))
 
     def record(
         self,
@@ -546,10 +567,8 @@ class RedisBreakerStore:
         failure: bool,
         slow: bool,
     ) -> StateResult:
-        args = [*self._settings_args(settings, now), token, "1" if failure else "0"]
-        args.append("1" if slow else "0")
-        r = self._record(keys=self.keys(name), args=args)
-        return StateResult(State(_text(r[0])), self._events(name, r, 1))
+        args = self._record_args(settings, now, token, failure, slow)
+        return self._state_result(name, self._record(keys=self.keys(name), args=args))
 
     def record_successes(
         self, name: str, settings: BreakerSettings, now: float, *, token: str, count: int
@@ -562,7 +581,7 @@ class RedisBreakerStore:
         self, name: str, settings: BreakerSettings, now: float, *, token: str
     ) -> StateResult:
         r = self._release(keys=self.keys(name), args=[*self._settings_args(settings, now), token])
-        return StateResult(State(_text(r[0])), self._events(name, r, 1))
+        return self._state_result(name, r)
 
     def override(
         self, name: str, settings: BreakerSettings, now: float, *, action: str, actor: str
@@ -710,6 +729,174 @@ class FailoverBreakerStore:
 
     def snapshot(self, name: str, settings: BreakerSettings, now: float) -> SnapshotResult:
         return self._call("snapshot", name, settings, now)
+
+
+# --------------------------------------------------------------------------------------------
+# Async stores (the event loop's path: acquire, record, release; the rest stays synchronous)
+# --------------------------------------------------------------------------------------------
+
+
+class AsyncBreakerStore(Protocol):
+    async def acquire(
+        self, name: str, settings: BreakerSettings, now: float, *, token_id: str, trial_ttl: float
+    ) -> AcquireResult: ...
+
+    async def record(
+        self,
+        name: str,
+        settings: BreakerSettings,
+        now: float,
+        *,
+        token: str,
+        failure: bool,
+        slow: bool,
+    ) -> StateResult: ...
+
+    async def release(
+        self, name: str, settings: BreakerSettings, now: float, *, token: str
+    ) -> StateResult: ...
+
+
+class AsyncLocalBreakerStore:
+    """The process's :class:`LocalBreakerStore` itself (a lock held for microseconds): the
+    embedded default's sync and async callers share its machines."""
+
+    def __init__(self, store: BreakerStore) -> None:
+        self.store = store
+
+    async def acquire(
+        self, name: str, settings: BreakerSettings, now: float, *, token_id: str, trial_ttl: float
+    ) -> AcquireResult:
+        return self.store.acquire(name, settings, now, token_id=token_id, trial_ttl=trial_ttl)
+
+    async def record(
+        self,
+        name: str,
+        settings: BreakerSettings,
+        now: float,
+        *,
+        token: str,
+        failure: bool,
+        slow: bool,
+    ) -> StateResult:
+        return self.store.record(name, settings, now, token=token, failure=failure, slow=slow)
+
+    async def release(
+        self, name: str, settings: BreakerSettings, now: float, *, token: str
+    ) -> StateResult:
+        return self.store.release(name, settings, now, token=token)
+
+
+class AsyncRedisBreakerStore(RedisBreakerStore):
+    """:class:`RedisBreakerStore` over ``redis.asyncio``: the same scripts, keys and parsing,
+    so sync and async processes (and callers) share one state."""
+
+    def __init__(
+        self,
+        client: aioredis.Redis,
+        prefix: str = "agenthub:breaker:",
+        *,
+        server_time: bool = False,
+    ) -> None:
+        super().__init__(client, prefix, server_time=server_time)  # type: ignore[arg-type]
+
+    async def acquire(  # type: ignore[override]
+        self, name: str, settings: BreakerSettings, now: float, *, token_id: str, trial_ttl: float
+    ) -> AcquireResult:
+        args = self._acquire_args(settings, now, token_id, trial_ttl)
+        return self._acquire_result(name, await self._acquire(keys=self.keys(name), args=args))
+
+    async def record(  # type: ignore[override]
+        self,
+        name: str,
+        settings: BreakerSettings,
+        now: float,
+        *,
+        token: str,
+        failure: bool,
+        slow: bool,
+    ) -> StateResult:
+        args = self._record_args(settings, now, token, failure, slow)
+        return self._state_result(name, await self._record(keys=self.keys(name), args=args))
+
+    async def release(  # type: ignore[override]
+        self, name: str, settings: BreakerSettings, now: float, *, token: str
+    ) -> StateResult:
+        args = [*self._settings_args(settings, now), token]
+        return self._state_result(name, await self._release(keys=self.keys(name), args=args))
+
+
+class AsyncFailoverBreakerStore:
+    """Redis (async) while it answers, the local store during an outage; the outage state
+    (degraded flag, probe timing, metrics) is the sync :class:`FailoverBreakerStore`'s own."""
+
+    def __init__(self, primary: AsyncRedisBreakerStore, failover: FailoverBreakerStore) -> None:
+        self.primary = primary
+        self.failover = failover
+
+    async def _call(self, method: str, *args, **kwargs):
+        failover = self.failover
+        if failover._use_primary():
+            try:
+                result = await getattr(self.primary, method)(*args, **kwargs)
+            except STORE_ERRORS as exc:
+                failover._failed(exc)
+            else:
+                if failover._degraded:
+                    failover._recovered()
+                return result
+        return getattr(failover.fallback, method)(*args, **kwargs)
+
+    async def acquire(
+        self, name: str, settings: BreakerSettings, now: float, *, token_id: str, trial_ttl: float
+    ) -> AcquireResult:
+        return await self._call(
+            "acquire", name, settings, now, token_id=token_id, trial_ttl=trial_ttl
+        )
+
+    async def record(
+        self,
+        name: str,
+        settings: BreakerSettings,
+        now: float,
+        *,
+        token: str,
+        failure: bool,
+        slow: bool,
+    ) -> StateResult:
+        return await self._call(
+            "record", name, settings, now, token=token, failure=failure, slow=slow
+        )
+
+    async def release(
+        self, name: str, settings: BreakerSettings, now: float, *, token: str
+    ) -> StateResult:
+        return await self._call("release", name, settings, now, token=token)
+
+
+def build_async_store(store: BreakerStore, redis_url: str | None) -> AsyncBreakerStore:
+    """The async twin of ``store`` (what :func:`build_store` made) for the running loop."""
+    if isinstance(store, FailoverBreakerStore) and redis_url:
+        primary = AsyncRedisBreakerStore(
+            async_redis_client(redis_url), prefix=store.primary._prefix, server_time=True
+        )
+        return AsyncFailoverBreakerStore(primary, store)
+    return AsyncLocalBreakerStore(store)
+
+
+def async_redis_client(url: str, *, timeout: float | None = None) -> aioredis.Redis:
+    """The async breaker store's client: short timeouts, no retries (the failover retries)."""
+    from redis.asyncio.retry import Retry
+    from redis.backoff import NoBackoff
+
+    timeout = redis_timeout("breaker") if timeout is None else timeout
+    return aioredis.Redis.from_url(
+        url,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        retry=Retry(NoBackoff(), 0),
+        health_check_interval=0,
+    )
 
 
 def redis_client(url: str, *, timeout: float | None = None) -> redis.Redis:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 from apps.providers.clients.base import (
     ProviderClient,
     ProviderSpec,
+    apost_json,
+    apost_stream,
     message_text,
     post_json,
     post_stream,
 )
 from apps.providers.exceptions import LLMResponseError
-from apps.providers.http import api_key_from_env, raise_for_error_body
+from apps.providers.http import provider_api_key, raise_for_error_body
 from apps.providers.types import Completion, CompletionRequest, StreamDelta, ToolCall, Usage
 
 ANTHROPIC_VERSION = "2023-06-01"
@@ -156,7 +158,7 @@ def parse_message(data: dict, spec: ProviderSpec) -> Completion:
 
 def _headers(spec: ProviderSpec) -> dict[str, str]:
     headers = {"Content-Type": "application/json", "anthropic-version": ANTHROPIC_VERSION}
-    key = api_key_from_env(env_name=spec.api_key_env, provider=spec.name)
+    key = provider_api_key(spec)
     if key:
         headers["x-api-key"] = key
     return headers
@@ -179,19 +181,42 @@ class AnthropicClient(ProviderClient):
             body={**build_body(spec, request), "stream": True},
             headers=headers,
             parse=parse_message,
-            read_events=_read_events,
+            reader=AnthropicStreamReader,
+        )
+
+    async def acomplete(self, spec: ProviderSpec, request: CompletionRequest) -> Completion:
+        body = build_body(spec, request)
+        data = await apost_json(spec, "messages", body=body, headers=_headers(spec))
+        return parse_message(data, spec)
+
+    def astream(
+        self, spec: ProviderSpec, request: CompletionRequest
+    ) -> AsyncIterator[StreamDelta | Completion]:
+        return apost_stream(
+            spec,
+            "messages",
+            body={**build_body(spec, request), "stream": True},
+            headers=_headers(spec),
+            parse=parse_message,
+            reader=AnthropicStreamReader,
         )
 
 
-def _read_events(lines: Iterator[str], spec: ProviderSpec) -> Iterator[StreamDelta | Completion]:
-    text: list[str] = []
-    blocks: dict[int, dict] = {}
-    model, stop = spec.model, ""
-    prompt_tokens = completion_tokens = 0
-    done = False
-    for line in lines:
+class AnthropicStreamReader:
+    """Messages API server-sent events, one line at a time (shared by sync and async calls)."""
+
+    def __init__(self, spec: ProviderSpec) -> None:
+        self.spec = spec
+        self.done = False
+        self._text: list[str] = []
+        self._blocks: dict[int, dict] = {}
+        self._model, self._stop = spec.model, ""
+        self._prompt_tokens = self._completion_tokens = 0
+
+    def feed(self, line: str) -> list[StreamDelta]:
         if not line.startswith("data:"):
-            continue
+            return []
+        spec = self.spec
         try:
             event = json.loads(line[5:].strip())
         except ValueError:
@@ -206,12 +231,12 @@ def _read_events(lines: Iterator[str], spec: ProviderSpec) -> Iterator[StreamDel
         kind = event.get("type")
         if kind == "message_start":
             message = event.get("message") or {}
-            model = message.get("model") or model
-            prompt_tokens = int((message.get("usage") or {}).get("input_tokens") or 0)
+            self._model = message.get("model") or self._model
+            self._prompt_tokens = int((message.get("usage") or {}).get("input_tokens") or 0)
         elif kind == "content_block_start":
             block = event.get("content_block") or {}
             if block.get("type") == "tool_use":
-                blocks[int(event.get("index", len(blocks)))] = {
+                self._blocks[int(event.get("index", len(self._blocks)))] = {
                     "id": block.get("id", ""),
                     "name": block.get("name", ""),
                     "json": [],
@@ -219,32 +244,38 @@ def _read_events(lines: Iterator[str], spec: ProviderSpec) -> Iterator[StreamDel
         elif kind == "content_block_delta":
             delta = event.get("delta") or {}
             if delta.get("type") == "text_delta" and delta.get("text"):
-                text.append(delta["text"])
-                yield StreamDelta(text=delta["text"])
-            elif delta.get("type") == "input_json_delta":
-                slot = blocks.get(int(event.get("index", -1)))
+                self._text.append(delta["text"])
+                return [StreamDelta(text=delta["text"])]
+            if delta.get("type") == "input_json_delta":
+                slot = self._blocks.get(int(event.get("index", -1)))
                 if slot is not None:
                     slot["json"].append(delta.get("partial_json", ""))
         elif kind == "message_delta":
-            stop = (event.get("delta") or {}).get("stop_reason") or stop
-            completion_tokens = int((event.get("usage") or {}).get("output_tokens") or 0)
+            self._stop = (event.get("delta") or {}).get("stop_reason") or self._stop
+            self._completion_tokens = int((event.get("usage") or {}).get("output_tokens") or 0)
         elif kind == "message_stop":
-            done = True
-            break
-    if not done:
-        raise LLMResponseError(
-            f"Provider '{spec.name}' ended the stream before it was complete.", provider=spec.name
+            self.done = True
+        return []
+
+    def finish(self) -> Completion:
+        spec = self.spec
+        if not self.done:
+            raise LLMResponseError(
+                f"Provider '{spec.name}' ended the stream before it was complete.",
+                provider=spec.name,
+            )
+        calls = tuple(
+            ToolCall(id=slot["id"], name=slot["name"], arguments="".join(slot["json"]) or "{}")
+            for _index, slot in sorted(self._blocks.items())
         )
-    calls = tuple(
-        ToolCall(id=slot["id"], name=slot["name"], arguments="".join(slot["json"]) or "{}")
-        for _index, slot in sorted(blocks.items())
-    )
-    yield Completion(
-        text="".join(text),
-        tool_calls=calls,
-        finish_reason=_STOP_REASONS.get(stop, stop or ("tool_calls" if calls else "stop")),
-        provider=spec.name,
-        model=str(model),
-        usage=Usage(prompt_tokens, completion_tokens, prompt_tokens + completion_tokens),
-        latency_ms=0.0,
-    )
+        stop = self._stop
+        prompt, completion = self._prompt_tokens, self._completion_tokens
+        return Completion(
+            text="".join(self._text),
+            tool_calls=calls,
+            finish_reason=_STOP_REASONS.get(stop, stop or ("tool_calls" if calls else "stop")),
+            provider=spec.name,
+            model=str(self._model),
+            usage=Usage(prompt, completion, prompt + completion),
+            latency_ms=0.0,
+        )

@@ -8,12 +8,19 @@ the typed errors of ``apps.providers.exceptions``).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
 
 import httpx
 
-from apps.providers.http import get_client, json_body, raise_for_status, translate_transport_error
+from apps.providers.http import (
+    get_async_client,
+    get_client,
+    json_body,
+    raise_for_status,
+    translate_transport_error,
+)
 from apps.providers.types import Completion, CompletionRequest, StreamDelta
 
 
@@ -45,6 +52,10 @@ class ProviderSpec:
     count_429: bool = False
     count_connect: bool = True
     count_bad_response: bool = True
+    # The decrypted stored key (wins over api_key_env); kept out of repr() and so of every log,
+    # traceback and span that prints a spec.
+    api_key: str = field(default="", repr=False, compare=False)
+    api_key_broken: bool = False  # a stored key no configured encryption key can decrypt
 
 
 def message_text(content: object) -> str:
@@ -69,6 +80,18 @@ def estimate_tokens(text: str) -> int:
     return (len(text) + 3) // 4 if text else 0
 
 
+class StreamReader(Protocol):
+    """Turns an upstream's server-sent event lines into deltas, then the whole completion."""
+
+    done: bool  # the upstream said the stream is complete
+
+    def feed(self, line: str) -> list[StreamDelta]: ...
+
+    def finish(self) -> Completion:
+        """The assembled completion; a typed error when the stream ended before complete."""
+        ...
+
+
 class ProviderClient(ABC):
     @abstractmethod
     def complete(self, spec: ProviderSpec, request: CompletionRequest) -> Completion:
@@ -82,6 +105,18 @@ class ProviderClient(ABC):
         if completion.text:
             yield StreamDelta(text=completion.text)
         yield completion
+
+    # The event loop's path. Clients that compute locally (offline) answer inline; HTTP clients
+    # override both with httpx.AsyncClient calls.
+
+    async def acomplete(self, spec: ProviderSpec, request: CompletionRequest) -> Completion:
+        return self.complete(spec, request)
+
+    async def astream(
+        self, spec: ProviderSpec, request: CompletionRequest
+    ) -> AsyncIterator[StreamDelta | Completion]:
+        for item in self.stream(spec, request):
+            yield item
 
 
 def _http(spec: ProviderSpec) -> httpx.Client:
@@ -111,23 +146,86 @@ def post_stream(
     body: dict,
     headers: dict[str, str],
     parse: Callable[[dict, ProviderSpec], Completion],
-    read_events: Callable[[Iterator[str], ProviderSpec], Iterator[StreamDelta | Completion]],
+    reader: Callable[[ProviderSpec], StreamReader],
 ) -> Iterator[StreamDelta | Completion]:
     """One streaming POST: typed error for a transport failure or a failure status; server-sent
-    events through ``read_events``; a server that ignored "stream" answers one JSON body, which
+    events through ``reader``; a server that ignored "stream" answers one JSON body, which
     is passed on as one delta and its completion."""
     try:
         with _http(spec).stream("POST", path, json=body, headers=headers) as response:
             if response.status_code >= 300:
                 response.read()
                 raise_for_status(response, provider=spec.name)
-            if "text/event-stream" not in response.headers.get("Content-Type", ""):
+            if not _is_event_stream(response):
                 response.read()
-                completion = parse(json_body(response, provider=spec.name), spec)
-                if completion.text:
-                    yield StreamDelta(text=completion.text)
-                yield completion
+                yield from _whole(parse(json_body(response, provider=spec.name), spec))
                 return
-            yield from read_events(response.iter_lines(), spec)
+            events = reader(spec)
+            for line in response.iter_lines():
+                yield from events.feed(line)
+                if events.done:
+                    break
+            yield events.finish()
+    except httpx.HTTPError as exc:
+        raise translate_transport_error(exc, provider=spec.name) from None
+
+
+def _is_event_stream(response: httpx.Response) -> bool:
+    return "text/event-stream" in response.headers.get("Content-Type", "")
+
+
+def _whole(completion: Completion) -> Iterator[StreamDelta | Completion]:
+    if completion.text:
+        yield StreamDelta(text=completion.text)
+    yield completion
+
+
+def _async_http(spec: ProviderSpec) -> httpx.AsyncClient:
+    return get_async_client(
+        provider=spec.name,
+        base_url=spec.base_url,
+        connect_timeout=spec.connect_timeout,
+        read_timeout=spec.read_timeout,
+    )
+
+
+async def apost_json(spec: ProviderSpec, path: str, *, body: dict, headers: dict[str, str]) -> dict:
+    """:func:`post_json` on the provider's pooled ``httpx.AsyncClient``."""
+    try:
+        response = await _async_http(spec).post(path, json=body, headers=headers)
+    except httpx.HTTPError as exc:
+        raise translate_transport_error(exc, provider=spec.name) from None
+    raise_for_status(response, provider=spec.name)
+    return json_body(response, provider=spec.name)
+
+
+async def apost_stream(
+    spec: ProviderSpec,
+    path: str,
+    *,
+    body: dict,
+    headers: dict[str, str],
+    parse: Callable[[dict, ProviderSpec], Completion],
+    reader: Callable[[ProviderSpec], StreamReader],
+) -> AsyncIterator[StreamDelta | Completion]:
+    """:func:`post_stream` on the provider's pooled ``httpx.AsyncClient``. Closing the iterator
+    (the client went away) closes the upstream response at once."""
+    try:
+        async with _async_http(spec).stream("POST", path, json=body, headers=headers) as response:
+            if response.status_code >= 300:
+                await response.aread()
+                raise_for_status(response, provider=spec.name)
+            if not _is_event_stream(response):
+                await response.aread()
+                for item in _whole(parse(json_body(response, provider=spec.name), spec)):
+                    yield item
+                return
+            events = reader(spec)
+            async for line in response.aiter_lines():
+                for delta in events.feed(line):
+                    yield delta
+                if events.done:
+                    break
+            yield events.finish()
     except httpx.HTTPError as exc:
         raise translate_transport_error(exc, provider=spec.name) from None

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
-from apps.providers.clients.base import ProviderClient, ProviderSpec, post_json, post_stream
+from apps.providers.clients.base import (
+    ProviderClient,
+    ProviderSpec,
+    apost_json,
+    apost_stream,
+    post_json,
+    post_stream,
+)
 from apps.providers.exceptions import LLMResponseError
-from apps.providers.http import api_key_from_env, raise_for_error_body
+from apps.providers.http import provider_api_key, raise_for_error_body
 from apps.providers.types import Completion, CompletionRequest, StreamDelta, ToolCall, Usage
 
 
 def _headers(spec: ProviderSpec) -> dict[str, str]:
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
-    key = api_key_from_env(env_name=spec.api_key_env, provider=spec.name)
+    key = provider_api_key(spec)
     if key:
         headers["Authorization"] = f"Bearer {key}"
     return headers
@@ -122,24 +129,49 @@ class OpenAICompatibleClient(ProviderClient):
             body=build_body(spec, request, stream=True),
             headers=headers,
             parse=parse_completion,
-            read_events=_read_events,
+            reader=OpenAIStreamReader,
+        )
+
+    async def acomplete(self, spec: ProviderSpec, request: CompletionRequest) -> Completion:
+        body = build_body(spec, request)
+        data = await apost_json(spec, "chat/completions", body=body, headers=_headers(spec))
+        return parse_completion(data, spec)
+
+    def astream(
+        self, spec: ProviderSpec, request: CompletionRequest
+    ) -> AsyncIterator[StreamDelta | Completion]:
+        headers = _headers(spec) | {"Accept": "text/event-stream"}
+        return apost_stream(
+            spec,
+            "chat/completions",
+            body=build_body(spec, request, stream=True),
+            headers=headers,
+            parse=parse_completion,
+            reader=OpenAIStreamReader,
         )
 
 
-def _read_events(lines: Iterator[str], spec: ProviderSpec) -> Iterator[StreamDelta | Completion]:
-    text: list[str] = []
-    tools: dict[int, dict] = {}
-    finish = ""
-    model = spec.model
-    usage = Usage()
-    done = False
-    for line in lines:
+class OpenAIStreamReader:
+    """Chat Completions server-sent events, one line at a time: text deltas as they come, the
+    assembled completion at the end (shared by the sync and the async client)."""
+
+    def __init__(self, spec: ProviderSpec) -> None:
+        self.spec = spec
+        self.done = False
+        self._text: list[str] = []
+        self._tools: dict[int, dict] = {}
+        self._finish = ""
+        self._model = spec.model
+        self._usage = Usage()
+
+    def feed(self, line: str) -> list[StreamDelta]:
         if not line.startswith("data:"):
-            continue
+            return []
+        spec = self.spec
         payload = line[5:].strip()
         if payload == "[DONE]":
-            done = True
-            break
+            self.done = True
+            return []
         try:
             chunk = json.loads(payload)
         except ValueError:
@@ -151,17 +183,20 @@ def _read_events(lines: Iterator[str], spec: ProviderSpec) -> Iterator[StreamDel
                 f"Provider '{spec.name}' streamed a malformed event.", provider=spec.name
             )
         raise_for_error_body(chunk, provider=spec.name)
-        model = chunk.get("model") or model
+        self._model = chunk.get("model") or self._model
         if chunk.get("usage"):
-            usage = _usage(chunk["usage"])
+            self._usage = _usage(chunk["usage"])
+        deltas = []
         for choice in chunk.get("choices") or ():
             delta = choice.get("delta") or {}
             piece = delta.get("content")
             if piece:
-                text.append(piece)
-                yield StreamDelta(text=piece)
+                self._text.append(piece)
+                deltas.append(StreamDelta(text=piece))
             for call in delta.get("tool_calls") or ():
-                slot = tools.setdefault(int(call.get("index", len(tools))), {"args": []})
+                slot = self._tools.setdefault(
+                    int(call.get("index", len(self._tools))), {"args": []}
+                )
                 if call.get("id"):
                     slot["id"] = call["id"]
                 function = call.get("function") or {}
@@ -170,21 +205,28 @@ def _read_events(lines: Iterator[str], spec: ProviderSpec) -> Iterator[StreamDel
                 if function.get("arguments"):
                     slot["args"].append(function["arguments"])
             if choice.get("finish_reason"):
-                finish = choice["finish_reason"]
-    if not done and not finish:
-        raise LLMResponseError(
-            f"Provider '{spec.name}' ended the stream before it was complete.", provider=spec.name
+                self._finish = choice["finish_reason"]
+        return deltas
+
+    def finish(self) -> Completion:
+        spec = self.spec
+        if not self.done and not self._finish:
+            raise LLMResponseError(
+                f"Provider '{spec.name}' ended the stream before it was complete.",
+                provider=spec.name,
+            )
+        tool_calls = tuple(
+            ToolCall(
+                id=slot.get("id", ""), name=slot.get("name", ""), arguments="".join(slot["args"])
+            )
+            for _index, slot in sorted(self._tools.items())
         )
-    tool_calls = tuple(
-        ToolCall(id=slot.get("id", ""), name=slot.get("name", ""), arguments="".join(slot["args"]))
-        for _index, slot in sorted(tools.items())
-    )
-    yield Completion(
-        text="".join(text),
-        tool_calls=tool_calls,
-        finish_reason=finish or ("tool_calls" if tool_calls else "stop"),
-        provider=spec.name,
-        model=str(model),
-        usage=usage,
-        latency_ms=0.0,
-    )
+        return Completion(
+            text="".join(self._text),
+            tool_calls=tool_calls,
+            finish_reason=self._finish or ("tool_calls" if tool_calls else "stop"),
+            provider=spec.name,
+            model=str(self._model),
+            usage=self._usage,
+            latency_ms=0.0,
+        )

@@ -482,6 +482,18 @@ DEFAULT_RULES: list[dict] = [
         "description": "Bracketed fake system notes ([SYSTEM NOTE: ...], (admin override)).",
     },
     {
+        "name": "delimiter.markdown_role_header",
+        "category": "fake_delimiters",
+        "pattern": (
+            r"#{2,}\s*[\[(<{]\s*(?:system|developer|admin)[_\s-]*(?:message|prompt|instructions?|"
+            r"note|override)?\s*[\])>}]|[\[(<{]\s*(?:system|developer|admin)_(?:message|prompt|"
+            r"instructions?|note|override)\s*[\])>}]"
+        ),
+        "severity": 75,
+        "action": "block",
+        "description": "Fake role headers: ###(system_message), [developer_note], <admin_prompt>.",
+    },
+    {
         "name": "delimiter.end_of_input",
         "category": "fake_delimiters",
         "pattern": (

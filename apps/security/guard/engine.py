@@ -21,10 +21,11 @@ from dataclasses import asdict, dataclass
 from apps.security.guard.model import InjectionModel
 from apps.security.guard.normalize import Normalized, normalize
 from apps.security.guard.rules import CompiledRuleSet, RuleMatch
+from apps.security.guard.wordplay import VIEW_NAMES as WORDPLAY_VIEWS
 
 __all__ = ["Decision", "Thresholds", "evaluate", "evaluate_normalized"]
 
-_OBFUSCATION_VIEWS = ("despaced", "deleet")
+_OBFUSCATION_VIEWS = ("despaced", "deleet", *WORDPLAY_VIEWS)
 _ENCODED_VIEWS = ("base64", "hex", "url", "html", "rot13")
 _OBFUSCATION_SIGNALS = frozenset(
     {"zero_width", "bidi_control", "homoglyph", "tag_characters", "mixed_script"}

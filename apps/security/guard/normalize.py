@@ -27,6 +27,8 @@ from urllib.parse import unquote
 
 import re2
 
+from apps.security.guard.wordplay import wordplay_views
+
 __all__ = ["Normalized", "normalize"]
 
 # --- limits (bounded work for hostile input) ---------------------------------------------------
@@ -412,6 +414,8 @@ def _scan_text(
     if deleeted is not None:
         signals.add("leetspeak")
         views.append((f"{prefix}+deleet" if prefix else "deleet", deleeted))
+    if not prefix:
+        views.extend(wordplay_views(canonical, signals))
     if depth < MAX_DECODE_DEPTH:
         _decoded_views(text, canonical, signals, views, depth=depth, prefix=prefix)
     return canonical

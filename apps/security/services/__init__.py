@@ -40,6 +40,7 @@ from apps.security.services.policy import (
     injection_patterns_set_enabled,
     policy_object_delete,
     policy_object_save,
+    tenant_detection_policy_set,
 )
 from apps.security.services.redaction import (
     current_redactor,
@@ -102,5 +103,6 @@ __all__ = [
     "scan",
     "scrub_surrogates",
     "security_seed",
+    "tenant_detection_policy_set",
     "training_examples_import",
 ]

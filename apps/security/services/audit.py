@@ -8,6 +8,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import asdict
@@ -22,6 +23,7 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from apps.core import tracing
+from apps.core.aio import on_event_loop, submit_blocking
 from apps.core.principal import GuardContext
 from apps.core.redis import shared_client
 from apps.security import metrics
@@ -30,9 +32,12 @@ from apps.security.guard.engine import Decision
 from apps.security.models import (
     BlockedRequest,
     BlockStat,
+    Label,
     Source,
+    TrainingExample,
     Verdict,
 )
+from apps.security.selectors import VERDICT_SOURCE
 from apps.security.services.redaction import redact_for_logging
 from apps.security.services.sanitization import STORED_CONTROL, scrub_surrogates
 
@@ -62,6 +67,8 @@ def audit_record_build(
     text: str,
     reason: str,
     decision: Decision | None,
+    deciding_layer: str = "",
+    judge_verdict: str = "",
 ) -> dict[str, Any]:
     """A JSON-safe audit record (what is stored, spooled and flushed)."""
     if decision is not None:
@@ -82,6 +89,8 @@ def audit_record_build(
         "source": source,
         "request_id": _storable(ctx.request_id, 128),
         "reason": reason,
+        "deciding_layer": (deciding_layer or ("canary" if decision is None else ""))[:120],
+        "judge_verdict": judge_verdict[:16],
         "matches": matches,
         "categories": categories,
         "score": score,
@@ -106,6 +115,8 @@ def _row(record: dict[str, Any]) -> BlockedRequest:
         source=record.get("source", Source.USER_INPUT),
         request_id=record.get("request_id", ""),
         reason=record.get("reason", ""),
+        deciding_layer=record.get("deciding_layer", ""),
+        judge_verdict=record.get("judge_verdict", ""),
         matches=record.get("matches") or [],
         categories=categories,
         categories_text=("|" + "|".join(categories) + "|")[:1000] if categories else "",
@@ -176,6 +187,8 @@ def blocked_request_record(
     text: str,
     reason: str,
     decision: Decision | None,
+    deciding_layer: str = "",
+    judge_verdict: str = "",
 ) -> dict[str, Any]:
     """Write the audit record; if the database refuses, spool it (flushed by a beat task).
 
@@ -183,7 +196,21 @@ def blocked_request_record(
     about to see InputRejected), so the record is spooled as well; the flush skips it when the
     row committed after all (same ``event_id``).
     """
-    record = audit_record_build(ctx=ctx, source=source, text=text, reason=reason, decision=decision)
+    record = audit_record_build(
+        ctx=ctx,
+        source=source,
+        text=text,
+        reason=reason,
+        decision=decision,
+        deciding_layer=deciding_layer,
+        judge_verdict=judge_verdict,
+    )
+    if on_event_loop():
+        # The async front door never waits on the database: the record is durable in the
+        # spool now, and a flush on the bounded pool writes its row moments later.
+        audit_spool(record)
+        _schedule_spool_flush()
+        return record
     outer_transaction = connection.in_atomic_block
     try:
         with transaction.atomic():
@@ -197,6 +224,22 @@ def blocked_request_record(
     if outer_transaction:
         audit_spool(record)
     return record
+
+
+_flush_scheduled = threading.Event()
+
+
+def _schedule_spool_flush() -> None:
+    """One spool flush on the bounded pool, however many blocks asked for it meanwhile."""
+    if _flush_scheduled.is_set():
+        return
+    _flush_scheduled.set()
+
+    def flush() -> None:
+        _flush_scheduled.clear()
+        audit_spool_flush()
+
+    submit_blocking(flush)
 
 
 def _insert_records(records: list[dict[str, Any]]) -> None:
@@ -305,15 +348,46 @@ def audit_purge(*, days: int | None = None, batch_size: int = 5000) -> int:
         deleted += BlockedRequest.objects.filter(pk__in=ids).delete()[0]
 
 
+_VERDICT_LABELS = {Verdict.CONFIRMED_ATTACK: Label.INJECTION, Verdict.FALSE_POSITIVE: Label.BENIGN}
+
+
+@transaction.atomic
 def blocked_requests_set_verdict(
     *, queryset: QuerySet[BlockedRequest], verdict: str, user: Model | None
 ) -> int:
-    """Set the review verdict: the only change ever made to an audit row."""
+    """Set the review verdict: the only change ever made to an audit row.
+
+    Every verdict also becomes a labelled training example (the row's redacted excerpt:
+    "confirmed attack" = injection, "false positive" = benign) that retraining uses and that
+    outlives the audit row's retention; setting a row back to unreviewed withdraws it.
+    """
     if verdict not in Verdict.values:
         raise ValidationError(f"Unknown verdict {verdict!r}.")
     reviewed = verdict != Verdict.UNREVIEWED
-    return queryset.update(
+    excerpts = {
+        excerpt
+        for excerpt in queryset.exclude(excerpt="").values_list("excerpt", flat=True)
+        if excerpt.strip()
+    }
+    count = queryset.update(
         verdict=verdict,
         verdict_by=user if reviewed else None,
         verdict_at=timezone.now() if reviewed else None,
     )
+    digests = {hashlib.sha256(e.encode("utf-8")).hexdigest(): e for e in excerpts}
+    if not reviewed:
+        TrainingExample.objects.filter(source=VERDICT_SOURCE, text_sha256__in=digests).delete()
+        return count
+    label = _VERDICT_LABELS[verdict]
+    # An operator's verdict overrides an earlier verdict on the same text.
+    TrainingExample.objects.filter(source=VERDICT_SOURCE, text_sha256__in=digests).update(
+        label=label
+    )
+    TrainingExample.objects.bulk_create(
+        [
+            TrainingExample(text=text, label=label, source=VERDICT_SOURCE, text_sha256=digest)
+            for digest, text in digests.items()
+        ],
+        ignore_conflicts=True,  # the same text imported from a dataset keeps its own label
+    )
+    return count

@@ -9,7 +9,7 @@ import re
 import secrets
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from apps.core import tracing
@@ -21,6 +21,7 @@ from apps.security.exceptions import (
     OutputRejected,
 )
 from apps.security.guard.engine import Decision, evaluate
+from apps.security.judge import JudgeVerdict, judge_ask
 from apps.security.models import (
     Source,
 )
@@ -49,9 +50,20 @@ def _evaluate(text: str, snapshot: PolicySnapshot, tenant_id: int | None) -> Dec
     return evaluate(
         text,
         rules=snapshot.rules_for(tenant_id),
-        model=snapshot.model if snapshot.model_enabled else None,
+        model=snapshot.model_for(tenant_id),
         thresholds=snapshot.thresholds,
     )
+
+
+def deciding_layer(decision: Decision) -> tuple[str, str]:
+    """What decided a block and the category to show for it: the strongest matched rule's
+    name (``reason`` rule / rule+model), "model" or "judge"."""
+    fallback = decision.categories[0] if decision.categories else "prompt_injection"
+    if decision.reason in ("model", "judge") or not decision.matches:
+        return decision.reason or "model", fallback
+    # matches come strongest first; a blocking rule decides before a flag rule
+    rule = next((m for m in decision.matches if m.action == "block"), decision.matches[0])
+    return rule.name, rule.category
 
 
 def scan(text: str, *, tenant: Tenant | None = None) -> Decision:
@@ -163,31 +175,45 @@ def guard_input(
     else:
         entry = _sanitize_and_evaluate(text, snapshot, tenant_id, source)
     clean, truncated, decision = entry
+    checked = text[: snapshot.sanitization_for(tenant_id).max_input_chars] if truncated else text
+    verdict: JudgeVerdict | None = None
+    if decision.action == "flag":
+        judge = snapshot.judge_for(tenant_id)
+        if judge.enabled:
+            verdict = judge_ask(checked, settings=judge, tenant_id=tenant_id)
+            if verdict.blocks:
+                decision = replace(decision, action="block", reason="judge")
     if decision.blocked:
-        checked = (
-            text[: snapshot.sanitization_for(tenant_id).max_input_chars] if truncated else text
-        )
         reason = decision.reason
+        layer, category = deciding_layer(decision)
         blocked_request_record(
-            ctx=ctx, source=source, text=checked, reason=reason, decision=decision
+            ctx=ctx,
+            source=source,
+            text=checked,
+            reason=reason,
+            decision=decision,
+            deciding_layer=layer,
+            judge_verdict=verdict.answer if verdict else "",
         )
         metrics.VALIDATIONS.labels(source, "block").inc()
         metrics.BLOCKS.labels(reason).inc()
         logger.warning(
-            "security guard blocked %s: reason=%s categories=%s score=%.3f flow=%s",
+            "security guard blocked %s: reason=%s layer=%s categories=%s score=%.3f flow=%s",
             source,
             reason,
+            layer,
             ",".join(decision.categories),
             decision.score,
             ctx.flow or "-",
         )
-        raise InputRejected()
+        raise InputRejected(details={"category": category, "layer": layer})
     if decision.action == "flag":
         logger.info(
-            "security guard flagged %s: categories=%s score=%.3f flow=%s",
+            "security guard flagged %s: categories=%s score=%.3f judge=%s flow=%s",
             source,
             ",".join(decision.categories),
             decision.score,
+            verdict.answer if verdict else "-",
             ctx.flow or "-",
         )
     metrics.VALIDATIONS.labels(source, "truncated" if truncated else decision.action).inc()

@@ -20,6 +20,7 @@ from apps.security.models import (
     InjectionPattern,
     SanitizationPolicy,
     SecretPattern,
+    TenantDetectionPolicy,
 )
 from apps.security.selectors import (
     POLICY_NAMESPACE,
@@ -171,12 +172,13 @@ def injection_patterns_import(
     return ImportResult(created=created, updated=len(prepared) - created)
 
 
-PolicyObject = SanitizationPolicy | SecretPattern | DetectionSettings
+PolicyObject = SanitizationPolicy | SecretPattern | DetectionSettings | TenantDetectionPolicy
 
 
 @transaction.atomic
 def policy_object_save(*, obj: PolicyObject, updated_by: str = "") -> PolicyObject:
-    """Save a sanitization policy, secret pattern or the detection settings (validated)."""
+    """Save a sanitization policy, secret pattern, the detection settings or a tenant's
+    detection policy (validated; in force in every process via the policy version bump)."""
     obj.updated_by = updated_by[:150]
     obj.full_clean()
     obj.save()
@@ -188,3 +190,19 @@ def policy_object_save(*, obj: PolicyObject, updated_by: str = "") -> PolicyObje
 def policy_object_delete(*, obj: PolicyObject) -> None:
     obj.delete()
     bump_version(POLICY_NAMESPACE)
+
+
+@transaction.atomic
+def tenant_detection_policy_set(
+    *, tenant: Tenant, updated_by: str = "", **fields: Any
+) -> TenantDetectionPolicy:
+    """Create or change a tenant's detection switches (``model_enabled``, ``judge_enabled``,
+    ``judge_fail_mode``); fields not given keep their value."""
+    policy = TenantDetectionPolicy.objects.select_for_update().filter(
+        tenant=tenant
+    ).first() or TenantDetectionPolicy(tenant=tenant)
+    for name in ("model_enabled", "judge_enabled", "judge_fail_mode"):
+        if name in fields:
+            setattr(policy, name, fields[name])
+    policy_object_save(obj=policy, updated_by=updated_by)
+    return policy

@@ -11,6 +11,8 @@ from typing import Any
 from apps.core.secrets import known_secret_values
 from apps.security.redaction import DEFAULT_SECRET_PATTERNS, Redactor
 from apps.security.selectors import (
+    POLICY,
+    PolicySnapshot,
     is_building,
     policy_snapshot,
 )
@@ -38,14 +40,15 @@ def _literals() -> frozenset[str]:
     return _redactor_state["literals"]
 
 
-def current_redactor() -> Redactor:
-    """The live redactor: secret patterns from the policy plus configured secret values."""
+def current_redactor(snapshot: PolicySnapshot | None = None) -> Redactor:
+    """The live redactor: secret patterns from the policy (``snapshot``, default the live one)
+    plus configured secret values."""
     # Anything logged while this works (a failing secret source, a skipped pattern) is
     # redacted by the fallback instead of re-entering here.
     nested = getattr(_in_redact, "active", False)
     _in_redact.active = True
     try:
-        snapshot = policy_snapshot()
+        snapshot = snapshot or policy_snapshot()
         literals = _literals()
         state = _redactor_state
         if state["snapshot"] is not snapshot or state["redactor_literals"] != literals:
@@ -94,8 +97,12 @@ def redact_for_logging(text: str) -> str:
             return _fallback().redact(text)
         except Exception:  # never let an unredacted line through
             return "[REDACTION_FAILED]"
+    # Logging never waits for the database: the policy as last built, or the fallback.
+    snapshot = POLICY.peek()
+    if snapshot is None:
+        return _fallback().redact(text)
     try:
-        return current_redactor().redact(text)
+        return current_redactor(snapshot).redact(text)
     except Exception:  # no database yet, async context, broken transaction...
         try:
             return _fallback().redact(text)

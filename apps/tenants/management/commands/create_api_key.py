@@ -14,14 +14,29 @@ class Command(BaseCommand):
         parser.add_argument("--tenant", required=True, help="Tenant name (created if missing).")
         parser.add_argument("--name", default="", help="A label for the key.")
         role = parser.add_mutually_exclusive_group()
-        role.add_argument("--operator", action="store_true", help="Allow operator endpoints.")
+        role.add_argument(
+            "--operator", action="store_true", help="Tenant operator: its tenant's keys, policies."
+        )
+        role.add_argument(
+            "--platform-admin",
+            action="store_true",
+            help="Platform administrator: the shared provider registry, its keys and breakers.",
+        )
         role.add_argument(
             "--auditor", action="store_true", help="Read operator endpoints, change nothing."
         )
         parser.add_argument("--expires-days", type=int, default=None, help="Expire after N days.")
 
     def handle(
-        self, *args, tenant: str, name: str, operator: bool, auditor: bool, expires_days, **options
+        self,
+        *args,
+        tenant: str,
+        name: str,
+        operator: bool,
+        platform_admin: bool,
+        auditor: bool,
+        expires_days,
+        **options,
     ):
         slug = slugify(tenant)
         if not slug or slug != tenant:
@@ -34,10 +49,19 @@ class Command(BaseCommand):
             tenant=tenant_obj,
             name=name,
             is_operator=operator,
+            is_platform_admin=platform_admin,
             is_auditor=auditor,
             expires_at=expires_at,
         )
-        kind = "operator key" if operator else "auditor key" if auditor else "key"
+        kind = (
+            "platform administrator key"
+            if platform_admin
+            else "operator key"
+            if operator
+            else "auditor key"
+            if auditor
+            else "key"
+        )
         self.stderr.write(
             f"Created {kind} {created.api_key.prefix} for tenant {tenant_obj.name}. "
             "It is shown once; store it now."

@@ -3,6 +3,7 @@ live key cache), and a revocation is in force at once."""
 
 from __future__ import annotations
 
+from asgiref.sync import async_to_sync
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -50,9 +51,13 @@ def test_front_door_works_offline_out_of_the_box(tenant_client):
     )
     assert streamed.status_code == 200
     assert streamed["Content-Type"].startswith("text/event-stream")
-    events = b"".join(streamed.streaming_content).decode()
+    events = async_to_sync(read_stream)(streamed).decode()
     assert events.rstrip().endswith("data: [DONE]")
     assert '"object":"chat.completion.chunk"' in events
+
+
+async def read_stream(response) -> bytes:
+    return b"".join([chunk async for chunk in response.streaming_content])
 
 
 BAD_BODIES = [
@@ -66,6 +71,9 @@ BAD_BODIES = [
     {"messages": [{"role": "user", "content": "x"}], "max_tokens": "many"},
     {"messages": [{"role": "user", "content": "x"}], "temperature": True},
     {"messages": [{"role": "user", "content": "x"}], "response_format": "json"},
+    {"messages": [{"role": "user", "content": "x"}], "temperature": 7},
+    {"messages": [{"role": "user", "content": "x"}], "max_tokens": 0},
+    {"messages": [{"role": "user", "content": "x"}], "max_tokens": 2.5},
 ]
 
 
@@ -81,3 +89,40 @@ def test_malformed_chat_bodies_are_400s_never_500s(tenant_client):
     raw = tenant_client.post("/v1/chat/completions", "{not json", content_type="application/json")
     assert raw.status_code == 400
     assert raw.json()["error"]["code"] == "malformed_request"
+
+
+def test_unknown_model_is_a_404_listing_the_models(tenant_client):
+    response = tenant_client.post(
+        "/v1/chat/completions",
+        {"model": "gpt-9-ultra", "messages": [{"role": "user", "content": "hi"}]},
+        format="json",
+    )
+    assert response.status_code == 404
+    error = response.json()["error"]
+    assert error["code"] == "model_not_found"
+    assert "gpt-9-ultra" in error["message"]
+    assert error["details"]["available"][0] == "default"
+    assert "offline" in error["details"]["available"]
+
+
+def test_unknown_fields_are_a_400_naming_them(tenant_client):
+    response = tenant_client.post(
+        "/v1/chat/completions",
+        {"messages": [{"role": "user", "content": "hi"}], "temprature": 0.2, "top_p": 1},
+        format="json",
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    assert error["details"] == {"unknown_fields": ["temprature"]}  # top_p is OpenAI's: accepted
+
+
+def test_the_answer_names_the_provider_that_served(tenant_client):
+    response = tenant_client.post(
+        "/v1/chat/completions",
+        {"model": "offline", "messages": [{"role": "user", "content": "hi"}]},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response["X-AgentHub-Provider"] == "offline"
+    assert response.json()["provider"] == "offline"

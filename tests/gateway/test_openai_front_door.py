@@ -1,23 +1,40 @@
-"""The OpenAI-compatible front door, driven by the real ``openai`` client against a live server
-with fakellm as the upstream."""
+"""The OpenAI-compatible front door, driven by the real ``openai`` client against the production
+ASGI front door (uvicorn) with fakellm as the upstream."""
 
 from __future__ import annotations
+
+import time
 
 import httpx
 import openai
 import pytest
+from django.db import OperationalError
 
 from apps.security.models import BlockedRequest
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
+
+def eventually(check, timeout: float = 5.0) -> bool:
+    """The async front door spools audit records and writes their rows moments later."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return True
+        except OperationalError:  # SQLite's shared in-memory test database: writer holds it
+            pass
+        time.sleep(0.02)
+    return False
+
+
 SECRET = "sk-proj-" + "Zq9Xw8Vu7Ts6Rp5" * 3
 
 
 @pytest.fixture
-def gateway(live_server, upstream, tenant_key):
+def gateway(live_gateway, upstream, tenant_key):
     client = openai.OpenAI(
-        base_url=f"{live_server.url}/v1", api_key=tenant_key.plaintext, max_retries=0
+        base_url=f"{live_gateway.url}/v1", api_key=tenant_key.plaintext, max_retries=0
     )
     return client, upstream
 
@@ -98,7 +115,7 @@ def test_injection_in_a_message_is_rejected_with_an_openai_error(gateway):
             ],
         )
     assert info.value.code == "input_rejected"
-    assert BlockedRequest.objects.filter(flow="chat").exists()
+    assert eventually(lambda: BlockedRequest.objects.filter(flow="chat").exists())
     assert fake.stats()["requests"].get("/v1/chat/completions", 0) == 0
 
 
@@ -113,7 +130,7 @@ def test_a_repeated_system_prompt_is_guarded_on_every_request(gateway):
                 model="fake",
                 messages=[{"role": "system", "content": attack}, {"role": "user", "content": "hi"}],
             )
-    assert BlockedRequest.objects.filter(flow="chat").count() == 2
+    assert eventually(lambda: BlockedRequest.objects.filter(flow="chat").count() == 2)
     assert fake.stats()["requests"].get("/v1/chat/completions", 0) == 0
     for _ in range(2):
         client.chat.completions.create(
@@ -151,12 +168,12 @@ def test_injection_in_a_tool_message_is_rejected(gateway):
                 },
             ],
         )
-    assert BlockedRequest.objects.filter(source="tool_output").exists()
+    assert eventually(lambda: BlockedRequest.objects.filter(source="tool_output").exists())
 
 
-def test_bad_key_and_upstream_errors_reach_the_client_typed(gateway, live_server):
+def test_bad_key_and_upstream_errors_reach_the_client_typed(gateway, live_gateway):
     client, fake = gateway
-    bad = openai.OpenAI(base_url=f"{live_server.url}/v1", api_key="ah_nope", max_retries=0)
+    bad = openai.OpenAI(base_url=f"{live_gateway.url}/v1", api_key="ah_nope", max_retries=0)
     with pytest.raises(openai.AuthenticationError):
         bad.chat.completions.create(model="x", messages=[{"role": "user", "content": "hi"}])
     fake.set(mode="fail", status=500)
@@ -171,9 +188,9 @@ def test_bad_key_and_upstream_errors_reach_the_client_typed(gateway, live_server
     assert info.value.status_code == 502
 
 
-def test_malformed_request_is_a_400(gateway, live_server, tenant_key):
+def test_malformed_request_is_a_400(gateway, live_gateway, tenant_key):
     response = httpx.post(
-        f"{live_server.url}/v1/chat/completions",
+        f"{live_gateway.url}/v1/chat/completions",
         json={"model": "fake", "messages": []},
         headers={"Authorization": f"Bearer {tenant_key.plaintext}"},
     )

@@ -1,0 +1,136 @@
+"""The production server: ``python -m agenthub.server`` (what ``make run`` and the image run).
+
+uvicorn with uvloop and httptools serves ``agenthub.asgi:application``. Why uvicorn: it is the
+reference ASGI server of the Django/Starlette world, maintained by the Encode team, with a
+process manager of its own (``--workers``), graceful shutdown that lets open streams finish, and
+the fastest pure-Python-facing stack on Linux when run on uvloop + httptools (both C). Granian
+(Rust) is as fast, but a younger project whose settings and behaviour shift between releases.
+
+Settings (environment):
+
+- ``BIND`` (``127.0.0.1:8000``; ``PORT`` alone gives ``0.0.0.0:$PORT``)
+- ``WEB_CONCURRENCY`` server processes (default 1). More than one needs ``REDIS_URL`` (breakers
+  and rate limits are shared through it); without it the server refuses to start.
+- ``GATEWAY_MAX_INFLIGHT`` (per process), ``GATEWAY_BODY_TIMEOUT``, ``GATEWAY_HEADER_TIMEOUT``:
+  see ``apps.gateway.asgi`` and settings.
+- ``KEEPALIVE_TIMEOUT`` idle keep-alive seconds (5), ``GRACEFUL_TIMEOUT`` seconds open requests
+  and streams get to finish on shutdown (30), ``BACKLOG`` (4096).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+# A header deadline that fires this much late means the event loop is saturated, not that the
+# client is slow.
+LOOP_LAG_TOLERANCE = 1.0
+
+
+class HeaderTimeoutProtocol(HttpToolsProtocol):
+    """httptools with a deadline for the request line and headers (uvicorn has none): a
+    connection that opens and stays silent, or trickles its headers, is closed after
+    ``GATEWAY_HEADER_TIMEOUT`` seconds. (The body's deadline is the front door's: 408.)"""
+
+    header_timeout = float(os.environ.get("GATEWAY_HEADER_TIMEOUT", "10"))
+
+    def connection_made(self, transport) -> None:  # type: ignore[override]
+        self._header_timer = None
+        super().connection_made(transport)
+        self._arm_header_timer()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._arm_header_timer()
+
+    def on_headers_complete(self) -> None:
+        self._cancel_header_timer()
+        super().on_headers_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_header_timer()
+        super().connection_lost(exc)
+
+    def _arm_header_timer(self) -> None:
+        self._cancel_header_timer()
+        if self.header_timeout > 0:
+            self._header_due = self.loop.time() + self.header_timeout
+            self._header_timer = self.loop.call_at(self._header_due, self._headers_late)
+
+    def _cancel_header_timer(self) -> None:
+        timer = getattr(self, "_header_timer", None)
+        if timer is not None:
+            timer.cancel()
+            self._header_timer = None
+
+    def _headers_late(self) -> None:
+        self._header_timer = None
+        if self.loop.time() - self._header_due > LOOP_LAG_TOLERANCE:
+            # The loop itself is late (saturated): the client may have sent its headers long
+            # ago and they wait unread. Not the client's fault; give it another period.
+            self._arm_header_timer()
+            return
+        if not self.transport.is_closing():
+            self.transport.close()
+
+
+def _bind() -> tuple[str, int]:
+    bind = os.environ.get("BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+    host, _, port = bind.rpartition(":")
+    return host or "0.0.0.0", int(port)  # noqa: S104 (the container binds every interface)
+
+
+def _prometheus_dir(workers: int) -> None:
+    # prometheus_client multiprocess mode: every process writes its samples to this directory
+    # and /metrics merges them; it must be empty at start.
+    if workers <= 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        return
+    path = os.environ.setdefault(
+        "PROMETHEUS_MULTIPROC_DIR",
+        str(Path(os.environ.get("TMPDIR", "/tmp")) / f"agenthub-metrics-{os.getpid()}"),  # noqa: S108
+    )
+    shutil.rmtree(path, ignore_errors=True)
+    Path(path).mkdir(parents=True, exist_ok=True)
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agenthub.settings")
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    django.setup()
+    from apps.gateway.checks import check_process_model, server_processes
+
+    workers = server_processes()
+    try:
+        check_process_model(workers)
+    except ImproperlyConfigured as exc:
+        print(f"agenthub.server: refusing to start: {exc}", file=sys.stderr)
+        sys.exit(2)
+    _prometheus_dir(workers)
+    host, port = _bind()
+    uvicorn.run(
+        "agenthub.asgi:application",
+        host=host,
+        port=port,
+        workers=workers if workers > 1 else None,
+        loop="uvloop",
+        http=HeaderTimeoutProtocol,
+        lifespan="on",
+        interface="asgi3",
+        timeout_keep_alive=int(os.environ.get("KEEPALIVE_TIMEOUT", "5")),
+        timeout_graceful_shutdown=int(os.environ.get("GRACEFUL_TIMEOUT", "30")),
+        backlog=int(os.environ.get("BACKLOG", "4096")),
+        access_log=os.environ.get("ACCESS_LOG", "") == "1",
+        proxy_headers=False,  # client addresses come from TRUSTED_PROXY_COUNT (apps.core.http)
+        server_header=False,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""The OpenAI-compatible front door: ``POST /v1/chat/completions`` and ``GET /v1/models``.
+
+Async Django views, thin: authenticate (a key this process knows costs no database read),
+rate-limit (``redis.asyncio``), validate (``serializers``), then a service does the work. An
+application using the official ``openai`` client changes its ``base_url`` to AgentHub and its key
+to a tenant key. Errors keep AgentHub's envelope ``{"error": {"code", "message", "request_id"}}``,
+which the ``openai`` client reads as ``error.code`` / ``error.message``.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework import exceptions as drf
+
+from apps.core.exceptions import error_json_response
+from apps.core.live_config import arefresh_all
+from apps.gateway import services
+from apps.gateway.serializers import chat_request_from
+from apps.security.services import GuardContext
+from apps.tenants.authentication import ApiKeyPrincipal, aauthenticate
+from apps.tenants.throttling import athrottle
+
+PROVIDER_HEADER = "X-AgentHub-Provider"
+
+
+async def _principal(request: HttpRequest) -> ApiKeyPrincipal:
+    await arefresh_all()
+    principal = await aauthenticate(request.headers.get("Authorization", ""))
+    request.user = principal  # what GuardContext and the rate limits read
+    await athrottle(request, principal)
+    return principal
+
+
+def _json_body(request: HttpRequest):
+    content_type = request.content_type or ""
+    if content_type != "application/json":
+        raise drf.UnsupportedMediaType(content_type)
+    try:
+        return json.loads(request.body)
+    except ValueError as exc:
+        raise drf.ParseError(f"JSON parse error - {exc}") from None
+
+
+def _not_allowed(request: HttpRequest, allowed: str) -> HttpResponse:
+    response = error_json_response(drf.MethodNotAllowed(request.method or ""))
+    response["Allow"] = allowed
+    return response
+
+
+@csrf_exempt
+async def chat_completions(request: HttpRequest) -> HttpResponse:
+    """OpenAI-compatible chat completion, guarded and resilient (``stream: true`` -> SSE)."""
+    if request.method != "POST":
+        return _not_allowed(request, "POST")
+    try:
+        await _principal(request)
+        chat = chat_request_from(_json_body(request))
+        ctx = GuardContext.from_request(request, flow="chat")
+        if chat.stream:
+            stream = await services.chat_stream(chat, ctx=ctx)
+            response = StreamingHttpResponse(stream.events, content_type="text/event-stream")
+            response["Cache-Control"] = "no-cache"
+            response["X-Accel-Buffering"] = "no"
+            return response
+        body, provider = await services.chat_complete(chat, ctx=ctx)
+    except Exception as exc:
+        return error_json_response(exc)
+    response = JsonResponse(body)
+    response[PROVIDER_HEADER] = provider
+    return response
+
+
+async def models(request: HttpRequest) -> HttpResponse:
+    """Models (providers) this gateway can route to, in OpenAI's list format."""
+    if request.method not in ("GET", "HEAD"):
+        return _not_allowed(request, "GET, HEAD")
+    try:
+        await _principal(request)
+    except Exception as exc:
+        return error_json_response(exc)
+    return JsonResponse(services.models())

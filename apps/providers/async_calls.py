@@ -1,0 +1,243 @@
+"""LLM calls on the event loop: the same chain -> breaker -> retries -> client path as
+``services.complete`` / ``stream_complete``, awaited end to end.
+
+The async front door (``apps.gateway``) calls :func:`acomplete` and :func:`astream_complete`.
+Provider configuration comes from the same live snapshot (never a database read on the loop),
+breakers are the process's breakers seen through :class:`AsyncCircuitBreaker` (state shared with
+sync callers and, with Redis, every process), HTTP goes through one pooled ``httpx.AsyncClient``
+per provider. Closing a stream's iterator (client gone) closes the upstream response at once and
+gives a half-open trial slot back.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+from tenacity import AsyncRetrying, stop_after_attempt
+
+from apps.providers.breaker.core import AsyncCircuitBreaker, Permit
+from apps.providers.callstats import call_stats
+from apps.providers.clients.base import ProviderSpec
+from apps.providers.exceptions import CircuitOpenError, LLMError
+from apps.providers.metrics import LLM_ERRORS
+from apps.providers.retry import RetryPolicy, counts_for_breaker
+from apps.providers.runtime import breakers
+from apps.providers.selectors import provider_chain
+from apps.providers.services import (
+    _CLIENTS,
+    _for_provider,
+    _observe,
+    _request,
+    logger,
+)
+from apps.providers.types import Completion, CompletionRequest, StreamDelta, ToolSpec
+
+
+async def _acquire(spec: ProviderSpec, breaker: AsyncCircuitBreaker) -> Permit:
+    try:
+        return await breaker.acquire()
+    except CircuitOpenError:
+        LLM_ERRORS.labels(provider=spec.name, error_type=CircuitOpenError.error_type).inc()
+        raise
+
+
+async def _settle(
+    spec: ProviderSpec,
+    breaker: AsyncCircuitBreaker,
+    permit: Permit,
+    started: float,
+    exc: Exception,
+) -> None:
+    duration = time.perf_counter() - started
+    if isinstance(exc, LLMError):
+        LLM_ERRORS.labels(provider=spec.name, error_type=exc.error_type).inc()
+    if counts_for_breaker(spec, exc):
+        await breaker.record_failure(permit, duration)
+    else:
+        await breaker.release(permit)
+
+
+def _retrying(spec: ProviderSpec) -> AsyncRetrying:
+    policy = RetryPolicy(spec)
+    return AsyncRetrying(
+        stop=stop_after_attempt(max(1, spec.max_attempts)),
+        wait=policy.wait,
+        retry=policy.should_retry,
+        reraise=True,
+    )
+
+
+async def _attempt(spec: ProviderSpec, request: CompletionRequest) -> Completion:
+    breaker = breakers.async_get(spec.name)
+    permit = await _acquire(spec, breaker)
+    started = time.perf_counter()
+    try:
+        completion = await _CLIENTS[spec.kind].acomplete(spec, request)
+    except Exception as exc:
+        await _settle(spec, breaker, permit, started, exc)
+        raise
+    except BaseException:  # cancelled: the client went away
+        await breaker.release(permit)
+        raise
+    await breaker.record_success(permit, time.perf_counter() - started)
+    return completion
+
+
+async def acall_provider(
+    spec: ProviderSpec, request: CompletionRequest, *, flow: str = ""
+) -> Completion:
+    """One provider, with its breaker and retries (no fallback)."""
+    request = _for_provider(spec, request)
+    started = time.perf_counter()
+    try:
+        async for attempt in _retrying(spec):
+            with attempt:
+                completion = await _attempt(spec, request)
+    except CircuitOpenError:
+        raise
+    except Exception:
+        _observe(spec, flow, time.perf_counter() - started, ok=False)
+        raise
+    elapsed = time.perf_counter() - started
+    _observe(spec, flow, elapsed, ok=True)
+    return replace(completion, latency_ms=round(elapsed * 1000, 3))
+
+
+async def acomplete(
+    *,
+    messages: list[dict],
+    provider: str | None = None,
+    flow: str = "",
+    tools: list[ToolSpec] | None = None,
+    response_format: dict | None = None,
+    max_tokens: int | None = None,
+    temperature: float | None = None,
+) -> Completion:
+    """:func:`apps.providers.services.complete`, awaited (same errors, same fallback chain)."""
+    request = _request(messages, tools, response_format, max_tokens, temperature)
+    chain = provider_chain(provider)
+    failed: list[str] = []
+    last_error: LLMError | None = None
+    for spec in chain:
+        try:
+            completion = await acall_provider(spec, request, flow=flow)
+        except LLMError as exc:
+            failed.append(spec.name)
+            last_error = exc
+            if len(failed) < len(chain):
+                logger.warning("Provider %s failed (%s); falling back", spec.name, exc.error_code)
+            continue
+        return replace(completion, fallbacks=tuple(failed))
+    assert last_error is not None  # the chain is never empty
+    raise last_error
+
+
+class _OpenStream:
+    __slots__ = ("breaker", "first", "permit", "rest", "spec", "started")
+
+    def __init__(self, spec, breaker, permit, started, first, rest) -> None:
+        self.spec: ProviderSpec = spec
+        self.breaker: AsyncCircuitBreaker = breaker
+        self.permit: Permit = permit
+        self.started: float = started
+        self.first: StreamDelta | Completion = first
+        self.rest: AsyncIterator[StreamDelta | Completion] = rest
+
+
+async def _open_stream_once(spec: ProviderSpec, request: CompletionRequest) -> _OpenStream:
+    breaker = breakers.async_get(spec.name)
+    permit = await _acquire(spec, breaker)
+    started = time.perf_counter()
+    iterator = _CLIENTS[spec.kind].astream(spec, request)
+    try:
+        first = await anext(iterator)
+    except Exception as exc:
+        await iterator.aclose()
+        await _settle(spec, breaker, permit, started, exc)
+        raise
+    except BaseException:
+        await iterator.aclose()
+        await breaker.release(permit)
+        raise
+    return _OpenStream(spec, breaker, permit, started, first, iterator)
+
+
+async def _open_stream(spec: ProviderSpec, request: CompletionRequest) -> _OpenStream:
+    """Retries cover opening the stream up to its first item, never after it."""
+    request = _for_provider(spec, request)
+    async for attempt in _retrying(spec):
+        with attempt:
+            opened = await _open_stream_once(spec, request)
+    return opened
+
+
+async def _drain(
+    opened: _OpenStream, flow: str, failed: tuple[str, ...]
+) -> AsyncIterator[StreamDelta | Completion]:
+    spec, breaker, permit = opened.spec, opened.breaker, opened.permit
+    settled = False
+
+    async def finish(item: Completion) -> Completion:
+        nonlocal settled
+        elapsed = time.perf_counter() - opened.started
+        settled = True
+        await breaker.record_success(permit, elapsed)
+        _observe(spec, flow, elapsed, ok=True)
+        return replace(item, latency_ms=round(elapsed * 1000, 3), fallbacks=failed)
+
+    try:
+        if isinstance(opened.first, Completion):
+            yield await finish(opened.first)
+            return
+        yield opened.first
+        async for item in opened.rest:
+            if isinstance(item, Completion):
+                yield await finish(item)
+                return
+            yield item
+    except Exception as exc:
+        if not settled:
+            settled = True
+            await _settle(spec, breaker, permit, opened.started, exc)
+            call_stats.record(spec.name, time.perf_counter() - opened.started, ok=False)
+        raise
+    finally:
+        await opened.rest.aclose()
+        if not settled:  # the consumer stopped early (client gone)
+            await breaker.release(permit)
+
+
+async def astream_complete(
+    *,
+    messages: list[dict],
+    provider: str | None = None,
+    flow: str = "",
+    tools: list[ToolSpec] | None = None,
+    response_format: dict | None = None,
+    max_tokens: int | None = None,
+    temperature: float | None = None,
+) -> AsyncIterator[StreamDelta | Completion]:
+    """:func:`apps.providers.services.stream_complete`, awaited: text deltas, then the final
+    :class:`Completion`; fallback only before the first delta. Close it (``aclose``) when the
+    consumer stops early."""
+    request = _request(messages, tools, response_format, max_tokens, temperature)
+    failed: list[str] = []
+    last_error: LLMError | None = None
+    for spec in provider_chain(provider):
+        try:
+            opened = await _open_stream(spec, request)
+        except LLMError as exc:
+            failed.append(spec.name)
+            last_error = exc
+            continue
+        drained = _drain(opened, flow, tuple(failed))
+        try:
+            async for item in drained:
+                yield item
+        finally:
+            await drained.aclose()
+        return
+    assert last_error is not None
+    raise last_error

@@ -1,0 +1,444 @@
+"""The gateway under real LLM traffic: long streams, a cold burst, slow clients, a database
+outage -- each side by side with the upstream alone in the same run.
+
+    python bench/gateway/scenarios.py [streams] [flood] [cold] [slowbody] [dbstop] [--streams N]
+
+Production shape: ``python -m agenthub.server`` (uvicorn, 2 processes, Redis), PostgreSQL from
+``BENCH_DATABASE_URL`` (the ``dbstop`` scenario stops and restarts it: give it a PRIVATE cluster,
+e.g. ``pg_createcluster 15 bench -p 18532``, and name it in ``BENCH_PG_CLUSTER=15/bench``),
+fakellm as the upstream. Loopback only; every scenario is bounded in connections and time.
+
+Scenarios (run all by default, except ``flood`` which opens 10,000 connections):
+  streams   N (2,000) concurrent streams, 20 chunks 250 ms apart (5 s): completed, first content
+            p50/p99 and total p99 vs the upstream alone; /health latency during and right after;
+            server memory per 1,000 open streams.
+  flood     10,000 concurrent streams: each served or refused with 503 + Retry-After (no 500, no
+            hang); seconds until an ordinary request is served again after the clients leave.
+  cold      a fresh server, and 500 requests against a 1 s upstream fired as soon as /health
+            answers: errors, p99 vs the upstream alone.
+  slowbody  ordinary requests' p99 at 8 connections, alone and with 500 clients that trickle
+            their bodies (one byte a second).
+  dbstop    16 connections of chat completions for 25 s; PostgreSQL stopped for 15 s in between:
+            status codes per phase (no 500 expected; completions keep succeeding).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from bench.gateway.run import (  # noqa: E402
+    Run,
+    burst,
+    concurrent,
+    django_env,
+    percentile,
+    setup,
+    start_server,
+    stop_server,
+)
+from fakellm.testing import start_fakellm  # noqa: E402
+
+MESSAGES = [
+    {"role": "system", "content": "You are a helpful assistant."},
+    {"role": "user", "content": "Tell me a short story about a lighthouse."},
+]
+# The first delta that carries text, in either server's JSON spacing.
+_CONTENT = re.compile(rb'"content":\s*"[^"]')
+
+
+@dataclass
+class Streams:
+    statuses: dict[str, int] = field(default_factory=dict)
+    first: list[float] = field(default_factory=list)  # seconds to the first content delta
+    total: list[float] = field(default_factory=list)
+    retry_after_missing: int = 0
+
+    def count(self, kind: str) -> None:
+        self.statuses[kind] = self.statuses.get(kind, 0) + 1
+
+    def summary(self) -> str:
+        kinds = ", ".join(f"{k}:{v}" for k, v in sorted(self.statuses.items()))
+        return (
+            f"{kinds} | first content p50 {percentile(self.first, 50):.2f} s "
+            f"p99 {percentile(self.first, 99):.2f} s | total p50 {percentile(self.total, 50):.2f}"
+            f" s p99 {percentile(self.total, 99):.2f} s"
+        )
+
+
+def _request(url: str, headers: dict[str, str], body: dict) -> tuple[str, int, bytes]:
+    parts = urlsplit(url)
+    payload = json.dumps(body).encode()
+    lines = [
+        f"POST {parts.path} HTTP/1.1",
+        f"Host: {parts.hostname}:{parts.port}",
+        "Content-Type: application/json",
+        f"Content-Length: {len(payload)}",
+        "Connection: close",
+        *(f"{k}: {v}" for k, v in headers.items()),
+    ]
+    return (
+        parts.hostname or "127.0.0.1",
+        parts.port or 80,
+        ("\r\n".join(lines) + "\r\n\r\n").encode() + payload,
+    )
+
+
+async def one_stream(url: str, headers: dict, result: Streams, timeout: float) -> None:
+    """One ``stream: true`` request on its own connection, read to the end."""
+    host, port, request = _request(url, headers, {"messages": MESSAGES, "stream": True})
+    started = time.perf_counter()
+    writer = None
+    try:
+        async with asyncio.timeout(timeout):
+            reader, writer = await asyncio.open_connection(host, port)
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = int(head[9:12])
+            if status != 200:
+                if status == 503 and b"retry-after" not in head.lower():
+                    result.retry_after_missing += 1
+                result.count(f"http_{status}")
+                return
+            seen_first = False
+            tail = b""
+            while chunk := await reader.read(65536):
+                if not seen_first and _CONTENT.search(tail + chunk):
+                    result.first.append(time.perf_counter() - started)
+                    seen_first = True
+                tail = chunk[-64:]
+                if b"[DONE]" in chunk:
+                    break
+            else:
+                result.count("incomplete")
+                return
+            result.total.append(time.perf_counter() - started)
+            result.count("ok")
+    except TimeoutError:
+        result.count("timeout")
+    except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
+        result.count(type(exc).__name__)
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+async def many_streams(url: str, headers: dict, count: int, timeout: float) -> Streams:
+    result = Streams()
+    await asyncio.gather(*(one_stream(url, headers, result, timeout) for _ in range(count)))
+    return result
+
+
+async def _get_ms(url: str) -> float | None:
+    parts = urlsplit(url)
+    started = time.perf_counter()
+    try:
+        async with asyncio.timeout(5):
+            reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+            writer.write(
+                f"GET {parts.path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()
+            )
+            await reader.read()
+            writer.close()
+    except (TimeoutError, OSError):
+        return None
+    return (time.perf_counter() - started) * 1000
+
+
+async def watch_health(url: str, stop: asyncio.Event, samples: list) -> None:
+    """/health every 100 ms; a missing answer (5 s) counts as 5,000 ms."""
+    while not stop.is_set():
+        ms = await _get_ms(url)
+        samples.append(5000.0 if ms is None else ms)
+        await asyncio.sleep(0.1)
+
+
+def rss_mb(root_pid: int) -> float:
+    """Resident memory of a process and its children (the server's workers), in MB."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
+        if int(entry.name) == root_pid or ppid == root_pid:
+            for line in status.splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total / 1024
+
+
+# --- scenarios ----------------------------------------------------------------------------------
+
+
+def scenario_streams(ctx: Context, count: int) -> None:
+    fake, auth = ctx.fake, ctx.auth
+    fake.set(reply=" ".join(f"word{i}" for i in range(20)), chunks=20, chunk_delay=0.25)
+    alone = asyncio.run(many_streams(f"{fake.base_url}/chat/completions", {}, count, 60))
+    idle_rss = rss_mb(ctx.server.pid)
+
+    async def through() -> tuple[Streams, list, list, float]:
+        stop = asyncio.Event()
+        during: list[float] = []
+        peak = 0.0
+
+        async def sample_rss() -> None:
+            nonlocal peak
+            while not stop.is_set():
+                peak = max(peak, rss_mb(ctx.server.pid))
+                await asyncio.sleep(0.5)
+
+        watchers = [
+            asyncio.create_task(watch_health(f"{ctx.base}/health", stop, during)),
+            asyncio.create_task(sample_rss()),
+        ]
+        result = await many_streams(ctx.chat_url, auth, count, 60)
+        stop.set()
+        await asyncio.gather(*watchers)
+        after = [await _get_ms(f"{ctx.base}/health") for _ in range(10)]
+        return result, during, [5000.0 if a is None else a for a in after], peak
+
+    gateway, during, after, peak = asyncio.run(through())
+    fake.set(chunks=None, chunk_delay=None, reply=None)
+    extra = percentile(gateway.first, 99) - percentile(alone.first, 99)
+    ctx.out(f"## {count} concurrent streams, 20 chunks x 250 ms")
+    ctx.out(f"- upstream alone : {alone.summary()}")
+    ctx.out(f"- AgentHub       : {gateway.summary()}")
+    ctx.out(f"- first content p99 added over the upstream alone: {extra:+.2f} s (target <= 1.5 s)")
+    ctx.out(
+        f"- /health during: p50 {percentile(during, 50):.1f} ms, max {max(during, default=0):.1f}"
+        f" ms ({len(during)} probes); right after: max {max(after):.1f} ms (target <= 100 ms)"
+    )
+    per_thousand = (peak - idle_rss) * 1000 / max(count, 1)
+    ctx.out(
+        f"- server memory: {idle_rss:.0f} MB idle, {peak:.0f} MB peak with {count} streams open "
+        f"-> {per_thousand:.0f} MB per 1,000 open streams (both processes)"
+    )
+
+
+def scenario_flood(ctx: Context, count: int) -> None:
+    fake = ctx.fake
+    fake.set(reply=" ".join(f"word{i}" for i in range(20)), chunks=20, chunk_delay=0.25)
+    started = time.perf_counter()
+    result = asyncio.run(many_streams(ctx.chat_url, ctx.auth, count, 90))
+    wall = time.perf_counter() - started
+    fake.set(chunks=None, chunk_delay=None, reply=None)
+    left = time.perf_counter()
+    recovered = None
+    while time.perf_counter() - left < 30:
+        probe = asyncio.run(burst(ctx.chat_url, ctx.auth, 1))
+        if probe.ok:
+            recovered = time.perf_counter() - left
+            break
+        time.sleep(0.1)
+    ctx.out(f"## {count} concurrent streams (the flood)")
+    ctx.out(f"- AgentHub: {result.summary()}; wall {wall:.1f} s")
+    ctx.out(
+        f"- 503 without Retry-After: {result.retry_after_missing}; 500s: "
+        f"{result.statuses.get('http_500', 0)}; normal service again after the clients left: "
+        + (f"{recovered:.2f} s" if recovered is not None else "NOT within 30 s")
+        + " (target <= 5 s)"
+    )
+
+
+def scenario_cold(ctx: Context) -> None:
+    fake = ctx.fake
+    fake.set(delay=1.0)
+    alone = asyncio.run(burst(f"{fake.base_url}/chat/completions", {}, 500))
+    stop_server(ctx.server)
+    ctx.server = start_server(ctx.env, ctx.port)  # returns as soon as /health answers
+    gateway = asyncio.run(burst(ctx.chat_url, ctx.auth, 500))
+    fake.set(delay=None)
+    ratio = percentile(gateway.latencies, 99) / max(percentile(alone.latencies, 99), 1e-9)
+    ctx.out("## cold burst: 500 requests against a 1 s upstream, fired as /health first answers")
+    for name, run in (("upstream alone", alone), ("AgentHub (cold)", gateway)):
+        errors = ", ".join(f"{k}:{v}" for k, v in sorted(run.errors.items())) or "none"
+        ctx.out(
+            f"- {name:<15}: ok {run.ok}, errors {errors}, p50 "
+            f"{percentile(run.latencies, 50):.0f} ms, p99 {percentile(run.latencies, 99):.0f} ms"
+        )
+    ctx.out(f"- p99 ratio to the upstream alone: {ratio:.2f}x (target <= 2x)")
+
+
+async def _slow_body_clients(host: str, port: int, count: int, stop: asyncio.Event) -> int:
+    """``count`` connections that send headers and then one body byte a second."""
+    head = (
+        b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 100000\r\n\r\n"
+    )
+    writers = []
+    for _ in range(count):
+        try:
+            _reader, writer = await asyncio.open_connection(host, port)
+            writer.write(head)
+            writers.append(writer)
+        except OSError:
+            break
+    while not stop.is_set():
+        for writer in writers:
+            if not writer.is_closing():
+                writer.write(b" ")
+        await asyncio.sleep(1)
+    for writer in writers:
+        writer.close()
+    return len(writers)
+
+
+def scenario_slowbody(ctx: Context, seconds: float) -> None:
+    alone = asyncio.run(concurrent(ctx.chat_url, ctx.auth, 8, seconds, 100_000))
+
+    async def with_slow() -> tuple[Run, int]:
+        stop = asyncio.Event()
+        slow = asyncio.create_task(_slow_body_clients("127.0.0.1", ctx.port, 500, stop))
+        await asyncio.sleep(1.0)
+        run = await concurrent(ctx.chat_url, ctx.auth, 8, seconds, 100_000)
+        stop.set()
+        return run, await slow
+
+    loaded, held = asyncio.run(with_slow())
+    p99, loaded_p99 = percentile(alone.latencies, 99), percentile(loaded.latencies, 99)
+    ctx.out(f"## {held} slow-body clients held open (one byte a second)")
+    ctx.out(
+        f"- ordinary requests, 8 connections: alone p99 {p99:.1f} ms ({alone.ok} ok), with the "
+        f"slow clients p99 {loaded_p99:.1f} ms ({loaded.ok} ok, errors {loaded.errors or 0}) "
+        f"-> {100 * (loaded_p99 / max(p99, 1e-9) - 1):+.0f} % (target within 20 %)"
+    )
+
+
+def scenario_dbstop(ctx: Context, cluster: str) -> None:
+    version, name = cluster.split("/")
+    statuses: dict[str, dict[str, int]] = {"before": {}, "stopped": {}, "after": {}}
+    phase = "before"
+
+    async def load() -> None:
+        deadline = time.perf_counter() + 25
+
+        async def worker() -> None:
+            while time.perf_counter() < deadline:
+                run = await burst(ctx.chat_url, ctx.auth, 1)
+                kind = "200" if run.ok else next(iter(run.errors), "?")
+                bucket = statuses[phase]
+                bucket[kind] = bucket.get(kind, 0) + 1
+
+        await asyncio.gather(*(worker() for _ in range(16)))
+
+    async def outage() -> None:
+        nonlocal phase
+        await asyncio.sleep(5)
+        await asyncio.to_thread(
+            subprocess.run, ["pg_ctlcluster", version, name, "stop", "-m", "immediate"], check=True
+        )
+        phase = "stopped"
+        await asyncio.sleep(15)
+        await asyncio.to_thread(
+            subprocess.run, ["pg_ctlcluster", version, name, "start"], check=True
+        )
+        phase = "after"
+
+    async def both() -> None:
+        await asyncio.gather(load(), outage())
+
+    try:
+        asyncio.run(both())
+    finally:
+        subprocess.run(["pg_ctlcluster", version, name, "start"], check=False)
+    ctx.out("## PostgreSQL stopped for 15 s under load (16 connections, chat completions)")
+    for name_, counts in statuses.items():
+        text = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "-"
+        ctx.out(f"- {name_:<8}: {text}")
+
+
+@dataclass
+class Context:
+    env: dict
+    port: int
+    fake: object
+    server: subprocess.Popen
+    auth: dict
+    lines: list = field(default_factory=list)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def chat_url(self) -> str:
+        return f"{self.base}/v1/chat/completions"
+
+    def out(self, line: str) -> None:
+        print(line, flush=True)
+        self.lines.append(line)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("scenarios", nargs="*", default=["streams", "cold", "slowbody", "dbstop"])
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:18532/agenthub_gateway_bench"
+        ),
+    )
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+    )
+    parser.add_argument("--pg-cluster", default=os.environ.get("BENCH_PG_CLUSTER", ""))
+    parser.add_argument("--port", type=int, default=18520)
+    parser.add_argument("--streams", type=int, default=2000)
+    parser.add_argument("--flood", type=int, default=10_000)
+    parser.add_argument("--seconds", type=float, default=8.0)
+    args = parser.parse_args()
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+    fake = start_fakellm()
+    env = django_env(args)
+    key = setup(env, fake)
+    ctx = Context(
+        env, args.port, fake, start_server(env, args.port), {"Authorization": f"Bearer {key}"}
+    )
+    print(
+        f"# AgentHub under LLM traffic: uvicorn x {env['WEB_CONCURRENCY']} processes, PostgreSQL,"
+        f" Redis; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start"
+    )
+    try:
+        for name in args.scenarios:
+            if name == "streams":
+                scenario_streams(ctx, args.streams)
+            elif name == "flood":
+                scenario_flood(ctx, args.flood)
+            elif name == "cold":
+                scenario_cold(ctx)
+            elif name == "slowbody":
+                scenario_slowbody(ctx, args.seconds)
+            elif name == "dbstop":
+                if not args.pg_cluster:
+                    print("## dbstop skipped: set BENCH_PG_CLUSTER=<version>/<private cluster>")
+                    continue
+                scenario_dbstop(ctx, args.pg_cluster)
+    finally:
+        stop_server(ctx.server)
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+import pytest
+import uvicorn
+from django.core.asgi import get_asgi_application
+
+from apps.gateway.asgi import FrontDoor
+from apps.providers import http
+from apps.providers.models import ProviderKind
+from apps.providers.runtime import breakers
+from apps.providers.selectors import live_providers
+from apps.providers.services import provider_create
+from apps.tenants.selectors import _known_keys
+
+
+def _invalidate_all() -> None:
+    for cache in (live_providers, _known_keys):
+        cache.invalidate()
+    breakers.reset()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_live_state():
+    """Per-process live caches start empty: a previous test's (rolled back) state never leaks."""
+    _invalidate_all()
+    yield
+    _invalidate_all()
+    http.close_all()
+
+
+@pytest.fixture
+def upstream(db, fakellm, django_capture_on_commit_callbacks):
+    """fakellm as the default provider (one attempt: failures surface at once)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        provider_create(
+            name="fake",
+            kind=ProviderKind.OPENAI_COMPATIBLE,
+            base_url=fakellm.base_url,
+            model="fakellm-1",
+            is_default=True,
+            max_attempts=1,
+            read_timeout=10,
+        )
+    return fakellm
+
+
+@dataclass
+class LiveGateway:
+    url: str
+    app: FrontDoor
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def live_gateway(transactional_db, settings):
+    """The production front door (``FrontDoor`` under uvicorn) on a free port, in a thread of
+    this process (so it shares the test database). Change ``settings.GATEWAY_*`` before use."""
+    app = FrontDoor(get_asgi_application())
+    port = _free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, lifespan="on", log_level="warning", loop="asyncio"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="live-gateway", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the gateway server did not start")
+        time.sleep(0.02)
+    yield LiveGateway(f"http://127.0.0.1:{port}", app)
+    server.should_exit = True
+    thread.join(10)
