@@ -80,7 +80,7 @@ class AgentChatApi(APIView):
             if wants_async(request, request.data):
                 # the answers a sync chat gives at once (404...) are given before queueing
                 agent_chat_check(
-                    tenant=request.user.tenant,
+                    tenant=principal_of(request).tenant,
                     agent=payload["agent"],
                     conversation_id=payload["conversation_id"],
                 )

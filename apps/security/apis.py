@@ -295,7 +295,7 @@ class DetectionPolicyApi(APIView):
 
     @extend_schema(responses=OutputSerializer, summary="Read your detection policy")
     def get(self, request: Request) -> Response:
-        return Response(self.OutputSerializer(self._output(request.user.tenant)).data)
+        return Response(self.OutputSerializer(self._output(principal_of(request).tenant)).data)
 
     @extend_schema(
         request=InputSerializer, responses=OutputSerializer, summary="Change your detection policy"
@@ -303,7 +303,7 @@ class DetectionPolicyApi(APIView):
     def patch(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        tenant = request.user.tenant
+        tenant = principal_of(request).tenant
         tenant_detection_policy_set(
             tenant=tenant, updated_by=_actor(request), **serializer.validated_data
         )
