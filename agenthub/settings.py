@@ -351,8 +351,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "apps.core.schema.document_error_responses",
         "apps.gateway.schema.add_openai_paths",  # the async /v1 views are not DRF views
+        "apps.core.schema.document_error_responses",  # last: covers the /v1 paths too
     ],
 }
 
@@ -367,6 +367,8 @@ LIVE_CONFIG_CHECK_INTERVAL = env.float("LIVE_CONFIG_CHECK_INTERVAL", default=0.2
 # In-flight /v1 requests (streams included) per process; above it a fast 503 "overloaded".
 # Size it to the CPU: a 5 s streamed answer costs about 10 ms of CPU here (bench/gateway).
 GATEWAY_MAX_INFLIGHT = env.int("GATEWAY_MAX_INFLIGHT", default=2000)
+# ... and while the event loop runs this many seconds late (CPU saturated); 0 disables.
+GATEWAY_MAX_LOOP_LAG = env.float("GATEWAY_MAX_LOOP_LAG", default=1.0)
 # Seconds a client gets to send its whole request body (else 408), and its headers (else the
 # connection is closed).
 GATEWAY_BODY_TIMEOUT = env.float("GATEWAY_BODY_TIMEOUT", default=10.0)

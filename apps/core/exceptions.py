@@ -193,12 +193,17 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     return response
 
 
-def error_json_response(exc: Exception) -> JsonResponse:
-    """The error shape of ``exc`` as a plain Django response (async views outside DRF)."""
+def error_json_response(exc: Exception, request: Any = None) -> JsonResponse:
+    """The error shape of ``exc`` as a plain Django response (async views outside DRF), logged
+    like the DRF handler's: expected conditions throttled at INFO/WARNING, never per request."""
     status, body, headers = error_parts(exc)
     response = JsonResponse(body, status=status)
     for name, value in headers.items():
         response[name] = value
+    if status != 500:
+        error = body["error"]
+        _log_expected(request, status, error["code"], error["message"])
+        response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -175,6 +176,10 @@ class LiveCache(Generic[T]):
         """Rebuild now if this cache holds a value (a failure leaves it invalidated)."""
         if self._value is None or _on_any_loop():
             return
+        if transaction.get_connection().in_atomic_block:
+            # Still inside a transaction (a test's, or a nested commit hook): what it reads now
+            # may be rolled back; leave the cache invalidated, the next read rebuilds it.
+            return
         try:
             self.warm()
         except Exception as exc:
@@ -226,6 +231,10 @@ class LiveCache(Generic[T]):
 
 
 def _on_any_loop() -> bool:
+    """Whether this thread runs an event loop, so Django forbids database access here (unless
+    DJANGO_ALLOW_ASYNC_UNSAFE says otherwise, as Django's own check does)."""
+    if os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE"):
+        return False
     try:
         asyncio.get_running_loop()
     except RuntimeError:

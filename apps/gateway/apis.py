@@ -9,14 +9,13 @@ which the ``openai`` client reads as ``error.code`` / ``error.message``.
 
 from __future__ import annotations
 
-import json
-
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions as drf
 
 from apps.core.exceptions import error_json_response
 from apps.core.live_config import arefresh_all
+from apps.core.parsers import parse_json_bytes
 from apps.gateway import services
 from apps.gateway.serializers import chat_request_from
 from apps.security.services import GuardContext
@@ -38,14 +37,13 @@ def _json_body(request: HttpRequest):
     content_type = request.content_type or ""
     if content_type != "application/json":
         raise drf.UnsupportedMediaType(content_type)
-    try:
-        return json.loads(request.body)
-    except ValueError as exc:
-        raise drf.ParseError(f"JSON parse error - {exc}") from None
+    # The same limits as every DRF view (depth, finite numbers, valid Unicode, no NUL): a 400
+    # before any guard work or paid call.
+    return parse_json_bytes(request.body, request.encoding or "utf-8")
 
 
 def _not_allowed(request: HttpRequest, allowed: str) -> HttpResponse:
-    response = error_json_response(drf.MethodNotAllowed(request.method or ""))
+    response = error_json_response(drf.MethodNotAllowed(request.method or ""), request)
     response["Allow"] = allowed
     return response
 
@@ -67,7 +65,7 @@ async def chat_completions(request: HttpRequest) -> HttpResponse:
             return response
         body, provider = await services.chat_complete(chat, ctx=ctx)
     except Exception as exc:
-        return error_json_response(exc)
+        return error_json_response(exc, request)
     response = JsonResponse(body)
     response[PROVIDER_HEADER] = provider
     return response
@@ -80,5 +78,5 @@ async def models(request: HttpRequest) -> HttpResponse:
     try:
         await _principal(request)
     except Exception as exc:
-        return error_json_response(exc)
+        return error_json_response(exc, request)
     return JsonResponse(services.models())

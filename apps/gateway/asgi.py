@@ -5,8 +5,9 @@
   (request id), no per-request thread; everything else (admin, ``/api/...``) by Django's
   standard ``ASGIHandler`` with the full middleware stack.
 - Overload is shed before any work: above ``GATEWAY_MAX_INFLIGHT`` requests in flight in this
-  process (streams included, until their last byte), a ``/v1`` request gets a fast 503
-  ``overloaded`` with ``Retry-After``.
+  process (streams included, until their last byte), or while the event loop runs more than
+  ``GATEWAY_MAX_LOOP_LAG`` seconds behind (the CPU cannot keep up, whatever the count), a
+  ``/v1`` request gets a fast 503 ``overloaded`` with ``Retry-After``.
 - Slow clients cannot hold the door: the body of a ``/v1`` request must arrive within
   ``GATEWAY_BODY_TIMEOUT`` (else 408 ``request_timeout``) and within ``API_MAX_BODY_BYTES``
   (else 413); headers are bounded by the server (``agenthub/server.py``).
@@ -143,7 +144,11 @@ class FrontDoor:
         self.max_inflight = settings.GATEWAY_MAX_INFLIGHT
         self.body_timeout = settings.GATEWAY_BODY_TIMEOUT
         self.max_body = settings.API_MAX_BODY_BYTES
+        self.max_lag = settings.GATEWAY_MAX_LOOP_LAG
         self.inflight = 0
+        self.lag = 0.0  # how late the loop ran its last heartbeat (seconds)
+        self.shed_until = 0.0  # after a late heartbeat, new /v1 requests are shed until then
+        self._heartbeat: asyncio.Task | None = None
 
     async def __call__(self, scope, receive, send) -> None:
         kind = scope["type"]
@@ -162,7 +167,7 @@ class FrontDoor:
             await self.django_app(scope, receive, send)
 
     async def _gateway(self, scope, receive, send) -> None:
-        if self.inflight >= self.max_inflight:
+        if self.inflight >= self.max_inflight or time.monotonic() < self.shed_until:
             SHED.labels(reason="overloaded").inc()
             await _send_json(
                 send,
@@ -256,13 +261,27 @@ class FrontDoor:
                     logger.exception("start-up failed")
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
                     return
+                self._heartbeat = asyncio.create_task(self._measure_lag())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 from apps.providers.http import aclose_all
 
+                if self._heartbeat is not None:
+                    self._heartbeat.cancel()
                 await aclose_all()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+    async def _measure_lag(self, period: float = 0.1, hold: float = 1.0) -> None:
+        """How late the loop wakes a 100 ms sleeper: the CPU-saturation signal for shedding.
+        A late wake-up sheds new requests for ``hold`` seconds (the backlog drains meanwhile)."""
+        while True:
+            started = time.monotonic()
+            await asyncio.sleep(period)
+            woke = time.monotonic()
+            self.lag = max(0.0, woke - started - period)
+            if self.max_lag and self.lag > self.max_lag:
+                self.shed_until = woke + hold
 
 
 def _startup() -> None:

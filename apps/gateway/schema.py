@@ -1,15 +1,15 @@
 """The ``/v1`` endpoints in the OpenAPI document.
 
 They are async Django views (drf-spectacular documents DRF views only), so this post-processing
-hook adds them. The body is OpenAI's; the fields AgentHub reads are listed (see
-``apps.gateway.serializers``, which also accepts OpenAI's other fields).
+hook adds them; ``apps.core.schema.document_error_responses`` (the next hook) documents their
+error responses like every other operation's. The body is OpenAI's; the fields AgentHub reads
+are listed (see ``apps.gateway.serializers``, which also accepts OpenAI's other fields).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-_ERROR = {"description": "The error shape {error: {code, message, request_id}}."}
 _CHAT_INPUT = {
     "type": "object",
     "required": ["messages"],
@@ -52,13 +52,6 @@ def add_openai_paths(result: dict[str, Any], generator, request, public) -> dict
                 "200": {
                     "description": "An OpenAI chat.completion, or chat.completion.chunk events."
                 },
-                "400": _ERROR,
-                "401": _ERROR,
-                "404": _ERROR,
-                "408": _ERROR,
-                "429": _ERROR,
-                "502": _ERROR,
-                "503": _ERROR,
             },
         }
     }
@@ -68,7 +61,7 @@ def add_openai_paths(result: dict[str, Any], generator, request, public) -> dict
             "summary": "OpenAI-compatible model list (the providers this gateway routes to)",
             "tags": ["v1"],
             "security": security,
-            "responses": {"200": {"description": "An OpenAI model list."}, "401": _ERROR},
+            "responses": {"200": {"description": "An OpenAI model list."}},
         }
     }
     return result

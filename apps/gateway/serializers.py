@@ -97,7 +97,8 @@ def _messages(raw: Any) -> list[dict]:
     if len(raw) > MAX_MESSAGES:
         raise InvalidRequest(f"At most {MAX_MESSAGES} messages.", code="invalid_messages")
     for index, message in enumerate(raw):
-        if not isinstance(message, dict) or message.get("role") not in ROLES:
+        role = message.get("role") if isinstance(message, dict) else None
+        if not isinstance(role, str) or role not in ROLES:
             raise InvalidRequest(
                 f"messages[{index}] needs a role among {sorted(ROLES)}.", code="invalid_messages"
             )

@@ -188,9 +188,13 @@ def rss_mb(root_pid: int) -> float:
 # --- scenarios ----------------------------------------------------------------------------------
 
 
-def scenario_streams(ctx: Context, count: int) -> None:
+def _answer(words: int) -> str:
+    return " ".join(f"word{i}" for i in range(words))
+
+
+def scenario_streams(ctx: Context, count: int, words: int) -> None:
     fake, auth = ctx.fake, ctx.auth
-    fake.set(reply=" ".join(f"word{i}" for i in range(20)), chunks=20, chunk_delay=0.25)
+    fake.set(reply=_answer(words), chunks=20, chunk_delay=0.25)
     alone = asyncio.run(many_streams(f"{fake.base_url}/chat/completions", {}, count, 60))
     idle_rss = rss_mb(ctx.server.pid)
 
@@ -218,7 +222,7 @@ def scenario_streams(ctx: Context, count: int) -> None:
     gateway, during, after, peak = asyncio.run(through())
     fake.set(chunks=None, chunk_delay=None, reply=None)
     extra = percentile(gateway.first, 99) - percentile(alone.first, 99)
-    ctx.out(f"## {count} concurrent streams, 20 chunks x 250 ms")
+    ctx.out(f"## {count} concurrent streams, 20 chunks x 250 ms, {words} words")
     ctx.out(f"- upstream alone : {alone.summary()}")
     ctx.out(f"- AgentHub       : {gateway.summary()}")
     ctx.out(f"- first content p99 added over the upstream alone: {extra:+.2f} s (target <= 1.5 s)")
@@ -233,9 +237,9 @@ def scenario_streams(ctx: Context, count: int) -> None:
     )
 
 
-def scenario_flood(ctx: Context, count: int) -> None:
+def scenario_flood(ctx: Context, count: int, words: int) -> None:
     fake = ctx.fake
-    fake.set(reply=" ".join(f"word{i}" for i in range(20)), chunks=20, chunk_delay=0.25)
+    fake.set(reply=_answer(words), chunks=20, chunk_delay=0.25)
     started = time.perf_counter()
     result = asyncio.run(many_streams(ctx.chat_url, ctx.auth, count, 90))
     wall = time.perf_counter() - started
@@ -406,6 +410,13 @@ def main() -> None:
     parser.add_argument("--streams", type=int, default=2000)
     parser.add_argument("--flood", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument(
+        "--words",
+        type=int,
+        default=100,
+        help="answer length; the output redaction holds back its last 256 characters, so a "
+        "short answer shows its first content only at its end",
+    )
     args = parser.parse_args()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -423,9 +434,9 @@ def main() -> None:
     try:
         for name in args.scenarios:
             if name == "streams":
-                scenario_streams(ctx, args.streams)
+                scenario_streams(ctx, args.streams, args.words)
             elif name == "flood":
-                scenario_flood(ctx, args.flood)
+                scenario_flood(ctx, args.flood, args.words)
             elif name == "cold":
                 scenario_cold(ctx)
             elif name == "slowbody":

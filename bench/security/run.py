@@ -7,6 +7,11 @@ of 200 B, 2 KB and 20 KB cut from the labelled examples (warm process, fresh tex
 Detection: precision / recall / false-positive rate per source and overall, for rules alone and
 for rules + model, where the model is always one that never saw the row (stratified 5-fold and
 leave-one-source-out). "Detected" means the decision is ``block``.
+
+The labelled examples live outside the repository (``../shared/eval``). Without them the
+latency part runs on rows from the in-repo synthetic generator
+(``apps.security.guard.corpus.generator``) and the detection part says it was skipped.
+Figures on the full guard corpus (5-fold, leave-one-source-out, external): ``eval_guard.py``.
 """
 
 from __future__ import annotations
@@ -43,13 +48,25 @@ DATA_CANDIDATES = (
 )
 
 
-def find_data(explicit: str | None) -> Path:
+def find_data(explicit: str | None) -> Path | None:
     if explicit:
+        if not Path(explicit).is_file():
+            raise SystemExit(f"{explicit}: no such file")
         return Path(explicit)
     for candidate in DATA_CANDIDATES:
         if candidate.exists():
             return candidate
-    raise SystemExit("labelled examples not found; pass --data PATH")
+    return None
+
+
+def generated_rows() -> list[dict]:
+    """Labelled rows that need no file outside the repository (the seeded generator)."""
+    from apps.security.guard.corpus.generator import generate
+
+    return [
+        {"text": r["text"], "label": int(r["label"] == "injection"), "source": r["source"]}
+        for r in generate(seed=7)
+    ]
 
 
 # --- latency -----------------------------------------------------------------------------------
@@ -242,15 +259,24 @@ def main() -> None:
     args = parser.parse_args()
 
     path = find_data(args.data)
-    rows = load_jsonl(path)
+    rows = load_jsonl(path) if path else generated_rows()
+    origin = str(path) if path else "the synthetic generator (seed 7; no labelled file found)"
     rules = CompiledRuleSet.build(default_rule_specs())
     model = InjectionModel.load(DEFAULT_MODEL_PATH)
-    print(f"# AgentHub security guard benchmark  ({len(rows)} labelled rows from {path})")
+    print(f"# AgentHub security guard benchmark  ({len(rows)} labelled rows from {origin})")
     print(f"rules: {len(rules)} default rules; model: {model.version} ({DEFAULT_MODEL_PATH.name})")
     if not args.skip_latency:
         latency(rows, rules, model, args.quick)
-    if not args.skip_detection:
-        detection(rows, rules, args.quick)
+    if args.skip_detection:
+        return
+    if path is None:
+        looked = ", ".join(str(c) for c in DATA_CANDIDATES)
+        print(
+            f"\n## Detection: SKIPPED -- labelled examples not found (looked in {looked}; "
+            "--data PATH). Corpus figures: bench/security/eval_guard.py"
+        )
+        return
+    detection(rows, rules, args.quick)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -159,3 +160,29 @@ def test_without_the_database_requests_that_need_it_are_fast_503s(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_a_saturated_event_loop_sheds_new_requests(live_gateway, upstream, tenant_key):
+    """The loop measures how late it runs; past GATEWAY_MAX_LOOP_LAG new /v1 requests are
+    refused at once, whatever the in-flight count (here: the lag of a loop the test blocks)."""
+    url = f"{live_gateway.url}/v1/chat/completions"
+    assert httpx.post(url, json=CHAT, headers=_headers(tenant_key), timeout=10).status_code == 200
+    live_gateway.app.max_lag = 0.2
+    loop_blocked = threading.Event()
+
+    async def block_the_loop() -> None:
+        loop_blocked.set()
+        time.sleep(0.6)  # CPU-bound work the loop cannot interleave
+
+    future = asyncio.run_coroutine_threadsafe(
+        block_the_loop(), live_gateway.app._heartbeat.get_loop()
+    )
+    loop_blocked.wait(5)
+    future.result(5)
+    time.sleep(0.05)  # the heartbeat wakes late: new requests are shed for a second
+    refused = httpx.post(url, json=CHAT, headers=_headers(tenant_key), timeout=10)
+    assert refused.status_code == 503
+    assert refused.json()["error"]["code"] == "overloaded"
+    assert refused.headers["Retry-After"] == "1"
+    time.sleep(1.2)  # heartbeats on time again: the shedding ends
+    assert httpx.post(url, json=CHAT, headers=_headers(tenant_key), timeout=10).status_code == 200

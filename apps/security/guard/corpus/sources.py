@@ -1,0 +1,489 @@
+"""One loader per public source. Each reads a pinned snapshot of the source's repository and
+yields rows ``{"text", "label", "category", "lang", "hard"}`` (``source`` is set by the builder).
+
+A snapshot is anything with ``read(path) -> bytes | None`` and ``list(prefix) -> [paths]``:
+:class:`GitSnapshot` reads a bare mirror at the pinned commit (``git cat-file``), so the corpus
+is rebuilt from exactly the manifest's commit. ``read`` returns ``None`` for a file that is not
+in the snapshot or is a Git LFS pointer, and records why in ``skipped`` (the builder reports it).
+
+Which rows are taken, and why, is documented per loader. Licences are in ``manifest.json``.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import random
+import subprocess
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Protocol
+
+from apps.security.guard.corpus.lang import guess_lang, lang_code
+
+__all__ = [
+    "LOADERS",
+    "GitSnapshot",
+    "Snapshot",
+    "SnapshotError",
+    "row",
+]
+
+LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
+
+
+class SnapshotError(RuntimeError):
+    """The mirror is missing or does not contain the pinned commit."""
+
+
+class Snapshot(Protocol):
+    skipped: list[str]
+
+    def read(self, path: str) -> bytes | None: ...
+
+    def list(self, prefix: str) -> list[str]: ...
+
+
+class GitSnapshot:
+    """A bare git mirror (``<mirrors>/<owner>+<name>/repo``) read at one commit."""
+
+    def __init__(self, git_dir: Path, commit: str) -> None:
+        self.git_dir = Path(git_dir)
+        self.commit = commit
+        self.skipped: list[str] = []
+        if not self.git_dir.is_dir():
+            raise SnapshotError(f"{self.git_dir}: no mirror")
+        probe = self._git("cat-file", "-e", f"{commit}^{{commit}}", check=False)
+        if probe.returncode != 0:
+            raise SnapshotError(f"{self.git_dir}: commit {commit} not in the mirror")
+
+    def _git(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run(  # noqa: S603 (fixed git binary, arguments are not shell-parsed)
+            ["git", "--git-dir", str(self.git_dir), *args],  # noqa: S607
+            capture_output=True,
+            check=check,
+        )
+
+    def read(self, path: str) -> bytes | None:
+        result = self._git("cat-file", "blob", f"{self.commit}:{path}", check=False)
+        if result.returncode != 0:
+            self.skipped.append(f"{path} (not in the snapshot: too large to mirror or absent)")
+            return None
+        if result.stdout.startswith(LFS_POINTER):
+            self.skipped.append(f"{path} (Git LFS pointer)")
+            return None
+        return result.stdout
+
+    def list(self, prefix: str) -> list[str]:
+        """Every file path that starts with ``prefix`` (a plain string prefix, not a git
+        pathspec)."""
+        folder = prefix.rsplit("/", 1)[0] if "/" in prefix else ""
+        paths = ("--", folder + "/") if folder else ()
+        result = self._git("ls-tree", "-r", "--name-only", self.commit, *paths)
+        return sorted(p for p in result.stdout.decode().splitlines() if p.startswith(prefix))
+
+
+def row(
+    text: str,
+    label: str,
+    category: str,
+    *,
+    lang: str | None = None,
+    hard: bool = False,
+) -> dict:
+    text = text.strip()
+    return {
+        "text": text,
+        "label": label,
+        "category": category,
+        "lang": lang or guess_lang(text),
+        "hard": hard,
+    }
+
+
+# --- readers -----------------------------------------------------------------------------------
+
+
+def _json(snap: Snapshot, path: str):
+    data = snap.read(path)
+    return None if data is None else json.loads(data.decode("utf-8"))
+
+
+def _jsonl(snap: Snapshot, path: str) -> list[dict]:
+    data = snap.read(path)
+    if data is None:
+        return []
+    if path.endswith(".gz"):
+        data = gzip.decompress(data)
+    return [json.loads(line) for line in data.decode("utf-8").splitlines() if line.strip()]
+
+
+def _lines(snap: Snapshot, path: str) -> list[str]:
+    data = snap.read(path)
+    return (
+        [] if data is None else [s.strip() for s in data.decode("utf-8").splitlines() if s.strip()]
+    )
+
+
+def _csv(snap: Snapshot, path: str, delimiter: str = ",") -> list[dict]:
+    data = snap.read(path)
+    if data is None:
+        return []
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8")), delimiter=delimiter))
+
+
+def _rng(name: str) -> random.Random:
+    return random.Random(f"guard-corpus:{name}")
+
+
+# --- training sources --------------------------------------------------------------------------
+
+
+def load_bipia(snap: Snapshot) -> Iterator[dict]:
+    """microsoft/BIPIA: indirect injection. Benign: the email / table / code contexts as they
+    are. Injection: the same contexts with one of BIPIA's attack instructions inserted at the
+    start, middle or end (BIPIA's own construction). Two attacks per context."""
+    rng = _rng("bipia")
+    text_attacks = _attacks(
+        snap, ("benchmark/text_attack_train.json", "benchmark/text_attack_test.json")
+    )
+    code_attacks = _attacks(
+        snap, ("benchmark/code_attack_train.json", "benchmark/code_attack_test.json")
+    )
+    for task in ("email", "table", "code"):
+        attacks = code_attacks if task == "code" else text_attacks
+        for split in ("train", "test"):
+            for item in _jsonl(snap, f"benchmark/{task}/{split}.jsonl"):
+                context = item.get("context")
+                if isinstance(context, list):
+                    context = "\n".join(context)
+                if task == "code":
+                    code = item.get("code") or []
+                    context = "\n".join([*(item.get("error") or []), *code, context or ""])
+                if not context or not context.strip():
+                    continue
+                yield row(context, "benign", f"{task}_context", lang="en", hard=True)
+                for _ in range(2 if attacks else 0):
+                    kind, attack = rng.choice(attacks)
+                    yield row(
+                        _insert(context, attack, rng), "injection", f"indirect:{kind}", lang="en"
+                    )
+
+
+def _attacks(snap: Snapshot, paths: Iterable[str]) -> list[tuple[str, str]]:
+    out = []
+    for path in paths:
+        data = _json(snap, path) or {}
+        for kind, items in data.items():
+            out.extend((kind, item) for item in items)
+    return out
+
+
+def _insert(context: str, attack: str, rng: random.Random) -> str:
+    where = rng.randrange(3)
+    if where == 0:
+        return f"{attack}\n{context}"
+    if where == 2:
+        return f"{context}\n{attack}"
+    lines = context.split("\n")
+    if len(lines) > 2:
+        at = rng.randrange(1, len(lines))
+        return "\n".join([*lines[:at], attack, *lines[at:]])
+    words = context.split(" ")
+    at = rng.randrange(len(words) + 1)
+    return " ".join([*words[:at], attack, *words[at:]])
+
+
+def load_cyberseceval_pi(snap: Snapshot) -> Iterator[dict]:
+    """meta-llama/PurpleLlama CyberSecEval prompt-injection tests: every ``user_input`` is an
+    injection attempt (English set and the machine-translated multilingual set)."""
+    base = "CybersecurityBenchmarks/datasets/prompt_injection/"
+    for name in ("prompt_injection.json", "prompt_injection_multilingual_machine_translated.json"):
+        for item in _json(snap, base + name) or []:
+            kind = item.get("injection_type", "direct")
+            variant = item.get("injection_variant", "unknown")
+            category = "indirect" if kind == "indirect" else variant
+            yield row(
+                item["user_input"],
+                "injection",
+                category,
+                lang=lang_code(item.get("speaking_language")),
+            )
+
+
+def load_cyberseceval_frr(snap: Snapshot) -> Iterator[dict]:
+    """meta-llama/PurpleLlama CyberSecEval false-refusal (FRR) prompts: benign security and
+    systems-programming requests that sound malicious -- hard negatives (``is_malicious`` false
+    only), English and machine-translated."""
+    base = "CybersecurityBenchmarks/datasets/mitre_frr/"
+    for name in ("mitre_frr.json", "frr_multilingual_machine_translated.json"):
+        for item in _json(snap, base + name) or []:
+            if item.get("is_malicious"):
+                continue
+            lang = lang_code(item.get("speaking_language") or "English")
+            yield row(item["mutated_prompt"], "benign", "security_request", lang=lang, hard=True)
+
+
+_SPIKEE = "spikee/data/workspace/datasets/"
+
+
+def load_spikee(snap: Snapshot) -> Iterator[dict]:
+    """WithSecureLabs/spikee seed folders, combined the way spikee builds its datasets:
+    jailbreak template x instruction (``<INSTRUCTION>`` filled), half of them placed in a base
+    document (its placeholder, or appended), half alone. Standalone attacks are injections
+    except in ``*-fp`` seed folders, which are spikee's false-positive checks (benign). Base
+    documents alone are benign."""
+    rng = _rng("spikee")
+    folders = sorted({p[len(_SPIKEE) :].split("/", 1)[0] for p in snap.list(_SPIKEE)})
+    for folder in folders:
+        root = f"{_SPIKEE}{folder}/"
+        benign_folder = folder.endswith("-fp")
+        for item in _jsonl(snap, root + "standalone_attacks.jsonl"):
+            label = "benign" if benign_folder else "injection"
+            category = item.get("jailbreak_type") or item.get("instruction_type") or "standalone"
+            yield row(item["text"], label, category, hard=benign_folder)
+        docs = [d for d in _jsonl(snap, root + "base_documents.jsonl") if d.get("document")]
+        for doc in docs:
+            if doc["document"] != doc.get("placeholder"):
+                yield row(doc["document"], "benign", "document", hard=True)
+        jailbreaks = _jsonl(snap, root + "jailbreaks.jsonl")
+        instructions = _jsonl(snap, root + "instructions.jsonl")
+        if not jailbreaks or not instructions:
+            continue
+        for jailbreak in jailbreaks:
+            for instruction in rng.sample(instructions, min(4, len(instructions))):
+                attack = jailbreak["text"].replace("<INSTRUCTION>", instruction["instruction"])
+                text = attack
+                # Half in a base document (spikee's way), half alone: the few base documents
+                # would otherwise appear in hundreds of attacks and become the signal.
+                if docs and rng.random() < 0.5:
+                    doc = rng.choice(docs)
+                    placeholder = doc.get("placeholder")
+                    if placeholder and placeholder in doc["document"]:
+                        text = doc["document"].replace(placeholder, attack)
+                    else:
+                        text = f"{doc['document']}\n{attack}"
+                kind = jailbreak.get("jailbreak_type", "jailbreak")
+                category = f"{kind}:{instruction.get('instruction_type', '')}"
+                yield row(text, "injection", category)
+
+
+def load_tasktracker(snap: Snapshot) -> Iterator[dict]:
+    """microsoft/TaskTracker: its injections are a "trigger" sentence followed by a secondary
+    task (many translated). Injection: trigger + task, as TaskTracker poisons text. Benign: the
+    trivia questions and translated questions on their own (a plain question is not an attack).
+    The PAIR / adaptive-attack files are harmful-behaviour jailbreaks, not injections: unused."""
+    rng = _rng("tasktracker")
+    base = "task_tracker/dataset_creation/datasets/"
+    triggers = _lines(snap, base + "saved_injections.txt") + _lines(
+        snap, base + "saved_injections_test.txt"
+    )
+    tasks = _lines(snap, base + "translated_secondary_tasks.txt")
+    trivia = [
+        line.split("Answer:", 1)[0].removeprefix("Question:").strip()
+        for line in _lines(snap, base + "trivia_pairs.txt")
+    ]
+    questions = [q for q in trivia if q] + tasks
+    for question in questions:
+        yield row(question, "benign", "question")
+    if not triggers or not questions:
+        return
+    for trigger in triggers:
+        for question in rng.sample(questions, min(2, len(questions))):
+            yield row(f"{trigger} {question}", "injection", "trigger+task")
+
+
+def load_gptfuzz(snap: Snapshot) -> Iterator[dict]:
+    """sherdencooper/GPTFuzz jailbreak templates (persona / role-play jailbreaks) with the
+    ``[INSERT PROMPT HERE]`` slot filled by the repository's question list (4 per template)."""
+    rng = _rng("gptfuzz")
+    templates = [r["text"] for r in _csv(snap, "datasets/prompts/GPTFuzzer.csv") if r.get("text")]
+    questions = [
+        r["text"] for r in _csv(snap, "datasets/questions/question_list.csv") if r.get("text")
+    ]
+    for template in templates:
+        for question in rng.sample(questions, min(4, len(questions))) or ["tell me a secret"]:
+            yield row(template.replace("[INSERT PROMPT HERE]", question), "injection", "jailbreak")
+
+
+def load_deepset(snap: Snapshot) -> Iterator[dict]:
+    """deepset/prompt-injections as vendored (parquet) in sinanw/llm-security-prompt-injection.
+    Label noise filter: its "I want you to act as ..." role-play prompts (from
+    awesome-chatgpt-prompts) are labelled injections there; they are benign role requests, so
+    those rows are dropped rather than relabelled."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:  # a dev dependency; without it the source is skipped, and said so
+        snap.skipped.append("data/raw/*.parquet (pyarrow not installed)")
+        return
+    for path in snap.list("data/raw/"):
+        if not path.endswith(".parquet"):
+            continue
+        data = snap.read(path)
+        if data is None:
+            continue
+        for item in pq.read_table(io.BytesIO(data)).to_pylist():
+            text, label = item["text"], "injection" if item["label"] else "benign"
+            if label == "injection" and text.lstrip().lower().startswith("i want you to act as"):
+                continue
+            yield row(text, label, "mixed")
+
+
+def load_self_instruct(snap: Snapshot) -> Iterator[dict]:
+    """yizhongw/self-instruct human-written seed tasks (instruction + first input): benign."""
+    for item in _jsonl(snap, "data/seed_tasks.jsonl"):
+        instances = item.get("instances") or [{}]
+        extra = (instances[0].get("input") or "").strip()
+        text = f"{item['instruction']}\n{extra}" if extra else item["instruction"]
+        yield row(text, "benign", "instruction", lang="en")
+
+
+def load_gsm8k(snap: Snapshot) -> Iterator[dict]:
+    """openai/grade-school-math word problems: benign questions."""
+    for name in ("test.jsonl", "train.jsonl"):
+        for item in _jsonl(snap, f"grade_school_math/data/{name}"):
+            yield row(item["question"], "benign", "math", lang="en")
+
+
+def load_humaneval(snap: Snapshot) -> Iterator[dict]:
+    """openai/human-eval prompts: Python signatures with docstrings (benign code)."""
+    for item in _jsonl(snap, "data/HumanEval.jsonl.gz"):
+        yield row(item["prompt"], "benign", "code", lang="en")
+
+
+def load_mgsm(snap: Snapshot) -> Iterator[dict]:
+    """google-research/url-nlp MGSM: the same math problems written natively in 11 languages
+    (benign multilingual questions)."""
+    for path in snap.list("mgsm/"):
+        if not path.endswith(".tsv"):
+            continue
+        lang = path.rsplit("_", 1)[-1].removesuffix(".tsv")
+        data = snap.read(path)
+        if data is None:
+            continue
+        for line in data.decode("utf-8").splitlines():
+            question = line.split("\t", 1)[0]
+            if question.strip():
+                yield row(question, "benign", "math", lang=lang if lang in _OURS else "other")
+
+
+_OURS = frozenset({"en", "es", "fr", "de", "it", "pt", "zh", "ja", "ru", "ar", "hi"})
+
+
+def load_gpteacher(snap: Snapshot) -> Iterator[dict]:
+    """teknium1/GPTeacher: role-play instructions ("Imagine you are ..."; hard negatives for
+    persona jailbreaks), code instructions and Toolformer-style tool prompts (benign)."""
+    files = (
+        ("Roleplay/roleplay-simple-deduped-roleplay-instruct.json", "roleplay", True),
+        ("Codegen/codegen-instruct.json", "code", False),
+        ("Toolformer/toolformer-dedupe-only-dataset.json", "tool_prompt", True),
+    )
+    for path, category, hard in files:
+        for item in _json(snap, path) or []:
+            extra = (item.get("input") or "").strip()
+            text = f"{item['instruction']}\n{extra}" if extra else item["instruction"]
+            yield row(text, "benign", category, lang="en", hard=hard)
+
+
+def load_clinc_oos(snap: Snapshot) -> Iterator[dict]:
+    """clinc/oos-eval: short requests to a task assistant over 150 intents ("transfer $100 to
+    my savings", "translate 'life is good' into french", "how do I reset my pin") plus
+    out-of-scope queries: benign everyday requests, many with words that attacks use."""
+    data = _json(snap, "data/data_full.json") or {}
+    for split in sorted(data):
+        for text, intent in data[split]:
+            yield row(text, "benign", "assistant_request", lang="en", hard=intent == "oos")
+
+
+def load_banking77(snap: Snapshot) -> Iterator[dict]:
+    """PolyAI-LDN/task-specific-datasets Banking77: customer-support queries (benign)."""
+    for name in ("train.csv", "test.csv"):
+        for item in _csv(snap, f"banking_data/{name}"):
+            yield row(item["text"], "benign", "support", lang="en")
+
+
+def load_mtbench(snap: Snapshot) -> Iterator[dict]:
+    """lm-sys/FastChat MT-Bench and Vicuna-bench questions: open-ended chat prompts. Follow-up
+    turns ("Rewrite your previous response ...") are benign instructions that *sound* like
+    overrides: hard negatives."""
+    base = "fastchat/llm_judge/data/"
+    for path in (f"{base}mt_bench/question.jsonl", f"{base}vicuna_bench/question.jsonl"):
+        for item in _jsonl(snap, path):
+            for number, turn in enumerate(item.get("turns") or []):
+                yield row(turn, "benign", f"chat:{item.get('category', '')}", hard=number > 0)
+
+
+def load_sgd(snap: Snapshot) -> Iterator[dict]:
+    """google-research-datasets/dstc8-schema-guided-dialogue: what users say to a booking /
+    travel / banking assistant (user turns only; benign)."""
+    for path in snap.list("train/"):
+        if not path.rsplit("/", 1)[-1].startswith("dialogues_"):
+            continue
+        for dialogue in _json(snap, path) or []:
+            for turn in dialogue.get("turns", []):
+                if turn.get("speaker") == "USER" and len(turn.get("utterance", "")) > 15:
+                    yield row(turn["utterance"], "benign", "assistant_request", lang="en")
+
+
+def load_xquad(snap: Snapshot) -> Iterator[dict]:
+    """deepmind/xquad: the same Wikipedia paragraphs and questions, professionally translated
+    into 11 languages. Benign questions and documents in ar, de, es, hi, ru, zh (and el, ro,
+    th, tr, vi, reported as "other"): without them a language would be a signal by itself."""
+    for path in snap.list("xquad."):
+        lang = path.split(".")[1]
+        data = _json(snap, path) or {}
+        for article in data.get("data", []):
+            for paragraph in article.get("paragraphs", []):
+                code = lang if lang in _OURS else "other"
+                yield row(paragraph["context"], "benign", "document", lang=code)
+                for qa in paragraph.get("qas", [])[:2]:
+                    yield row(qa["question"], "benign", "question", lang=code)
+
+
+# --- external evaluation only (never trained on) ----------------------------------------------
+
+
+def load_piguard(snap: Snapshot) -> Iterator[dict]:
+    """leolee99/PIGuard: NotInject (benign sentences full of trigger words: the over-defence
+    test) and its WildGuard benign set. External evaluation only."""
+    for name in ("NotInject_one", "NotInject_two", "NotInject_three"):
+        for item in _json(snap, f"datasets/{name}.json") or []:
+            yield row(item["prompt"], "benign", "over_defence", hard=True)
+    for item in _json(snap, "datasets/wildguard.json") or []:
+        if int(item.get("label", 0)) == 0:
+            yield row(item["prompt"], "benign", "wildguard_benign", hard=True)
+
+
+def load_xstest(snap: Snapshot) -> Iterator[dict]:
+    """paul-rottger/exaggerated-safety (XSTest): the safe prompts that look unsafe. External
+    evaluation only. (Its unsafe contrast prompts are harmful requests, not injections.)"""
+    for item in _csv(snap, "xstest_prompts.csv"):
+        if item.get("label") == "safe":
+            yield row(item["prompt"], "benign", "exaggerated_safety", lang="en", hard=True)
+
+
+Loader = Callable[[Snapshot], Iterator[dict]]
+
+LOADERS: dict[str, Loader] = {
+    "bipia": load_bipia,
+    "cyberseceval-pi": load_cyberseceval_pi,
+    "cyberseceval-frr": load_cyberseceval_frr,
+    "spikee": load_spikee,
+    "tasktracker": load_tasktracker,
+    "gptfuzz": load_gptfuzz,
+    "deepset": load_deepset,
+    "self-instruct": load_self_instruct,
+    "gsm8k": load_gsm8k,
+    "humaneval": load_humaneval,
+    "mgsm": load_mgsm,
+    "gpteacher": load_gpteacher,
+    "clinc-oos": load_clinc_oos,
+    "banking77": load_banking77,
+    "mtbench": load_mtbench,
+    "sgd": load_sgd,
+    "xquad": load_xquad,
+    "piguard": load_piguard,
+    "xstest": load_xstest,
+}
