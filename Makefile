@@ -6,7 +6,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 FAKE_LLM_PORT ?= 9100
 
-.PHONY: install run serve test lint format fake-llm worker beat clean
+.PHONY: install run serve test lint typecheck format fake-llm worker beat clean
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt requirements/prod.txt
 	python3 -m venv $(VENV)
@@ -30,6 +30,9 @@ test: install ## the whole suite (PostgreSQL/Redis tests skip when DATABASE_URL/
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+typecheck: install ## mypy (django-stubs, djangorestframework-stubs) on apps/ and agenthub/
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -40,8 +40,12 @@ class AgentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["allowed_tools"].choices = [
-            (name, f"{name}: {get_tool(name).description}") for name in tool_names()
+        tools = self.fields["allowed_tools"]
+        assert isinstance(tools, forms.MultipleChoiceField)
+        tools.choices = [
+            (name, f"{name}: {tool.description}")
+            for name in tool_names()
+            if (tool := get_tool(name)) is not None
         ]
         if self.instance.pk:
             self.initial["provider_chain"] = ", ".join(self.instance.provider_chain or [])

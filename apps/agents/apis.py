@@ -18,6 +18,7 @@ from apps.agents.services import (
 from apps.core.principal import GuardContext
 from apps.core.schema import PAGE_PARAMETERS, paginated
 from apps.flows.jobs import idempotent, job_accepted_response, wants_async
+from apps.tenants.authentication import principal_of
 
 
 @extend_schema_serializer(component_name="AgentStep")
@@ -79,13 +80,13 @@ class AgentChatApi(APIView):
             if wants_async(request, request.data):
                 # the answers a sync chat gives at once (404...) are given before queueing
                 agent_chat_check(
-                    tenant=request.user.tenant,
+                    tenant=principal_of(request).tenant,
                     agent=payload["agent"],
                     conversation_id=payload["conversation_id"],
                 )
                 return job_accepted_response(request, kind="agent_chat", payload=payload, ctx=ctx)
             result = agent_chat(
-                tenant=request.user.tenant,
+                tenant=principal_of(request).tenant,
                 agent=payload["agent"],
                 message=payload["message"],
                 conversation_id=payload["conversation_id"],
@@ -117,8 +118,11 @@ class ConversationApi(APIView):
 
     @extend_schema(responses=OutputSerializer, summary="Get a conversation")
     def get(self, request: Request, conversation_id: int) -> Response:
-        conversation = conversation_get(tenant=request.user.tenant, conversation_id=conversation_id)
-        conversation.ordered_messages = conversation.messages.order_by("seq")
+        conversation = conversation_get(
+            tenant=principal_of(request).tenant, conversation_id=conversation_id
+        )
+        # Read by OutputSerializer's messages field; not a model attribute.
+        conversation.ordered_messages = conversation.messages.order_by("seq")  # type: ignore[attr-defined]
         return Response(self.OutputSerializer(conversation).data)
 
 
@@ -144,7 +148,7 @@ class DocumentListCreateApi(APIView):
         summary="List documents",
     )
     def get(self, request: Request) -> Response:
-        documents = document_list(tenant=request.user.tenant)
+        documents = document_list(tenant=principal_of(request).tenant)
         page = LimitOffsetPagination()
         items = page.paginate_queryset(documents, request, view=self)
         return page.get_paginated_response(self.OutputSerializer(items, many=True).data)
@@ -155,5 +159,5 @@ class DocumentListCreateApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        document = document_create(tenant=request.user.tenant, **serializer.validated_data)
+        document = document_create(tenant=principal_of(request).tenant, **serializer.validated_data)
         return Response(self.OutputSerializer(document).data, status=201)

@@ -235,8 +235,9 @@ class AgentLoop:
             if format_error is None and not calls:
                 if not (final or "").strip():
                     return self._end("empty_answer")
-                self._append({"role": "assistant", "content": final})
-                return self._result(final, None)
+                answer = final or ""
+                self._append({"role": "assistant", "content": answer})
+                return self._result(answer, None)
 
             if format_error is not None:
                 # Text protocol only: nothing runnable was written. Correct the model once.

@@ -52,7 +52,8 @@ class _RejectedFormMixin(forms.BaseForm):
     rejection: ValidationError
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if hasattr(self.rejection, "error_dict"):
             for field, errors in self.rejection.error_dict.items():
                 self.add_error(field if field in self.fields else None, errors)

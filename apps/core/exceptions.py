@@ -254,14 +254,16 @@ def error_parts(exc: Exception) -> tuple[int, dict[str, Any], dict[str, str]]:
         details = exc.details
         headers.update(exc.headers)
     else:
-        code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), None)
-        code = code or error_code_for_status(exc.status_code)
+        known = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), None)
+        code = known or error_code_for_status(exc.status_code)
         if isinstance(exc, drf.ValidationError):
             details = exc.detail
-    if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(max(1, int(exc.wait)))
+    auth_header = getattr(exc, "auth_header", None)  # NotAuthenticated, AuthenticationFailed
+    if auth_header:
+        headers["WWW-Authenticate"] = auth_header
+    wait = getattr(exc, "wait", None)  # Throttled
+    if wait:
+        headers["Retry-After"] = str(max(1, int(wait)))
     return exc.status_code, error_body(code, _message_of(exc), details), headers
 
 

@@ -43,7 +43,7 @@ class RequestIdMiddleware:
         if self._async:
             return self.__acall__(request)
         request_id = accept_request_id(request.headers.get(REQUEST_ID_HEADER))
-        request.request_id = request_id
+        request.request_id = request_id  # type: ignore[attr-defined]  # ours, read by logging
         token = set_request_id(request_id)
         try:
             response = self.get_response(request)

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import redis
+from redis.commands.core import Script
 
 from apps.core.redis import get_async_redis, get_redis
 
@@ -62,7 +63,7 @@ class SlidingWindowLimiter:
         self.prefix = prefix
         self._local: dict[str, int] = {}
         self._lock = threading.Lock()
-        self._script = None
+        self._script: Script | None = None
         self._async_scripts: dict[int, object] = {}  # per redis.asyncio client (one per loop)
         self._redis_down = False  # to log the outage and the recovery once each
 

@@ -59,7 +59,9 @@ class PromptTemplateForm(forms.ModelForm):
         instance = self.instance
         if "active_version" in self.fields:
             if instance.pk:
-                self.fields["active_version"].queryset = template_versions(template=instance)
+                versions = self.fields["active_version"]
+                assert isinstance(versions, forms.ModelChoiceField)
+                versions.queryset = template_versions(template=instance)
                 self.fields[
                     "active_version"
                 ].help_text = (
@@ -73,7 +75,8 @@ class PromptTemplateForm(forms.ModelForm):
             self.initial.setdefault("user_template", active.user_template)
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         flow = data.get("flow", self.instance.flow if self.instance.pk else "")
         template_text = data.get("user_template")
         if template_text is not None:
@@ -109,7 +112,7 @@ class PromptTemplateAdmin(ServiceValidationAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="active version")
     def active_version_number(self, obj: PromptTemplate):
-        return obj.active_version.version if obj.active_version_id else None
+        return obj.active_version.version if obj.active_version else None
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         return ("name", "flow") if obj is not None else ()

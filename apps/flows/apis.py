@@ -13,6 +13,7 @@ from apps.core.principal import GuardContext
 from apps.flows.jobs import idempotent, job_accepted_response, job_body, wants_async
 from apps.flows.selectors import job_get, notary_record_get
 from apps.flows.services import flow_check, notary_record_body, run_flow
+from apps.tenants.authentication import principal_of
 
 
 class FlowRunApi(APIView):
@@ -70,7 +71,7 @@ class NotaryRecordApi(APIView):
 
     @extend_schema(summary="Get a notary record", responses={200: OpenApiResponse()})
     def get(self, request: Request, record_id) -> Response:
-        record = notary_record_get(tenant=request.user.tenant, record_id=record_id)
+        record = notary_record_get(tenant=principal_of(request).tenant, record_id=record_id)
         return Response(notary_record_body(record))
 
 
@@ -79,6 +80,6 @@ class JobApi(APIView):
 
     @extend_schema(summary="Get a job", responses={200: OpenApiResponse()})
     def get(self, request: Request, job_id) -> Response:
-        job = job_get(tenant=request.user.tenant, job_id=job_id)
+        job = job_get(tenant=principal_of(request).tenant, job_id=job_id)
         url = reverse("flows-job", args=[job.id], request=request)
         return Response(job_body(job, url=url))

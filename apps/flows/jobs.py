@@ -50,6 +50,7 @@ from apps.flows.job_steps import (
     write_while_database_recovers,
 )
 from apps.flows.models import IdempotencyRecord, Job
+from apps.tenants.authentication import principal_of
 from apps.tenants.models import Tenant
 
 if TYPE_CHECKING:
@@ -296,11 +297,12 @@ _REPLAYED_HEADERS = ("Location", "Retry-After")
 def _body_hash(request: Request) -> str:
     from apps.flows.services import canonical_json, sha256_hex
 
+    body: Any
     try:
-        data = request.data
+        body = request.data
     except Exception:  # unparsable bodies hash as raw bytes; the view will reject them anyway
-        data = request.body.decode("utf-8", "replace")
-    return sha256_hex(canonical_json({"path": request.path, "body": data}))
+        body = request.body.decode("utf-8", "replace")
+    return sha256_hex(canonical_json({"path": request.path, "body": body}))
 
 
 def _claim_key(*, tenant: Tenant, scope: str, key: str, body_hash: str) -> bool:
@@ -343,7 +345,7 @@ def idempotent(request: Request, *, scope: str, compute: Callable[[], Response])
     key = key.strip()
     if not key or len(key) > 255 or not key.isprintable():
         raise InvalidIdempotencyKey()
-    tenant = request.user.tenant
+    tenant = principal_of(request).tenant
     body_hash = _body_hash(request)
     lookup = {"tenant": tenant, "scope": scope, "key": key}
 

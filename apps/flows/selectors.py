@@ -21,6 +21,8 @@ def _build_active_templates() -> dict[str, PromptTemplateVersion]:
     active: dict[str, PromptTemplateVersion] = {}
     for template in templates:
         version = template.active_version
+        if version is None:  # excluded by the filter; narrows the type
+            continue
         version.template = template  # so callers can read .template.name without a query
         active[template.name] = version
     return active

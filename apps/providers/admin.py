@@ -116,7 +116,8 @@ class ProviderAdminForm(forms.ModelForm):
     def _get_validation_exclusions(self) -> set[str]:
         # Taking over "default" is allowed: provider_save unsets the previous default (and
         # full_clean()s again with the constraint once it has).
-        return super()._get_validation_exclusions() | {"is_default"}
+        # Django's private hook, absent from django-stubs.
+        return super()._get_validation_exclusions() | {"is_default"}  # type: ignore[misc]
 
 
 @admin.register(Provider)
@@ -166,7 +167,8 @@ class ProviderAdmin(ServiceValidationAdminMixin, admin.ModelAdmin):
         # thread): the columns of one row share one read of the store.
         snap = getattr(obj, "_breaker_snapshot", None)
         if snap is None:
-            snap = obj._breaker_snapshot = breaker_snapshot(provider=obj)
+            snap = breaker_snapshot(provider=obj)
+            obj._breaker_snapshot = snap  # type: ignore[attr-defined]  # a per-row memo
         return snap
 
     @admin.display(description="breaker")

@@ -30,6 +30,7 @@ from apps.providers.services import (
     provider_test_connection,
     provider_update,
 )
+from apps.tenants.authentication import principal_of
 from apps.tenants.permissions import IsPlatformAdminKey, IsPlatformAdminOrOperatorReadOnly
 
 
@@ -38,7 +39,7 @@ def _timestamp(value: float | None) -> str | None:
 
 
 def _actor(request: Request) -> str:
-    return f"api-key:{request.user.api_key.prefix}"
+    return f"api-key:{principal_of(request).api_key.prefix}"
 
 
 class BreakerConfigSerializer(serializers.Serializer):

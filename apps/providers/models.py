@@ -189,7 +189,7 @@ class Provider(models.Model):
     enabled = models.BooleanField(default=True)
     is_default = models.BooleanField(default=False, help_text="Used when a call names no provider.")
     supports_tools = models.BooleanField(default=True)
-    fallbacks = models.ManyToManyField(
+    fallbacks: models.ManyToManyField[Provider, ProviderFallback] = models.ManyToManyField(
         "self",
         through="ProviderFallback",
         through_fields=("provider", "fallback"),

@@ -78,7 +78,8 @@ class RetryPolicy:
         outcome = state.outcome
         if outcome is None or not outcome.failed:
             return False
-        return is_retryable(self.spec, outcome.exception())
+        exc = outcome.exception()
+        return exc is not None and is_retryable(self.spec, exc)
 
     def wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome is not None else None

@@ -224,6 +224,13 @@ def complete(
     return _run_chain(provider_chain(provider), request, flow)
 
 
+def _close(stream: Iterator[Any]) -> None:
+    """Close a client's stream (a generator: closing releases its HTTP response)."""
+    close = getattr(stream, "close", None)
+    if close is not None:
+        close()
+
+
 @dataclass
 class _OpenStream:
     spec: ProviderSpec
@@ -243,11 +250,11 @@ def _open_stream_once(spec: ProviderSpec, request: CompletionRequest) -> _OpenSt
     try:
         first = next(iterator)
     except Exception as exc:
-        iterator.close()
+        _close(iterator)
         _settle(spec, breaker, permit, started, exc)
         raise
     except BaseException:
-        iterator.close()
+        _close(iterator)
         breaker.release(permit)
         count_attempt(spec, "cancelled")
         raise
@@ -302,7 +309,7 @@ def _drain(opened: _OpenStream, flow: str, failed: tuple[str, ...]):
             _observe(spec, flow, time.perf_counter() - opened.started, ok=False)
         raise
     finally:
-        opened.rest.close()
+        _close(opened.rest)
         if not settled:  # the consumer stopped early
             breaker.release(permit)
             count_attempt(spec, "cancelled")
@@ -360,7 +367,8 @@ def list_models() -> list[dict]:
     runtime = provider_runtime()
     specs = [s for s in runtime.by_name.values() if s.enabled]
     if not runtime.by_name:
-        specs = [runtime.spec(runtime.default)] if runtime.default else []
+        default = runtime.spec(runtime.default) if runtime.default else None
+        specs = [default] if default is not None else []
     return [
         {"id": s.name, "object": "model", "created": s.created, "owned_by": s.kind}
         for s in sorted(specs, key=lambda s: s.name)

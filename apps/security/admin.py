@@ -9,7 +9,7 @@ import json
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -146,7 +146,8 @@ class InjectionPatternForm(forms.ModelForm):
             self.fields["expected_revision"].initial = self.instance.revision
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         expected = data.get("expected_revision")
         if self.instance.pk and expected is not None:
             current = (
@@ -172,8 +173,10 @@ class PatternImportForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        raw = data.get("file").read() if data.get("file") else data.get("json_text", "")
+        super().clean()
+        data = self.cleaned_data
+        upload = data.get("file")
+        raw = upload.read() if upload else data.get("json_text", "")
         if not raw:
             raise ValidationError("Upload a file or paste JSON.")
         try:
@@ -213,7 +216,7 @@ class InjectionPatternAdmin(ServiceValidationAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="scope", ordering="tenant__name")
     def scope(self, obj: InjectionPattern) -> str:
-        return obj.tenant.name if obj.tenant_id else "global"
+        return obj.tenant.name if obj.tenant else "global"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[InjectionPattern]:
         queryset = super().get_queryset(request).select_related("tenant")
@@ -664,7 +667,7 @@ class AuditPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        queryset = self.object_list
+        queryset = cast(QuerySet, self.object_list)  # the admin pages querysets
         if not queryset.query.where and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(

@@ -45,6 +45,7 @@ from apps.security.services import (
     scan,
     tenant_detection_policy_set,
 )
+from apps.tenants.authentication import principal_of
 from apps.tenants.models import ApiKey
 from apps.tenants.permissions import IsOperatorOrAuditorReadOnly
 from apps.tenants.selectors import scoped_get
@@ -54,7 +55,7 @@ SCAN_ECHO_CHARS = 4000
 
 
 def _actor(request: Request) -> str:
-    return f"api-key:{request.user.api_key.prefix}"
+    return f"api-key:{principal_of(request).api_key.prefix}"
 
 
 class PatternOutputSerializer(serializers.ModelSerializer):
@@ -116,7 +117,7 @@ class PatternListApi(APIView):
         data = filters.validated_data
         enabled = data.get("enabled")
         qs = pattern_list(
-            tenant=request.user.tenant,
+            tenant=principal_of(request).tenant,
             scope=data.get("scope"),
             category=data.get("category"),
             enabled=None if enabled is None else enabled == "true",
@@ -132,7 +133,9 @@ class PatternListApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         pattern = injection_pattern_create(
-            tenant=request.user.tenant, updated_by=_actor(request), **serializer.validated_data
+            tenant=principal_of(request).tenant,
+            updated_by=_actor(request),
+            **serializer.validated_data,
         )
         return Response(PatternOutputSerializer(pattern).data, status=201)
 
@@ -158,7 +161,7 @@ class PatternDetailApi(APIView):
         revision = serializers.IntegerField(min_value=1, required=False)
 
     def _own(self, request: Request, pk: int) -> InjectionPattern:
-        pattern = pattern_get(tenant=request.user.tenant, pk=pk)
+        pattern = pattern_get(tenant=principal_of(request).tenant, pk=pk)
         if pattern.tenant_id is None:
             raise GlobalPatternReadOnly()
         return pattern
@@ -177,7 +180,7 @@ class PatternDetailApi(APIView):
 
     @extend_schema(responses=PatternOutputSerializer, summary="Read a pattern")
     def get(self, request: Request, pk: int) -> Response:
-        pattern = pattern_get(tenant=request.user.tenant, pk=pk)
+        pattern = pattern_get(tenant=principal_of(request).tenant, pk=pk)
         return Response(PatternOutputSerializer(pattern).data)
 
     def _update(self, request: Request, pk: int, *, partial: bool) -> Response:
@@ -239,7 +242,7 @@ class ScanApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         text = serializer.validated_data["text"]
-        tenant = request.user.tenant
+        tenant = principal_of(request).tenant
         # Over-long input answers exactly as the guard would (413 or truncation).
         _, truncated = sanitize_for(text, tenant=tenant)
         if truncated:
@@ -303,7 +306,7 @@ class DetectionPolicyApi(APIView):
 
     @extend_schema(responses=OutputSerializer, summary="Read your detection policy")
     def get(self, request: Request) -> Response:
-        return Response(self.OutputSerializer(self._output(request.user.tenant)).data)
+        return Response(self.OutputSerializer(self._output(principal_of(request).tenant)).data)
 
     @extend_schema(
         request=InputSerializer, responses=OutputSerializer, summary="Change your detection policy"
@@ -311,7 +314,7 @@ class DetectionPolicyApi(APIView):
     def patch(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        tenant = request.user.tenant
+        tenant = principal_of(request).tenant
         tenant_detection_policy_set(
             tenant=tenant, updated_by=_actor(request), **serializer.validated_data
         )
@@ -326,7 +329,8 @@ class AuditOutputSerializer(serializers.Serializer):
     client_ip = serializers.CharField(allow_null=True)
     path = serializers.CharField()
     flow = serializers.CharField()
-    source = serializers.CharField()
+    # A field named like Field.source: DRF allows it, django-stubs' typing of Field does not.
+    source = serializers.CharField()  # type: ignore[assignment]
     request_id = serializers.CharField()
     reason = serializers.CharField()
     deciding_layer = serializers.CharField()
@@ -354,7 +358,9 @@ class AuditListApi(APIView):
         until = serializers.DateTimeField(required=False)
         category = serializers.ChoiceField(choices=CATEGORIES, required=False)
         flow = serializers.CharField(required=False, max_length=100)
-        source = serializers.ChoiceField(choices=Source.choices, required=False)
+        source = serializers.ChoiceField(  # type: ignore[assignment]  # as above
+            choices=Source.choices, required=False
+        )
         verdict = serializers.ChoiceField(choices=Verdict.choices, required=False)
 
     @extend_schema(
@@ -366,7 +372,7 @@ class AuditListApi(APIView):
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        qs = audit_list(tenant=request.user.tenant, **filters.validated_data)
+        qs = audit_list(tenant=principal_of(request).tenant, **filters.validated_data)
         paginator = LimitOffsetPagination()
         page = paginator.paginate_queryset(qs, request, self)
         return paginator.get_paginated_response(AuditOutputSerializer(page, many=True).data)
@@ -379,7 +385,7 @@ class AuditDetailApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
         from apps.security.models import BlockedRequest
 
-        row = scoped_get(BlockedRequest.objects.all(), tenant=request.user.tenant, pk=pk)
+        row = scoped_get(BlockedRequest.objects.all(), tenant=principal_of(request).tenant, pk=pk)
         return Response(AuditOutputSerializer(row).data)
 
 

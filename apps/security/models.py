@@ -91,14 +91,14 @@ class InjectionPattern(models.Model):
         ]
 
     def __str__(self) -> str:
-        scope = self.tenant.name if self.tenant_id else "global"
+        scope = self.tenant.name if self.tenant else "global"
         return f"{self.name} ({scope})"
 
     def validate_constraints(self, exclude=None) -> None:
         # Name the field (Django reports unique_together-style errors as __all__), and cover
         # the global scope, where NULL tenants never collide in a unique index.
         if (
-            InjectionPattern.objects.filter(tenant_id=self.tenant_id, name=self.name)
+            InjectionPattern.objects.filter(tenant=self.tenant, name=self.name)
             .exclude(pk=self.pk)
             .exists()
         ):
@@ -158,7 +158,7 @@ class SanitizationPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Sanitization ({self.tenant.name if self.tenant_id else 'global default'})"
+        return f"Sanitization ({self.tenant.name if self.tenant else 'global default'})"
 
     def validate_constraints(self, exclude=None) -> None:
         if self.tenant_id is None and (

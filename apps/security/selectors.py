@@ -457,7 +457,7 @@ def pattern_export(queryset: QuerySet[InjectionPattern]) -> list[dict[str, Any]]
             "action": p.action,
             "enabled": p.enabled,
             "description": p.description,
-            "tenant": p.tenant.name if p.tenant_id else None,
+            "tenant": p.tenant.name if p.tenant else None,
         }
         for p in queryset.select_related("tenant").order_by("tenant_id", "name")
     ]

@@ -5,6 +5,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.tenants.authentication import principal_of
 from apps.tenants.models import ApiKey
 from apps.tenants.permissions import IsOperatorKey
 from apps.tenants.selectors import api_keys_of_tenant, scoped_get
@@ -29,7 +30,7 @@ class WhoAmIApi(APIView):
 class ApiKeyOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApiKey
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "prefix",
             "name",
@@ -67,18 +68,16 @@ class ApiKeyListCreateApi(APIView):
 
     @extend_schema(responses=ApiKeyOutputSerializer(many=True), summary="List API keys")
     def get(self, request: Request) -> Response:
-        keys = api_keys_of_tenant(tenant=request.user.tenant)
+        keys = api_keys_of_tenant(tenant=principal_of(request).tenant)
         return Response(ApiKeyOutputSerializer(keys, many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: CreatedSerializer}, summary="Create")
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        created = api_key_create(tenant=request.user.tenant, **serializer.validated_data)
-        created.api_key.key = created.plaintext
-        return Response(
-            self.CreatedSerializer(created.api_key).data, status=status.HTTP_201_CREATED
-        )
+        created = api_key_create(tenant=principal_of(request).tenant, **serializer.validated_data)
+        body = {**ApiKeyOutputSerializer(created.api_key).data, "key": created.plaintext}
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class ApiKeyRevokeApi(APIView):
@@ -86,6 +85,6 @@ class ApiKeyRevokeApi(APIView):
 
     @extend_schema(request=None, responses=ApiKeyOutputSerializer, summary="Revoke an API key")
     def post(self, request: Request, key_id: int) -> Response:
-        api_key = scoped_get(ApiKey.objects.all(), tenant=request.user.tenant, pk=key_id)
+        api_key = scoped_get(ApiKey.objects.all(), tenant=principal_of(request).tenant, pk=key_id)
         api_key_revoke(api_key=api_key)
         return Response(ApiKeyOutputSerializer(api_key).data)

@@ -131,7 +131,7 @@ class RateLimit(models.Model):
             raise ValidationError(
                 {"api_key": "A key-specific rule must use the per-API-key scope."}
             )
-        if self.api_key_id and self.tenant_id and self.api_key.tenant_id != self.tenant_id:
+        if self.api_key and self.tenant_id and self.api_key.tenant_id != self.tenant_id:
             raise ValidationError({"api_key": "This key belongs to another tenant."})
         if self.scope == self.Scope.CLIENT_IP and self.tenant_id:
             raise ValidationError({"tenant": "Per-IP limits apply to every tenant."})

@@ -140,7 +140,8 @@ def parse_message(data: dict, spec: ProviderSpec) -> Completion:
                     arguments=json.dumps(block.get("input") or {}),
                 )
             )
-    usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
+    raw_usage = data.get("usage")
+    usage: dict = raw_usage if isinstance(raw_usage, dict) else {}
     prompt = int(usage.get("input_tokens") or 0)
     completion = int(usage.get("output_tokens") or 0)
     stop = str(data.get("stop_reason") or "")

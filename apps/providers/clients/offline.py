@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from apps.providers.clients.base import (
@@ -152,7 +153,7 @@ def _first_sentence(text: str, limit: int = 300) -> str:
     return first[:limit]
 
 
-def _dedupe(items: list[str]) -> list[str]:
+def _dedupe(items: Iterable[str]) -> list[str]:
     seen: set[str] = set()
     out = []
     for item in items:

@@ -49,7 +49,7 @@ _VARIATION_SELECTORS = "".join(chr(c) for c in range(0xFE00, 0xFE10))
 # C0/C1 controls other than whitespace become spaces (binary-looking input stays scannable).
 _CONTROLS = dict.fromkeys([*range(9), 11, 12, *range(14, 32), *range(127, 160)], " ")
 # Unicode "tag" characters (U+E0020..U+E007E) mirror ASCII and are invisible: "ASCII smuggling".
-_TAGS = {0xE0000 + c: chr(c) for c in range(0x20, 0x7F)}
+_TAGS: dict[int, str | None] = {0xE0000 + c: chr(c) for c in range(0x20, 0x7F)}
 _TAGS.update({0xE0001: None, 0xE007F: None})
 
 _TAG_CHARS = frozenset(map(chr, range(0xE0000, 0xE0080)))
@@ -491,7 +491,8 @@ def _fold_words(text: str, signals: set[str], latin_context: bool) -> str:
         start = hit.start()
         while start > last and text[start - 1].isalnum():  # isalnum is re's [^\W_]
             start -= 1
-        end = _WORD_REST_RE.match(text, hit.end()).end()
+        rest = _WORD_REST_RE.match(text, hit.end())  # matches, if only the empty string
+        end = rest.end() if rest else hit.end()
         pieces.append(text[last:start])
         pieces.append(fold(text[start:end]))
         last = end

@@ -125,11 +125,11 @@ def _explain(pattern: str, exc: Exception) -> str:
         return "Invalid pattern: it is too complex (too many states); simplify or split it"
     if "bad repetition operator" in reason and re.search(r"\{\d{4,}", pattern):
         return "Invalid pattern: a repetition count is too large (the maximum is 1000)"
-    position = _python_error_position(pattern)
-    if position is None and fragment:
+    at = _python_error_position(pattern)
+    if at is None and fragment:
         found = pattern.find(fragment)
-        position = found if found >= 0 else None
-    where = f" at position {position}" if position is not None else ""
+        at = found if found >= 0 else None
+    where = f" at position {at}" if at is not None else ""
     return f"Invalid pattern: {reason or 'syntax error'}{where}"
 
 

@@ -83,7 +83,7 @@ def load_jsonl(path: Path) -> list[dict]:
 
 def oof_scores(
     texts: Sequence[str],
-    labels: Sequence[int],
+    labels: Sequence[int] | np.ndarray,
     folds: Iterable[tuple[np.ndarray, np.ndarray]],
     *,
     config: FeatureConfig | None = None,

@@ -44,8 +44,10 @@ def sanitize_text(text: str, rules: SanitizationRules) -> tuple[str, bool]:
             )
         text = text[: rules.max_input_chars]
         truncated = True
-    if rules.unicode_normalization in ("NFKC", "NFC"):
-        text = unicodedata.normalize(rules.unicode_normalization, text)
+    if rules.unicode_normalization == "NFKC":
+        text = unicodedata.normalize("NFKC", text)
+    elif rules.unicode_normalization == "NFC":
+        text = unicodedata.normalize("NFC", text)
     if rules.strip_control_chars:
         text = _CONTROL.sub("", text)
     if rules.strip_zero_width:

@@ -15,10 +15,19 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from apps.console.services import admin_user_ensure, demo_key_ensure
+from apps.console.services import Issued, admin_user_ensure, demo_key_ensure
 
 # Earlier versions kept the admin password and demo key here in plain text.
 LEGACY_CREDENTIALS_FILE = Path(settings.BASE_DIR) / ".local" / "credentials"
+
+
+def _key_state(issued: Issued) -> str:
+    from apps.tenants.models import ApiKey
+
+    key = ApiKey.objects.filter(prefix=issued.identifier).first()
+    if key is None:
+        return "deleted"
+    return "in use" if key.is_usable else "revoked, expired or its tenant inactive"
 
 
 class Command(BaseCommand):
@@ -70,6 +79,6 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(
-                f"Demo API key: issued earlier (ah_{demo.identifier}_…); another one: "
-                f"python manage.py create_api_key --tenant {demo_tenant} --operator"
+                f"Demo API key: issued earlier (ah_{demo.identifier}_…, {_key_state(demo)}); "
+                f"another one: python manage.py create_api_key --tenant {demo_tenant} --operator"
             )

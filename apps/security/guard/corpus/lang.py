@@ -96,7 +96,7 @@ def guess_lang(text: str) -> str:
             counts["hi"] += 1
         elif ch.isalpha() and code < 0x250:
             counts["latin"] += 1
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda name: counts[name])
     if counts[best] == 0:
         return "other"
     if best != "latin":
@@ -108,5 +108,5 @@ def guess_lang(text: str) -> str:
     lowered = sample.lower()
     for lang, letters in _LETTERS.items():
         scores[lang] += 2 * sum(lowered.count(ch) for ch in letters)
-    lang = max(scores, key=scores.get)
+    lang = max(scores, key=lambda name: scores[name])
     return lang if scores[lang] else "en"

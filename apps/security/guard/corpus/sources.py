@@ -173,7 +173,7 @@ def load_bipia(snap: Snapshot) -> Iterator[dict]:
 
 
 def _attacks(snap: Snapshot, paths: Iterable[str]) -> list[tuple[str, str]]:
-    out = []
+    out: list[tuple[str, str]] = []
     for path in paths:
         data = _json(snap, path) or {}
         for kind, items in data.items():
