@@ -417,7 +417,7 @@ class PiiPolicyApi(APIView):
     def _target(self, request: Request):
         query = self.QuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        tenant = request.user.tenant
+        tenant = principal_of(request).tenant
         key_id = query.validated_data.get("api_key")
         key = scoped_get(ApiKey.objects.all(), tenant=tenant, pk=key_id) if key_id else None
         return tenant, key

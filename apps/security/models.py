@@ -8,6 +8,7 @@ Every policy table is read only when the per-process live cache rebuilds (see
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import phonenumbers
 import re2
@@ -230,7 +231,7 @@ class SecretPattern(models.Model):
         return self.name
 
     def clean(self) -> None:
-        errors = {}
+        errors: dict[str, Any] = {}
         try:
             validate_allowlists(self.allowlists)
         except ValidationError as exc:
@@ -339,10 +340,11 @@ class PiiPolicy(models.Model):
         return {entity: getattr(self, entity) for entity in PII_ENTITIES}
 
     def clean(self) -> None:
-        if self.api_key_id and self.tenant_id and self.api_key.tenant_id != self.tenant_id:
+        key = self.api_key if self.api_key_id else None
+        if key is not None and self.tenant_id and key.tenant_id != self.tenant_id:
             raise ValidationError({"api_key": "The key belongs to another tenant."})
-        if self.api_key_id and not self.tenant_id:
-            self.tenant_id = self.api_key.tenant_id
+        if key is not None and not self.tenant_id:
+            self.tenant_id = key.tenant_id
         if self.phone_region.upper() not in phonenumbers.SUPPORTED_REGIONS:
             raise ValidationError({"phone_region": "Not a region the phone library knows."})
         self.phone_region = self.phone_region.upper()

@@ -25,6 +25,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import re2
 
@@ -137,7 +138,7 @@ def _is_placeholder(value: str) -> bool:
 @dataclass
 class _Rule:
     spec: SecretSpec
-    regex: object
+    regex: Any  # a compiled RE2 pattern (google-re2 ships no type stubs)
     allow: tuple[tuple[str, tuple, tuple[str, ...], str], ...]
     multiline: bool = False  # may span many lines (PEM blocks): never windowed
 
@@ -169,6 +170,8 @@ class Redactor:
         *,
         global_allowlist: Allowlist | None = None,
     ) -> None:
+        # The stream redactor's hold-back policy, built once per redactor (apps.security.streaming).
+        self._hold_policy: Any = None
         if specs is None:
             specs = DEFAULT_SECRET_PATTERNS
             if global_allowlist is None:
@@ -281,10 +284,11 @@ class Redactor:
             if not rule.spec.keywords or rule.multiline:
                 found.extend(self._rule_findings(rule, text))
                 continue
-            spans = []
+            spans: list[tuple[int, int]] = []
             for keyword in rule.spec.keywords:
                 if keyword not in positions:
-                    at, hits = lowered.find(keyword), []
+                    at = lowered.find(keyword)
+                    hits: list[int] = []
                     while at >= 0 and len(hits) <= _WINDOWS_MAX:
                         hits.append(at)
                         at = lowered.find(keyword, at + 1)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import re2
 
@@ -47,7 +48,7 @@ class HoldPolicy:
     starts: frozenset[str]  # the keywords themselves
     start_lengths: tuple[int, ...]
     max_prefix: int
-    lead_in: object  # RE2: a label + separator at the end of the text
+    lead_in: Any  # RE2: a label + separator at the end of the text
 
     @classmethod
     def of(cls, redactor: Redactor) -> HoldPolicy:

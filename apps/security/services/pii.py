@@ -57,7 +57,9 @@ def pii_mask(texts: Iterable[str], *, ctx: GuardContext) -> tuple[list[str], Vau
     texts = list(texts)
     if not rules.active:
         return texts, vault
-    out, blocked, counts = [], set(), {}
+    out: list[str] = []
+    blocked: set[str] = set()
+    counts: dict[str, int] = {}
     for text in texts:
         entities = pii_detect(text, rules) if text else []
         for entity in entities:
