@@ -31,6 +31,7 @@ from apps.agents.react import (
 )
 from apps.agents.tools import Tool, ToolContext, ToolError
 from apps.core import tracing
+from apps.flows.job_steps import job_step_scope
 
 logger = logging.getLogger(__name__)
 
@@ -402,11 +403,14 @@ class AgentLoop:
         return call
 
     @tracing.traced("agent.tool", arguments=tracing.tool_arguments, result=tracing.tool_result)
-    def _execute(self, call: _Call) -> tuple[str, str, str, int]:
-        """(status, output, error, duration_ms) of one tool call, in a worker thread."""
+    def _execute(self, call: _Call, *, scope: str) -> tuple[str, str, str, int]:
+        """(status, output, error, duration_ms) of one tool call, in a worker thread. Steps a
+        job stores inside (a flow the tool runs) are named by ``scope``, the call's place in
+        the run, so a re-run finds them whatever order the parallel calls finish in."""
         started = time.perf_counter()
         try:
-            output = call.tool.run(call.arguments, self.tool_context)  # type: ignore[union-attr]
+            with job_step_scope(scope):
+                output = call.tool.run(call.arguments, self.tool_context)  # type: ignore[union-attr]
             status, error = "ok", ""
         except ToolError as exc:
             output, status, error = "", "error", str(exc)[:300]
@@ -431,9 +435,9 @@ class AgentLoop:
                 executor.submit(
                     _in_thread,
                     contextvars.copy_context(),
-                    lambda call=call: self._execute(call),
+                    lambda call=call, n=n: self._execute(call, scope=f"tool{step}.{n}"),
                 ): call
-                for call in runnable
+                for n, call in enumerate(runnable)
             }
             started = time.perf_counter()
             # _execute never raises, so this returns when all are done or at the deadline.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -43,19 +44,25 @@ class JobClaimLost(Exception):
 
 @dataclass
 class JobRun:
-    """The job this context is running, under the claim ``attempt``."""
+    """The job this context is running, under the claim ``attempt``. Shared by the threads
+    the run starts (copied contexts), hence the lock."""
 
     job_id: str
     attempt: int
     checkpoints: dict[str, Any]
     _seen: Counter = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def next_key(self, name: str) -> str:
-        self._seen[name] += 1
-        return f"{name}:{self._seen[name]}"
+        with self.lock:
+            self._seen[name] += 1
+            return f"{name}:{self._seen[name]}"
 
 
 _current: ContextVar[JobRun | None] = ContextVar("agenthub_job_run", default=None)
+# Steps taken in parallel (an agent's tool calls) are named within a scope of their own, so
+# their numbering does not depend on which thread got there first.
+_scope: ContextVar[str] = ContextVar("agenthub_job_step_scope", default="")
 
 
 @contextmanager
@@ -69,6 +76,17 @@ def running_job(run: JobRun) -> Iterator[JobRun]:
 
 def current_job_run() -> JobRun | None:
     return _current.get()
+
+
+@contextmanager
+def job_step_scope(name: str) -> Iterator[None]:
+    """Name the steps taken inside by ``name`` (e.g. a tool call's id), not by their order
+    among the steps of parallel threads."""
+    token = _scope.set(f"{_scope.get()}{name}/")
+    try:
+        yield
+    finally:
+        _scope.reset(token)
 
 
 def write_while_database_recovers(write: Callable[[], T]) -> T:
@@ -100,9 +118,11 @@ def _save(run: JobRun) -> None:
     from apps.flows.models import Job
 
     def write() -> int:
+        with run.lock:  # parallel steps: each write holds every result stored so far
+            stored = dict(run.checkpoints)
         return Job.objects.filter(
             pk=run.job_id, status=Job.Status.RUNNING, attempts=run.attempt
-        ).update(checkpoints=run.checkpoints)
+        ).update(checkpoints=stored)
 
     if not write_while_database_recovers(write):
         raise JobClaimLost(f"job {run.job_id} is no longer held by attempt {run.attempt}")
@@ -125,12 +145,14 @@ def job_step(
     run = _current.get()
     if run is None:
         return compute()
-    key = run.next_key(name)
+    key = run.next_key(_scope.get() + name)
     if key in run.checkpoints:
         logger.info("job %s: reusing the stored result of %s", run.job_id, key)
         return load(run.checkpoints[key])
     value = compute()
-    run.checkpoints[key] = dump(value)
+    data = dump(value)
+    with run.lock:
+        run.checkpoints[key] = data
     _save(run)
     return value
 

@@ -276,3 +276,28 @@ def test_admin_shows_a_jobs_attempts_heartbeat_and_dispatch_records(admin_client
     assert "Dispatch records (outbox)" in html
     assert "Error" in html  # why the publish had to wait (the broker's error)
     assert "canary" not in html
+
+
+def test_parallel_steps_are_matched_by_their_scope_not_their_order(tenant):
+    """An agent's tool calls run in parallel threads: a flow one of them runs stores its
+    answer under the call's place in the run, so a re-run gives each call its own answer
+    whichever thread gets there first."""
+    from apps.flows.job_steps import JobRun, job_step, job_step_scope, running_job
+
+    job = _queued_job(tenant)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, attempts=1)
+    with running_job(JobRun(job_id=str(job.pk), attempt=1, checkpoints={})):
+        for scope, answer in (("tool1.1", "answer b"), ("tool1.0", "answer a")):
+            with job_step_scope(scope):
+                job_step("llm", lambda answer=answer: answer)
+    stored = Job.objects.get(pk=job.pk).checkpoints
+    assert stored == {"tool1.1/llm:1": "answer b", "tool1.0/llm:1": "answer a"}
+
+    def not_again() -> str:
+        raise AssertionError("the stored answer must be reused")
+
+    with running_job(JobRun(job_id=str(job.pk), attempt=1, checkpoints=stored)):
+        with job_step_scope("tool1.0"):
+            assert job_step("llm", not_again) == "answer a"
+        with job_step_scope("tool1.1"):
+            assert job_step("llm", not_again) == "answer b"
