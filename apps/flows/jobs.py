@@ -213,6 +213,16 @@ def job_execute(*, job_id: str, heartbeat: bool = True) -> Job | None:
         logger.warning("job %s: database unavailable; left for the reaper", job.pk)
         raise
     except ApiError as exc:
+        # An expected condition (open breaker, rejected input...): one line per kind and code.
+        log_throttled(
+            logger,
+            logging.WARNING,
+            "job %s (%s) ended with %s",
+            job.pk,
+            job.kind,
+            exc.error_code,
+            key=f"job:{job.kind}:{exc.error_code}",
+        )
         _finish(job, error=api_error_body(exc)["error"], error_status=exc.status_code)
     except Exception:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
