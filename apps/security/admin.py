@@ -435,7 +435,7 @@ class SecretPatternAdmin(PolicyAdminMixin, admin.ModelAdmin):
     Seeding never overwrites a row an operator saved here."""
 
     form = SecretPatternForm
-    list_display = ("name", "source", "enabled", "keywords", "entropy", "updated_by", "updated_at")
+    list_display = ("name", "source", "enabled", "updated_by", "updated_at")
     list_filter = ("enabled", "source", "validation")
     search_fields = ("name", "pattern", "keywords", "description")
     readonly_fields = ("source", "updated_by", "updated_at")
@@ -830,11 +830,9 @@ class BlockedRequestAdmin(admin.ModelAdmin):
     list_display = (
         "created_at",
         "tenant",
-        "reason",
-        "deciding_layer",
+        "reason",  # the deciding layer (rule, model, judge) is on the detail page
         "category_list",
         "short_excerpt",
-        "flow",
         "rounded_score",
         "client_ip",
         "verdict",

@@ -10,7 +10,7 @@ import io
 import pytest
 from django.contrib.auth.models import Group
 
-from apps.console.roles import AUDITORS, OPERATORS, roles_sync
+from apps.console.roles import AUDITORS, OPERATORS, PLATFORM_ADMINS, roles_sync
 from apps.providers.breaker.config import State
 from apps.providers.models import ProviderKind
 from apps.providers.services import breaker_force_open, breaker_snapshot
@@ -48,7 +48,9 @@ def test_operator_tunes_policy_resets_a_breaker_and_exports_the_audit(
     page, django_user_model, console_data
 ):
     provider = console_data
-    _staff(django_user_model, "olivia", OPERATORS)
+    olivia = _staff(django_user_model, "olivia", OPERATORS)
+    # Shared providers and their breakers are a platform admin's (an operator only reads them).
+    olivia.groups.add(Group.objects.get(name=PLATFORM_ADMINS))
     login(page, "olivia", PASSWORD)
     assert page.is_visible("#dashboard")
     assert page.is_visible("#blocks-chart")  # Chart.js drew the vendored chart
