@@ -30,6 +30,7 @@ from apps.providers.services import (
     _for_provider,
     _observe,
     _request,
+    count_attempt,
     logger,
 )
 from apps.providers.types import Completion, CompletionRequest, StreamDelta, ToolSpec
@@ -53,6 +54,7 @@ async def _settle(
     duration = time.perf_counter() - started
     if isinstance(exc, LLMError):
         LLM_ERRORS.labels(provider=spec.name, error_type=exc.error_type).inc()
+    count_attempt(spec, "error")
     if counts_for_breaker(spec, exc):
         await breaker.record_failure(permit, duration)
     else:
@@ -80,8 +82,10 @@ async def _attempt(spec: ProviderSpec, request: CompletionRequest) -> Completion
         raise
     except BaseException:  # cancelled: the client went away
         await breaker.release(permit)
+        count_attempt(spec, "cancelled")
         raise
     await breaker.record_success(permit, time.perf_counter() - started)
+    count_attempt(spec, "ok")
     return completion
 
 
@@ -184,6 +188,7 @@ async def _drain(
         elapsed = time.perf_counter() - opened.started
         settled = True
         await breaker.record_success(permit, elapsed)
+        count_attempt(spec, "ok")
         _observe(spec, flow, elapsed, ok=True)
         return replace(item, latency_ms=round(elapsed * 1000, 3), fallbacks=failed)
 
