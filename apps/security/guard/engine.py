@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from apps.security.guard.linear import InjectionModel as LinearInjectionModel
 from apps.security.guard.model import InjectionModel
 from apps.security.guard.normalize import Normalized, normalize
 from apps.security.guard.rules import CompiledRuleSet, RuleMatch
@@ -68,6 +69,10 @@ class Decision:
     # Why a block blocked: "rule+model", "model" or "rule" (a rule alone, or a rule match
     # corroborated by a grey-zone model score); "" when not blocked.
     reason: str = ""
+    # The model's score per window of ``normalized_text``: (start, end, score), offsets into
+    # ``normalized_text``; empty when the model is off. ``model_score`` is the worst window's
+    # (or a decoded view's, when that scored higher).
+    windows: tuple[tuple[int, int, float], ...] = ()
 
     @property
     def blocked(self) -> bool:
@@ -83,6 +88,7 @@ class Decision:
             "categories": list(self.categories),
             "normalized_text": self.normalized_text,
             "signals": list(self.signals),
+            "windows": [[start, end, round(score, 4)] for start, end, score in self.windows],
         }
 
 
@@ -90,7 +96,7 @@ def evaluate(
     text: str,
     *,
     rules: CompiledRuleSet,
-    model: InjectionModel | None,
+    model: InjectionModel | LinearInjectionModel | None,
     thresholds: Thresholds = Thresholds(),  # noqa: B008 (frozen dataclass: immutable default)
 ) -> Decision:
     """Decide on one input. Never raises for any ``str``."""
@@ -101,11 +107,15 @@ def evaluate_normalized(
     normalized: Normalized,
     *,
     rules: CompiledRuleSet,
-    model: InjectionModel | None,
+    model: InjectionModel | LinearInjectionModel | None,
     thresholds: Thresholds = Thresholds(),  # noqa: B008
 ) -> Decision:
     matches = tuple(rules.match(normalized))
-    model_score = _model_score(normalized, model) if model is not None else None
+    windows: tuple[tuple[int, int, float], ...] = ()
+    model_score = None
+    if model is not None:
+        windows = tuple(model.windows(normalized.text))
+        model_score = _model_score(normalized, model, windows)
 
     rule_blocks = any(
         m.action == "block" and m.severity >= thresholds.rule_block_severity for m in matches
@@ -150,11 +160,18 @@ def evaluate_normalized(
         normalized_text=normalized.text,
         signals=tuple(sorted(normalized.signals)),
         reason=reason,
+        windows=windows,
     )
 
 
-def _model_score(normalized: Normalized, model: InjectionModel) -> float:
-    score = model.score_normalized(normalized.text)
+def _model_score(
+    normalized: Normalized,
+    model: InjectionModel | LinearInjectionModel,
+    windows: tuple[tuple[int, int, float], ...],
+) -> float:
+    # the worst window decides: a long benign document gains nothing from its length, and an
+    # attack is scored on the window holding it, not diluted by the text around it
+    score = max((w[2] for w in windows), default=0.0)
     # Decoded payloads are scored on their own. Despaced / de-leeted views are near-copies of
     # the text: scoring them costs a full model pass, so only for short inputs (the rules
     # already scan those views at any length).
