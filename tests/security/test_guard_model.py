@@ -125,13 +125,13 @@ def test_window_spans_cover_the_text_and_are_local():
     assert spans[0][0] == 0
     assert spans[-1][1] == len(text)
     for (start, end), (next_start, _) in pairwise(spans):
-        assert end - start <= config.width + config.snap
+        assert end - start <= config.grids[0][0] + config.snap
         assert next_start < end  # overlapping: no passage falls between two windows
     assert window_spans("short", config) == [(0, 5)]
     # a window's cut depends on nearby text only: the same passage inside a longer document
     # (starting on both grids) is cut the same way; only the first windows differ (the first
     # window of any text starts at 0)
-    offset = 6 * config.stride * config.fine_stride // np.gcd(config.stride, config.fine_stride)
+    offset = 4 * int(np.lcm.reduce([stride for _, stride in config.grids]))
     tail = text[offset:]
     in_document = {(s - offset, e - offset) for s, e in spans if s - offset > config.snap}
     in_tail = {(s, e) for s, e in window_spans(tail, config) if s > config.snap}
@@ -163,7 +163,9 @@ def test_attack_buried_in_10kb_is_blocked_as_it_is_alone(shipped, rules, where):
     # the model's worst window is the one holding the attack (how much of the attack's own
     # score survives a window shared with filler: bench/security/run.py, "Windowing")
     worst = max(inside.windows, key=lambda w: w[2])
-    assert worst[0] <= buried.lower().find("ignore all previous") < worst[1]
+    attack_start = buried.lower().find("ignore all previous")
+    assert worst[0] < attack_start + len(attack)
+    assert worst[1] > attack_start
     assert inside.model_score > max(
         w[2] for w in evaluate(filler, rules=rules, model=shipped).windows
     )

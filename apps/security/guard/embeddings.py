@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -37,11 +37,10 @@ __all__ = [
 DEFAULT_EMBEDDINGS_PATH = Path(__file__).resolve().parent / "static_embeddings"
 FORMAT = "agenthub-static-embeddings/1"
 SPACE = "\u2581"  # SentencePiece's word-initial marker
-_WORD = re.compile(r"\S+")
 # A run without spaces (Chinese, Japanese, a URL) is cut into chunks of this many characters
 # before Viterbi: bounded work per word, and a cached chunk repeats more often.
 _MAX_WORD_CHARS = 24
-_CACHE_LIMIT = 200_000
+_CACHE_LIMIT = 100_000  # words; about 20 MB when full
 
 
 class EmbeddingError(ValueError):
@@ -80,7 +79,8 @@ class StaticEmbeddings:
         self.table = np.ascontiguousarray(table, dtype=np.int8)
         self.scale = np.ascontiguousarray(scale, dtype=np.float32)
         self.sha256 = self.metadata.get("sha256", "")
-        self._cache: dict[str, tuple[int, ...]] = {}
+        self._cache: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+        self._chunks: dict[tuple[str, bool], tuple[int, ...]] = {}
 
     # --- vectors -------------------------------------------------------------------------------
 
@@ -93,25 +93,55 @@ class StaticEmbeddings:
     # --- tokenization --------------------------------------------------------------------------
 
     def tokenize(self, canonical: str) -> tuple[np.ndarray, np.ndarray]:
-        """(table rows, start offsets in ``canonical``) of the pieces that have a vector."""
-        rows: list[int] = []
-        starts: list[int] = []
+        """(table rows, start offsets in ``canonical``) of the pieces that have a vector.
+
+        ``canonical`` is normalized text: words separated by single spaces (any other
+        whitespace would count as part of a word)."""
+        words = canonical.split(" ")
         cache = self._cache
-        for match in _WORD.finditer(canonical):
-            word = match.group()
-            start = match.start()
-            for offset in range(0, len(word), _MAX_WORD_CHARS):
-                chunk = word[offset : offset + _MAX_WORD_CHARS]
-                found = cache.get(chunk)
-                if found is None:
-                    found = self._word_rows(chunk, first=offset == 0)
+        get = cache.get
+        entries = [get(word) for word in words]
+        for index, entry in enumerate(entries):
+            if entry is None:
+                word = words[index]
+                entries[index] = entry = self._word_entry(word)
+                if len(word) <= _MAX_WORD_CHARS:  # long runs: their chunks are cached instead
                     if len(cache) >= _CACHE_LIMIT:
                         cache.clear()
-                    cache[chunk] = found
-                if found:
-                    rows.extend(found)
-                    starts.extend([start + offset] * len(found))
-        return np.asarray(rows, dtype=np.int32), np.asarray(starts, dtype=np.int32)
+                    cache[word] = entry
+        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+        word_starts = np.zeros(len(words), dtype=np.int64)
+        np.cumsum(lengths[:-1] + 1, out=word_starts[1:])
+        counts = np.fromiter((len(e[0]) for e in entries), dtype=np.int64, count=len(entries))
+        total = int(counts.sum())
+        rows = np.fromiter(chain.from_iterable(e[0] for e in entries), np.int32, count=total)
+        offsets = np.fromiter(chain.from_iterable(e[1] for e in entries), np.int64, count=total)
+        starts = np.repeat(word_starts, counts) + offsets
+        return rows, starts.astype(np.int32)
+
+    def _word_entry(self, word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """(rows, offset of each piece's chunk in the word): a run without spaces (Chinese,
+        Japanese, a URL) is cut into chunks of ``_MAX_WORD_CHARS`` before Viterbi, so the work
+        per word is bounded and window cuts inside the run still split its pieces."""
+        rows: list[int] = []
+        offsets: list[int] = []
+        if not word:  # around doubled spaces, or an empty text
+            return (), ()
+        if len(word) <= _MAX_WORD_CHARS:
+            found = self._word_rows(word, first=True)
+            return found, (0,) * len(found)
+        chunks = self._chunks
+        for offset in range(0, len(word), _MAX_WORD_CHARS):
+            key = (word[offset : offset + _MAX_WORD_CHARS], offset == 0)
+            found = chunks.get(key)
+            if found is None:
+                found = self._word_rows(key[0], first=key[1])
+                if len(chunks) >= _CACHE_LIMIT:
+                    chunks.clear()
+                chunks[key] = found
+            rows.extend(found)
+            offsets.extend([offset] * len(found))
+        return tuple(rows), tuple(offsets)
 
     def piece_ids(self, word: str, *, first: bool = True) -> list[int]:
         """SentencePiece unigram Viterbi segmentation of one word (piece ids; -1 = unknown)."""

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -50,14 +49,17 @@ __all__ = [
     "WindowConfig",
     "calibrated",
     "load_model",
+    "span_array",
     "train_model",
     "window_spans",
 ]
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "default_model"
 FORMAT = "agenthub-injection-semantic/2"
-# a sentence end (Latin punctuation + space, or an ideographic full stop), else any space
-_SENTENCE_END = re.compile("[.!?;:\u2026]\\s|[\u3002\uff01\uff1f\uff1b]|\\s")
+# a window edge moves to a sentence end (Latin punctuation + space, or an ideographic stop),
+# else to a space (normalized text has single U+0020 spaces only)
+_SENTENCE_PUNCT = np.asarray([ord(c) for c in ".!?;:\u2026"], dtype=np.uint32)
+_IDEOGRAPHIC_STOPS = np.asarray([ord(c) for c in "\u3002\uff01\uff1f\uff1b"], dtype=np.uint32)
 
 
 class ModelError(ValueError):
@@ -66,59 +68,77 @@ class ModelError(ValueError):
 
 @dataclass(frozen=True)
 class WindowConfig:
-    """Two grids of windows: wide ones read a passage in context, narrow ones (about a
-    sentence or two) keep a short attack from being averaged away by the text around it."""
+    """Grids of windows, (width, stride) in characters of normalized text: wide windows read a
+    passage in context, narrow ones (a sentence or two, a clause) keep a short attack from being
+    averaged away by the text around it. Consecutive windows of a grid overlap by half."""
 
-    width: int = 512  # characters of normalized text per wide window
-    stride: int = 256  # wide windows start on this grid (consecutive ones overlap by half)
-    fine_width: int = 192  # narrow windows (0: none)
-    fine_stride: int = 96
+    grids: tuple[tuple[int, int], ...] = ((512, 256), (192, 96), (96, 48))
     snap: int = 48  # a window edge moves forward to a sentence end / space within this many chars
 
     @classmethod
     def from_dict(cls, data: dict) -> WindowConfig:
-        return cls(**{name: int(data[name]) for name in cls.__dataclass_fields__ if name in data})
-
-
-def _snap(text: str, position: int, snap: int) -> int:
-    """The first sentence end (else space) at or after ``position``, at most ``snap`` away.
-
-    Only looks forward, and only at ``text[position : position + snap]``: the cut depends on
-    nearby characters alone, so the same passage is cut the same way in any document."""
-    if position <= 0 or position >= len(text):
-        return max(0, min(position, len(text)))
-    segment = text[position : position + snap]
-    best = None
-    for match in _SENTENCE_END.finditer(segment):
-        if not match.group().isspace():
-            return position + match.end()
-        if best is None:
-            best = position + match.end()
-    return best if best is not None else position
+        grids = tuple((int(width), int(stride)) for width, stride in data["grids"])
+        return cls(grids=grids, snap=int(data["snap"]))
 
 
 def window_spans(canonical: str, config: WindowConfig = WindowConfig()) -> list[tuple[int, int]]:  # noqa: B008
-    """[start, end) character spans of the windows of ``canonical``: the wide grid, then the
-    narrow one (a text that fits one window of a grid gets one span from it)."""
-    spans = _grid(canonical, config.width, config.stride, config.snap)
-    if config.fine_width and len(canonical) > config.fine_width:
-        spans += _grid(canonical, config.fine_width, config.fine_stride, config.snap)
-    return spans
+    """[start, end) character spans of the windows of ``canonical``, grid by grid (a text that
+    fits one window of the widest grid gets one span from it and none from narrower ones that
+    it also fits)."""
+    return [(int(start), int(end)) for start, end in span_array(canonical, config)]
 
 
-def _grid(canonical: str, width: int, stride: int, snap: int) -> list[tuple[int, int]]:
+def span_array(canonical: str, config: WindowConfig = WindowConfig()) -> np.ndarray:  # noqa: B008
+    """``window_spans`` as an (n, 2) int64 array, computed with a few numpy operations.
+
+    A cut at grid point ``g`` moves forward to the first sentence end, else the first space,
+    found in ``canonical[g : g + snap]``, else stays at ``g``: it depends on nearby characters
+    alone, so the same passage is cut the same way in any document."""
     n = len(canonical)
-    if n <= width:
-        return [(0, n)]
-    spans = []
-    grid = 0
-    while True:
-        start = _snap(canonical, grid, snap)
-        end = _snap(canonical, grid + width, snap)
-        spans.append((start, min(end, n)))
-        if grid + width >= n:
-            return spans
-        grid += stride
+    points = [
+        np.arange(0, max(n - width, 0) + stride, stride, dtype=np.int64)
+        for number, (width, stride) in enumerate(config.grids)
+        if number == 0 or n > width
+    ]
+    widths = [width for number, (width, _) in enumerate(config.grids) if number == 0 or n > width]
+    if n == 0:
+        return np.zeros((1, 2), dtype=np.int64)
+    codes = np.frombuffer(canonical.encode("utf-32-le"), dtype=np.uint32)
+    spaces = np.flatnonzero(codes == 32)
+    # (start, end) of each sentence end: punctuation + space, or an ideographic stop
+    latin = np.flatnonzero(np.isin(codes[:-1], _SENTENCE_PUNCT) & (codes[1:] == 32))
+    ideographic = np.flatnonzero(np.isin(codes, _IDEOGRAPHIC_STOPS))
+    sentence_starts = np.concatenate((latin, ideographic))
+    sentence_ends = np.concatenate((latin + 2, ideographic + 1))
+    order = np.argsort(sentence_starts, kind="stable")
+    sentence_starts, sentence_ends = sentence_starts[order], sentence_ends[order]
+
+    def cut(positions: np.ndarray) -> np.ndarray:
+        result = positions.copy()
+        if sentence_starts.size:
+            index = np.minimum(
+                np.searchsorted(sentence_starts, positions), sentence_starts.size - 1
+            )
+            ok = (sentence_starts[index] >= positions) & (
+                sentence_ends[index] <= positions + config.snap
+            )
+        else:
+            index, ok = np.zeros_like(positions), np.zeros(positions.size, dtype=bool)
+        if spaces.size:
+            space_index = np.minimum(np.searchsorted(spaces, positions), spaces.size - 1)
+            space_at = spaces[space_index]
+            space_ok = (space_at >= positions) & (space_at + 1 <= positions + config.snap)
+            result = np.where(space_ok, space_at + 1, result)
+        if sentence_starts.size:
+            result = np.where(ok, sentence_ends[index], result)
+        result = np.where(positions <= 0, 0, result)
+        return np.minimum(result, n)
+
+    spans = [
+        np.stack((cut(grid), cut(grid + width)), axis=1)
+        for grid, width in zip(points, widths, strict=True)
+    ]
+    return np.concatenate(spans)
 
 
 class InjectionModel:
@@ -158,13 +178,14 @@ class InjectionModel:
 
     def windows(self, canonical: str) -> list[tuple[int, int, float]]:
         """(start, end, P(injection)) per window of an already-normalized text."""
-        spans = window_spans(canonical, self.window_config)
+        spans = span_array(canonical, self.window_config)
         rows, starts = self.embeddings.tokenize(canonical)
-        margins = self._margins(rows, starts, spans)
-        return sorted((s, e, _sigmoid(m)) for (s, e), m in zip(spans, margins, strict=True))
+        margins = np.clip(self._margins(rows, starts, spans), -40.0, 40.0)
+        scores = 1.0 / (1.0 + np.exp(-margins))
+        return sorted(zip(spans[:, 0].tolist(), spans[:, 1].tolist(), scores.tolist(), strict=True))
 
     def score_normalized(self, canonical: str) -> float:
-        spans = window_spans(canonical, self.window_config)
+        spans = span_array(canonical, self.window_config)
         rows, starts = self.embeddings.tokenize(canonical)
         return _sigmoid(float(self._margins(rows, starts, spans).max()))
 
@@ -174,16 +195,13 @@ class InjectionModel:
             text = "" if text is None else str(text)
         return self.score_normalized(canonical_text(text))
 
-    def _margins(
-        self, rows: np.ndarray, starts: np.ndarray, spans: list[tuple[int, int]]
-    ) -> np.ndarray:
+    def _margins(self, rows: np.ndarray, starts: np.ndarray, spans: np.ndarray) -> np.ndarray:
         hidden = self._projected.shape[1]
         cumulative = np.zeros((rows.size + 1, hidden), dtype=np.float32)
         if rows.size:
             np.cumsum(self._projected[rows], axis=0, out=cumulative[1:])
-        bounds = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
-        first = np.searchsorted(starts, bounds[:, 0], side="left")
-        last = np.searchsorted(starts, bounds[:, 1], side="left")
+        first = np.searchsorted(starts, spans[:, 0], side="left")
+        last = np.searchsorted(starts, spans[:, 1], side="left")
         counts = np.maximum(last - first, 1).astype(np.float32)
         pre = (cumulative[last] - cumulative[first]) / counts[:, None]
         pre += self.b1
@@ -287,18 +305,17 @@ def window_features(
     whole: list[bool] = []
     for number, text in enumerate(texts):
         canonical = canonical_text(text)
-        spans = window_spans(canonical, config)
+        bounds = span_array(canonical, config)
         rows, starts = embeddings.tokenize(canonical)
         cumulative = np.zeros((rows.size + 1, embeddings.dim), dtype=np.float64)
         if rows.size:
             np.cumsum(vectors[rows], axis=0, out=cumulative[1:])
-        bounds = np.asarray(spans, dtype=np.int64)
         first = np.searchsorted(starts, bounds[:, 0], side="left")
         last = np.searchsorted(starts, bounds[:, 1], side="left")
         counts = np.maximum(last - first, 1)[:, None]
         features.append(((cumulative[last] - cumulative[first]) / counts).astype(np.float32))
-        owners.extend([number] * len(spans))
-        whole.extend(s == (0, len(canonical)) for s in spans)
+        owners.extend([number] * len(bounds))
+        whole.extend(((bounds[:, 0] == 0) & (bounds[:, 1] == len(canonical))).tolist())
     if not features:
         empty = np.zeros(0, dtype=np.int64)
         return np.zeros((0, embeddings.dim), dtype=np.float32), empty, empty.astype(bool)
