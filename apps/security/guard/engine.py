@@ -40,12 +40,10 @@ _MAX_NEAR_COPY_CHARS = 1024
 class Thresholds:
     """Decision thresholds (operators tune them live).
 
-    Chosen with ``bench/security/run.py`` on out-of-fold model scores over the shared labelled
-    examples (the model never saw the row it scored):
-
-    * ``model_block`` 0.80: rules + model reach recall 0.92 at a false-positive rate of 0.3 %
-      (stratified 5-fold); leave-one-source-out gives recall 0.76 at 5.2 % FPR. Lower values
-      buy recall with false positives (0.70: 0.94 / 0.3 % 5-fold, 0.80 / 7.6 % LOSO).
+    * ``model_block`` 0.80: the shipped head is calibrated so that 0.80 is the lowest score
+      with <= 1 % false positives on the guard corpus' dev split (held out from training;
+      ``python -m apps.security.guard.train --calibrate-split dev``); a retrained head is
+      calibrated the same way on out-of-fold scores. Figures: ``bench/security/run.py``.
     * ``model_flag`` 0.50: the grey zone. Alone it flags for review; with any rule match it
       blocks.
     * ``rule_block_severity`` 50: every default ``block`` rule (severity >= 60) blocks; an

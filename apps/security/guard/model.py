@@ -171,7 +171,12 @@ class InjectionModel:
         self.metadata = dict(metadata or {})
         self.window_config = windows or WindowConfig()
         # first layer folded into the table: one gather per token gives its hidden pre-activation
-        self._projected = embeddings.vectors() @ self.w1
+        # in blocks: the dequantized float32 table (4x the int8 one) never exists whole
+        rows = embeddings.table.shape[0]
+        self._projected = np.empty((rows, self.w1.shape[1]), dtype=np.float32)
+        for start in range(0, rows, 8192):
+            block = np.arange(start, min(rows, start + 8192))
+            self._projected[block] = embeddings.vectors(block) @ self.w1
         self._projected.setflags(write=False)
 
     # --- scoring -------------------------------------------------------------------------------
