@@ -72,7 +72,13 @@ class StaticEmbeddings:
         self.metadata = dict(metadata or {})
         self.dim = int(table.shape[1])
         self._scores = [float(s) for s in scores]
-        self._ids = {piece: i for i, piece in enumerate(pieces)}
+        # every prefix of every piece -> the piece id, or -1 when it is only a prefix: Viterbi
+        # stops extending a candidate as soon as no piece starts with it
+        self._ids = {}
+        for i, piece in enumerate(pieces):
+            for end in range(1, len(piece)):
+                self._ids.setdefault(piece[:end], -1)
+            self._ids[piece] = i
         self._max_len = max((len(p) for p in pieces), default=1)
         self._unk_score = (min(self._scores) if self._scores else 0.0) - 10.0
         self.rows = np.ascontiguousarray(rows, dtype=np.int32)
@@ -157,6 +163,8 @@ class StaticEmbeddings:
             for j in range(i + 1, min(n, i + max_len) + 1):
                 pid = ids.get(text[i:j])
                 if pid is None:
+                    break  # no piece starts with text[i:j]
+                if pid < 0:
                     continue
                 score = base + scores[pid]
                 if score > best[j]:
