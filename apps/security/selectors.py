@@ -21,7 +21,7 @@ from rest_framework.exceptions import NotFound
 from apps.core.live_config import LiveCache
 from apps.security.guard.defaults import default_rule_specs
 from apps.security.guard.engine import Thresholds
-from apps.security.guard.model import DEFAULT_MODEL_PATH, InjectionModel
+from apps.security.guard.model import DEFAULT_MODEL_PATH, InjectionModel, load_model
 from apps.security.guard.rules import CompiledRuleSet, RuleSpec
 from apps.security.judge import JudgeSettings
 from apps.security.models import (
@@ -182,7 +182,7 @@ def model_from_bytes(artifact: bytes) -> InjectionModel:
                 if info.is_dir() or not name or info.file_size > _ARTIFACT_MEMBER_LIMIT:
                     continue
                 (target / name).write_bytes(archive.read(info))
-        return InjectionModel.load(target)
+        return load_model(target)
 
 
 def model_to_bytes(model: InjectionModel) -> bytes:
@@ -214,7 +214,7 @@ def _active_model() -> tuple[InjectionModel | None, str]:
     model: InjectionModel | None = None
     try:
         if row is None:
-            model = InjectionModel.load(Path(DEFAULT_MODEL_PATH))
+            model = load_model(Path(DEFAULT_MODEL_PATH))
             version = getattr(model, "version", version)
         else:
             artifact = (
@@ -352,7 +352,7 @@ def _judge_settings(detection: DetectionSettings) -> JudgeSettings:
 def _build_fallback() -> PolicySnapshot:
     """Fail secure when the database cannot be read and nothing was built before."""
     try:
-        model = InjectionModel.load(Path(DEFAULT_MODEL_PATH))
+        model = load_model(Path(DEFAULT_MODEL_PATH))
     except Exception:
         model = None
     defaults = DetectionSettings()

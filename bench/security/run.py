@@ -1,12 +1,15 @@
-"""Security guard benchmark: scan latency and detection quality (printed tables).
+"""Security guard benchmark: scan latency, memory, windowing and detection quality (tables).
 
-    /work/main/.venv/bin/python bench/security/run.py [--data PATH] [--quick]
+    .venv/bin/python bench/security/run.py [--data PATH] [--external PATH] [--quick]
 
 Latency: ``evaluate()`` with every default rule and the shipped model, on one core, for inputs
-of 200 B, 2 KB and 20 KB cut from the labelled examples (warm process, fresh texts each call).
-Detection: precision / recall / false-positive rate per source and overall, for rules alone and
-for rules + model, where the model is always one that never saw the row (stratified 5-fold and
-leave-one-source-out). "Detected" means the decision is ``block``.
+of 200 B, 2 KB, 8 KB and 32 KB cut from the labelled examples (warm process, fresh texts each
+call). Memory: resident memory added by loading the model (embeddings + head). Windowing: the
+two properties the windowed scoring promises, measured on benign documents made of the benign
+rows. Detection: recall / false-positive rate of the BLOCK decision per source, per language
+and per category, for rules alone and rules + model, where the model is always a head that never
+saw the row (stratified 5-fold and leave-one-source-out); with ``--external`` the shipped model
+is also scored on a set it was never trained or tuned on.
 
 The labelled examples live outside the repository (``../shared/eval``). Without them the
 latency part runs on rows from the in-repo synthetic generator
@@ -17,6 +20,7 @@ Figures on the full guard corpus (5-fold, leave-one-source-out, external): ``eva
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -29,19 +33,18 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from apps.security.guard.defaults import default_rule_specs  # noqa: E402
-from apps.security.guard.engine import Thresholds, evaluate_normalized  # noqa: E402
+from apps.security.guard.engine import Thresholds, evaluate, evaluate_normalized  # noqa: E402
 from apps.security.guard.model import (  # noqa: E402
     DEFAULT_MODEL_PATH,
-    FeatureConfig,
     InjectionModel,
-    build_matrix,
-    fit_classifier,
+    window_features,
 )
-from apps.security.guard.normalize import normalize  # noqa: E402
+from apps.security.guard.normalize import canonical_text, normalize  # noqa: E402
 from apps.security.guard.rules import CompiledRuleSet  # noqa: E402
-from apps.security.guard.train import load_jsonl  # noqa: E402
+from apps.security.guard.train import label_to_int, oof_scores  # noqa: E402
 
 DATA_CANDIDATES = (
+    Path("/work/guard-corpus/corpus.jsonl"),
     Path("../shared/eval/injection-dev.jsonl"),
     REPO.parent / "shared/eval/injection-dev.jsonl",
     REPO.parent.parent / "shared/eval/injection-dev.jsonl",
@@ -69,6 +72,29 @@ def generated_rows() -> list[dict]:
     ]
 
 
+def load_rows(path: Path) -> list[dict]:
+    """The labelled rows with every field kept (language, category, hard ...)."""
+    rows = []
+    with Path(path).open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                row = json.loads(line)
+                row["label"] = label_to_int(row["label"])
+                row["source"] = str(row.get("source") or Path(path).stem)
+                rows.append(row)
+    return rows
+
+
+def _rss_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
 # --- latency -----------------------------------------------------------------------------------
 
 
@@ -83,14 +109,14 @@ def latency(rows: list[dict], rules: CompiledRuleSet, model: InjectionModel, qui
     }
     n = 300 if quick else 1000
     warm = 200 if quick else 500
-    print("\n## Scan latency: evaluate() with all default rules + model, one core")
+    print("\n## Scan latency: evaluate() = normalize + rules + model over windows, one core")
     print(f"(warm-up {warm} texts, then {n} fresh random slices per row; load avg {_load()})")
     print("wall = perf_counter, cpu = process_time (less sensitive to other load on the host)\n")
     header = f"{'input':>8} {'corpus':>7} | {'wall p50':>9} | {'wall p99':>9} | {'cpu p50':>9}"
     print(header + f" | {'cpu p99':>9}")
     print("-" * (len(header) + 12))
     rng = np.random.default_rng(0)
-    for size in (200, 2048, 20480):
+    for size in (200, 2048, 8192, 32768):
         for corpus_name, corpus in corpora.items():
             starts = rng.integers(0, len(corpus) - size, warm + n)
             texts = [corpus[s : s + size] for s in starts]
@@ -136,137 +162,215 @@ def _fmt(value: float | None) -> str:
     return "   -  " if value is None else f"{value:6.3f}"
 
 
-def _model_from_classifier(classifier, config: FeatureConfig) -> InjectionModel:
-    return InjectionModel(
-        weights=np.asarray(classifier.coef_[0]),
-        bias=float(classifier.intercept_[0]),
-        config=config,
-        version="bench-fold",
+def windowing(rows: list[dict], rules: CompiledRuleSet, model: InjectionModel) -> None:
+    """A long benign document scores no higher than its worst 2 KB stretch; an attack buried in
+    10 KB of benign text scores as it does alone."""
+    benign = [r["text"] for r in rows if not r["label"]]
+    attacks = [r["text"] for r in rows if r["label"] and 40 <= len(r["text"]) <= 400]
+    rng = np.random.default_rng(1)
+    print("\n## Windowing")
+    worst_gap = -1.0
+    for _ in range(20):
+        parts, size = [], 0
+        while size < 30_000:
+            parts.append(benign[rng.integers(len(benign))])
+            size += len(parts[-1]) + 2
+        document = canonical_text("\n\n".join(parts))[:30_720]
+        whole = model.score_normalized(document)
+        # 2 KB stretches starting on the common period of the window grids (768 characters by
+        # default), so that every window of the document is also a window of some stretch
+        period = int(np.lcm.reduce([stride for _, stride in model.window_config.grids]))
+        stretches = [
+            model.score_normalized(document[s : s + 2048])
+            for s in range(0, max(1, len(document) - 2048 + period), period)
+        ]
+        worst_gap = max(worst_gap, whole - max(stretches))
+    print(f"benign 30 KB documents (20): max(score(doc) - worst 2 KB stretch) = {worst_gap:+.4f}")
+    same, total, alone_blocked, buried_blocked = 0, 0, 0, 0
+    for _ in range(100):
+        attack = attacks[rng.integers(len(attacks))]
+        filler, size = [], 0
+        while size < 10_000:
+            filler.append(benign[rng.integers(len(benign))])
+            size += len(filler[-1]) + 1
+        cut = int(rng.integers(len(filler) + 1))
+        buried = " ".join([*filler[:cut], attack, *filler[cut:]])
+        alone = evaluate(attack, rules=rules, model=model)
+        inside = evaluate(buried, rules=rules, model=model)
+        total += 1
+        alone_blocked += alone.blocked
+        buried_blocked += alone.blocked and inside.blocked
+        same += inside.model_score >= alone.model_score - 0.02
+    print(
+        f"attack buried at a random place in 10 KB of benign text (100): blocked alone "
+        f"{alone_blocked}, of those still blocked when buried {buried_blocked}; buried model "
+        f"score >= alone - 0.02: {same}/{total}"
     )
 
 
-def oof_decisions(rows, normalized, rules, folds, matrix, config, thresholds):
-    """Engine decisions where each row is scored by a model trained without it."""
-    y = np.asarray([r["label"] for r in rows])
-    blocked = np.zeros(len(rows), dtype=int)
-    model_scores = np.zeros(len(rows))
-    for train_idx, test_idx in folds:
-        classifier = fit_classifier(matrix[train_idx], y[train_idx])
-        model = _model_from_classifier(classifier, config)
-        for i in test_idx:
-            decision = evaluate_normalized(
-                normalized[i], rules=rules, model=model, thresholds=thresholds
-            )
-            blocked[i] = decision.blocked
-            model_scores[i] = decision.model_score
-    return blocked, model_scores
+def memory() -> None:
+    before = _rss_mb()
+    model = InjectionModel.load(DEFAULT_MODEL_PATH)
+    model.score("warm up the tokenizer cache")
+    after = _rss_mb()
+    print(f"\n## Memory: loading the model adds {after - before:.1f} MB resident ({model.version})")
+
+
+def _engine_blocks(rule_block, any_match, scores, thresholds: Thresholds) -> np.ndarray:
+    """The engine's rule: a block rule, or model >= model_block, or any rule + model_flag."""
+    return (
+        rule_block
+        | (scores >= thresholds.model_block)
+        | (any_match & (scores >= thresholds.model_flag))
+    ).astype(int)
+
+
+def _rules_only(rows: list[dict], rules: CompiledRuleSet, thresholds: Thresholds):
+    decisions = [
+        evaluate_normalized(normalize(r["text"]), rules=rules, model=None, thresholds=thresholds)
+        for r in rows
+    ]
+    blocks = np.asarray([d.blocked for d in decisions], dtype=bool)
+    matches = np.asarray([bool(d.matches) for d in decisions], dtype=bool)
+    return blocks, matches
+
+
+def _table(title: str, rows: list[dict], key, columns, y: np.ndarray) -> None:
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, row in enumerate(rows):
+        groups[str(key(row))].append(i)
+    header = f"{title:34s} {'n':>6s} | " + " | ".join(f"{c:>16s}" for c, _ in columns)
+    print(header)
+    print("-" * len(header))
+    for name in sorted(groups):
+        idx = np.asarray(groups[name])
+        cells = []
+        for _, pred in columns:
+            pos, neg = idx[y[idx] == 1], idx[y[idx] == 0]
+            recall = f"R {pred[pos].mean():.3f}" if pos.size else "      "
+            fpr = f"F {pred[neg].mean():.3f}" if neg.size else "       "
+            cells.append(f"{recall} {fpr}")
+        print(f"{name[:34]:34s} {len(idx):6d} | " + " | ".join(f"{c:>16s}" for c in cells))
+
+
+def _overall(columns, y: np.ndarray, hard: np.ndarray) -> None:
+    print(f"\n{'overall':14s} | {'recall':>7s} | {'FPR':>7s} | {'FPR hard benign':>15s}")
+    print("-" * 54)
+    for name, pred in columns:
+        recall = pred[y == 1].mean()
+        fpr = pred[y == 0].mean()
+        hard_fpr = pred[(y == 0) & hard].mean() if ((y == 0) & hard).any() else float("nan")
+        print(f"{name:14s} | {recall:7.3f} | {fpr:7.3f} | {hard_fpr:15.3f}")
 
 
 def detection(rows: list[dict], rules: CompiledRuleSet, quick: bool) -> None:
     from sklearn.model_selection import StratifiedKFold
 
+    from apps.security.guard.embeddings import load_shared
+
     thresholds = Thresholds()
+    model = InjectionModel.load(DEFAULT_MODEL_PATH)
+    calibration = model.metadata.get("calibration", {})
     y = np.asarray([r["label"] for r in rows])
     sources = np.asarray([r["source"] for r in rows])
-    normalized = [normalize(r["text"]) for r in rows]
-    config = FeatureConfig()
-    matrix = build_matrix([r["text"] for r in rows], config)
-
-    rule_decisions = [
-        evaluate_normalized(n, rules=rules, model=None, thresholds=thresholds) for n in normalized
-    ]
-    rules_only = np.asarray([d.blocked for d in rule_decisions], dtype=int)
-    any_match = np.asarray([bool(d.matches) for d in rule_decisions], dtype=int)
+    hard = np.asarray([bool(r.get("hard")) for r in rows])
+    t0 = time.perf_counter()
+    features = window_features([r["text"] for r in rows], load_shared())
+    rule_block, any_match = _rules_only(rows, rules, thresholds)
+    print(f"\n(features and rules for {len(rows)} rows in {time.perf_counter() - t0:.0f}s)")
     kfold = list(StratifiedKFold(5, shuffle=True, random_state=0).split(np.zeros(len(y)), y))
     loso = [
         (np.flatnonzero(sources != s), np.flatnonzero(sources == s)) for s in sorted(set(sources))
     ]
-    combined_kfold, model_kfold = oof_decisions(
-        rows, normalized, rules, kfold, matrix, config, thresholds
-    )
-    if quick:
-        combined_loso, model_loso = combined_kfold, model_kfold
-    else:
-        combined_loso, model_loso = oof_decisions(
-            rows, normalized, rules, loso, matrix, config, thresholds
-        )
-    model_only_kfold = (model_kfold >= thresholds.model_block).astype(int)
-    model_only_loso = (model_loso >= thresholds.model_block).astype(int)
+    # fold heads are not calibrated: shift their scores the way the shipped head was shifted,
+    # so that the engine's thresholds mean the same thing
+    shift = 0.0
+    if calibration:
+        shift = _logit(calibration["reads_as"]) - _logit(calibration["chosen"])
 
+    def shifted(scores: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(_logit_array(scores) + shift)))
+
+    model_kfold = shifted(oof_scores(y, kfold, features=features))
+    model_loso = model_kfold if quick else shifted(oof_scores(y, loso, features=features))
     columns = [
-        ("rules", rules_only),
-        ("model 5f", model_only_kfold),
-        ("r+m 5f", combined_kfold),
-        ("model LOSO", model_only_loso),
-        ("r+m LOSO", combined_loso),
+        ("rules", rule_block.astype(int)),
+        ("model 5f", (model_kfold >= thresholds.model_block).astype(int)),
+        ("r+m 5f", _engine_blocks(rule_block, any_match, model_kfold, thresholds)),
+        ("model LOSO", (model_loso >= thresholds.model_block).astype(int)),
+        ("r+m LOSO", _engine_blocks(rule_block, any_match, model_loso, thresholds)),
     ]
     print(
         f"\n## Detection (detected = blocked; thresholds model_block={thresholds.model_block}, "
         f"model_flag={thresholds.model_flag}, rule_block_severity={thresholds.rule_block_severity})"
     )
     print("Model figures are out-of-fold: 5f = stratified 5-fold, LOSO = leave-one-source-out.")
-    print("Injection sources show recall, benign sources show the false-positive rate.\n")
-    header = f"{'source':40s} {'label':>9s} {'n':>5s} | " + " | ".join(
-        f"{c:>10s}" for c, _ in columns
-    )
-    print(header)
-    print("-" * len(header))
-    groups: dict[str, list[int]] = defaultdict(list)
-    for i, source in enumerate(sources):
-        groups[source].append(i)
-    for source in sorted(groups, key=lambda s: (-y[groups[s][0]], s)):
-        idx = np.asarray(groups[source])
-        label = "injection" if y[idx[0]] else "benign"
-        cells = []
-        for _, pred in columns:
-            rate = pred[idx].mean()
-            cells.append(f"{('R ' if y[idx[0]] else 'F ') + f'{rate:.3f}':>10s}")
-        print(f"{source:40s} {label:>9s} {len(idx):5d} | " + " | ".join(cells))
+    print("R = recall on the injection rows of the group, F = false-positive rate on its benign.\n")
+    _table("source", rows, lambda r: r["source"], columns, y)
+    print()
+    _table("language", rows, lambda r: r.get("lang", "?"), columns, y)
+    print()
+    _table("category", rows, lambda r: r.get("category", "?"), columns, y)
+    _overall(columns, y, hard)
 
-    print(f"\n{'overall':14s} | {'precision':>9s} | {'recall':>9s} | {'FPR':>9s}")
-    print("-" * 50)
-    for name, pred in columns:
-        precision, recall, fpr = _rates(pred, y)
-        print(f"{name:14s} | {_fmt(precision):>9s} | {_fmt(recall):>9s} | {_fmt(fpr):>9s}")
 
-    print("\n## Threshold sweep: rules + model, out-of-fold model scores")
-    print(f"{'model_block':>11s} | {'5f prec':>8s} | {'5f recall':>9s} | {'5f FPR':>7s} | "
-          f"{'LOSO prec':>9s} | {'LOSO recall':>11s} | {'LOSO FPR':>8s}")  # fmt: skip
-    print("-" * 80)
-    for threshold in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95):
-        cells = []
-        for scores in (model_kfold, model_loso):
-            # the engine's rule: block rule, or model >= model_block, or any rule + model_flag
-            corroborated = any_match & (scores >= min(threshold, thresholds.model_flag))
-            pred = rules_only | (scores >= threshold).astype(int) | corroborated
-            cells.extend(_rates(pred, y))
-        marker = "  <- default" if threshold == thresholds.model_block else ""
-        print(
-            f"{threshold:11.2f} | {_fmt(cells[0]):>8s} | {_fmt(cells[1]):>9s} | "
-            f"{_fmt(cells[2]):>7s} | {_fmt(cells[3]):>9s} | {_fmt(cells[4]):>11s} | "
-            f"{_fmt(cells[5]):>8s}{marker}"
-        )
+def external(path: Path, rules: CompiledRuleSet) -> None:
+    """The shipped model on rows it was never trained or tuned on (no threshold is picked here)."""
+    rows = load_rows(path)
+    thresholds = Thresholds()
+    model = InjectionModel.load(DEFAULT_MODEL_PATH)
+    y = np.asarray([r["label"] for r in rows])
+    decisions = [evaluate(r["text"], rules=rules, model=model) for r in rows]
+    blocked = np.asarray([d.blocked for d in decisions], dtype=int)
+    rule_block, _ = _rules_only(rows, rules, thresholds)
+    scores = np.asarray([d.model_score for d in decisions])
+    columns = [
+        ("rules", rule_block.astype(int)),
+        ("model", (scores >= thresholds.model_block).astype(int)),
+        ("rules+model", blocked),
+    ]
+    print(f"\n## External set ({len(rows)} rows from {path}; the shipped model, as served)\n")
+    _table("source", rows, lambda r: r["source"], columns, y)
+    _overall(columns, y, np.ones(len(rows), dtype=bool))
+
+
+def _logit(p: float) -> float:
+    return float(np.log(p / (1 - p)))
+
+
+def _logit_array(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-9, 1 - 1e-9)
+    return np.log(p / (1 - p))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--data", help="labelled JSONL (default: ../shared/eval/injection-dev.jsonl)"
-    )
+    parser.add_argument("--data", help="labelled JSONL (default: the guard corpus)")
+    parser.add_argument("--external", help="labelled JSONL never trained or tuned on")
     parser.add_argument("--quick", action="store_true", help="fewer latency samples, no LOSO")
+    parser.add_argument(
+        "--sample", type=float, default=1.0, help="use this share of the rows (seeded)"
+    )
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument("--skip-detection", action="store_true")
     args = parser.parse_args()
 
     path = find_data(args.data)
-    rows = load_jsonl(path) if path else generated_rows()
+    rows = load_rows(path) if path else generated_rows()
     origin = str(path) if path else "the synthetic generator (seed 7; no labelled file found)"
+    if args.sample < 1.0:  # a seeded random share of the rows, for a quicker out-of-fold run
+        keep = np.random.default_rng(0).random(len(rows)) < args.sample
+        rows = [row for row, kept in zip(rows, keep, strict=True) if kept]
+    memory()
     rules = CompiledRuleSet.build(default_rule_specs())
     model = InjectionModel.load(DEFAULT_MODEL_PATH)
     print(f"# AgentHub security guard benchmark  ({len(rows)} labelled rows from {origin})")
     print(f"rules: {len(rules)} default rules; model: {model.version} ({DEFAULT_MODEL_PATH.name})")
     if not args.skip_latency:
         latency(rows, rules, model, args.quick)
+        windowing(rows, rules, model)
+    if args.external:
+        external(Path(args.external), rules)
     if args.skip_detection:
         return
     if path is None:

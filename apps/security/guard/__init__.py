@@ -1,8 +1,8 @@
 """The detection engine of the security app: pure Python, no Django models.
 
-normalize -> rules (RE2) -> model (linear, hashed n-grams) -> decision. The Django side builds a
-``CompiledRuleSet`` from its pattern table, loads an ``InjectionModel`` once per process and calls
-``evaluate``; see the individual modules for details.
+normalize -> rules (RE2) -> model (static multilingual embeddings + MLP head, per window) ->
+decision. The Django side builds a ``CompiledRuleSet`` from its pattern table, loads an
+``InjectionModel`` once per process and calls ``evaluate``; see the individual modules.
 
 Import ``normalize()`` from ``apps.security.guard.normalize`` (it is not re-exported here, so that
 the name ``apps.security.guard.normalize`` keeps meaning the module).

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from apps.security.guard.linear import InjectionModel as LinearInjectionModel
 from apps.security.guard.model import InjectionModel
 from apps.security.guard.normalize import Normalized, normalize
 from apps.security.guard.rules import CompiledRuleSet, RuleMatch
@@ -40,12 +41,10 @@ _MAX_NEAR_COPY_CHARS = 1024
 class Thresholds:
     """Decision thresholds (operators tune them live).
 
-    Chosen with ``bench/security/run.py`` on out-of-fold model scores over the shared labelled
-    examples (the model never saw the row it scored):
-
-    * ``model_block`` 0.80: rules + model reach recall 0.92 at a false-positive rate of 0.3 %
-      (stratified 5-fold); leave-one-source-out gives recall 0.76 at 5.2 % FPR. Lower values
-      buy recall with false positives (0.70: 0.94 / 0.3 % 5-fold, 0.80 / 7.6 % LOSO).
+    * ``model_block`` 0.80: the shipped head is calibrated so that 0.80 is the lowest score
+      with <= 1 % false positives on the guard corpus' dev split (held out from training;
+      ``python -m apps.security.guard.train --calibrate-split dev``); a retrained head is
+      calibrated the same way on out-of-fold scores. Figures: ``bench/security/run.py``.
     * ``model_flag`` 0.50: the grey zone. Alone it flags for review; with any rule match it
       blocks.
     * ``rule_block_severity`` 50: every default ``block`` rule (severity >= 60) blocks; an
@@ -69,6 +68,10 @@ class Decision:
     # Why a block blocked: "rule+model", "model" or "rule" (a rule alone, or a rule match
     # corroborated by a grey-zone model score); "" when not blocked.
     reason: str = ""
+    # The model's score per window of ``normalized_text``: (start, end, score), offsets into
+    # ``normalized_text``; empty when the model is off. ``model_score`` is the worst window's
+    # (or a decoded view's, when that scored higher).
+    windows: tuple[tuple[int, int, float], ...] = ()
 
     @property
     def blocked(self) -> bool:
@@ -84,6 +87,7 @@ class Decision:
             "categories": list(self.categories),
             "normalized_text": self.normalized_text,
             "signals": list(self.signals),
+            "windows": [[start, end, round(score, 4)] for start, end, score in self.windows],
         }
 
 
@@ -91,7 +95,7 @@ def evaluate(
     text: str,
     *,
     rules: CompiledRuleSet,
-    model: InjectionModel | None,
+    model: InjectionModel | LinearInjectionModel | None,
     thresholds: Thresholds = Thresholds(),  # noqa: B008 (frozen dataclass: immutable default)
 ) -> Decision:
     """Decide on one input. Never raises for any ``str``."""
@@ -102,11 +106,15 @@ def evaluate_normalized(
     normalized: Normalized,
     *,
     rules: CompiledRuleSet,
-    model: InjectionModel | None,
+    model: InjectionModel | LinearInjectionModel | None,
     thresholds: Thresholds = Thresholds(),  # noqa: B008
 ) -> Decision:
     matches = tuple(rules.match(normalized))
-    model_score = _model_score(normalized, model) if model is not None else None
+    windows: tuple[tuple[int, int, float], ...] = ()
+    model_score = None
+    if model is not None:
+        windows = tuple(model.windows(normalized.text))
+        model_score = _model_score(normalized, model, windows)
 
     rule_blocks = any(
         m.action == "block" and m.severity >= thresholds.rule_block_severity for m in matches
@@ -151,11 +159,18 @@ def evaluate_normalized(
         normalized_text=normalized.text,
         signals=tuple(sorted(normalized.signals)),
         reason=reason,
+        windows=windows,
     )
 
 
-def _model_score(normalized: Normalized, model: InjectionModel) -> float:
-    score = model.score_normalized(normalized.text)
+def _model_score(
+    normalized: Normalized,
+    model: InjectionModel | LinearInjectionModel,
+    windows: tuple[tuple[int, int, float], ...],
+) -> float:
+    # the worst window decides: a long benign document gains nothing from its length, and an
+    # attack is scored on the window holding it, not diluted by the text around it
+    score = max((w[2] for w in windows), default=0.0)
     # Decoded payloads are scored on their own. Despaced / de-leeted views are near-copies of
     # the text: scoring them costs a full model pass, so only for short inputs (the rules
     # already scan those views at any length).

@@ -1,49 +1,65 @@
-"""The learned layer: a linear model over hashed character and word n-grams.
+"""The learned layer (v2): static multilingual token embeddings + a small MLP head, per window.
 
-Why a hand-rolled featurizer instead of calling scikit-learn's ``HashingVectorizer`` at request
-time: the vectorizer's Python overhead alone is 0.5-1.5 ms for a 2 KB input, above the whole
-latency budget. The same idea (hashing trick, char n-grams + word uni/bi-grams, per-block L2
-normalisation, sublinear term frequency) is computed here with a handful of vectorised numpy
-operations (~0.1 ms for 2 KB), and the very same function builds the training matrix, so training
-and serving can never drift apart. Training itself is scikit-learn's ``LogisticRegression``.
+A text is scored in overlapping windows of ``WindowConfig.width`` characters (cut at a sentence
+end or a space near a fixed grid, so a window never depends on text far away from it). A window's
+vector is the mean of its pieces' static embeddings (``embeddings.py``); the head is one hidden
+ReLU layer and a logistic output. The text's score is the score of its worst window:
 
-Storage is deliberately not pickle: ``model.json`` (version, metadata, feature config, bias) and
-``weights.npz`` (the non-zero weights as index/value arrays, loaded with ``allow_pickle=False``),
-so loading a model file can never execute code.
+* an attack buried in a long benign document is scored on the window that holds it, so
+  it is not diluted by the document around it;
+* a long benign document gains nothing from its length: its score is the maximum over windows
+  whose placement depends only on nearby text, so it is never higher than the worst stretch
+  of it scored on its own.
+
+Speed: the head's first layer is linear, so it is folded into the embedding table when a model
+is loaded (``vocabulary rows x hidden``); scoring is a gather, one cumulative sum over the
+tokens, and one small matrix product over the windows. Training fits the head with
+scikit-learn on window vectors computed by the very same code (``window_features``).
+
+Storage is not pickle: ``model.json`` (format, version, metadata, window configuration, the
+sha256 of the embeddings the head was trained on) and ``head.npz`` (``allow_pickle=False``).
+The embeddings are not copied into each model: they are committed once
+(``embeddings.DEFAULT_EMBEDDINGS_PATH``) and every head pins their sha256.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
+from apps.security.guard.embeddings import (
+    DEFAULT_EMBEDDINGS_PATH,
+    EmbeddingError,
+    StaticEmbeddings,
+    load_shared,
+)
 from apps.security.guard.normalize import canonical_text
 
 __all__ = [
     "DEFAULT_MODEL_PATH",
-    "FeatureConfig",
     "InjectionModel",
     "ModelError",
-    "featurize",
+    "WindowConfig",
+    "calibrated",
+    "load_model",
+    "span_array",
     "train_model",
+    "window_spans",
 ]
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "default_model"
-FORMAT = "agenthub-injection-linear/1"
-_MIX = np.uint64(0x9E3779B97F4A7C15)
-_RADIX = 0x100000001B3  # odd, so it has an inverse modulo 2**64
-_RADIX_INV = pow(_RADIX, -1, 1 << 64)
-# Longer inputs are scored in windows (max over windows): an attack is not diluted by a long
-# benign document around it, and the cost per window stays the same.
-WINDOW_CHARS = 8000
-WINDOW_OVERLAP = 400
-MAX_WINDOWS = 32
+FORMAT = "agenthub-injection-semantic/2"
+# a window edge moves to a sentence end (Latin punctuation + space, or an ideographic stop),
+# else to a space (normalized text has single U+0020 spaces only)
+_SENTENCE_PUNCT = np.asarray([ord(c) for c in ".!?;:\u2026"], dtype=np.uint32)
+_IDEOGRAPHIC_STOPS = np.asarray([ord(c) for c in "\u3002\uff01\uff1f\uff1b"], dtype=np.uint32)
 
 
 class ModelError(ValueError):
@@ -51,222 +67,132 @@ class ModelError(ValueError):
 
 
 @dataclass(frozen=True)
-class FeatureConfig:
-    char_ngrams: tuple[int, ...] = (4,)
-    word_ngrams: tuple[int, ...] = (1, 2)
-    n_features_log2: int = 18
-    # "sqrt": every n-gram occurrence weighs 1/sqrt(n-grams in its block) -- no sort/unique
-    # needed at serving time; "l2_sublinear": classic (1 + log tf), L2-normalised per block.
-    norm: str = "l2_sublinear"
+class WindowConfig:
+    """Grids of windows, (width, stride) in characters of normalized text: wide windows read a
+    passage in context, narrow ones (a sentence or two, a clause) keep a short attack from being
+    averaged away by the text around it. Consecutive windows of a grid overlap by half."""
 
-    @property
-    def n_features(self) -> int:
-        return 1 << self.n_features_log2
-
-    def as_dict(self) -> dict:
-        return {
-            "char_ngrams": list(self.char_ngrams),
-            "word_ngrams": list(self.word_ngrams),
-            "n_features_log2": self.n_features_log2,
-            "norm": self.norm,
-            "hash": "poly64-radix-0x100000001b3 + fibonacci mix, block-salted",
-            "normalization": "apps.security.guard.normalize.canonical_text",
-        }
+    grids: tuple[tuple[int, int], ...] = ((512, 256), (192, 96), (96, 48))
+    snap: int = 48  # a window edge moves forward to a sentence end / space within this many chars
 
     @classmethod
-    def from_dict(cls, data: dict) -> FeatureConfig:
-        return cls(
-            char_ngrams=tuple(int(n) for n in data["char_ngrams"]),
-            word_ngrams=tuple(int(n) for n in data["word_ngrams"]),
-            n_features_log2=int(data["n_features_log2"]),
-            norm=str(data.get("norm", "l2_sublinear")),
-        )
+    def from_dict(cls, data: dict) -> WindowConfig:
+        grids = tuple((int(width), int(stride)) for width, stride in data["grids"])
+        return cls(grids=grids, snap=int(data["snap"]))
 
 
-def _codepoints(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+def window_spans(canonical: str, config: WindowConfig = WindowConfig()) -> list[tuple[int, int]]:  # noqa: B008
+    """[start, end) character spans of the windows of ``canonical``, grid by grid (a text that
+    fits one window of the widest grid gets one span from it and none from narrower ones that
+    it also fits)."""
+    return [(int(start), int(end)) for start, end in span_array(canonical, config)]
 
 
-def _compute_powers(n: int, base: int) -> np.ndarray:
-    powers = np.full(n, base, dtype=np.uint64)
-    if n:
-        powers[0] = 1
-    with np.errstate(over="ignore"):
-        return np.cumprod(powers, dtype=np.uint64)  # wraps modulo 2**64 by design
+def span_array(canonical: str, config: WindowConfig = WindowConfig()) -> np.ndarray:  # noqa: B008
+    """``window_spans`` as an (n, 2) int64 array, computed with a few numpy operations.
 
-
-_POWERS_CACHED = 16_385
-_POWERS = _compute_powers(_POWERS_CACHED, _RADIX)
-_INVERSE_POWERS = _compute_powers(_POWERS_CACHED, _RADIX_INV)
-
-
-def _powers(n: int, base: int) -> np.ndarray:
-    if n <= _POWERS_CACHED:
-        return (_POWERS if base == _RADIX else _INVERSE_POWERS)[:n]
-    return _compute_powers(n, base)
-
-
-def _bucket(hashes: np.ndarray, salt: int, bits: int) -> np.ndarray:
-    mixed = (hashes ^ np.uint64(salt)) * _MIX
-    # uint32 indices: numpy's SIMD sort (inside np.unique) is about twice as fast as for int64
-    return (mixed >> np.uint64(64 - bits)).astype(np.uint32)
-
-
-def _tf(buckets: np.ndarray, norm: str) -> tuple[np.ndarray, np.ndarray]:
-    if buckets.size == 0:
-        return buckets, np.zeros(0, dtype=np.float64)
-    if norm == "sqrt":
-        return buckets, np.full(buckets.size, 1.0 / math.sqrt(buckets.size))
-    index, counts = np.unique(buckets, return_counts=True)
-    values = 1.0 + np.log(counts.astype(np.float64))
-    values /= math.sqrt(float(values @ values))
-    return index, values
-
-
-def _join(parts: list[np.ndarray]) -> np.ndarray | None:
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
-
-
-def _tf_two_blocks(
-    char_block: np.ndarray | None, word_block: np.ndarray | None, bits: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """``_tf`` of both blocks with a single sort: the block number is tagged into bit ``bits``.
-
-    Gives exactly what ``_tf`` per block + concatenation gives (same order: char block first,
-    each block ascending by bucket; same per-block dot products), at about half the numpy calls.
-    """
-    tag = np.uint32(1 << bits)
-    if char_block is None and word_block is None:
-        return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.float64)
-    if word_block is None:
-        assert char_block is not None  # both None returned above
-        keys = char_block.copy()
-    elif char_block is None:
-        keys = word_block | tag
-    else:
-        keys = np.concatenate((char_block, word_block | tag))
-    keys.sort()
-    first = np.empty(keys.size, dtype=bool)
-    first[0] = True
-    np.not_equal(keys[1:], keys[:-1], out=first[1:])
-    starts = np.flatnonzero(first)
-    unique = keys[starts]
-    counts = np.diff(np.append(starts, keys.size))
-    values = 1.0 + np.log(counts.astype(np.float64))
-    split = int(np.searchsorted(unique, tag))  # entries of the char block
-    for block in (values[:split], values[split:]):
-        if block.size:
-            block /= math.sqrt(float(block @ block))
-    return unique & np.uint32(tag - 1), values
-
-
-def featurize(canonical: str, config: FeatureConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Sparse feature vector (indices, values) of an already-normalized text."""
-    with np.errstate(over="ignore"):
-        return _featurize(canonical, config)
-
-
-def _featurize(canonical: str, config: FeatureConfig) -> tuple[np.ndarray, np.ndarray]:
-    bits = config.n_features_log2
-    points = _codepoints(canonical)
-    n = points.size
+    A cut at grid point ``g`` moves forward to the first sentence end, else the first space,
+    found in ``canonical[g : g + snap]``, else stays at ``g``: it depends on nearby characters
+    alone, so the same passage is cut the same way in any document."""
+    n = len(canonical)
+    points = [
+        np.arange(0, max(n - width, 0) + stride, stride, dtype=np.int64)
+        for number, (width, stride) in enumerate(config.grids)
+        if number == 0 or n > width
+    ]
+    widths = [width for number, (width, _) in enumerate(config.grids) if number == 0 or n > width]
     if n == 0:
-        return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.float64)
-    # prefix[i] = sum_{j<i} c_j * R**j, so the hash of any span is one subtraction and a shift
-    powers = _powers(n + 1, _RADIX)
-    inverse = _powers(n + 1, _RADIX_INV)
-    prefix = np.zeros(n + 1, dtype=np.uint64)
-    np.cumsum(points * powers[:n], out=prefix[1:])
-    blocks: list[tuple[np.ndarray, np.ndarray]] = []
+        return np.zeros((1, 2), dtype=np.int64)
+    codes = np.frombuffer(canonical.encode("utf-32-le"), dtype=np.uint32)
+    spaces = np.flatnonzero(codes == 32)
+    # (start, end) of each sentence end: punctuation + space, or an ideographic stop
+    latin = np.flatnonzero(np.isin(codes[:-1], _SENTENCE_PUNCT) & (codes[1:] == 32))
+    ideographic = np.flatnonzero(np.isin(codes, _IDEOGRAPHIC_STOPS))
+    sentence_starts = np.concatenate((latin, ideographic))
+    sentence_ends = np.concatenate((latin + 2, ideographic + 1))
+    order = np.argsort(sentence_starts, kind="stable")
+    sentence_starts, sentence_ends = sentence_starts[order], sentence_ends[order]
 
-    # character n-grams (spaces included, so word edges are features too)
-    char_buckets: list[np.ndarray] = []
-    for size in config.char_ngrams:
-        if n < size:
-            continue
-        count = n - size + 1
-        hashes = (prefix[size:] - prefix[:count]) * inverse[:count]
-        char_buckets.append(_bucket(hashes, 0xC0 + size, bits))
-    char_block = _join(char_buckets)
+    def cut(positions: np.ndarray) -> np.ndarray:
+        result = positions.copy()
+        if sentence_starts.size:
+            index = np.minimum(
+                np.searchsorted(sentence_starts, positions), sentence_starts.size - 1
+            )
+            ok = (sentence_starts[index] >= positions) & (
+                sentence_ends[index] <= positions + config.snap
+            )
+        else:
+            index, ok = np.zeros_like(positions), np.zeros(positions.size, dtype=bool)
+        if spaces.size:
+            space_index = np.minimum(np.searchsorted(spaces, positions), spaces.size - 1)
+            space_at = spaces[space_index]
+            space_ok = (space_at >= positions) & (space_at + 1 <= positions + config.snap)
+            result = np.where(space_ok, space_at + 1, result)
+        if sentence_starts.size:
+            result = np.where(ok, sentence_ends[index], result)
+        result = np.where(positions <= 0, 0, result)
+        return np.minimum(result, n)
 
-    # word n-grams: a word is a run of letters/digits (any script)
-    is_word = (
-        ((points >= 48) & (points <= 57)) | ((points >= 97) & (points <= 122)) | (points > 127)
-    )
-    edges = np.diff(np.concatenate(([0], is_word.astype(np.int8), [0])))
-    word_starts = np.flatnonzero(edges == 1)
-    word_ends = np.flatnonzero(edges == -1)
-    word_buckets: list[np.ndarray] = []
-    if word_starts.size:
-        words = (prefix[word_ends] - prefix[word_starts]) * inverse[word_starts]
-        for size in config.word_ngrams:
-            if words.size < size:
-                continue
-            combined = words[: words.size - size + 1].copy()
-            for k in range(1, size):
-                combined = combined * np.uint64(_RADIX) + words[k : words.size - size + 1 + k]
-            word_buckets.append(_bucket(combined, 0xA0 + size, bits))
-    word_block = _join(word_buckets)
-
-    if config.norm == "l2_sublinear" and bits < 31:
-        return _tf_two_blocks(char_block, word_block, bits)
-    if char_block is not None:
-        blocks.append(_tf(char_block, config.norm))
-    if word_block is not None:
-        blocks.append(_tf(word_block, config.norm))
-    if not blocks:
-        return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.float64)
-    # Each block is L2-normalised on its own; the two blocks together have norm sqrt(2).
-    indices = np.concatenate([b[0] for b in blocks])
-    values = np.concatenate([b[1] for b in blocks])
-    return indices, values
-
-
-def _windows(canonical: str) -> list[str]:
-    if len(canonical) <= WINDOW_CHARS:
-        return [canonical]
-    step = WINDOW_CHARS - WINDOW_OVERLAP
-    starts = list(range(0, len(canonical) - WINDOW_OVERLAP, step))
-    if len(starts) > MAX_WINDOWS:  # bounded work: evenly spread windows, first and last kept
-        last = len(canonical) - WINDOW_CHARS
-        starts = [round(i * last / (MAX_WINDOWS - 1)) for i in range(MAX_WINDOWS)]
-    return [canonical[s : s + WINDOW_CHARS] for s in starts]
+    spans = [
+        np.stack((cut(grid), cut(grid + width)), axis=1)
+        for grid, width in zip(points, widths, strict=True)
+    ]
+    return np.concatenate(spans)
 
 
 class InjectionModel:
-    """P(injection) for a text. Immutable after construction; safe to share between threads."""
+    """P(injection) for a text, per window. Immutable after construction; thread-safe."""
+
+    kind = "semantic"
 
     def __init__(
         self,
         *,
-        weights: np.ndarray,
-        bias: float,
-        config: FeatureConfig,
+        w1: np.ndarray,
+        b1: np.ndarray,
+        w2: np.ndarray,
+        b2: float,
+        embeddings: StaticEmbeddings,
         version: str,
         metadata: dict | None = None,
+        windows: WindowConfig | None = None,
     ) -> None:
-        if weights.shape != (config.n_features,):
-            raise ModelError("weights do not match the feature configuration")
-        # float32 keeps the table small (1 MB at 2**18) so the gather stays in cache
-        self._weights = np.ascontiguousarray(weights, dtype=np.float32)
-        self._weights.setflags(write=False)
-        self.bias = float(bias)
-        self.config = config
+        if w1.ndim != 2 or w1.shape[0] != embeddings.dim:
+            raise ModelError("head does not match the embedding dimension")
+        if b1.shape != (w1.shape[1],) or w2.shape != (w1.shape[1],):
+            raise ModelError("head layers disagree in size")
+        self.w1 = np.ascontiguousarray(w1, dtype=np.float32)
+        self.b1 = np.ascontiguousarray(b1, dtype=np.float32)
+        self.w2 = np.ascontiguousarray(w2, dtype=np.float32)
+        self.b2 = float(b2)
+        self.embeddings = embeddings
         self.version = version
         self.metadata = dict(metadata or {})
+        self.window_config = windows or WindowConfig()
+        # first layer folded into the table: one gather per token gives its hidden pre-activation
+        # in blocks: the dequantized float32 table (4x the int8 one) never exists whole
+        rows = embeddings.table.shape[0]
+        self._projected = np.empty((rows, self.w1.shape[1]), dtype=np.float32)
+        for start in range(0, rows, 8192):
+            block = np.arange(start, min(rows, start + 8192))
+            self._projected[block] = embeddings.vectors(block) @ self.w1
+        self._projected.setflags(write=False)
 
-    def decision_function(self, canonical: str) -> float:
-        """Raw margin for one already-normalized text (no windowing)."""
-        indices, values = featurize(canonical, self.config)
-        if indices.size == 0:
-            return self.bias
-        return self.bias + float(self._weights[indices] @ values)
+    # --- scoring -------------------------------------------------------------------------------
+
+    def windows(self, canonical: str) -> list[tuple[int, int, float]]:
+        """(start, end, P(injection)) per window of an already-normalized text."""
+        spans = span_array(canonical, self.window_config)
+        rows, starts = self.embeddings.tokenize(canonical)
+        margins = np.clip(self._margins(rows, starts, spans), -40.0, 40.0)
+        scores = 1.0 / (1.0 + np.exp(-margins))
+        return sorted(zip(spans[:, 0].tolist(), spans[:, 1].tolist(), scores.tolist(), strict=True))
 
     def score_normalized(self, canonical: str) -> float:
-        margin = max(self.decision_function(w) for w in _windows(canonical))
-        return _sigmoid(margin)
+        spans = span_array(canonical, self.window_config)
+        rows, starts = self.embeddings.tokenize(canonical)
+        return _sigmoid(float(self._margins(rows, starts, spans).max()))
 
     def score(self, text: str) -> float:
         """P(injection) in [0, 1] for a raw input (normalized here)."""
@@ -274,52 +200,87 @@ class InjectionModel:
             text = "" if text is None else str(text)
         return self.score_normalized(canonical_text(text))
 
+    def _margins(self, rows: np.ndarray, starts: np.ndarray, spans: np.ndarray) -> np.ndarray:
+        hidden = self._projected.shape[1]
+        cumulative = np.zeros((rows.size + 1, hidden), dtype=np.float32)
+        if rows.size:
+            np.cumsum(self._projected[rows], axis=0, out=cumulative[1:])
+        first = np.searchsorted(starts, spans[:, 0], side="left")
+        last = np.searchsorted(starts, spans[:, 1], side="left")
+        counts = np.maximum(last - first, 1).astype(np.float32)
+        pre = (cumulative[last] - cumulative[first]) / counts[:, None]
+        pre += self.b1
+        np.maximum(pre, 0.0, out=pre)
+        margins = pre @ self.w2 + self.b2
+        # a window without a single known piece carries no evidence either way
+        margins[last == first] = -20.0
+        return margins
+
     # --- persistence ---------------------------------------------------------------------------
 
     def save(self, path: Path) -> None:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        nonzero = np.flatnonzero(self._weights)
-        np.savez_compressed(
-            path / "weights.npz",
-            index=nonzero.astype(np.uint32),
-            value=self._weights[nonzero].astype(np.float32),
-        )
+        np.savez_compressed(path / "head.npz", w1=self.w1, b1=self.b1, w2=self.w2)
         manifest = {
             "format": FORMAT,
             "version": self.version,
-            "bias": self.bias,
-            "features": self.config.as_dict(),
+            "b2": self.b2,
+            "embeddings_sha256": self.embeddings.sha256,
+            "windows": asdict(self.window_config),
             "metadata": self.metadata,
         }
         (path / "model.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
 
     @classmethod
-    def load(cls, path: Path) -> InjectionModel:
+    def load(cls, path: Path, *, embeddings_path: Path = DEFAULT_EMBEDDINGS_PATH) -> InjectionModel:
         path = Path(path)
         try:
             manifest = json.loads((path / "model.json").read_text())
             if manifest.get("format") != FORMAT:
                 raise ModelError(f"unknown model format {manifest.get('format')!r}")
-            config = FeatureConfig.from_dict(manifest["features"])
-            with np.load(path / "weights.npz", allow_pickle=False) as data:
-                index = data["index"].astype(np.int64)
-                value = data["value"].astype(np.float64)
+            with np.load(path / "head.npz", allow_pickle=False) as data:
+                w1, b1, w2 = data["w1"], data["b1"], data["w2"]
+            embeddings = load_shared(embeddings_path)
         except ModelError:
             raise
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, EmbeddingError) as exc:
             raise ModelError(f"cannot load model from {path}: {exc}") from exc
-        if index.size and (index.min() < 0 or index.max() >= config.n_features):
-            raise ModelError("weight index out of range")
-        weights = np.zeros(config.n_features, dtype=np.float64)
-        weights[index] = value
+        if manifest.get("embeddings_sha256") != embeddings.sha256:
+            raise ModelError(
+                "the model was trained on other embeddings than the installed ones "
+                f"({manifest.get('embeddings_sha256')!r} != {embeddings.sha256!r}): retrain it"
+            )
         return cls(
-            weights=weights,
-            bias=float(manifest["bias"]),
-            config=config,
+            w1=w1,
+            b1=b1,
+            w2=w2,
+            b2=float(manifest["b2"]),
+            embeddings=embeddings,
             version=str(manifest["version"]),
             metadata=manifest.get("metadata") or {},
+            windows=WindowConfig.from_dict(manifest["windows"]),
         )
+
+
+def load_model(path: Path):
+    """A model directory of either format: the semantic model, or a v1 linear model that an
+    operator trained before the upgrade (``linear.py``)."""
+    path = Path(path)
+    try:
+        manifest_format = json.loads((path / "model.json").read_text()).get("format")
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"cannot load model from {path}: {exc}") from exc
+    if manifest_format == FORMAT:
+        return InjectionModel.load(path)
+    from apps.security.guard import linear
+
+    if manifest_format == linear.FORMAT:
+        try:
+            return linear.InjectionModel.load(path)
+        except linear.ModelError as exc:
+            raise ModelError(str(exc)) from exc
+    raise ModelError(f"unknown model format {manifest_format!r}")
 
 
 def _sigmoid(x: float) -> float:
@@ -331,39 +292,134 @@ def _sigmoid(x: float) -> float:
 
 # --- training ----------------------------------------------------------------------------------
 
-DEFAULT_C = 8.0
+DEFAULT_HIDDEN = 64
+DEFAULT_ALPHA = 1e-3
 
 
-def build_matrix(texts: Sequence[str], config: FeatureConfig):
-    """CSR matrix of the featurized texts (normalized first), rows in input order."""
-    from scipy.sparse import csr_matrix
+def window_features(
+    texts: Sequence[str],
+    embeddings: StaticEmbeddings,
+    config: WindowConfig = WindowConfig(),  # noqa: B008
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(features, row index, whole) for every window of every text (normalized first): the
+    mean embedding of the window's pieces, exactly what ``InjectionModel`` pools when serving;
+    ``whole`` marks the windows that span their entire text."""
+    vectors = embeddings.vectors()
+    features: list[np.ndarray] = []
+    owners: list[int] = []
+    whole: list[bool] = []
+    for number, text in enumerate(texts):
+        canonical = canonical_text(text)
+        bounds = span_array(canonical, config)
+        rows, starts = embeddings.tokenize(canonical)
+        cumulative = np.zeros((rows.size + 1, embeddings.dim), dtype=np.float64)
+        if rows.size:
+            np.cumsum(vectors[rows], axis=0, out=cumulative[1:])
+        first = np.searchsorted(starts, bounds[:, 0], side="left")
+        last = np.searchsorted(starts, bounds[:, 1], side="left")
+        counts = np.maximum(last - first, 1)[:, None]
+        features.append(((cumulative[last] - cumulative[first]) / counts).astype(np.float32))
+        owners.extend([number] * len(bounds))
+        whole.extend(((bounds[:, 0] == 0) & (bounds[:, 1] == len(canonical))).tolist())
+    if not features:
+        empty = np.zeros(0, dtype=np.int64)
+        return np.zeros((0, embeddings.dim), dtype=np.float32), empty, empty.astype(bool)
+    return np.concatenate(features), np.asarray(owners, dtype=np.int64), np.asarray(whole)
 
-    indptr = [0]
-    all_indices: list[np.ndarray] = []
-    all_values: list[np.ndarray] = []
-    for text in texts:
-        indices, values = featurize(canonical_text(text), config)
-        # duplicates across blocks are possible (hash collisions): CSR sums them like serving does
-        all_indices.append(indices)
-        all_values.append(values)
-        indptr.append(indptr[-1] + indices.size)
-    indices = np.concatenate(all_indices) if all_indices else np.zeros(0, dtype=np.int64)
-    values = np.concatenate(all_values) if all_values else np.zeros(0)
-    matrix = csr_matrix(
-        (values, indices, np.asarray(indptr)), shape=(len(texts), config.n_features)
+
+def _fit_head(
+    x: np.ndarray, y: np.ndarray, *, hidden: int, alpha: float, seed: int, epochs: int = 15
+):
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    mean = x.mean(axis=0, dtype=np.float64).astype(np.float32)
+    std = (x.std(axis=0, dtype=np.float64) + 1e-6).astype(np.float32)
+    # a fixed budget of Adam epochs over mini-batches: seconds for tens of thousands of windows
+    # (and at least ~1500 steps, so that a tiny operator data set is not under-trained)
+    epochs = max(epochs, math.ceil(1500 / math.ceil(len(y) / 256)))
+    classifier = MLPClassifier(
+        hidden_layer_sizes=(hidden,),
+        alpha=alpha,
+        solver="adam",
+        batch_size=min(256, len(y)),
+        learning_rate_init=2e-3,
+        max_iter=epochs,
+        n_iter_no_change=epochs,
+        random_state=seed,
     )
-    matrix.sum_duplicates()
-    return matrix
+    # balanced classes: replicate the minority class (MLPClassifier takes no sample weights)
+    positives, negatives = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    small, large = sorted((positives, negatives), key=len)
+    repeat = max(1, round(len(large) / max(len(small), 1)))
+    order = np.concatenate([large, np.tile(small, repeat)])
+    with warnings.catch_warnings():  # stopping after ``epochs`` is the intended budget
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        # float32 halves the cost of every matrix product
+        classifier.fit(((x[order] - mean) / std).astype(np.float32), y[order])
+    # fold the standardization into the first layer: ((x - mean) / std) @ W = x @ (W / std) - ...
+    w1 = classifier.coefs_[0].astype(np.float64) / std[:, None]
+    b1 = classifier.intercepts_[0] - mean @ w1
+    w2 = classifier.coefs_[1][:, 0]
+    b2 = float(classifier.intercepts_[1][0])
+    return w1, b1, w2, b2
 
 
-def fit_classifier(matrix, labels: Sequence[int] | np.ndarray, *, c: float = DEFAULT_C):
-    from sklearn.linear_model import LogisticRegression
+def _head_margins(x: np.ndarray, w1, b1, w2, b2) -> np.ndarray:
+    return np.maximum(x @ w1 + b1, 0.0) @ w2 + b2
 
-    classifier = LogisticRegression(
-        C=c, class_weight="balanced", solver="liblinear", max_iter=1000, random_state=0
+
+def fit_head(
+    features: np.ndarray,
+    owners: np.ndarray,
+    labels: np.ndarray,
+    whole: np.ndarray,
+    *,
+    hidden: int = DEFAULT_HIDDEN,
+    alpha: float = DEFAULT_ALPHA,
+    seed: int = 0,
+    max_negatives: int = 60_000,
+):
+    """Fit the head on window features of labelled rows (multiple-instance style).
+
+    Every window of a benign row is a negative. An injection row is a positive through the
+    window that holds its attack: a first head is fitted with the windows that span a whole
+    injection row as positives, then each injection row adds its highest-scoring window under
+    that head (for a long row, the stretch with the attack; for a short one, the sentence).
+    Returns ``(w1, b1, w2, b2)``."""
+    labels = np.asarray(labels, dtype=np.int64)
+    window_labels = labels[owners]
+    negatives = window_labels == 0
+    partial = np.flatnonzero(negatives & ~whole)
+    budget = max_negatives - int((negatives & whole).sum())
+    if partial.size > max(budget, 0):
+        # bounded training time: every benign row as a whole, and a fixed sample of the
+        # benign rows' inner windows
+        dropped = np.random.default_rng(seed).permutation(partial)[max(budget, 0) :]
+        negatives[dropped] = False
+    use = negatives | (whole & (window_labels == 1))
+    if len(set(window_labels[use].tolist())) < 2:
+        use = np.ones(len(owners), dtype=bool)
+    head = _fit_head(
+        features[use], window_labels[use], hidden=hidden, alpha=alpha, seed=seed, epochs=8
     )
-    classifier.fit(matrix, np.asarray(labels, dtype=np.int64))
-    return classifier
+    margins = _head_margins(features, *head)
+    attack = window_labels == 1
+    order = np.lexsort((-margins, owners))  # by row, best window first
+    first_of_row = np.ones(order.size, dtype=bool)
+    first_of_row[1:] = owners[order][1:] != owners[order][:-1]
+    best = np.zeros(len(owners), dtype=bool)
+    best[order[first_of_row]] = True
+    final = use | (attack & best)
+    return _fit_head(features[final], window_labels[final], hidden=hidden, alpha=alpha, seed=seed)
+
+
+def row_scores(features: np.ndarray, owners: np.ndarray, n_rows: int, head) -> np.ndarray:
+    """P(injection) per row = the worst window's, as served."""
+    margins = _head_margins(features, *head)
+    best = np.full(n_rows, -np.inf)
+    np.maximum.at(best, owners, margins)
+    return 1.0 / (1.0 + np.exp(-best))
 
 
 def train_model(
@@ -371,44 +427,65 @@ def train_model(
     labels: Sequence[int],
     *,
     metadata: dict | None = None,
-    config: FeatureConfig | None = None,
-    c: float = DEFAULT_C,
-    matrix=None,
+    embeddings: StaticEmbeddings | None = None,
+    features: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    hidden: int = DEFAULT_HIDDEN,
+    alpha: float = DEFAULT_ALPHA,
 ) -> InjectionModel:
-    """Fit a model on ``texts`` (raw; normalized here) with labels 1 = injection, 0 = benign.
+    """Fit the head on ``texts`` (raw; normalized here), labels 1 = injection, 0 = benign, on
+    top of the committed embeddings.
 
-    ``matrix``: ``build_matrix(texts, config)`` when the caller already built it (featurizing
-    is the slow part, and cross-validation needs the same matrix).
+    ``features``: ``window_features(texts, embeddings)`` when the caller already built them.
     """
     if len(texts) != len(labels):
         raise ValueError("texts and labels must have the same length")
     label_array = np.asarray(labels, dtype=np.int64)
     if set(np.unique(label_array).tolist()) != {0, 1}:
         raise ValueError("training needs both labels: 1 (injection) and 0 (benign)")
-    config = config or FeatureConfig()
-    if matrix is None:
-        matrix = build_matrix(texts, config)
-    elif matrix.shape != (len(texts), config.n_features):
-        raise ValueError("matrix does not match texts and config")
-    classifier = fit_classifier(matrix, label_array, c=c)
-    weights = np.asarray(classifier.coef_[0], dtype=np.float64)
+    embeddings = embeddings or load_shared(DEFAULT_EMBEDDINGS_PATH)
+    x, owners, whole = features if features is not None else window_features(texts, embeddings)
+    w1, b1, w2, b2 = fit_head(x, owners, label_array, whole, hidden=hidden, alpha=alpha)
     trained_at = datetime.now(UTC)
     info = {
-        "trained_at": trained_at.isoformat(timespec="seconds"),
+        "trained_at": trained_at.isoformat(),
         "n_samples": len(texts),
         "label_counts": {
             "injection": int(label_array.sum()),
             "benign": int(len(label_array) - label_array.sum()),
         },
-        "classifier": {"type": "LogisticRegression", "C": c, "class_weight": "balanced"},
-        "feature_config": config.as_dict(),
+        "classifier": {"type": "MLP", "hidden": hidden, "alpha": alpha, "pooling": "mean/window"},
+        "embeddings": {k: embeddings.metadata.get(k) for k in ("source", "dim", "sha256")},
     }
     info.update(metadata or {})
-    version = info.get("version") or f"lr-{trained_at.strftime('%Y%m%dT%H%M%SZ')}"
+    version = info.get("version") or f"sem-{trained_at.strftime('%Y%m%dT%H%M%SZ')}"
     return InjectionModel(
-        weights=weights,
-        bias=float(classifier.intercept_[0]),
-        config=config,
+        w1=w1,
+        b1=b1,
+        w2=w2,
+        b2=b2,
+        embeddings=embeddings,
         version=str(version),
         metadata=info,
     )
+
+
+def calibrated(model: InjectionModel, *, chosen: float, target: float) -> InjectionModel:
+    """The same model with its output bias shifted so that a score of ``chosen`` (a threshold
+    picked on held-out data) reads as ``target`` (the engine's block threshold); the order of
+    scores, and so every recall / false-positive trade-off, is unchanged."""
+    metadata = {**model.metadata, "calibration": {"chosen": chosen, "reads_as": target}}
+    return InjectionModel(
+        w1=model.w1,
+        b1=model.b1,
+        w2=model.w2,
+        b2=model.b2 + _logit(target) - _logit(chosen),
+        embeddings=model.embeddings,
+        version=model.version,
+        metadata=metadata,
+        windows=model.window_config,
+    )
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))

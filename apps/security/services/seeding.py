@@ -10,7 +10,7 @@ from django.db import transaction
 
 from apps.core.live_config import bump_version
 from apps.security.guard.defaults import DEFAULT_RULES
-from apps.security.guard.model import InjectionModel
+from apps.security.guard.model import load_model
 from apps.security.models import (
     DetectionSettings,
     InjectionModelVersion,
@@ -121,7 +121,7 @@ def _seed_shipped_model() -> bool:
     path = Path(DEFAULT_MODEL_PATH)
     if not (path / "model.json").is_file():
         return False
-    model = InjectionModel.load(path)
+    model = load_model(path)
     metadata = dict(model.metadata or {})
     shipped_id = f"{model.version}@{metadata.get('trained_at', '')}"
     if InjectionModelVersion.objects.filter(data_summary__shipped_id=shipped_id).exists():
@@ -135,7 +135,8 @@ def _seed_shipped_model() -> bool:
             "label_counts": metadata.get("label_counts", {}),
             "sources": metadata.get("sources", {}),
         },
-        metrics_summary=metadata.get("cv_metrics", {}),
+        metrics_summary=metadata.get("cv_metrics")
+        or {"calibration_split": metadata.get("calibration_split", {})},
         activate=active is None or active.created_by == "seed",
         created_by="seed",
     )

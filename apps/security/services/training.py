@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.live_config import bump_version
-from apps.security.guard.model import InjectionModel
-from apps.security.guard.train import cross_validate, rows_matrix, train_from_rows
+from apps.security.guard.model import InjectionModel, calibrated
+from apps.security.guard.train import cross_validate, rows_features, train_from_rows
 from apps.security.models import (
     DetectionSettings,
     InjectionModelVersion,
@@ -142,11 +142,17 @@ def injection_model_retrain(
             f"benign examples (have {positives} and {negatives}): import a dataset first."
         )
     threshold = (DetectionSettings.objects.filter(pk=1).first() or DetectionSettings()).model_block
-    matrix = rows_matrix(rows)  # featurize once for cross-validation and the final fit
-    metrics_summary = cross_validate(rows, threshold=threshold, matrix=matrix)
+    # tokenize once for cross-validation and the final fit; the head is trained on top of the
+    # committed embeddings, which stay as they are
+    features = rows_features(rows)
+    # the threshold at 1 % out-of-fold false positives is made to read as the live block
+    # threshold, so the operators' settings keep their meaning for the new head
+    metrics_summary = cross_validate(rows, features=features, max_fpr=0.01)
     model = train_from_rows(
-        rows, matrix=matrix, extra_metadata={"data": summary, "cv_metrics": metrics_summary}
+        rows, features=features, extra_metadata={"data": summary, "cv_metrics": metrics_summary}
     )
+    model = calibrated(model, chosen=metrics_summary["threshold"], target=threshold)
+    metrics_summary = {**metrics_summary, "reads_as": threshold}
     return injection_model_version_create(
         model=model,
         data_summary=summary,
