@@ -156,7 +156,8 @@ def test_try_it_page_renders_per_window_scores_when_the_decision_has_them(
     assert "8&ndash;40" in body
     assert len(admin_client.post(url, {"text": "hi"}).context["result"]["windows"]) == 2
     monkeypatch.setattr(security_admin, "scan", real_scan)
-    assert 'id="try-windows"' not in admin_client.post(url, {"text": "hi"}).content.decode()
+    # the shipped model scores every text in windows: a short one has its single window shown
+    assert 'id="try-windows"' in admin_client.post(url, {"text": "hi"}).content.decode()
 
 
 def test_tenant_detection_policy_in_admin_switches_the_model_live(

@@ -537,6 +537,7 @@ def test_guard_corpus_command_generated_only(tmp_path):
 # --- evaluation harness ------------------------------------------------------------------------
 
 
+@pytest.mark.timeout(300)  # trains heads on the embeddings in two worker processes
 def test_eval_harness_prints_block_figures_per_source_and_language(tmp_path, capsys):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench" / "security"))
     import eval_guard
