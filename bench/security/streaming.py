@@ -3,9 +3,10 @@
     .venv/bin/python bench/security/streaming.py [--runs 5] [--port 18911]
 
 fakellm (a subprocess) sends 12 content deltas 150 ms apart. The same streamed chat completion
-is read straight from fakellm and through AgentHub's ``/v1/chat/completions`` (Django served
-by a threaded WSGI server in this process, a throw-away SQLite database, the default security
-policy: guard, PII masking, the stream redactor and the placeholder restorer all on). Printed:
+is read straight from fakellm and through AgentHub's ``/v1/chat/completions`` (the production
+front door, FrontDoor under uvicorn, in a thread of this process; a throw-away SQLite database;
+the default security policy: guard, PII masking, the stream redactor and the placeholder
+restorer all on). Printed:
 time to the first content delta (direct, through AgentHub, the difference), and how many of
 the upstream's deltas arrived as chunks of their own. Also a reply whose deltas carry a secret
 split mid-token and a placeholder split in two, to show what is held back there.
@@ -22,8 +23,6 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import httpx
 
@@ -32,15 +31,6 @@ sys.path.insert(0, str(ROOT))
 
 WORDS = ["The ", "quick ", "brown ", "fox ", "jumps ", "over ", "the ", "lazy ", "dog ", "and ",
          "runs ", "far."]  # fmt: skip
-
-
-class _Server(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args) -> None:  # the access log would time itself
-        pass
 
 
 def read_stream(url: str, headers: dict, body: dict) -> tuple[float | None, list[str], float]:
@@ -77,9 +67,11 @@ def main() -> int:
     import django
 
     django.setup()
+    import uvicorn
+    from django.core.asgi import get_asgi_application
     from django.core.management import call_command
-    from django.core.wsgi import get_wsgi_application
 
+    from apps.gateway.asgi import FrontDoor
     from apps.providers.services import provider_create
     from apps.security.services import security_seed
     from apps.tenants.services import api_key_create, tenant_get_or_create
@@ -99,13 +91,22 @@ def main() -> int:
             read_timeout=30,
         )
         key = api_key_create(tenant=tenant_get_or_create(name="bench"), name="bench").plaintext
-        server = make_server(
-            "127.0.0.1", args.port, get_wsgi_application(), _Server, handler_class=_QuietHandler
+        # The production front door (FrontDoor under uvicorn) in a thread of this process.
+        server = uvicorn.Server(
+            uvicorn.Config(
+                FrontDoor(get_asgi_application()),
+                host="127.0.0.1",
+                port=args.port,
+                lifespan="on",
+                log_level="warning",
+            )
         )
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.run, daemon=True).start()
+        while not server.started:
+            time.sleep(0.02)
         gateway = f"http://127.0.0.1:{args.port}/v1/chat/completions"
         auth = {"Authorization": f"Bearer {key}"}
-        body = {"model": "fake", "stream": True, "messages": [{"role": "user", "content": "go"}]}
+        body = {"model": "fakellm", "stream": True, "messages": [{"role": "user", "content": "go"}]}
 
         fake.set(deltas=WORDS, chunk_delay=0.15)
         read_stream(gateway, auth, body)  # warm-up: imports, policy snapshot, redactor build
@@ -137,7 +138,7 @@ def main() -> int:
         print("upstream received:", sent)
         print("deltas sent:      ", json.dumps(tricky))
         print("client received:  ", json.dumps(chunks))
-        server.shutdown()
+        server.should_exit = True
     finally:
         fake.stop()
     return 0
