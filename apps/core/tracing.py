@@ -351,7 +351,8 @@ def llm_error(exc: BaseException) -> dict[str, Any]:
     return {"llm.outcome": "error"}
 
 
-def tool_arguments(loop: Any, call: Any) -> dict[str, Any]:
+def tool_arguments(loop: Any, call: Any, **_: Any) -> dict[str, Any]:
+    # Extra keyword arguments of the traced call (a job's checkpoint ``scope``) are not span data.
     return {"agent.tool": call.raw.name[:100]}
 
 
