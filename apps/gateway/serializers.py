@@ -1,4 +1,5 @@
-"""Validation of the OpenAI-compatible request body (``POST /v1/chat/completions``).
+"""Validation of the OpenAI-compatible request bodies (``POST /v1/chat/completions``,
+``POST /v1/embeddings``).
 
 The serializer is the request's contract: it validates the JSON body and turns it into the
 arguments of :func:`apps.gateway.services.chat_complete` / ``chat_stream``. Errors keep the codes
@@ -196,3 +197,56 @@ def chat_request_from(body: Any) -> ChatRequest:
     serializer = ChatCompletionInputSerializer(data=body)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+# OpenAI's embeddings request. Token arrays as input are refused (the guard reads text).
+EMBEDDING_FIELDS = frozenset({"input", "model", "encoding_format", "dimensions", "user"})
+MAX_EMBEDDING_INPUTS = 2048
+MAX_EMBEDDING_INPUT_CHARS = 100_000
+DIMENSIONS_RANGE = (1, 65_536)
+
+
+@dataclass(frozen=True)
+class EmbeddingsRequest:
+    inputs: list[str]
+    model: Any
+    encoding_format: str  # "float" or "base64"
+    dimensions: int | None
+
+
+def _embedding_inputs(raw: Any) -> list[str]:
+    inputs = [raw] if isinstance(raw, str) else raw
+    if not isinstance(inputs, list) or not inputs:
+        raise InvalidRequest("'input' must be a string or a non-empty list of strings.")
+    if len(inputs) > MAX_EMBEDDING_INPUTS:
+        raise InvalidRequest(f"At most {MAX_EMBEDDING_INPUTS} inputs.")
+    for index, text in enumerate(inputs):
+        if not isinstance(text, str):
+            raise InvalidRequest(
+                f"input[{index}] must be a string (token arrays are not accepted)."
+            )
+        if not text:
+            raise InvalidRequest(f"input[{index}] is empty.")
+        if len(text) > MAX_EMBEDDING_INPUT_CHARS:
+            raise InvalidRequest(f"input[{index}] is over {MAX_EMBEDDING_INPUT_CHARS} characters.")
+    return inputs
+
+
+def embeddings_request_from(body: Any) -> EmbeddingsRequest:
+    """The validated embeddings request, or an :class:`InvalidRequest` (400) naming the fault."""
+    if not isinstance(body, dict):
+        raise InvalidRequest("The request body must be a JSON object.")
+    unknown = sorted(str(name) for name in body if name not in EMBEDDING_FIELDS)
+    if unknown:
+        raise InvalidRequest(
+            f"Unknown field(s): {', '.join(unknown)}.", details={"unknown_fields": unknown}
+        )
+    encoding = body.get("encoding_format") or "float"
+    if encoding not in ("float", "base64"):
+        raise InvalidRequest("'encoding_format' must be 'float' or 'base64'.")
+    return EmbeddingsRequest(
+        inputs=_embedding_inputs(body.get("input")),
+        model=body.get("model"),
+        encoding_format=encoding,
+        dimensions=_number(body, "dimensions", bounds=DIMENSIONS_RANGE, kind=int),
+    )

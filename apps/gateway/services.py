@@ -8,8 +8,10 @@ with redaction that holds across chunk boundaries (``StreamRedactor``).
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import struct
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -21,9 +23,10 @@ from apps.core.exceptions import ApiError, error_body, message_of
 from apps.core.principal import GuardContext
 from apps.gateway.exceptions import ModelNotFound
 from apps.gateway.metrics import GATEWAY_REQUESTS
-from apps.gateway.serializers import ChatRequest, text_of
-from apps.providers.async_calls import acomplete, astream_complete
-from apps.providers.services import list_models
+from apps.gateway.serializers import ChatRequest, EmbeddingsRequest, text_of
+from apps.providers.async_calls import acomplete, aembed, astream_complete
+from apps.providers.models import RESERVED_MODEL_NAMES
+from apps.providers.services import list_models, model_get, model_provider
 from apps.providers.types import Completion, StreamDelta
 from apps.security.pii.masking import Vault
 from apps.security.selectors import policy_snapshot
@@ -73,24 +76,36 @@ def _guarded_messages(messages: list[dict], ctx: GuardContext) -> list[dict]:
     return out
 
 
-DEFAULT_MODELS = frozenset({"", "default", "agenthub"})
+DEFAULT_MODELS = frozenset({"", *RESERVED_MODEL_NAMES})
+
+
+def model_not_found(model: Any) -> ModelNotFound:
+    """OpenAI's 404 for a model that does not exist here, listing the ones that do."""
+    available = ["default", *(entry["id"] for entry in list_models())]
+    return ModelNotFound(
+        f"Model {str(model)[:100]!r} does not exist here. Available: " + ", ".join(available) + ".",
+        details={"available": available},
+    )
+
+
+def model(model_id: str) -> dict[str, Any]:
+    """``GET /v1/models/{id}``: one OpenAI model object (a provider or an operator's alias)."""
+    entry = model_get(model_id)
+    if entry is None:
+        raise model_not_found(model_id)
+    return entry
 
 
 def _provider_for(model: Any) -> str | None:
-    """``model`` names an enabled provider (an id of ``GET /v1/models``); absent, ``default``
-    or ``agenthub`` -> the default provider; anything else is a 404 ``model_not_found`` that
-    lists the models there are."""
+    """``model`` names an enabled provider or an operator's alias of one (an id of
+    ``GET /v1/models``); absent, ``default`` or ``agenthub`` -> the default provider; anything
+    else is a 404 ``model_not_found`` that lists the models there are."""
     if model is None or (isinstance(model, str) and model in DEFAULT_MODELS):
         return None
-    available = [entry["id"] for entry in list_models()]
-    if isinstance(model, str) and model in available:
-        return model
-    raise ModelNotFound(
-        f"Model {str(model)[:100]!r} does not exist here. Available: "
-        + ", ".join(["default", *available])
-        + ".",
-        details={"available": ["default", *available]},
-    )
+    provider = model_provider(model) if isinstance(model, str) else None
+    if provider is None:
+        raise model_not_found(model)
+    return provider
 
 
 def _masked_messages(messages: list[dict], ctx: GuardContext) -> tuple[list[dict], Vault]:
@@ -188,6 +203,7 @@ class ChatStream:
     ``aclose()`` it: closing releases the upstream call at once."""
 
     events: AsyncIterator[bytes]
+    provider: str  # the provider that answers (its first item is already in)
 
 
 async def chat_stream(chat: ChatRequest, *, ctx: GuardContext) -> ChatStream:
@@ -210,16 +226,20 @@ async def chat_stream(chat: ChatRequest, *, ctx: GuardContext) -> ChatStream:
         include_usage=chat.include_usage,
         vault=vault,
     )
-    return ChatStream(events)
+    provider = first.provider if first is not None else ""
+    return ChatStream(events, provider)
 
 
-def _chunk(completion_id: str, created: int, model: str, delta: dict, finish=None) -> bytes:
-    payload = {
+def _chunk(
+    completion_id: str, created: int, model: str, delta: dict, finish=None, **extra: Any
+) -> bytes:
+    payload: dict[str, Any] = {
         "id": completion_id,
         "object": "chat.completion.chunk",
         "created": created,
         "model": model,
         "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}],
+        **extra,
     }
     return b"data: " + json.dumps(payload, separators=(",", ":")).encode() + b"\n\n"
 
@@ -259,7 +279,16 @@ async def _sse_events(
             if final.tool_calls:
                 calls = [dict(c, index=i) for i, c in enumerate(_tool_calls_json(final, vault))]
                 yield _chunk(completion_id, created, model, {"tool_calls": calls})
-            yield _chunk(completion_id, created, model, {}, final.finish_reason or "stop")
+            # AgentHub's: which provider answered (the JSON answer's field and header), on the
+            # chunk that carries finish_reason (headers left before the provider was certain).
+            yield _chunk(
+                completion_id,
+                created,
+                model,
+                {},
+                final.finish_reason or "stop",
+                provider=final.provider,
+            )
             if include_usage:
                 usage_chunk = {
                     "id": completion_id,
@@ -285,3 +314,46 @@ async def _sse_events(
     finally:
         GATEWAY_REQUESTS.labels(mode="stream", status=status).inc()
         await items.aclose()  # the client went away: the upstream call ends now
+
+
+def _embedding_json(vector: tuple[float, ...], encoding_format: str) -> list[float] | str:
+    if encoding_format == "base64":  # OpenAI's: little-endian float32, base64 (the openai
+        # Python client asks for this by default and decodes it)
+        return base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
+    return list(vector)
+
+
+async def embeddings(request: EmbeddingsRequest, *, ctx: GuardContext) -> tuple[dict, str]:
+    """Guarded embeddings: (OpenAI's embeddings list, the provider that answered).
+
+    The inputs are data to index, not instructions to a model, so the injection guard does not
+    judge them; what must not leave does not: secrets are redacted and the tenant's PII policy
+    applied (``block`` entities refuse the request). Masking is one-way here: a vector cannot
+    be unmasked, so the provider embeds the placeholders."""
+    provider = _provider_for(request.model)
+    redactor = current_redactor()
+    texts, _vault = pii_mask([redactor.redact(text) for text in request.inputs], ctx=ctx)
+    try:
+        result = await aembed(inputs=texts, provider=provider, dimensions=request.dimensions)
+    except ApiError:
+        GATEWAY_REQUESTS.labels(mode="embeddings", status="error").inc()
+        raise
+    GATEWAY_REQUESTS.labels(mode="embeddings", status="ok").inc()
+    body = {
+        "object": "list",
+        "data": [
+            {
+                "object": "embedding",
+                "index": index,
+                "embedding": _embedding_json(vector, request.encoding_format),
+            }
+            for index, vector in enumerate(result.vectors)
+        ],
+        "model": result.model,
+        "usage": {
+            "prompt_tokens": result.usage.prompt_tokens,
+            "total_tokens": result.usage.total_tokens or result.usage.prompt_tokens,
+        },
+        "provider": result.provider,  # AgentHub's, as on chat answers (also a header)
+    }
+    return body, result.provider

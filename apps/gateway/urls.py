@@ -4,5 +4,8 @@ from apps.gateway import apis
 
 urlpatterns = [
     path("chat/completions", apis.chat_completions, name="openai-chat-completions"),
+    path("embeddings", apis.embeddings, name="openai-embeddings"),
     path("models", apis.models, name="openai-models"),
+    # model ids may hold "/" or ":" (e.g. "org/model", "llama3:8b")
+    path("models/<path:model_id>", apis.model_detail, name="openai-model-detail"),
 ]
