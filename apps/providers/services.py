@@ -30,6 +30,7 @@ from apps.providers.clients.openai_compat import OpenAICompatibleClient
 from apps.providers.exceptions import CircuitOpenError, LLMError
 from apps.providers.metrics import LLM_DURATION, LLM_ERRORS, PROVIDER_ATTEMPTS, PROVIDER_REQUESTS
 from apps.providers.models import (
+    RESERVED_MODEL_NAMES,
     BreakerConfig,
     ModelAlias,
     Provider,
@@ -392,7 +393,20 @@ def list_models() -> list[dict]:
 
 
 def model_get(model_id: str) -> dict | None:
-    """One ``/v1/models`` entry (a provider or an alias), or None when there is none."""
+    """One ``/v1/models`` entry (a provider or an alias; ``default`` / ``agenthub``: the
+    default provider, named in ``provider``), or None when there is none."""
+    if model_id in RESERVED_MODEL_NAMES:
+        runtime = provider_runtime()
+        spec = runtime.spec(runtime.default) if runtime.default else None
+        if spec is None or not spec.enabled:
+            return None
+        return {
+            "id": model_id,
+            "object": "model",
+            "created": spec.created,
+            "owned_by": spec.kind,
+            "provider": spec.name,
+        }
     return next((entry for entry in list_models() if entry["id"] == model_id), None)
 
 

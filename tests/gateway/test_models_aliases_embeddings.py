@@ -58,6 +58,9 @@ def test_model_detail_with_the_openai_client(gateway):
     assert model.id == "fake"
     assert model.object == "model"
     assert model.owned_by == "openai_compatible"
+    default = client.models.retrieve("default")
+    assert default.id == "default"
+    assert default.model_extra["provider"] == "fake"
 
 
 def test_unknown_model_detail_is_404_listing_the_models(gateway):
