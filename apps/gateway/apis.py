@@ -17,7 +17,11 @@ from apps.core.exceptions import error_json_response
 from apps.core.live_config import arefresh_all
 from apps.core.parsers import parse_json_bytes
 from apps.gateway import services
-from apps.gateway.serializers import chat_request_from, embeddings_request_from
+from apps.gateway.serializers import (
+    chat_request_from,
+    embeddings_request_from,
+    responses_request_from,
+)
 from apps.security.services import GuardContext
 from apps.tenants.authentication import ApiKeyPrincipal, aauthenticate
 from apps.tenants.throttling import athrottle
@@ -57,13 +61,36 @@ async def chat_completions(request: HttpRequest) -> HttpResponse:
         chat = chat_request_from(_json_body(request))
         ctx = GuardContext.from_request(request, flow="chat")
         if chat.stream:
-            stream = await services.chat_stream(chat, ctx=ctx)
-            response = StreamingHttpResponse(stream.events, content_type="text/event-stream")
-            response["Cache-Control"] = "no-cache"
-            response["X-Accel-Buffering"] = "no"
-            response[PROVIDER_HEADER] = stream.provider
-            return response
+            return _event_stream(await services.chat_stream(chat, ctx=ctx))
         body, provider = await services.chat_complete(chat, ctx=ctx)
+    except Exception as exc:
+        return error_json_response(exc, request)
+    response = JsonResponse(body)
+    response[PROVIDER_HEADER] = provider
+    return response
+
+
+def _event_stream(stream: services.ChatStream) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(stream.events, content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    response[PROVIDER_HEADER] = stream.provider
+    return response
+
+
+@csrf_exempt
+async def responses(request: HttpRequest) -> HttpResponse:
+    """OpenAI's Responses API (text in, text out) over the chat path: input guarded, output
+    redacted, breakers and fallbacks as for chat (``stream: true`` -> Responses events)."""
+    if request.method != "POST":
+        return _not_allowed(request, "POST")
+    try:
+        await _principal(request)
+        chat = responses_request_from(_json_body(request))
+        ctx = GuardContext.from_request(request, flow="chat")
+        if chat.stream:
+            return _event_stream(await services.responses_stream(chat, ctx=ctx))
+        body, provider = await services.responses_create(chat, ctx=ctx)
     except Exception as exc:
         return error_json_response(exc, request)
     response = JsonResponse(body)

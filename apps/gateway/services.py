@@ -357,3 +357,136 @@ async def embeddings(request: EmbeddingsRequest, *, ctx: GuardContext) -> tuple[
         "provider": result.provider,  # AgentHub's, as on chat answers (also a header)
     }
     return body, result.provider
+
+
+# --- /v1/responses: OpenAI's Responses API mapped onto the chat path ----------------------
+
+
+def _response_object(
+    response_id: str,
+    created: int,
+    *,
+    model: str,
+    text: str,
+    usage: dict[str, int],
+    provider: str,
+    status: str = "completed",
+) -> dict[str, Any]:
+    item_status = "completed" if status == "completed" else "in_progress"
+    output = []
+    if status == "completed":
+        output = [
+            {
+                "type": "message",
+                "id": "msg_" + response_id.removeprefix("resp_"),
+                "status": item_status,
+                "role": "assistant",
+                "content": [{"type": "output_text", "text": text, "annotations": []}],
+            }
+        ]
+    prompt = int(usage.get("prompt_tokens", 0))
+    completion = int(usage.get("completion_tokens", 0))
+    return {
+        "id": response_id,
+        "object": "response",
+        "created_at": created,
+        "status": status,
+        "model": model,
+        "output": output,
+        "parallel_tool_calls": False,
+        "tool_choice": "none",
+        "tools": [],
+        "error": None,
+        "incomplete_details": None,
+        "usage": {
+            "input_tokens": prompt,
+            "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens": completion,
+            "output_tokens_details": {"reasoning_tokens": 0},
+            "total_tokens": int(usage.get("total_tokens") or prompt + completion),
+        },
+        "provider": provider,  # AgentHub's, as on chat answers (also a header)
+    }
+
+
+async def responses_create(chat: ChatRequest, *, ctx: GuardContext) -> tuple[dict, str]:
+    """A guarded Responses API answer: the chat path (guard, PII, breakers, fallbacks, output
+    guard) in OpenAI's ``response`` shape."""
+    body, provider = await chat_complete(chat, ctx=ctx)
+    text = body["choices"][0]["message"]["content"] or ""
+    response = _response_object(
+        "resp_" + uuid.uuid4().hex,
+        body["created"],
+        model=body["model"],
+        text=text,
+        usage=body["usage"],
+        provider=provider,
+    )
+    return response, provider
+
+
+def _response_event(kind: str, sequence: int, **fields: Any) -> bytes:
+    payload = {"type": kind, "sequence_number": sequence, **fields}
+    return f"event: {kind}\ndata: ".encode() + json.dumps(payload).encode() + b"\n\n"
+
+
+async def responses_stream(chat: ChatRequest, *, ctx: GuardContext) -> ChatStream:
+    """The streamed Responses API: the chat stream (redacted chunk by chunk, PII restored)
+    re-told as Responses events. A failure before the first text raises here as an HTTP error."""
+    stream = await chat_stream(chat, ctx=ctx)
+    return ChatStream(_responses_events(stream), stream.provider)
+
+
+async def _responses_events(stream: ChatStream) -> AsyncIterator[bytes]:
+    response_id = "resp_" + uuid.uuid4().hex
+    item_id = "msg_" + response_id.removeprefix("resp_")
+    created = int(time.time())
+    sequence = 0
+    pieces: list[str] = []
+    model, usage, provider = "", {}, stream.provider
+
+    def event(kind: str, **fields: Any) -> bytes:
+        nonlocal sequence
+        sequence += 1
+        return _response_event(kind, sequence, **fields)
+
+    base = {"model": model, "text": "", "usage": {}, "provider": provider}
+    yield event(
+        "response.created",
+        response=_response_object(response_id, created, status="in_progress", **base),
+    )
+    item = {"type": "message", "id": item_id, "status": "in_progress", "role": "assistant"}
+    yield event("response.output_item.added", output_index=0, item={**item, "content": []})
+    part = {"type": "output_text", "text": "", "annotations": []}
+    where = {"item_id": item_id, "output_index": 0, "content_index": 0}
+    yield event("response.content_part.added", **where, part=part)
+    try:
+        async for raw in stream.events:
+            data = raw.removeprefix(b"data: ").strip()
+            if data == b"[DONE]":
+                break
+            chunk = json.loads(data)
+            if "error" in chunk:  # the chat stream's in-band error (headers already sent)
+                error = chunk["error"]
+                yield event("error", code=error.get("code"), message=error.get("message"))
+                return
+            model = chunk.get("model") or model
+            provider = chunk.get("provider") or provider
+            if chunk.get("usage"):
+                usage = chunk["usage"]
+            for choice in chunk.get("choices") or ():
+                delta = (choice.get("delta") or {}).get("content")
+                if delta:
+                    pieces.append(delta)
+                    yield event("response.output_text.delta", **where, delta=delta)
+    finally:
+        await stream.events.aclose()  # type: ignore[attr-defined]
+    text = "".join(pieces)
+    yield event("response.output_text.done", **where, text=text)
+    yield event("response.content_part.done", **where, part={**part, "text": text})
+    done_item = {**item, "status": "completed", "content": [{**part, "text": text}]}
+    yield event("response.output_item.done", output_index=0, item=done_item)
+    final = _response_object(
+        response_id, created, model=model, text=text, usage=usage, provider=provider
+    )
+    yield event("response.completed", response=final)
