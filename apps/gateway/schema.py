@@ -65,6 +65,35 @@ _EMBEDDINGS_INPUT = {
         "user": {"type": "string"},
     },
 }
+_RESPONSES_INPUT = {
+    "type": "object",
+    "required": ["input"],
+    "properties": {
+        "model": {"type": "string", "description": "A provider, an alias, or default."},
+        "instructions": {"type": "string", "description": "Sent as the system message."},
+        "input": {
+            "oneOf": [
+                {"type": "string"},
+                {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "object",
+                        "required": ["role", "content"],
+                        "properties": {
+                            "type": {"enum": ["message"]},
+                            "role": {"enum": ["user", "system", "developer", "assistant"]},
+                            "content": {"oneOf": [{"type": "string"}, {"type": "array"}]},
+                        },
+                    },
+                },
+            ]
+        },
+        "stream": {"type": "boolean"},
+        "max_output_tokens": {"type": "integer", "minimum": 1, "maximum": 1_000_000},
+        "temperature": {"type": "number", "minimum": 0, "maximum": 2},
+    },
+}
 _MODEL = {
     "type": "object",
     "required": ["id", "object", "created", "owned_by"],
@@ -129,6 +158,26 @@ def add_openai_paths(result: dict[str, Any], generator, request, public) -> dict
                 "200": {
                     "description": "An OpenAI model.",
                     "content": {"application/json": {"schema": _MODEL}},
+                }
+            },
+        }
+    }
+    result["paths"]["/v1/responses"] = {
+        "post": {
+            "operationId": "openai_responses",
+            "summary": "OpenAI Responses API over the chat path (input guarded, output redacted; "
+            "stream: true -> Responses events); tools and previous_response_id are refused",
+            "tags": ["v1"],
+            "security": security,
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _RESPONSES_INPUT}},
+            },
+            "responses": {
+                "200": {
+                    "description": "An OpenAI response (with AgentHub's `provider`), or "
+                    "Responses server-sent events.",
+                    "headers": _PROVIDER_HEADER,
                 }
             },
         }

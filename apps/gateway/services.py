@@ -14,7 +14,7 @@ import logging
 import struct
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -202,7 +202,7 @@ class ChatStream:
     """An opened stream: ``events`` yields the server-sent event bytes. Iterate it to the end or
     ``aclose()`` it: closing releases the upstream call at once."""
 
-    events: AsyncIterator[bytes]
+    events: AsyncGenerator[bytes, None]
     provider: str  # the provider that answers (its first item is already in)
 
 
@@ -252,7 +252,7 @@ async def _sse_events(
     *,
     include_usage: bool,
     vault: Vault,
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     # Secrets are redacted and PII placeholders restored chunk by chunk: only a tail that could
     # still become a secret or a placeholder is held back.
     redactor = StreamRedactor(current_redactor())
@@ -437,7 +437,7 @@ async def responses_stream(chat: ChatRequest, *, ctx: GuardContext) -> ChatStrea
     return ChatStream(_responses_events(stream), stream.provider)
 
 
-async def _responses_events(stream: ChatStream) -> AsyncIterator[bytes]:
+async def _responses_events(stream: ChatStream) -> AsyncGenerator[bytes, None]:
     response_id = "resp_" + uuid.uuid4().hex
     item_id = "msg_" + response_id.removeprefix("resp_")
     created = int(time.time())
@@ -480,7 +480,7 @@ async def _responses_events(stream: ChatStream) -> AsyncIterator[bytes]:
                     pieces.append(delta)
                     yield event("response.output_text.delta", **where, delta=delta)
     finally:
-        await stream.events.aclose()  # type: ignore[attr-defined]
+        await stream.events.aclose()
     text = "".join(pieces)
     yield event("response.output_text.done", **where, text=text)
     yield event("response.content_part.done", **where, part={**part, "text": text})
