@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import re
 import time
@@ -55,7 +56,9 @@ DEFAULT_BEHAVIOUR: dict[str, Any] = {
     "deltas": None,  # OpenAI streams: exactly these content deltas (the reply is their join)
 }
 
-GENERATION_PATHS = frozenset({"/v1/chat/completions", "/v1/messages"})
+EMBEDDINGS_PATH = "/v1/embeddings"
+GENERATION_PATHS = frozenset({"/v1/chat/completions", "/v1/messages", EMBEDDINGS_PATH})
+EMBEDDING_DIMENSIONS = 8
 DEFAULT_MODELS = ["fakellm-1", "fakellm-1-mini"]
 MAX_HEADER_BYTES = 64 * 1024
 MAX_BODY_BYTES = 32 * 1024 * 1024
@@ -481,7 +484,12 @@ class FakeLLMServer:
             ).removeprefix("Bearer ")
             if sent != api_key:
                 return self._error(writer, 401, "invalid api key", anthropic, keep)
-        if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
+        if request.path == EMBEDDINGS_PATH:
+            if embedding_inputs(body) is None:
+                return self._error(
+                    writer, 400, "body must be JSON with an input string or list", False, keep
+                )
+        elif not isinstance(body, dict) or not isinstance(body.get("messages"), list):
             return self._error(
                 writer, 400, "body must be JSON with a messages list", anthropic, keep
             )
@@ -492,6 +500,8 @@ class FakeLLMServer:
         if delay:
             await asyncio.sleep(delay)
 
+        if mode in ("ok", "slow") and request.path == EMBEDDINGS_PATH:
+            return self._send(writer, 200, embeddings_body(body), keep)
         if mode in ("ok", "slow"):
             return await self._answer(writer, behaviour, body, queued, seq, anthropic, keep)
         if mode == "fail":
@@ -668,6 +678,36 @@ class FakeLLMServer:
         await writer.drain()
         self.state.responses["200"] += 1
         return True
+
+
+def embedding_inputs(body: Any) -> list[str] | None:
+    """The texts of an embeddings request (a string or a list of strings), None when malformed."""
+    value = body.get("input") if isinstance(body, dict) else None
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
+        return value
+    return None
+
+
+def embedding_vector(text: str) -> list[float]:
+    """A deterministic unit-free vector of a text (the same text, the same vector)."""
+    digest = hashlib.sha256(text.encode()).digest()
+    return [round(byte / 255 * 2 - 1, 6) for byte in digest[:EMBEDDING_DIMENSIONS]]
+
+
+def embeddings_body(body: dict[str, Any]) -> dict[str, Any]:
+    texts = embedding_inputs(body) or []
+    tokens = sum(count_tokens(text) for text in texts)
+    return {
+        "object": "list",
+        "data": [
+            {"object": "embedding", "index": index, "embedding": embedding_vector(text)}
+            for index, text in enumerate(texts)
+        ],
+        "model": body.get("model") or DEFAULT_MODELS[0],
+        "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+    }
 
 
 def _seconds(value: float) -> str:

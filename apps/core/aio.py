@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -50,6 +51,19 @@ def mark_serving_event_loop() -> None:
 def on_event_loop() -> bool:
     """True when running under the async server's event loop (see ``_serving``)."""
     return _serving.get()
+
+
+def database_forbidden_here() -> bool:
+    """Whether this thread runs an event loop, so Django forbids database access here (unless
+    DJANGO_ALLOW_ASYNC_UNSAFE says otherwise, as Django's own check does): an async view
+    served through WSGI (``runserver``, schemathesis, the test client) is on one."""
+    if os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE"):
+        return False
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def blocking_executor() -> ThreadPoolExecutor:

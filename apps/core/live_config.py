@@ -14,10 +14,8 @@ the last good value: an outage freezes live configuration, it does not stop the 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -29,7 +27,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 
-from apps.core.aio import on_event_loop, run_blocking, submit_blocking
+from apps.core.aio import database_forbidden_here, on_event_loop, run_blocking, submit_blocking
 from apps.core.exceptions import ServiceUnavailable
 from apps.core.models import ConfigVersion
 
@@ -231,15 +229,7 @@ class LiveCache(Generic[T]):
 
 
 def _on_any_loop() -> bool:
-    """Whether this thread runs an event loop, so Django forbids database access here (unless
-    DJANGO_ALLOW_ASYNC_UNSAFE says otherwise, as Django's own check does)."""
-    if os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE"):
-        return False
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
+    return database_forbidden_here()
 
 
 def _refresh_all() -> None:

@@ -17,7 +17,11 @@ from apps.core.exceptions import error_json_response
 from apps.core.live_config import arefresh_all
 from apps.core.parsers import parse_json_bytes
 from apps.gateway import services
-from apps.gateway.serializers import chat_request_from
+from apps.gateway.serializers import (
+    chat_request_from,
+    embeddings_request_from,
+    responses_request_from,
+)
 from apps.security.services import GuardContext
 from apps.tenants.authentication import ApiKeyPrincipal, aauthenticate
 from apps.tenants.throttling import athrottle
@@ -57,12 +61,54 @@ async def chat_completions(request: HttpRequest) -> HttpResponse:
         chat = chat_request_from(_json_body(request))
         ctx = GuardContext.from_request(request, flow="chat")
         if chat.stream:
-            stream = await services.chat_stream(chat, ctx=ctx)
-            response = StreamingHttpResponse(stream.events, content_type="text/event-stream")
-            response["Cache-Control"] = "no-cache"
-            response["X-Accel-Buffering"] = "no"
-            return response
+            return _event_stream(await services.chat_stream(chat, ctx=ctx))
         body, provider = await services.chat_complete(chat, ctx=ctx)
+    except Exception as exc:
+        return error_json_response(exc, request)
+    response = JsonResponse(body)
+    response[PROVIDER_HEADER] = provider
+    return response
+
+
+def _event_stream(stream: services.ChatStream) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(stream.events, content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    response[PROVIDER_HEADER] = stream.provider
+    return response
+
+
+@csrf_exempt
+async def responses(request: HttpRequest) -> HttpResponse:
+    """OpenAI's Responses API (text in, text out) over the chat path: input guarded, output
+    redacted, breakers and fallbacks as for chat (``stream: true`` -> Responses events)."""
+    if request.method != "POST":
+        return _not_allowed(request, "POST")
+    try:
+        await _principal(request)
+        chat = responses_request_from(_json_body(request))
+        ctx = GuardContext.from_request(request, flow="chat")
+        if chat.stream:
+            return _event_stream(await services.responses_stream(chat, ctx=ctx))
+        body, provider = await services.responses_create(chat, ctx=ctx)
+    except Exception as exc:
+        return error_json_response(exc, request)
+    response = JsonResponse(body)
+    response[PROVIDER_HEADER] = provider
+    return response
+
+
+@csrf_exempt
+async def embeddings(request: HttpRequest) -> HttpResponse:
+    """OpenAI-compatible embeddings (OpenAI-compatible providers only), secrets redacted and the
+    PII policy applied to the inputs; breakers, retries and fallbacks as for chat."""
+    if request.method != "POST":
+        return _not_allowed(request, "POST")
+    try:
+        await _principal(request)
+        embeddings_request = embeddings_request_from(_json_body(request))
+        ctx = GuardContext.from_request(request, flow="embeddings")
+        body, provider = await services.embeddings(embeddings_request, ctx=ctx)
     except Exception as exc:
         return error_json_response(exc, request)
     response = JsonResponse(body)
@@ -79,3 +125,16 @@ async def models(request: HttpRequest) -> HttpResponse:
     except Exception as exc:
         return error_json_response(exc, request)
     return JsonResponse(services.models())
+
+
+async def model_detail(request: HttpRequest, model_id: str) -> HttpResponse:
+    """One model (a provider or an operator's alias) in OpenAI's model format; 404
+    ``model_not_found`` lists the models there are."""
+    if request.method not in ("GET", "HEAD"):
+        return _not_allowed(request, "GET, HEAD")
+    try:
+        await _principal(request)
+        body = services.model(model_id)
+    except Exception as exc:
+        return error_json_response(exc, request)
+    return JsonResponse(body)

@@ -4,7 +4,7 @@ from prometheus_client import Counter, Gauge
 
 GATEWAY_REQUESTS = Counter(
     "ai_platform_gateway_requests_total",
-    "OpenAI-compatible /v1/chat/completions requests, by mode and outcome.",
+    "OpenAI-compatible /v1 requests (mode: sync, stream, embeddings), by mode and outcome.",
     ["mode", "status"],
 )
 INFLIGHT = Gauge(

@@ -1,4 +1,5 @@
-"""Validation of the OpenAI-compatible request body (``POST /v1/chat/completions``).
+"""Validation of the OpenAI-compatible request bodies (``POST /v1/chat/completions``,
+``POST /v1/embeddings``).
 
 The serializer is the request's contract: it validates the JSON body and turns it into the
 arguments of :func:`apps.gateway.services.chat_complete` / ``chat_stream``. Errors keep the codes
@@ -196,3 +197,167 @@ def chat_request_from(body: Any) -> ChatRequest:
     serializer = ChatCompletionInputSerializer(data=body)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+# OpenAI's embeddings request. Token arrays as input are refused (the guard reads text).
+EMBEDDING_FIELDS = frozenset({"input", "model", "encoding_format", "dimensions", "user"})
+MAX_EMBEDDING_INPUTS = 2048
+MAX_EMBEDDING_INPUT_CHARS = 100_000
+DIMENSIONS_RANGE = (1, 65_536)
+
+
+@dataclass(frozen=True)
+class EmbeddingsRequest:
+    inputs: list[str]
+    model: Any
+    encoding_format: str  # "float" or "base64"
+    dimensions: int | None
+
+
+def _embedding_inputs(raw: Any) -> list[str]:
+    inputs = [raw] if isinstance(raw, str) else raw
+    if not isinstance(inputs, list) or not inputs:
+        raise InvalidRequest("'input' must be a string or a non-empty list of strings.")
+    if len(inputs) > MAX_EMBEDDING_INPUTS:
+        raise InvalidRequest(f"At most {MAX_EMBEDDING_INPUTS} inputs.")
+    for index, text in enumerate(inputs):
+        if not isinstance(text, str):
+            raise InvalidRequest(
+                f"input[{index}] must be a string (token arrays are not accepted)."
+            )
+        if not text:
+            raise InvalidRequest(f"input[{index}] is empty.")
+        if len(text) > MAX_EMBEDDING_INPUT_CHARS:
+            raise InvalidRequest(f"input[{index}] is over {MAX_EMBEDDING_INPUT_CHARS} characters.")
+    return inputs
+
+
+def embeddings_request_from(body: Any) -> EmbeddingsRequest:
+    """The validated embeddings request, or an :class:`InvalidRequest` (400) naming the fault."""
+    if not isinstance(body, dict):
+        raise InvalidRequest("The request body must be a JSON object.")
+    unknown = sorted(str(name) for name in body if name not in EMBEDDING_FIELDS)
+    if unknown:
+        raise InvalidRequest(
+            f"Unknown field(s): {', '.join(unknown)}.", details={"unknown_fields": unknown}
+        )
+    encoding = body.get("encoding_format") or "float"
+    if encoding not in ("float", "base64"):
+        raise InvalidRequest("'encoding_format' must be 'float' or 'base64'.")
+    return EmbeddingsRequest(
+        inputs=_embedding_inputs(body.get("input")),
+        model=body.get("model"),
+        encoding_format=encoding,
+        dimensions=_number(body, "dimensions", bounds=DIMENSIONS_RANGE, kind=int),
+    )
+
+
+# OpenAI's Responses request, mapped onto the chat path. Fields read: input, instructions,
+# model, max_output_tokens, temperature. Accepted and not forwarded: the listed bookkeeping
+# fields. Refused (400 naming them): what needs state or tools this mapping does not keep.
+RESPONSES_FIELDS = frozenset(
+    {
+        "model",
+        "input",
+        "instructions",
+        "max_output_tokens",
+        "temperature",
+        "stream",
+        "metadata",
+        "user",
+        "store",
+        "top_p",
+        "truncation",
+        "include",
+        "service_tier",
+        "prompt_cache_key",
+        "safety_identifier",
+        "parallel_tool_calls",
+        "tool_choice",
+        "reasoning",
+        "text",
+        "tools",
+        "previous_response_id",
+    }
+)
+_RESPONSES_ROLES = {"user", "system", "developer", "assistant"}
+_RESPONSES_TEXT_PARTS = {"input_text", "output_text"}
+
+
+def _response_item_text(content: Any, index: int) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        texts = []
+        for part in content:
+            if not isinstance(part, dict) or part.get("type") not in _RESPONSES_TEXT_PARTS:
+                raise InvalidRequest(
+                    f"input[{index}].content: only input_text and output_text parts are accepted.",
+                    code="invalid_messages",
+                )
+            if not isinstance(part.get("text"), str):
+                raise InvalidRequest(
+                    f"input[{index}].content: a text part needs 'text'.", code="invalid_messages"
+                )
+            texts.append(part["text"])
+        return "\n".join(texts)
+    raise InvalidRequest(
+        f"input[{index}].content must be a string or a list of parts.", code="invalid_messages"
+    )
+
+
+def _responses_messages(body: dict) -> list[dict]:
+    messages: list[dict] = []
+    instructions = body.get("instructions")
+    if instructions is not None:
+        if not isinstance(instructions, str):
+            raise InvalidRequest("'instructions' must be a string.")
+        messages.append({"role": "system", "content": instructions})
+    raw = body.get("input")
+    if isinstance(raw, str):
+        raw = [{"role": "user", "content": raw}]
+    if not isinstance(raw, list) or not raw:
+        raise InvalidRequest(
+            "'input' must be a string or a non-empty list of messages.", code="invalid_messages"
+        )
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict) or item.get("type", "message") != "message":
+            raise InvalidRequest(
+                f"input[{index}]: only message items are accepted.", code="invalid_messages"
+            )
+        role = item.get("role")
+        if not isinstance(role, str) or role not in _RESPONSES_ROLES:
+            raise InvalidRequest(
+                f"input[{index}] needs a role among {sorted(_RESPONSES_ROLES)}.",
+                code="invalid_messages",
+            )
+        messages.append({"role": role, "content": _response_item_text(item.get("content"), index)})
+    return _messages(messages)
+
+
+def responses_request_from(body: Any) -> ChatRequest:
+    """``POST /v1/responses`` as the chat request it maps to, or a 400 naming the fault."""
+    if not isinstance(body, dict):
+        raise InvalidRequest("The request body must be a JSON object.")
+    unknown = sorted(str(name) for name in body if name not in RESPONSES_FIELDS)
+    if unknown:
+        raise InvalidRequest(
+            f"Unknown field(s): {', '.join(unknown)}.", details={"unknown_fields": unknown}
+        )
+    unsupported = [name for name in ("tools", "previous_response_id") if body.get(name)]
+    if unsupported:
+        raise InvalidRequest(
+            f"Not supported on /v1/responses: {', '.join(unsupported)} (use "
+            "/v1/chat/completions for tools; send the whole conversation as input).",
+            details={"unsupported_fields": unsupported},
+        )
+    return ChatRequest(
+        messages=_responses_messages(body),
+        model=body.get("model"),
+        stream=body.get("stream") is True,
+        include_usage=True,
+        tools=None,
+        response_format=None,
+        max_tokens=_number(body, "max_output_tokens", bounds=MAX_TOKENS_RANGE, kind=int),
+        temperature=_number(body, "temperature", bounds=TEMPERATURE_RANGE),
+    )

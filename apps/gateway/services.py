@@ -8,11 +8,13 @@ with redaction that holds across chunk boundaries (``StreamRedactor``).
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import struct
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -21,9 +23,10 @@ from apps.core.exceptions import ApiError, error_body, message_of
 from apps.core.principal import GuardContext
 from apps.gateway.exceptions import ModelNotFound
 from apps.gateway.metrics import GATEWAY_REQUESTS
-from apps.gateway.serializers import ChatRequest, text_of
-from apps.providers.async_calls import acomplete, astream_complete
-from apps.providers.services import list_models
+from apps.gateway.serializers import ChatRequest, EmbeddingsRequest, text_of
+from apps.providers.async_calls import acomplete, aembed, astream_complete
+from apps.providers.models import RESERVED_MODEL_NAMES
+from apps.providers.services import list_models, model_get, model_provider
 from apps.providers.types import Completion, StreamDelta
 from apps.security.pii.masking import Vault
 from apps.security.selectors import policy_snapshot
@@ -73,24 +76,36 @@ def _guarded_messages(messages: list[dict], ctx: GuardContext) -> list[dict]:
     return out
 
 
-DEFAULT_MODELS = frozenset({"", "default", "agenthub"})
+DEFAULT_MODELS = frozenset({"", *RESERVED_MODEL_NAMES})
+
+
+def model_not_found(model: Any) -> ModelNotFound:
+    """OpenAI's 404 for a model that does not exist here, listing the ones that do."""
+    available = ["default", *(entry["id"] for entry in list_models())]
+    return ModelNotFound(
+        f"Model {str(model)[:100]!r} does not exist here. Available: " + ", ".join(available) + ".",
+        details={"available": available},
+    )
+
+
+def model(model_id: str) -> dict[str, Any]:
+    """``GET /v1/models/{id}``: one OpenAI model object (a provider or an operator's alias)."""
+    entry = model_get(model_id)
+    if entry is None:
+        raise model_not_found(model_id)
+    return entry
 
 
 def _provider_for(model: Any) -> str | None:
-    """``model`` names an enabled provider (an id of ``GET /v1/models``); absent, ``default``
-    or ``agenthub`` -> the default provider; anything else is a 404 ``model_not_found`` that
-    lists the models there are."""
+    """``model`` names an enabled provider or an operator's alias of one (an id of
+    ``GET /v1/models``); absent, ``default`` or ``agenthub`` -> the default provider; anything
+    else is a 404 ``model_not_found`` that lists the models there are."""
     if model is None or (isinstance(model, str) and model in DEFAULT_MODELS):
         return None
-    available = [entry["id"] for entry in list_models()]
-    if isinstance(model, str) and model in available:
-        return model
-    raise ModelNotFound(
-        f"Model {str(model)[:100]!r} does not exist here. Available: "
-        + ", ".join(["default", *available])
-        + ".",
-        details={"available": ["default", *available]},
-    )
+    provider = model_provider(model) if isinstance(model, str) else None
+    if provider is None:
+        raise model_not_found(model)
+    return provider
 
 
 def _masked_messages(messages: list[dict], ctx: GuardContext) -> tuple[list[dict], Vault]:
@@ -187,7 +202,8 @@ class ChatStream:
     """An opened stream: ``events`` yields the server-sent event bytes. Iterate it to the end or
     ``aclose()`` it: closing releases the upstream call at once."""
 
-    events: AsyncIterator[bytes]
+    events: AsyncGenerator[bytes, None]
+    provider: str  # the provider that answers (its first item is already in)
 
 
 async def chat_stream(chat: ChatRequest, *, ctx: GuardContext) -> ChatStream:
@@ -210,16 +226,20 @@ async def chat_stream(chat: ChatRequest, *, ctx: GuardContext) -> ChatStream:
         include_usage=chat.include_usage,
         vault=vault,
     )
-    return ChatStream(events)
+    provider = first.provider if first is not None else ""
+    return ChatStream(events, provider)
 
 
-def _chunk(completion_id: str, created: int, model: str, delta: dict, finish=None) -> bytes:
-    payload = {
+def _chunk(
+    completion_id: str, created: int, model: str, delta: dict, finish=None, **extra: Any
+) -> bytes:
+    payload: dict[str, Any] = {
         "id": completion_id,
         "object": "chat.completion.chunk",
         "created": created,
         "model": model,
         "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}],
+        **extra,
     }
     return b"data: " + json.dumps(payload, separators=(",", ":")).encode() + b"\n\n"
 
@@ -232,7 +252,7 @@ async def _sse_events(
     *,
     include_usage: bool,
     vault: Vault,
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     # Secrets are redacted and PII placeholders restored chunk by chunk: only a tail that could
     # still become a secret or a placeholder is held back.
     redactor = StreamRedactor(current_redactor())
@@ -259,7 +279,16 @@ async def _sse_events(
             if final.tool_calls:
                 calls = [dict(c, index=i) for i, c in enumerate(_tool_calls_json(final, vault))]
                 yield _chunk(completion_id, created, model, {"tool_calls": calls})
-            yield _chunk(completion_id, created, model, {}, final.finish_reason or "stop")
+            # AgentHub's: which provider answered (the JSON answer's field and header), on the
+            # chunk that carries finish_reason (headers left before the provider was certain).
+            yield _chunk(
+                completion_id,
+                created,
+                model,
+                {},
+                final.finish_reason or "stop",
+                provider=final.provider,
+            )
             if include_usage:
                 usage_chunk = {
                     "id": completion_id,
@@ -285,3 +314,179 @@ async def _sse_events(
     finally:
         GATEWAY_REQUESTS.labels(mode="stream", status=status).inc()
         await items.aclose()  # the client went away: the upstream call ends now
+
+
+def _embedding_json(vector: tuple[float, ...], encoding_format: str) -> list[float] | str:
+    if encoding_format == "base64":  # OpenAI's: little-endian float32, base64 (the openai
+        # Python client asks for this by default and decodes it)
+        return base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
+    return list(vector)
+
+
+async def embeddings(request: EmbeddingsRequest, *, ctx: GuardContext) -> tuple[dict, str]:
+    """Guarded embeddings: (OpenAI's embeddings list, the provider that answered).
+
+    The inputs are data to index, not instructions to a model, so the injection guard does not
+    judge them; what must not leave does not: secrets are redacted and the tenant's PII policy
+    applied (``block`` entities refuse the request). Masking is one-way here: a vector cannot
+    be unmasked, so the provider embeds the placeholders."""
+    provider = _provider_for(request.model)
+    redactor = current_redactor()
+    texts, _vault = pii_mask([redactor.redact(text) for text in request.inputs], ctx=ctx)
+    try:
+        result = await aembed(inputs=texts, provider=provider, dimensions=request.dimensions)
+    except ApiError:
+        GATEWAY_REQUESTS.labels(mode="embeddings", status="error").inc()
+        raise
+    GATEWAY_REQUESTS.labels(mode="embeddings", status="ok").inc()
+    body = {
+        "object": "list",
+        "data": [
+            {
+                "object": "embedding",
+                "index": index,
+                "embedding": _embedding_json(vector, request.encoding_format),
+            }
+            for index, vector in enumerate(result.vectors)
+        ],
+        "model": result.model,
+        "usage": {
+            "prompt_tokens": result.usage.prompt_tokens,
+            "total_tokens": result.usage.total_tokens or result.usage.prompt_tokens,
+        },
+        "provider": result.provider,  # AgentHub's, as on chat answers (also a header)
+    }
+    return body, result.provider
+
+
+# --- /v1/responses: OpenAI's Responses API mapped onto the chat path ----------------------
+
+
+def _response_object(
+    response_id: str,
+    created: int,
+    *,
+    model: str,
+    text: str,
+    usage: dict[str, int],
+    provider: str,
+    status: str = "completed",
+) -> dict[str, Any]:
+    item_status = "completed" if status == "completed" else "in_progress"
+    output = []
+    if status == "completed":
+        output = [
+            {
+                "type": "message",
+                "id": "msg_" + response_id.removeprefix("resp_"),
+                "status": item_status,
+                "role": "assistant",
+                "content": [{"type": "output_text", "text": text, "annotations": []}],
+            }
+        ]
+    prompt = int(usage.get("prompt_tokens", 0))
+    completion = int(usage.get("completion_tokens", 0))
+    return {
+        "id": response_id,
+        "object": "response",
+        "created_at": created,
+        "status": status,
+        "model": model,
+        "output": output,
+        "parallel_tool_calls": False,
+        "tool_choice": "none",
+        "tools": [],
+        "error": None,
+        "incomplete_details": None,
+        "usage": {
+            "input_tokens": prompt,
+            "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens": completion,
+            "output_tokens_details": {"reasoning_tokens": 0},
+            "total_tokens": int(usage.get("total_tokens") or prompt + completion),
+        },
+        "provider": provider,  # AgentHub's, as on chat answers (also a header)
+    }
+
+
+async def responses_create(chat: ChatRequest, *, ctx: GuardContext) -> tuple[dict, str]:
+    """A guarded Responses API answer: the chat path (guard, PII, breakers, fallbacks, output
+    guard) in OpenAI's ``response`` shape."""
+    body, provider = await chat_complete(chat, ctx=ctx)
+    text = body["choices"][0]["message"]["content"] or ""
+    response = _response_object(
+        "resp_" + uuid.uuid4().hex,
+        body["created"],
+        model=body["model"],
+        text=text,
+        usage=body["usage"],
+        provider=provider,
+    )
+    return response, provider
+
+
+def _response_event(kind: str, sequence: int, **fields: Any) -> bytes:
+    payload = {"type": kind, "sequence_number": sequence, **fields}
+    return f"event: {kind}\ndata: ".encode() + json.dumps(payload).encode() + b"\n\n"
+
+
+async def responses_stream(chat: ChatRequest, *, ctx: GuardContext) -> ChatStream:
+    """The streamed Responses API: the chat stream (redacted chunk by chunk, PII restored)
+    re-told as Responses events. A failure before the first text raises here as an HTTP error."""
+    stream = await chat_stream(chat, ctx=ctx)
+    return ChatStream(_responses_events(stream), stream.provider)
+
+
+async def _responses_events(stream: ChatStream) -> AsyncGenerator[bytes, None]:
+    response_id = "resp_" + uuid.uuid4().hex
+    item_id = "msg_" + response_id.removeprefix("resp_")
+    created = int(time.time())
+    sequence = 0
+    pieces: list[str] = []
+    model, usage, provider = "", {}, stream.provider
+
+    def event(kind: str, **fields: Any) -> bytes:
+        nonlocal sequence
+        sequence += 1
+        return _response_event(kind, sequence, **fields)
+
+    base = {"model": model, "text": "", "usage": {}, "provider": provider}
+    yield event(
+        "response.created",
+        response=_response_object(response_id, created, status="in_progress", **base),
+    )
+    item = {"type": "message", "id": item_id, "status": "in_progress", "role": "assistant"}
+    yield event("response.output_item.added", output_index=0, item={**item, "content": []})
+    part = {"type": "output_text", "text": "", "annotations": []}
+    where = {"item_id": item_id, "output_index": 0, "content_index": 0}
+    yield event("response.content_part.added", **where, part=part)
+    try:
+        async for raw in stream.events:
+            data = raw.removeprefix(b"data: ").strip()
+            if data == b"[DONE]":
+                break
+            chunk = json.loads(data)
+            if "error" in chunk:  # the chat stream's in-band error (headers already sent)
+                error = chunk["error"]
+                yield event("error", code=error.get("code"), message=error.get("message"))
+                return
+            model = chunk.get("model") or model
+            provider = chunk.get("provider") or provider
+            if chunk.get("usage"):
+                usage = chunk["usage"]
+            for choice in chunk.get("choices") or ():
+                delta = (choice.get("delta") or {}).get("content")
+                if delta:
+                    pieces.append(delta)
+                    yield event("response.output_text.delta", **where, delta=delta)
+    finally:
+        await stream.events.aclose()
+    text = "".join(pieces)
+    yield event("response.output_text.done", **where, text=text)
+    yield event("response.content_part.done", **where, part={**part, "text": text})
+    done_item = {**item, "status": "completed", "content": [{**part, "text": text}]}
+    yield event("response.output_item.done", output_index=0, item=done_item)
+    final = _response_object(
+        response_id, created, model=model, text=text, usage=usage, provider=provider
+    )
+    yield event("response.completed", response=final)

@@ -18,12 +18,20 @@ from django.utils.translation import ngettext
 from apps.core.admin import ServiceValidationAdminMixin
 from apps.providers.breaker.config import State
 from apps.providers.breaker.core import BreakerSnapshot
-from apps.providers.models import BreakerConfig, BreakerEvent, Provider, ProviderFallback
+from apps.providers.models import (
+    BreakerConfig,
+    BreakerEvent,
+    ModelAlias,
+    Provider,
+    ProviderFallback,
+)
 from apps.providers.services import (
     breaker_disable,
     breaker_force_open,
     breaker_reset,
     breaker_snapshot,
+    model_alias_delete,
+    model_alias_save,
     provider_api_key_source,
     provider_delete,
     provider_related_saved,
@@ -328,3 +336,25 @@ class BreakerEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+@admin.register(ModelAlias)
+class ModelAliasAdmin(ServiceValidationAdminMixin, admin.ModelAdmin):
+    """Model names clients send (``gpt-4o``) and the provider each routes to; saved through the
+    services, so a change is live in every process within a second."""
+
+    list_display = ("name", "provider", "created_at")
+    list_select_related = ("provider",)
+    search_fields = ("name", "provider__name")
+    autocomplete_fields = ("provider",)
+    fields = ("name", "provider")
+
+    def save_model(self, request: HttpRequest, obj: ModelAlias, form, change: bool) -> None:
+        model_alias_save(alias=obj)
+
+    def delete_model(self, request: HttpRequest, obj: ModelAlias) -> None:
+        model_alias_delete(alias=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ModelAlias]) -> None:
+        for alias in queryset:
+            model_alias_delete(alias=alias)

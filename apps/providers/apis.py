@@ -17,13 +17,22 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.providers.breaker.core import BreakerSnapshot
-from apps.providers.models import BreakerMode, Provider, ProviderKind
-from apps.providers.selectors import breaker_config_of, provider_get, provider_list
+from apps.providers.models import BreakerMode, ModelAlias, Provider, ProviderKind
+from apps.providers.selectors import (
+    breaker_config_of,
+    model_alias_get,
+    model_alias_list,
+    provider_get,
+    provider_list,
+)
 from apps.providers.services import (
     breaker_disable,
     breaker_force_open,
     breaker_reset,
     breaker_snapshot,
+    model_alias_create,
+    model_alias_delete,
+    model_alias_update,
     provider_api_key_is_set,
     provider_api_key_source,
     provider_create,
@@ -284,3 +293,74 @@ class ProviderTestApi(APIView):
         if result.error is not None:
             raise result.error
         return Response(ConnectionTestSerializer(result).data)
+
+
+class ModelAliasOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text="The model name clients send, e.g. gpt-4o.")
+    provider = serializers.CharField(source="provider.name", help_text="Where it routes.")
+    created_at = serializers.DateTimeField()
+
+
+class ModelAliasInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    provider = serializers.SlugRelatedField(
+        slug_field="name", queryset=Provider.objects.all(), help_text="A provider's name."
+    )
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(str(name) for name in data if name not in self.fields)
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class ModelAliasListCreateApi(APIView):
+    """Operator-defined model names (``gpt-4o`` -> a provider) for ``/v1``: listed by
+    ``GET /v1/models``, routed without a database read."""
+
+    permission_classes = [IsPlatformAdminOrOperatorReadOnly]
+
+    @extend_schema(responses=ModelAliasOutputSerializer(many=True), summary="List model aliases")
+    def get(self, request: Request) -> Response:
+        return Response(ModelAliasOutputSerializer(model_alias_list(), many=True).data)
+
+    @extend_schema(
+        request=ModelAliasInputSerializer,
+        responses={201: ModelAliasOutputSerializer},
+        summary="Create a model alias",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = ModelAliasInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        alias = model_alias_create(**serializer.validated_data)
+        return Response(ModelAliasOutputSerializer(alias).data, status=201)
+
+
+class ModelAliasDetailApi(APIView):
+    """One model alias; PATCH renames it or points it elsewhere, DELETE removes it (both live
+    in every process within one second)."""
+
+    permission_classes = [IsPlatformAdminOrOperatorReadOnly]
+
+    @extend_schema(responses=ModelAliasOutputSerializer, summary="Get a model alias")
+    def get(self, request: Request, alias_id: int) -> Response:
+        return Response(ModelAliasOutputSerializer(model_alias_get(alias_id=alias_id)).data)
+
+    @extend_schema(
+        request=ModelAliasInputSerializer(partial=True),
+        responses=ModelAliasOutputSerializer,
+        summary="Change a model alias",
+    )
+    def patch(self, request: Request, alias_id: int) -> Response:
+        alias: ModelAlias = model_alias_get(alias_id=alias_id)
+        serializer = ModelAliasInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        alias = model_alias_update(alias=alias, **serializer.validated_data)
+        return Response(ModelAliasOutputSerializer(alias).data)
+
+    @extend_schema(responses={204: None}, summary="Delete a model alias")
+    def delete(self, request: Request, alias_id: int) -> Response:
+        model_alias_delete(alias=model_alias_get(alias_id=alias_id))
+        return Response(status=204)

@@ -12,15 +12,17 @@ gives a half-open trial slot back.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
+from typing import TypeVar
 
 from tenacity import AsyncRetrying, stop_after_attempt
 
 from apps.providers.breaker.core import AsyncCircuitBreaker, Permit
 from apps.providers.callstats import call_stats
 from apps.providers.clients.base import ProviderSpec
-from apps.providers.exceptions import CircuitOpenError, LLMError
+from apps.providers.clients.openai_compat import OpenAICompatibleClient
+from apps.providers.exceptions import CircuitOpenError, LLMError, UnsupportedForProvider
 from apps.providers.metrics import LLM_ERRORS
 from apps.providers.retry import RetryPolicy, counts_for_breaker
 from apps.providers.runtime import breakers
@@ -33,7 +35,15 @@ from apps.providers.services import (
     count_attempt,
     logger,
 )
-from apps.providers.types import Completion, CompletionRequest, StreamDelta, ToolSpec
+from apps.providers.types import (
+    Completion,
+    CompletionRequest,
+    Embeddings,
+    StreamDelta,
+    ToolSpec,
+)
+
+T = TypeVar("T")
 
 
 async def _acquire(spec: ProviderSpec, breaker: AsyncCircuitBreaker) -> Permit:
@@ -72,11 +82,16 @@ def _retrying(spec: ProviderSpec) -> AsyncRetrying:
 
 
 async def _attempt(spec: ProviderSpec, request: CompletionRequest) -> Completion:
+    return await _guarded(spec, lambda: _CLIENTS[spec.kind].acomplete(spec, request))
+
+
+async def _guarded(spec: ProviderSpec, call: Callable[[], Awaitable[T]]) -> T:
+    """One attempt of ``call`` through the provider's breaker."""
     breaker = breakers.async_get(spec.name)
     permit = await _acquire(spec, breaker)
     started = time.perf_counter()
     try:
-        completion = await _CLIENTS[spec.kind].acomplete(spec, request)
+        completion = await call()
     except Exception as exc:
         await _settle(spec, breaker, permit, started, exc)
         raise
@@ -196,7 +211,7 @@ async def _drain(
         if isinstance(opened.first, Completion):
             yield await finish(opened.first)
             return
-        yield opened.first
+        yield replace(opened.first, provider=spec.name)  # the answer's provider, known early
         async for item in opened.rest:
             if isinstance(item, Completion):
                 yield await finish(item)
@@ -245,4 +260,61 @@ async def astream_complete(
             await drained.aclose()
         return
     assert last_error is not None
+    raise last_error
+
+
+async def _embed_with(
+    spec: ProviderSpec, inputs: list[str], dimensions: int | None, flow: str
+) -> Embeddings:
+    client = _CLIENTS[spec.kind]
+    assert isinstance(client, OpenAICompatibleClient)
+    started = time.perf_counter()
+    try:
+        async for attempt in _retrying(spec):
+            with attempt:
+                embeddings = await _guarded(
+                    spec, lambda: client.aembed(spec, inputs, dimensions=dimensions)
+                )
+    except CircuitOpenError:
+        raise
+    except Exception:
+        _observe(spec, flow, time.perf_counter() - started, ok=False)
+        raise
+    _observe(spec, flow, time.perf_counter() - started, ok=True)
+    return embeddings
+
+
+def _embeds(spec: ProviderSpec) -> bool:
+    return isinstance(_CLIENTS.get(spec.kind), OpenAICompatibleClient)
+
+
+async def aembed(
+    *,
+    inputs: list[str],
+    provider: str | None = None,
+    dimensions: int | None = None,
+    flow: str = "embeddings",
+) -> Embeddings:
+    """Embeddings of ``inputs`` with breakers, retries and the fallback chain of chat (only the
+    fallbacks that can embed). A provider that cannot embed (not OpenAI-compatible) is a 400
+    :class:`UnsupportedForProvider`."""
+    chain = provider_chain(provider)
+    if not _embeds(chain[0]):
+        raise UnsupportedForProvider(
+            f"Provider '{chain[0].name}' ({chain[0].kind}) has no embeddings endpoint; "
+            "embeddings need an OpenAI-compatible provider.",
+            details={"provider": chain[0].name},
+        )
+    chain = [spec for spec in chain if _embeds(spec)]
+    failed: list[str] = []
+    last_error: LLMError | None = None
+    for spec in chain:
+        try:
+            embeddings = await _embed_with(spec, inputs, dimensions, flow)
+        except LLMError as exc:
+            failed.append(spec.name)
+            last_error = exc
+            continue
+        return replace(embeddings, fallbacks=tuple(failed))
+    assert last_error is not None  # the chain is never empty
     raise last_error

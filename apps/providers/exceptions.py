@@ -8,6 +8,9 @@
 | LLMResponseError    | 502  | llm_bad_response      |
 | CircuitOpenError    | 503  | circuit_open          |
 | ProviderConfigError | 503  | provider_misconfigured|
+
+``UnsupportedForProvider`` (400 ``unsupported_for_provider``) is the caller's error, not a call
+failure: the operation (e.g. embeddings) does not exist for that kind of provider.
 """
 
 from __future__ import annotations
@@ -83,3 +86,9 @@ class ProviderConfigError(LLMError):
     default_code = "provider_misconfigured"
     default_detail = "The provider is not configured correctly."
     error_type = "config"
+
+
+class UnsupportedForProvider(ApiError):
+    status_code = 400
+    default_code = "unsupported_for_provider"
+    default_detail = "The provider does not support this operation."

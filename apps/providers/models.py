@@ -417,3 +417,39 @@ class ProviderCallStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} @ {self.minute:%Y-%m-%d %H:%M}: {self.calls} calls"
+
+
+# Model names that mean "the default provider" at the front door.
+RESERVED_MODEL_NAMES = frozenset({"default", "agenthub"})
+
+
+class ModelAlias(models.Model):
+    """An operator-chosen model name (e.g. ``gpt-4o``) that routes to a provider: OpenAI
+    clients keep the model names they were written for, and nothing else is guessed."""
+
+    name = models.CharField(
+        max_length=100,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$",
+                "Letters, digits and . _ : / - (starting with a letter or digit).",
+            )
+        ],
+        help_text="The model name clients send, e.g. gpt-4o.",
+    )
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="aliases")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "model aliases"
+
+    def __str__(self) -> str:
+        return f"{self.name} -> {self.provider}"
+
+    def clean(self) -> None:
+        if self.name in RESERVED_MODEL_NAMES:
+            raise ValidationError({"name": "This name means the default provider."})
+        if self.provider_id and Provider.objects.filter(name=self.name).exists():
+            raise ValidationError({"name": "A provider already has this name."})

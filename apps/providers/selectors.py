@@ -4,9 +4,10 @@ snapshot rebuilt when the "providers" live-config namespace moves), never the ta
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings as django_settings
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -18,6 +19,7 @@ from apps.providers.clients.offline import OFFLINE_MODEL
 from apps.providers.exceptions import ProviderConfigError
 from apps.providers.models import (
     BreakerConfig,
+    ModelAlias,
     Provider,
     ProviderFallback,
     ProviderKind,
@@ -92,6 +94,7 @@ class ProvidersRuntime:
     by_name: dict[str, ProviderSpec]
     breaker_settings: dict[str, BreakerSettings]
     default: str  # name of the provider used when a call names none
+    aliases: dict[str, str] = field(default_factory=dict)  # model alias -> provider name
 
     def spec(self, name: str) -> ProviderSpec | None:
         spec = self.by_name.get(name)
@@ -152,13 +155,28 @@ def _build_runtime() -> ProvidersRuntime:
             settings[provider.name] = config.to_settings()
     default = next((s.name for s in by_name.values() if s.is_default and s.enabled), None)
     if default is None:
-        offline = by_name.get(BUILTIN_OFFLINE_NAME)
-        default = BUILTIN_OFFLINE_NAME if offline is None or offline.enabled else ""
+        default = _implicit_default(by_name)
+    aliases = dict(ModelAlias.objects.values_list("name", "provider__name"))
     return ProvidersRuntime(
         by_name=by_name,
         breaker_settings=settings,
         default=default,
+        aliases=aliases,
     )
+
+
+def _implicit_default(by_name: dict[str, ProviderSpec]) -> str:
+    """The provider used when no enabled provider is the default: the built-in offline one
+    stands in only where it cannot hide a real one (an empty registry, the embedded default,
+    or DJANGO_ENV=development). Otherwise none: a call naming no model is a 503
+    ``provider_misconfigured`` instead of a silent offline answer."""
+    offline = by_name.get(BUILTIN_OFFLINE_NAME)
+    if offline is not None and not offline.enabled:
+        return ""
+    real = any(s.enabled and s.kind != ProviderKind.OFFLINE for s in by_name.values())
+    if real and django_settings.DJANGO_ENV != "development":
+        return ""
+    return BUILTIN_OFFLINE_NAME
 
 
 live_providers: LiveCache[ProvidersRuntime] = LiveCache(LIVE_NAMESPACE, _build_runtime)
@@ -200,6 +218,14 @@ def provider_list() -> QuerySet[Provider]:
             queryset=ProviderFallback.objects.select_related("fallback").order_by("position", "id"),
         )
     )
+
+
+def model_alias_list() -> QuerySet[ModelAlias]:
+    return ModelAlias.objects.select_related("provider").order_by("name")
+
+
+def model_alias_get(*, alias_id: int) -> ModelAlias:
+    return get_object_or_404(model_alias_list(), pk=alias_id)
 
 
 def provider_get(*, provider_id: int) -> Provider:

@@ -30,7 +30,9 @@ from apps.providers.clients.openai_compat import OpenAICompatibleClient
 from apps.providers.exceptions import CircuitOpenError, LLMError
 from apps.providers.metrics import LLM_DURATION, LLM_ERRORS, PROVIDER_ATTEMPTS, PROVIDER_REQUESTS
 from apps.providers.models import (
+    RESERVED_MODEL_NAMES,
     BreakerConfig,
+    ModelAlias,
     Provider,
     ProviderFallback,
     ProviderKind,
@@ -363,17 +365,58 @@ def provider_supports_tools(provider: str | Provider | None = None) -> bool:
 
 
 def list_models() -> list[dict]:
-    """Enabled providers as OpenAI ``/v1/models`` entries (the id is the provider name)."""
+    """Enabled providers and the aliases that route to them, as OpenAI ``/v1/models`` entries
+    (a provider's id is its name; an alias also names the provider it routes to)."""
     runtime = provider_runtime()
     specs = [s for s in runtime.by_name.values() if s.enabled]
     if not runtime.by_name:
         default = runtime.spec(runtime.default) if runtime.default else None
         specs = [default] if default is not None else []
-    return [
+    entries = [
         {"id": s.name, "object": "model", "created": s.created, "owned_by": s.kind}
-        for s in sorted(specs, key=lambda s: s.name)
+        for s in specs
         if s is not None
     ]
+    for alias, target in runtime.aliases.items():
+        spec = runtime.by_name.get(target)
+        if spec is not None and spec.enabled:
+            entries.append(
+                {
+                    "id": alias,
+                    "object": "model",
+                    "created": spec.created,
+                    "owned_by": spec.kind,
+                    "provider": spec.name,
+                }
+            )
+    return sorted(entries, key=lambda entry: entry["id"])
+
+
+def model_get(model_id: str) -> dict | None:
+    """One ``/v1/models`` entry (a provider or an alias; ``default`` / ``agenthub``: the
+    default provider, named in ``provider``), or None when there is none."""
+    if model_id in RESERVED_MODEL_NAMES:
+        runtime = provider_runtime()
+        spec = runtime.spec(runtime.default) if runtime.default else None
+        if spec is None or not spec.enabled:
+            return None
+        return {
+            "id": model_id,
+            "object": "model",
+            "created": spec.created,
+            "owned_by": spec.kind,
+            "provider": spec.name,
+        }
+    return next((entry for entry in list_models() if entry["id"] == model_id), None)
+
+
+def model_provider(model_id: str) -> str | None:
+    """The provider a model id routes to (its own name, or an alias's target); None when the
+    id names no enabled provider and no alias of one. Reads the live snapshot only."""
+    entry = model_get(model_id)
+    if entry is None:
+        return None
+    return str(entry.get("provider", entry["id"]))
 
 
 # --- operators ------------------------------------------------------------------------------
@@ -411,6 +454,43 @@ BREAKER_FIELDS = (
     "count_connect",
     "count_bad_response",
 )
+
+
+@transaction.atomic
+def model_alias_create(*, name: str, provider: Provider) -> ModelAlias:
+    """Route the model name ``name`` to ``provider`` (live in every process within
+    LIVE_CONFIG_CHECK_INTERVAL)."""
+    alias = ModelAlias(name=name, provider=provider)
+    alias.full_clean()
+    alias.save()
+    providers_changed()
+    return alias
+
+
+@transaction.atomic
+def model_alias_update(*, alias: ModelAlias, **fields: Any) -> ModelAlias:
+    """Rename an alias or point it at another provider (``name``, ``provider``)."""
+    unknown = set(fields) - {"name", "provider"}
+    if unknown:
+        raise ValueError(f"unknown alias fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(alias, name, value)
+    return model_alias_save(alias=alias)
+
+
+@transaction.atomic
+def model_alias_save(*, alias: ModelAlias) -> ModelAlias:
+    """Save an already-edited alias (the admin form)."""
+    alias.full_clean()
+    alias.save()
+    providers_changed()
+    return alias
+
+
+@transaction.atomic
+def model_alias_delete(*, alias: ModelAlias) -> None:
+    alias.delete()
+    providers_changed()
 
 
 def providers_changed() -> None:

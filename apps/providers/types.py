@@ -43,6 +43,18 @@ class StreamDelta:
     """A piece of a streamed answer; the stream ends with the final :class:`Completion`."""
 
     text: str
+    provider: str = ""  # set on the first delta: the provider whose stream this is
+
+
+@dataclass(frozen=True)
+class Embeddings:
+    """One vector per input text, in input order."""
+
+    vectors: tuple[tuple[float, ...], ...]
+    provider: str
+    model: str
+    usage: Usage
+    fallbacks: tuple[str, ...] = ()  # providers tried first that failed
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,10 @@ from apps.providers import apis
 
 urlpatterns = [
     path("", apis.ProviderListCreateApi.as_view(), name="providers-list"),
+    path("aliases", apis.ModelAliasListCreateApi.as_view(), name="providers-aliases"),
+    path(
+        "aliases/<int:alias_id>", apis.ModelAliasDetailApi.as_view(), name="providers-alias-detail"
+    ),
     path("<int:provider_id>", apis.ProviderDetailApi.as_view(), name="providers-detail"),
     path("<int:provider_id>/breaker", apis.BreakerStateApi.as_view(), name="providers-breaker"),
     path(

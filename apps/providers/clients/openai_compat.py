@@ -15,7 +15,14 @@ from apps.providers.clients.base import (
 )
 from apps.providers.exceptions import LLMResponseError
 from apps.providers.http import provider_api_key, raise_for_error_body
-from apps.providers.types import Completion, CompletionRequest, StreamDelta, ToolCall, Usage
+from apps.providers.types import (
+    Completion,
+    CompletionRequest,
+    Embeddings,
+    StreamDelta,
+    ToolCall,
+    Usage,
+)
 
 
 def _headers(spec: ProviderSpec) -> dict[str, str]:
@@ -112,7 +119,50 @@ def parse_completion(data: dict, spec: ProviderSpec) -> Completion:
     )
 
 
+def parse_embeddings(data: dict, spec: ProviderSpec, count: int) -> Embeddings:
+    """OpenAI's embeddings list, checked: one numeric vector per input, put in input order."""
+    items = data.get("data")
+    if not isinstance(items, list) or len(items) != count:
+        raise LLMResponseError(
+            f"Provider '{spec.name}' answered a wrong number of embeddings.", provider=spec.name
+        )
+    vectors: list[tuple[float, ...] | None] = [None] * count
+    for position, item in enumerate(items):
+        vector = item.get("embedding") if isinstance(item, dict) else None
+        index = item.get("index", position) if isinstance(item, dict) else position
+        if (
+            not isinstance(vector, list)
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in vector)
+            or not isinstance(index, int)
+            or not 0 <= index < count
+        ):
+            raise LLMResponseError(
+                f"Provider '{spec.name}' answered a malformed embedding.", provider=spec.name
+            )
+        vectors[index] = tuple(float(v) for v in vector)
+    if any(vector is None for vector in vectors):
+        raise LLMResponseError(
+            f"Provider '{spec.name}' answered duplicate embedding indexes.", provider=spec.name
+        )
+    return Embeddings(
+        vectors=tuple(v for v in vectors if v is not None),
+        provider=spec.name,
+        model=str(data.get("model") or spec.model),
+        usage=_usage(data.get("usage")),
+    )
+
+
 class OpenAICompatibleClient(ProviderClient):
+    async def aembed(
+        self, spec: ProviderSpec, inputs: list[str], *, dimensions: int | None = None
+    ) -> Embeddings:
+        """``POST {base_url}/embeddings`` with the provider's model."""
+        body: dict = {"model": spec.model, "input": inputs}
+        if dimensions is not None:
+            body["dimensions"] = dimensions
+        data = await apost_json(spec, "embeddings", body=body, headers=_headers(spec))
+        return parse_embeddings(data, spec, len(inputs))
+
     def complete(self, spec: ProviderSpec, request: CompletionRequest) -> Completion:
         headers = _headers(spec)
         data = post_json(spec, "chat/completions", body=build_body(spec, request), headers=headers)

@@ -23,7 +23,12 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from apps.core import tracing
-from apps.core.aio import on_event_loop, submit_blocking
+from apps.core.aio import (
+    blocking_executor,
+    database_forbidden_here,
+    on_event_loop,
+    submit_blocking,
+)
 from apps.core.principal import GuardContext
 from apps.core.redis import shared_client
 from apps.security import metrics
@@ -208,9 +213,10 @@ def blocked_request_record(
         deciding_layer=deciding_layer,
         judge_verdict=judge_verdict,
     )
-    if on_event_loop():
-        # The async front door never waits on the database: the record is durable in the
-        # spool now, and a flush on the bounded pool writes its row moments later.
+    if on_event_loop() or database_forbidden_here():
+        # The async front door never waits on the database (and an async view served through
+        # WSGI may not touch it): the record is durable in the spool now, and a flush on the
+        # bounded pool writes its row moments later.
         audit_spool(record)
         _schedule_spool_flush()
         return record
@@ -242,7 +248,22 @@ def _schedule_spool_flush() -> None:
         _flush_scheduled.clear()
         audit_spool_flush()
 
+    if not on_event_loop() and database_forbidden_here():
+        # An async view served through WSGI: its throwaway loop may end before a task on it
+        # runs (the flag would stay set and no later flush be scheduled), so a pool thread,
+        # with its own connection, flushes.
+        blocking_executor().submit(_flush_closing, flush)
+        return
     submit_blocking(flush)
+
+
+def _flush_closing(flush: Any) -> None:
+    try:
+        flush()
+    except Exception:
+        logger.warning("audit spool flush failed", exc_info=True)
+    finally:
+        connection.close()
 
 
 def _insert_records(records: list[dict[str, Any]]) -> None:
