@@ -98,10 +98,14 @@ def test_offline_search_only_finds_own_documents(tenant_client, tenant, other_te
 
 def test_flow_tool(tenant_client, fakellm, fake_provider):
     from apps.flows.services import prompt_templates_seed_defaults
+    from apps.providers.services import provider_create
 
     # Transactional tests flush the tables a data migration filled: seed the templates again.
     prompt_templates_seed_defaults()
     provider = fake_provider()
+    # The flow runs on the default provider: the operator chose the offline one (it never
+    # stands in implicitly beside a real provider outside development).
+    provider_create(name="offline", kind="offline", is_default=True)
     make_agent("flowbot", provider, ["classify"])
     fakellm.script(
         {
