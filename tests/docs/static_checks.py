@@ -63,6 +63,50 @@ def _compose() -> dict:
     return yaml.safe_load((ROOT / "docker" / "compose.yml").read_text())
 
 
+@cache
+def _code() -> str:
+    """The code that reads the environment: the project's Python and the entrypoint."""
+    sources = [*ROOT.glob("agenthub/*.py"), *ROOT.glob("apps/**/*.py"), ENTRYPOINT]
+    return "\n".join(path.read_text() for path in sources)
+
+
+def _env_is_read(name: str, *elsewhere: str) -> None:
+    """An environment variable a deployment file sets is read by the code (or, for the
+    database image's own variables, by another file of the deployment)."""
+    found = re.search(rf"\b{re.escape(name)}\b", _code()) or any(
+        re.search(rf"\b{re.escape(name)}\b", text) for text in elsewhere
+    )
+    _require(found, f"nothing reads {name}")
+
+
+def _k8s_env() -> None:
+    """The ConfigMap's settings and the secret's keys are variables something reads."""
+    files = {path.name: path.read_text() for path in K8S.glob("*.yaml")}
+    for doc in _manifests():
+        if doc["kind"] == "ConfigMap":
+            for name in doc["data"]:
+                _env_is_read(name)
+    example = yaml.safe_load(files["secret.example.yaml"])
+    users = [text for name, text in files.items() if name != "secret.example.yaml"]
+    for name in example["stringData"]:
+        _env_is_read(name, *users)
+
+
+def _compose_app_services() -> None:
+    """Services built from the AgentHub image run an entrypoint role, with variables the code
+    reads and env files that docker/init-env.sh writes."""
+    init_env = (ROOT / "docker" / "init-env.sh").read_text()
+    for name, service in _compose()["services"].items():
+        if "build" not in service:
+            continue
+        _require(service["command"][0] in entrypoint_roles(), f"{name} runs {service['command']}")
+        for variable in service.get("environment", {}):
+            _env_is_read(variable)
+        env_files = service.get("env_file", [])
+        for env_file in [env_files] if isinstance(env_files, str) else env_files:
+            _require(env_file in init_env, f"docker/init-env.sh does not write {env_file}")
+
+
 def _k8s_object(kind_word: str, name: str) -> None:
     kinds = {"deploy": "Deployment", "deployment": "Deployment", "job": "Job", "pods": "Pod"}
     kind = kinds[kind_word]
@@ -164,6 +208,8 @@ def _check_docker(words: list[str]) -> None:
         _require("image" in service or "build" in service, f"compose service {name}: no image")
     verb, rest = words[3], words[4:]
     _require(verb in {"up", "run", "ps", "logs"}, f"unchecked docker compose verb {verb!r}")
+    if verb == "up":
+        _compose_app_services()
     for arg in rest:
         if arg.startswith("--scale="):
             arg = arg.split("=", 1)[1]
@@ -206,9 +252,11 @@ def _check_kubectl(words: list[str]) -> None:
             _k8s_object(args[1], args[2])
         if "-l" in args:
             _k8s_label(args[args.index("-l") + 1])
+    elif verb == "apply":
+        _k8s_env()
     else:
         # `kubectl logs` is named in prose (a runbook's "and kubectl logs"): nothing to resolve
-        _require(verb in ("apply", "logs"), f"unchecked kubectl verb {verb!r}")
+        _require(verb == "logs", f"unchecked kubectl verb {verb!r}")
 
 
 def _check_kustomize(words: list[str]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.docs import static_checks
 from tests.docs.expected import mismatch, parse
 from tests.docs.extract import all_commands, extract
 from tests.docs.runner import PageRun, run_page
@@ -73,6 +74,11 @@ def test_command_checked_without_running(command):
 def test_a_wrong_command_is_caught(command):
     with pytest.raises(CheckFailed):
         check(command)
+
+
+def test_a_deployment_variable_nothing_reads_is_caught():
+    with pytest.raises(CheckFailed, match="nothing reads AGENTHUB_NO_SUCH_SETTING"):
+        static_checks._env_is_read("AGENTHUB_NO_SUCH_SETTING")
 
 
 def test_a_command_in_an_untagged_block_or_a_bare_directive_is_an_error(tmp_path):
