@@ -15,7 +15,9 @@ import pytest
 from tests.docs.conftest import PORTS
 from tests.live_instance import ROOT, MakeRun, free_port, make_run
 
-pytestmark = pytest.mark.slow
+# three `make run`s (migrate, collectstatic, bootstrap, server start each): ~20 s on a quiet
+# machine, a minute on a shared one
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 NEW_PASSWORD = "an-operator-chose-this-9f2k"
 
