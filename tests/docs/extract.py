@@ -13,8 +13,8 @@ What counts as a command:
 A block is run unless an HTML comment right before it says otherwise:
 ``<!-- docs-test: skip — why -->`` (checked without running: tests/docs/static_checks.py) or
 ``<!-- docs-test: upstream — why -->`` (run with an OpenAI-compatible provider on the fake
-upstream as the default). An untagged or ``text`` block whose lines look like commands is an
-error, so a command cannot hide from the test behind a missing language tag.
+upstream as the default). A block of any other language (untagged, ``text``, ``yaml``...) whose
+lines look like commands is an error, so a command cannot hide from the test behind its tag.
 """
 
 from __future__ import annotations
@@ -161,7 +161,7 @@ def extract(path: Path) -> tuple[list[Command], list[str]]:
             elif language == "python":
                 line = token.map[0] + 2
                 commands.append(Command(page, line, token.content, "python", mode, reason))
-            elif language in ("", "text"):
+            else:  # untagged, text, json, yaml...: no command may hide there
                 for offset, text in enumerate(token.content.splitlines()):
                     if looks_like_command(text, in_block=True):
                         line = token.map[0] + 2 + offset
