@@ -3,8 +3,10 @@ ReAct run on the resilient provider layer."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -46,8 +48,19 @@ from apps.providers.exceptions import LLMError
 from apps.providers.selectors import provider_runtime
 from apps.providers.services import complete, provider_supports_tools
 from apps.providers.types import ToolSpec
-from apps.security.exceptions import InputRejected, InputTooLarge, OutputRejected
-from apps.security.services import guard_input, guard_output, new_canary, redact, redact_json
+from apps.security.exceptions import InputRejected, InputTooLarge, OutputRejected, PiiRejected
+from apps.security.models import Source
+from apps.security.pii.masking import Vault
+from apps.security.services import (
+    guard_input,
+    guard_output,
+    new_canary,
+    pii_mask,
+    pii_unmask,
+    pii_unmask_json,
+    redact_for_logging,
+    redact_json_for_logging,
+)
 from apps.tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
@@ -219,17 +232,83 @@ class ProviderBackend:
         )
 
 
-def _tool_output_guard(ctx: GuardContext):
+def _tool_output_guard(ctx: GuardContext, vault: Vault):
+    """A tool's output on its way into the prompt: the guard, then the PII policy (the run's
+    vault, so a value the user gave keeps its placeholder)."""
+
     def guard(text: str, tool: str) -> str:
         try:
-            return guard_input(text, ctx=ctx, source="tool_output").text
-        except InputRejected as exc:
+            clean = guard_input(text, ctx=ctx, source=Source.TOOL_OUTPUT).text
+            return pii_mask([clean], ctx=ctx, vault=vault, source=Source.TOOL_OUTPUT)[0][0]
+        except (InputRejected, PiiRejected) as exc:
             # Audited by the guard; the loop marks the step blocked and ends the run.
             raise ToolOutputBlocked(getattr(exc, "error_code", "input_rejected")) from exc
         except InputTooLarge as exc:
             raise ToolError("the tool's output is too large") from exc
 
     return guard
+
+
+# --- PII: the model sees placeholders; tools, the client and the conversation see the values ----
+
+
+def _map_message_texts(
+    messages: list[dict[str, Any]],
+    content: Callable[[str], str],
+    arguments: Callable[[str], str],
+) -> list[dict[str, Any]]:
+    """``messages`` with every content passed through ``content`` and every tool call's
+    arguments (JSON text) through ``arguments``, in order."""
+    out = []
+    for message in messages:
+        copy = {**message, "content": content(message.get("content") or "")}
+        if message.get("tool_calls"):
+            copy["tool_calls"] = [
+                {
+                    **c,
+                    "function": {
+                        **c["function"],
+                        "arguments": arguments(c["function"]["arguments"] or ""),
+                    },
+                }
+                for c in message["tool_calls"]
+            ]
+        out.append(copy)
+    return out
+
+
+def _mask_messages(
+    messages: list[dict[str, Any]], *, ctx: GuardContext, vault: Vault
+) -> list[dict[str, Any]]:
+    """The caller's PII policy on earlier turns (raises PiiRejected on a ``block`` entity)."""
+
+    def mask(text: str) -> str:
+        return pii_mask([text], ctx=ctx, vault=vault)[0][0] if text else text
+
+    return _map_message_texts(messages, mask, mask)
+
+
+def _unmask_arguments(arguments: str, vault: Vault) -> str:
+    # Restored inside the decoded JSON: a value with a quote or a newline (a private key) must
+    # not break the arguments' syntax.
+    if "[" not in arguments:
+        return arguments
+    try:
+        return json.dumps(pii_unmask_json(json.loads(arguments), vault))
+    except ValueError:
+        return pii_unmask(arguments, vault)
+
+
+def _unmask_messages(messages: list[dict[str, Any]], vault: Vault) -> list[dict[str, Any]]:
+    """A turn's messages with the values back, as the conversation stores them (a later turn
+    masks them again with its own vault)."""
+    if not vault:
+        return messages
+    return _map_message_texts(
+        messages,
+        lambda text: pii_unmask(text, vault),
+        lambda arguments: _unmask_arguments(arguments, vault),
+    )
 
 
 # --- chat ---------------------------------------------------------------------------------
@@ -288,7 +367,8 @@ def _append_messages(conversation: Conversation, messages: list[dict[str, Any]])
 
 
 def _excerpt(text: str) -> str:
-    return redact(text or "")[:EXCERPT_CHARS]
+    # The one redaction for what is stored (secrets and personal data), as in the audit trail.
+    return redact_for_logging(text or "")[:EXCERPT_CHARS]
 
 
 def _step_arguments(arguments: Any) -> Any:
@@ -330,6 +410,10 @@ def agent_chat(
         if conversation.agent_id != spec.id:
             raise ConversationAgentMismatch()
     user_text = guard_input(message, ctx=ctx, source="user_input").text
+    # The PII policy (as on /v1/chat/completions and the flows): the model sees placeholders,
+    # one vault for the whole run. A ``block`` entity is refused here, before anything is stored.
+    vault = Vault()
+    masked_user = pii_mask([user_text], ctx=ctx, vault=vault)[0][0]
 
     def start_turn() -> dict[str, Any]:
         nonlocal conversation
@@ -348,7 +432,7 @@ def agent_chat(
         turn = job_step("agent_turn", start_turn)
     if conversation is None or conversation.pk != turn["conversation_id"]:
         conversation = Conversation.objects.get(pk=turn["conversation_id"])
-    history = turn["history"]
+    history = _mask_messages(turn["history"], ctx=ctx, vault=vault)
 
     canary = job_step("canary", new_canary)
     tools = [t for t in (get_tool(name) for name in spec.allowed_tools) if t is not None]
@@ -362,11 +446,12 @@ def agent_chat(
             timeout_seconds=spec.timeout_seconds,
         ),
         backend=ProviderBackend(),
-        guard=_tool_output_guard(ctx),
+        guard=_tool_output_guard(ctx, vault),
         tool_context=ToolContext(tenant=tenant, guard=ctx, agent=spec.name),
+        reveal=lambda arguments: pii_unmask_json(arguments, vault),
     )
     try:
-        result = loop.run(history=history, user_message=user_text)
+        result = loop.run(history=history, user_message=masked_user)
     except Exception:
         AGENT_EXECUTIONS.labels(tenant_id=str(tenant.pk), status="error").inc()
         AGENT_EXECUTION_DURATION.labels(tenant_id=str(tenant.pk)).observe(
@@ -374,11 +459,14 @@ def agent_chat(
         )
         raise
     try:
-        reply = guard_output(result.reply, ctx=ctx, canary=canary)
+        # Guarded as the model wrote it (placeholders), then the values come back: the output
+        # guard's secret redaction must not hide what the user gave.
+        reply = pii_unmask(guard_output(result.reply, ctx=ctx, canary=canary), vault)
     except OutputRejected:
         # The answer leaked the system prompt (audited by the guard): withhold it.
         reply = OUTPUT_WITHHELD
         result.status, result.fallback_reason = "fallback", "output_blocked"
+    result.new_messages = _unmask_messages(result.new_messages, vault)
     if result.new_messages and result.new_messages[-1]["role"] == "assistant":
         result.new_messages[-1] = {"role": "assistant", "content": reply}
     duration = time.perf_counter() - started
@@ -401,7 +489,7 @@ def agent_chat(
         steps=[
             {
                 "tool": s.tool,
-                "arguments": _step_arguments(s.arguments),
+                "arguments": pii_unmask_json(_step_arguments(s.arguments), vault),
                 "status": s.status,
                 "duration_ms": s.duration_ms,
             }
@@ -447,11 +535,11 @@ def _record(
             step=s.step,
             position=s.position,
             tool=s.tool[:100],
-            arguments=redact_json(_step_arguments(s.arguments)),
+            arguments=redact_json_for_logging(_step_arguments(s.arguments)),
             status=s.status,
             duration_ms=s.duration_ms,
             output_excerpt=_excerpt(s.output),
-            error=redact(s.error)[:300],
+            error=redact_for_logging(s.error)[:300],
         )
         for s in result.steps
     )
