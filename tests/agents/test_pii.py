@@ -250,3 +250,27 @@ def test_nothing_stored_outside_the_conversation_holds_the_values(
     assert "agentstep" in rows
     for value in VALUES:
         assert value not in rows
+
+
+def test_a_queued_chat_applies_the_same_policy(
+    tenant_client, tenant, tenant_key, fakellm, fake_provider
+):
+    """The job runs with the caller's tenant and key: a per-key policy still applies."""
+    provider = fake_provider()
+    make_agent("queued", provider, [])
+    pii_policy_save(
+        tenant=tenant,
+        api_key=tenant_key.api_key,
+        actions={"email": PiiAction.REDACT},
+        updated_by="test",
+    )
+    fakellm.set(reply="Card [CARD_1] noted.")
+    accepted = chat(tenant_client, PROMPT, agent="queued", **{"async": True})
+    assert accepted.status_code == 202
+    job = tenant_client.get(accepted.json()["url"]).json()
+    assert job["status"] == "succeeded", job
+    assert job["result"]["reply"] == f"Card {CARD} noted."
+    sent = _upstream_saw(fakellm)
+    assert "[REDACTED:email]" in sent
+    for value in VALUES:
+        assert value not in sent
