@@ -3,10 +3,8 @@ ReAct run on the resilient provider layer."""
 
 from __future__ import annotations
 
-import json
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -31,6 +29,7 @@ from apps.agents.metrics import (
     AGENT_TOOL_CALLS,
 )
 from apps.agents.models import Agent, AgentRun, AgentStep, Conversation, Document, Message
+from apps.agents.pii import mask_messages, unmask_messages
 from apps.agents.selectors import (
     AGENTS_NAMESPACE,
     AgentSpec,
@@ -249,68 +248,6 @@ def _tool_output_guard(ctx: GuardContext, vault: Vault):
     return guard
 
 
-# --- PII: the model sees placeholders; tools, the client and the conversation see the values ----
-
-
-def _map_message_texts(
-    messages: list[dict[str, Any]],
-    content: Callable[[str], str],
-    arguments: Callable[[str], str],
-) -> list[dict[str, Any]]:
-    """``messages`` with every content passed through ``content`` and every tool call's
-    arguments (JSON text) through ``arguments``, in order."""
-    out = []
-    for message in messages:
-        copy = {**message, "content": content(message.get("content") or "")}
-        if message.get("tool_calls"):
-            copy["tool_calls"] = [
-                {
-                    **c,
-                    "function": {
-                        **c["function"],
-                        "arguments": arguments(c["function"]["arguments"] or ""),
-                    },
-                }
-                for c in message["tool_calls"]
-            ]
-        out.append(copy)
-    return out
-
-
-def _mask_messages(
-    messages: list[dict[str, Any]], *, ctx: GuardContext, vault: Vault
-) -> list[dict[str, Any]]:
-    """The caller's PII policy on earlier turns (raises PiiRejected on a ``block`` entity)."""
-
-    def mask(text: str) -> str:
-        return pii_mask([text], ctx=ctx, vault=vault)[0][0] if text else text
-
-    return _map_message_texts(messages, mask, mask)
-
-
-def _unmask_arguments(arguments: str, vault: Vault) -> str:
-    # Restored inside the decoded JSON: a value with a quote or a newline (a private key) must
-    # not break the arguments' syntax.
-    if "[" not in arguments:
-        return arguments
-    try:
-        return json.dumps(pii_unmask_json(json.loads(arguments), vault))
-    except ValueError:
-        return pii_unmask(arguments, vault)
-
-
-def _unmask_messages(messages: list[dict[str, Any]], vault: Vault) -> list[dict[str, Any]]:
-    """A turn's messages with the values back, as the conversation stores them (a later turn
-    masks them again with its own vault)."""
-    if not vault:
-        return messages
-    return _map_message_texts(
-        messages,
-        lambda text: pii_unmask(text, vault),
-        lambda arguments: _unmask_arguments(arguments, vault),
-    )
-
-
 # --- chat ---------------------------------------------------------------------------------
 
 
@@ -432,7 +369,7 @@ def agent_chat(
         turn = job_step("agent_turn", start_turn)
     if conversation is None or conversation.pk != turn["conversation_id"]:
         conversation = Conversation.objects.get(pk=turn["conversation_id"])
-    history = _mask_messages(turn["history"], ctx=ctx, vault=vault)
+    history = mask_messages(turn["history"], ctx=ctx, vault=vault)
 
     canary = job_step("canary", new_canary)
     tools = [t for t in (get_tool(name) for name in spec.allowed_tools) if t is not None]
@@ -466,7 +403,7 @@ def agent_chat(
         # The answer leaked the system prompt (audited by the guard): withhold it.
         reply = OUTPUT_WITHHELD
         result.status, result.fallback_reason = "fallback", "output_blocked"
-    result.new_messages = _unmask_messages(result.new_messages, vault)
+    result.new_messages = unmask_messages(result.new_messages, vault)
     if result.new_messages and result.new_messages[-1]["role"] == "assistant":
         result.new_messages[-1] = {"role": "assistant", "content": reply}
     duration = time.perf_counter() - started
