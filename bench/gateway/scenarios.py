@@ -188,13 +188,30 @@ def rss_mb(root_pid: int) -> float:
 # --- scenarios ----------------------------------------------------------------------------------
 
 
-def _answer(words: int) -> str:
-    return " ".join(f"word{i}" for i in range(words))
+CHUNKS = 20
+CHUNK_DELAY = 0.25
+
+
+def _deltas(words: int) -> list[str]:
+    """The answer as ``CHUNKS`` content deltas (``CHUNK_DELAY`` apart: a 5 s stream), each a few
+    words with a leading space as a model's tokens come; fakellm's default would stream one
+    event per word, and 100 words 250 ms apart is a 25 s stream, not a 5 s one."""
+    tokens = [f" word{i}" for i in range(words)]
+    step = max(1, -(-len(tokens) // CHUNKS))
+    return ["".join(tokens[i : i + step]) for i in range(0, len(tokens), step)]
+
+
+def _streaming(fake, words: int) -> None:
+    fake.set(deltas=_deltas(words), chunk_delay=CHUNK_DELAY)
+
+
+def _not_streaming(fake) -> None:
+    fake.set(deltas=None, chunk_delay=None)
 
 
 def scenario_streams(ctx: Context, count: int, words: int) -> None:
     fake, auth = ctx.fake, ctx.auth
-    fake.set(reply=_answer(words), chunks=20, chunk_delay=0.25)
+    _streaming(fake, words)
     alone = asyncio.run(many_streams(f"{fake.base_url}/chat/completions", {}, count, 60))
     idle_rss = rss_mb(ctx.server.pid)
 
@@ -220,7 +237,7 @@ def scenario_streams(ctx: Context, count: int, words: int) -> None:
         return result, during, [5000.0 if a is None else a for a in after], peak
 
     gateway, during, after, peak = asyncio.run(through())
-    fake.set(chunks=None, chunk_delay=None, reply=None)
+    _not_streaming(fake)
     extra = percentile(gateway.first, 99) - percentile(alone.first, 99)
     ctx.out(f"## {count} concurrent streams, 20 chunks x 250 ms, {words} words")
     ctx.out(f"- upstream alone : {alone.summary()}")
@@ -239,11 +256,11 @@ def scenario_streams(ctx: Context, count: int, words: int) -> None:
 
 def scenario_flood(ctx: Context, count: int, words: int) -> None:
     fake = ctx.fake
-    fake.set(reply=_answer(words), chunks=20, chunk_delay=0.25)
+    _streaming(fake, words)
     started = time.perf_counter()
     result = asyncio.run(many_streams(ctx.chat_url, ctx.auth, count, 90))
     wall = time.perf_counter() - started
-    fake.set(chunks=None, chunk_delay=None, reply=None)
+    _not_streaming(fake)
     left = time.perf_counter()
     recovered = None
     while time.perf_counter() - left < 30:
@@ -407,6 +424,7 @@ def main() -> None:
     )
     parser.add_argument("--pg-cluster", default=os.environ.get("BENCH_PG_CLUSTER", ""))
     parser.add_argument("--port", type=int, default=18520)
+    parser.add_argument("--upstream-port", type=int, default=0, help="fakellm's (0: any free)")
     parser.add_argument("--streams", type=int, default=2000)
     parser.add_argument("--flood", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=8.0)
@@ -421,7 +439,7 @@ def main() -> None:
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
-    fake = start_fakellm()
+    fake = start_fakellm(args.upstream_port)
     env = django_env(args)
     key = setup(env, fake)
     ctx = Context(
