@@ -375,7 +375,7 @@ GATEWAY_MAX_INFLIGHT = env.int("GATEWAY_MAX_INFLIGHT", default=2000)
 GATEWAY_MAX_LOOP_LAG = env.float("GATEWAY_MAX_LOOP_LAG", default=1.0)
 # ... and a request that waited this many seconds for the event loop after its headers arrived
 # (a burst larger than the process can start promptly); 0 disables.
-GATEWAY_MAX_QUEUE_DELAY = env.float("GATEWAY_MAX_QUEUE_DELAY", default=1.0)
+GATEWAY_MAX_QUEUE_DELAY = env.float("GATEWAY_MAX_QUEUE_DELAY", default=2.0)
 # Seconds a client gets to send its whole request body (else 408), and its headers (else the
 # connection is closed).
 GATEWAY_BODY_TIMEOUT = env.float("GATEWAY_BODY_TIMEOUT", default=10.0)

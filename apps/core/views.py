@@ -8,8 +8,10 @@ from apps.core.exceptions import error_body
 
 @never_cache
 @require_GET
-def health(request: HttpRequest) -> JsonResponse:
-    """Liveness: the process answers. Touches nothing else."""
+async def health(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers. Touches nothing else. Async: the front door serves it on
+    the event loop, where a sync view would wait its turn for the process's one sync thread
+    (measured: up to 2 s behind 2,000 open streams)."""
     return JsonResponse({"status": "ok"})
 
 

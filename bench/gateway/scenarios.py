@@ -46,6 +46,7 @@ from bench.gateway.run import (  # noqa: E402
     concurrent,
     django_env,
     percentile,
+    server_cpu_seconds,
     setup,
     start_server,
     stop_server,
@@ -236,7 +237,9 @@ def scenario_streams(ctx: Context, count: int, words: int) -> None:
         after = [await _get_ms(f"{ctx.base}/health") for _ in range(10)]
         return result, during, [5000.0 if a is None else a for a in after], peak
 
+    cpu = server_cpu_seconds(ctx.server.pid)
     gateway, during, after, peak = asyncio.run(through())
+    cpu_ms = (server_cpu_seconds(ctx.server.pid) - cpu) * 1000 / max(count, 1)
     _not_streaming(fake)
     extra = percentile(gateway.first, 99) - percentile(alone.first, 99)
     ctx.out(f"## {count} concurrent streams, 20 chunks x 250 ms, {words} words")
@@ -246,6 +249,10 @@ def scenario_streams(ctx: Context, count: int, words: int) -> None:
     ctx.out(
         f"- /health during: p50 {percentile(during, 50):.1f} ms, max {max(during, default=0):.1f}"
         f" ms ({len(during)} probes); right after: max {max(after):.1f} ms (target <= 100 ms)"
+    )
+    ctx.out(
+        f"- server CPU {cpu_ms:.1f} ms per stream (both processes; load average now "
+        f"{os.getloadavg()[0]:.1f})"
     )
     per_thousand = (peak - idle_rss) * 1000 / max(count, 1)
     ctx.out(
@@ -258,6 +265,9 @@ def scenario_flood(ctx: Context, count: int, words: int) -> None:
     fake = ctx.fake
     _streaming(fake, words)
     started = time.perf_counter()
+    alone = asyncio.run(many_streams(f"{fake.base_url}/chat/completions", {}, count, 90))
+    alone_wall = time.perf_counter() - started
+    started = time.perf_counter()
     result = asyncio.run(many_streams(ctx.chat_url, ctx.auth, count, 90))
     wall = time.perf_counter() - started
     _not_streaming(fake)
@@ -269,8 +279,9 @@ def scenario_flood(ctx: Context, count: int, words: int) -> None:
             recovered = time.perf_counter() - left
             break
         time.sleep(0.1)
-    ctx.out(f"## {count} concurrent streams (the flood)")
-    ctx.out(f"- AgentHub: {result.summary()}; wall {wall:.1f} s")
+    ctx.out(f"## {count} concurrent streams (the flood; 90 s client timeout)")
+    ctx.out(f"- upstream alone: {alone.summary()}; wall {alone_wall:.1f} s")
+    ctx.out(f"- AgentHub      : {result.summary()}; wall {wall:.1f} s")
     ctx.out(
         f"- 503 without Retry-After: {result.retry_after_missing}; 500s: "
         f"{result.statuses.get('http_500', 0)}; normal service again after the clients left: "

@@ -57,6 +57,43 @@ def test_over_the_inflight_cap_is_a_fast_503_with_retry_after(live_gateway, upst
     assert again.status_code == 200
 
 
+def test_a_request_that_waited_too_long_for_the_event_loop_is_a_fast_503(
+    live_gateway, upstream, tenant_key
+):
+    """The server notes when a request's headers were parsed; a request that then waited longer
+    than GATEWAY_MAX_QUEUE_DELAY for the loop is refused before any work (here every request
+    waits longer than the tiny limit), and served again once the limit is off."""
+    url = f"{live_gateway.url}/v1/chat/completions"
+    live_gateway.app.max_queue_delay = 1e-9
+    refused = httpx.post(url, json=CHAT, headers=_headers(tenant_key), timeout=10)
+    assert refused.status_code == 503
+    assert refused.json()["error"]["code"] == "overloaded"
+    assert refused.headers["Retry-After"] == "1"
+    assert upstream.stats()["requests"].get("/v1/chat/completions", 0) == 0
+    live_gateway.app.max_queue_delay = 0
+    assert httpx.post(url, json=CHAT, headers=_headers(tenant_key), timeout=10).status_code == 200
+
+
+def test_a_client_still_sending_its_body_holds_no_slot_of_the_cap(
+    live_gateway, upstream, tenant_key
+):
+    live_gateway.app.max_inflight = 1
+    port = int(live_gateway.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as slow:
+        slow.sendall(
+            b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b'Content-Length: 200\r\n\r\n{"messages": '
+        )
+        time.sleep(0.2)  # the slow body is being read
+        ordinary = httpx.post(
+            f"{live_gateway.url}/v1/chat/completions",
+            json=CHAT,
+            headers=_headers(tenant_key),
+            timeout=5,
+        )
+    assert ordinary.status_code == 200
+
+
 def test_a_slow_body_gets_408_and_does_not_hold_others(live_gateway, upstream, tenant_key):
     live_gateway.app.body_timeout = 0.5
     port = int(live_gateway.url.rsplit(":", 1)[1])
