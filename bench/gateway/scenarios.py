@@ -297,10 +297,15 @@ def scenario_cold(ctx: Context) -> None:
     stop_server(ctx.server)
     ctx.server = start_server(ctx.env, ctx.port)  # returns as soon as /health answers
     gateway = asyncio.run(burst(ctx.chat_url, ctx.auth, 500))
+    warm = asyncio.run(burst(ctx.chat_url, ctx.auth, 500))  # the same server, now warm
     fake.set(delay=None)
     ratio = percentile(gateway.latencies, 99) / max(percentile(alone.latencies, 99), 1e-9)
     ctx.out("## cold burst: 500 requests against a 1 s upstream, fired as /health first answers")
-    for name, run in (("upstream alone", alone), ("AgentHub (cold)", gateway)):
+    for name, run in (
+        ("upstream alone", alone),
+        ("AgentHub (cold)", gateway),
+        ("AgentHub (warm)", warm),
+    ):
         errors = ", ".join(f"{k}:{v}" for k, v in sorted(run.errors.items())) or "none"
         ctx.out(
             f"- {name:<15}: ok {run.ok}, errors {errors}, p50 "
@@ -357,14 +362,14 @@ def scenario_slowbody(ctx: Context, seconds: float) -> None:
 def scenario_dbstop(ctx: Context, cluster: str) -> None:
     version, name = cluster.split("/")
     statuses: dict[str, dict[str, int]] = {"before": {}, "stopped": {}, "after": {}}
+    seconds = dict.fromkeys(statuses, 0.0)
     phase = "before"
+    finished = asyncio.Event()
 
-    async def load() -> None:
-        deadline = time.perf_counter() + 25
-
+    async def load(url: str, headers: dict) -> None:
         async def worker() -> None:
-            while time.perf_counter() < deadline:
-                run = await burst(ctx.chat_url, ctx.auth, 1)
+            while not finished.is_set():
+                run = await burst(url, headers, 1)
                 kind = "200" if run.ok else next(iter(run.errors), "?")
                 bucket = statuses[phase]
                 bucket[kind] = bucket.get(kind, 0) + 1
@@ -373,28 +378,55 @@ def scenario_dbstop(ctx: Context, cluster: str) -> None:
 
     async def outage() -> None:
         nonlocal phase
+        started = time.perf_counter()
         await asyncio.sleep(5)
         await asyncio.to_thread(
             subprocess.run, ["pg_ctlcluster", version, name, "stop", "-m", "immediate"], check=True
         )
-        phase = "stopped"
+        phase, seconds["before"], started = (
+            "stopped",
+            time.perf_counter() - started,
+            time.perf_counter(),
+        )
         await asyncio.sleep(15)
         await asyncio.to_thread(
             subprocess.run, ["pg_ctlcluster", version, name, "start"], check=True
         )
-        phase = "after"
+        phase, seconds["stopped"], started = (
+            "after",
+            time.perf_counter() - started,
+            time.perf_counter(),
+        )
+        await asyncio.sleep(5)
+        seconds["after"] = time.perf_counter() - started
+        finished.set()
 
-    async def both() -> None:
-        await asyncio.gather(load(), outage())
+    async def alone() -> float:
+        """The same 16 connections straight to the upstream for 5 s: requests per second."""
+        nonlocal phase
+        phase = "before"
+        asyncio.get_running_loop().call_later(5, finished.set)
+        await load(f"{ctx.fake.base_url}/chat/completions", {})
+        count = sum(statuses["before"].values())
+        statuses["before"].clear()
+        finished.clear()
+        return count / 5
+
+    async def both() -> float:
+        rate = await alone()
+        await asyncio.gather(load(ctx.chat_url, ctx.auth), outage())
+        return rate
 
     try:
-        asyncio.run(both())
+        alone_rate = asyncio.run(both())
     finally:
         subprocess.run(["pg_ctlcluster", version, name, "start"], check=False)
     ctx.out("## PostgreSQL stopped for 15 s under load (16 connections, chat completions)")
+    ctx.out(f"- upstream alone: {alone_rate:.0f} req/s")
     for name_, counts in statuses.items():
         text = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "-"
-        ctx.out(f"- {name_:<8}: {text}")
+        rate = sum(counts.values()) / max(seconds[name_], 1e-9)
+        ctx.out(f"- {name_:<8}: {text} ({seconds[name_]:.1f} s, {rate:.0f} req/s)")
 
 
 @dataclass
