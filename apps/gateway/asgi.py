@@ -18,7 +18,7 @@
 - A client that disconnects cancels its request: a watcher cancels the view (or the stream),
   which closes the upstream ``httpx`` response within the same loop iteration.
 - Lifespan: start-up builds what the first burst would otherwise build at once (live caches,
-  redactor, guard model, PII detector, upstream clients; ``apps.gateway.startup``) before the
+  redactor, guard model, PII detector; ``apps.gateway.startup``) before the
   process accepts a connection; shutdown closes pooled upstream clients once uvicorn has
   drained the open requests (``--timeout-graceful-shutdown``).
 """
@@ -277,17 +277,12 @@ class FrontDoor:
             if message["type"] == "lifespan.startup":
                 try:
                     await asyncio.to_thread(_startup)
-                    clients = startup.warm_upstream_clients()
                     processes = await startup.wait_for_sibling_processes()
                 except Exception as exc:
                     logger.exception("start-up failed")
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
                     return
-                logger.info(
-                    "gateway ready: %d upstream clients built, %d server processes warm",
-                    clients,
-                    processes,
-                )
+                logger.info("gateway ready: %d server processes warm", processes)
                 self._heartbeat = asyncio.create_task(self._measure_lag())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":

@@ -4,9 +4,8 @@ level: agenthub/server.py reads its constants before Django is set up).
 A burst that lands on a process right after start-up would otherwise pay, on its first requests
 and all at once, for everything the request path builds lazily: the live caches (a database
 read each), the redactor's few hundred RE2 patterns, the guard's embedding model, the PII
-detector's phone metadata, the upstream ``httpx.AsyncClient`` (an SSL context: tens of ms).
-Measured: 500 requests against a 1 s upstream fired as the server came up answered with a p99
-of 6.5x the upstream alone before this warm-up (``bench/gateway/scenarios.py cold``).
+detector's phone metadata (``bench/gateway/scenarios.py cold`` fires 500 requests as the
+server comes up, and again at the same server warm).
 
 uvicorn's processes share one listening socket, and a process listens only once its lifespan
 start-up is done; the first one ready would take a whole burst alone while its siblings still
@@ -75,35 +74,6 @@ def warm_request_path() -> list[str]:
             continue
         warmed.append(name)
     return warmed
-
-
-def warm_upstream_clients() -> int:
-    """Build this event loop's pooled ``httpx.AsyncClient`` of every enabled HTTP provider (call
-    it on the serving loop: the clients belong to it). Returns how many."""
-    from apps.providers.http import get_async_client
-    from apps.providers.selectors import provider_runtime
-
-    built = 0
-    try:
-        specs = list(provider_runtime().by_name.values())
-    except Exception as exc:  # no provider configuration yet (database down)
-        logger.warning("could not list providers to warm their clients (%s)", exc)
-        return 0
-    for spec in specs:
-        if not (spec.enabled and spec.base_url):
-            continue
-        try:
-            get_async_client(
-                provider=spec.name,
-                base_url=spec.base_url,
-                connect_timeout=spec.connect_timeout,
-                read_timeout=spec.read_timeout,
-            )
-        except Exception as exc:  # refused by the egress policy: its calls will say so
-            logger.warning("could not build the client of provider %s (%s)", spec.name, exc)
-            continue
-        built += 1
-    return built
 
 
 async def wait_for_sibling_processes(

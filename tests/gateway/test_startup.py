@@ -1,5 +1,5 @@
-"""What a server process does before it accepts: the request path warmed, the upstream clients
-built on the serving loop, and the processes of one server waiting for each other."""
+"""What a server process does before it accepts: the request path warmed, and the processes of
+one server waiting for each other."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import time
 import pytest
 
 from apps.gateway import startup
-from apps.providers import http
 
 
 @pytest.mark.django_db
@@ -19,18 +18,6 @@ def test_warming_builds_the_request_path_and_names_what_it_built(upstream):
     warmed = startup.warm_request_path()
     assert {"guard", "redactor", "stream redactor", "pii"} <= set(warmed)
     assert "providers" in " ".join(warmed)  # the live caches, by namespace
-
-
-@pytest.mark.django_db
-def test_warming_the_upstream_clients_builds_one_per_enabled_provider_on_this_loop(upstream):
-    async def scenario() -> tuple[int, bool]:
-        built = startup.warm_upstream_clients()
-        loop = asyncio.get_running_loop()
-        on_this_loop = (id(loop), "fake") in http._async_clients
-        await http.aclose_all()
-        return built, on_this_loop
-
-    assert asyncio.run(scenario()) == (1, True)
 
 
 def test_processes_wait_until_every_one_is_warm(tmp_path, monkeypatch):
