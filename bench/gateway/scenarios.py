@@ -46,6 +46,7 @@ from bench.gateway.run import (  # noqa: E402
     concurrent,
     django_env,
     percentile,
+    run_async,
     server_cpu_seconds,
     setup,
     start_server,
@@ -213,7 +214,7 @@ def _not_streaming(fake) -> None:
 def scenario_streams(ctx: Context, count: int, words: int) -> None:
     fake, auth = ctx.fake, ctx.auth
     _streaming(fake, words)
-    alone = asyncio.run(many_streams(f"{fake.base_url}/chat/completions", {}, count, 60))
+    alone = run_async(many_streams(f"{fake.base_url}/chat/completions", {}, count, 60))
     idle_rss = rss_mb(ctx.server.pid)
 
     async def through() -> tuple[Streams, list, list, float]:
@@ -238,7 +239,7 @@ def scenario_streams(ctx: Context, count: int, words: int) -> None:
         return result, during, [5000.0 if a is None else a for a in after], peak
 
     cpu = server_cpu_seconds(ctx.server.pid)
-    gateway, during, after, peak = asyncio.run(through())
+    gateway, during, after, peak = run_async(through())
     cpu_ms = (server_cpu_seconds(ctx.server.pid) - cpu) * 1000 / max(count, 1)
     _not_streaming(fake)
     extra = percentile(gateway.first, 99) - percentile(alone.first, 99)
@@ -265,16 +266,16 @@ def scenario_flood(ctx: Context, count: int, words: int) -> None:
     fake = ctx.fake
     _streaming(fake, words)
     started = time.perf_counter()
-    alone = asyncio.run(many_streams(f"{fake.base_url}/chat/completions", {}, count, 90))
+    alone = run_async(many_streams(f"{fake.base_url}/chat/completions", {}, count, 90))
     alone_wall = time.perf_counter() - started
     started = time.perf_counter()
-    result = asyncio.run(many_streams(ctx.chat_url, ctx.auth, count, 90))
+    result = run_async(many_streams(ctx.chat_url, ctx.auth, count, 90))
     wall = time.perf_counter() - started
     _not_streaming(fake)
     left = time.perf_counter()
     recovered = None
     while time.perf_counter() - left < 30:
-        probe = asyncio.run(burst(ctx.chat_url, ctx.auth, 1))
+        probe = run_async(burst(ctx.chat_url, ctx.auth, 1))
         if probe.ok:
             recovered = time.perf_counter() - left
             break
@@ -293,11 +294,11 @@ def scenario_flood(ctx: Context, count: int, words: int) -> None:
 def scenario_cold(ctx: Context) -> None:
     fake = ctx.fake
     fake.set(delay=1.0)
-    alone = asyncio.run(burst(f"{fake.base_url}/chat/completions", {}, 500))
+    alone = run_async(burst(f"{fake.base_url}/chat/completions", {}, 500))
     stop_server(ctx.server)
     ctx.server = start_server(ctx.env, ctx.port)  # returns as soon as /health answers
-    gateway = asyncio.run(burst(ctx.chat_url, ctx.auth, 500))
-    warm = asyncio.run(burst(ctx.chat_url, ctx.auth, 500))  # the same server, now warm
+    gateway = run_async(burst(ctx.chat_url, ctx.auth, 500))
+    warm = run_async(burst(ctx.chat_url, ctx.auth, 500))  # the same server, now warm
     fake.set(delay=None)
     ratio = percentile(gateway.latencies, 99) / max(percentile(alone.latencies, 99), 1e-9)
     ctx.out("## cold burst: 500 requests against a 1 s upstream, fired as /health first answers")
@@ -339,7 +340,7 @@ async def _slow_body_clients(host: str, port: int, count: int, stop: asyncio.Eve
 
 
 def scenario_slowbody(ctx: Context, seconds: float) -> None:
-    alone = asyncio.run(concurrent(ctx.chat_url, ctx.auth, 8, seconds, 100_000))
+    alone = run_async(concurrent(ctx.chat_url, ctx.auth, 8, seconds, 100_000))
 
     async def with_slow() -> tuple[Run, int]:
         stop = asyncio.Event()
@@ -349,7 +350,7 @@ def scenario_slowbody(ctx: Context, seconds: float) -> None:
         stop.set()
         return run, await slow
 
-    loaded, held = asyncio.run(with_slow())
+    loaded, held = run_async(with_slow())
     p99, loaded_p99 = percentile(alone.latencies, 99), percentile(loaded.latencies, 99)
     ctx.out(f"## {held} slow-body clients held open (one byte a second)")
     ctx.out(
@@ -418,7 +419,7 @@ def scenario_dbstop(ctx: Context, cluster: str) -> None:
         return rate
 
     try:
-        alone_rate = asyncio.run(both())
+        alone_rate = run_async(both())
     finally:
         subprocess.run(["pg_ctlcluster", version, name, "start"], check=False)
     ctx.out("## PostgreSQL stopped for 15 s under load (16 connections, chat completions)")
