@@ -64,7 +64,8 @@ class GatewayHandler(ASGIHandler):
     """Django's ASGI handler for the hot paths, minus what costs a thread per request: no
     ``ThreadSensitiveContext``, no ``request_started`` signal (its receiver closes database
     connections this path never opens), the response closed inline. The disconnect handling
-    (cancel the view or the stream when the client goes away) is Django's, kept as is."""
+    is Django's behaviour (the view or the stream is cancelled when the client goes away) with
+    one task less per request: the view runs in the request's own task."""
 
     def load_middleware(self, is_async: bool = False) -> None:
         self._view_middleware = []
