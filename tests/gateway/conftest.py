@@ -33,8 +33,8 @@ def _free_port() -> int:
 @pytest.fixture
 def live_gateway(transactional_db, settings):
     """The production front door (``FrontDoor`` under uvicorn with the production server's
-    protocol) on a free port, in a thread of
-    this process (so it shares the test database). Change ``settings.GATEWAY_*`` before use."""
+    protocol) on a free port, in a thread of this process (so it shares the test database).
+    Change ``settings.GATEWAY_*`` before use."""
     app = FrontDoor(get_asgi_application())
     port = _free_port()
     config = uvicorn.Config(
