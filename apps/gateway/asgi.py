@@ -264,7 +264,7 @@ class FrontDoor:
                 self._heartbeat = asyncio.create_task(self._measure_lag())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                from apps.providers.http import aclose_all
+                from apps.providers.async_http import aclose_all
 
                 if self._heartbeat is not None:
                     self._heartbeat.cancel()
