@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import replace
 from typing import TypeVar
 
@@ -164,7 +164,7 @@ class _OpenStream:
         self.permit: Permit = permit
         self.started: float = started
         self.first: StreamDelta | Completion = first
-        self.rest: AsyncIterator[StreamDelta | Completion] = rest
+        self.rest: AsyncGenerator[StreamDelta | Completion, None] = rest
 
 
 async def _open_stream_once(spec: ProviderSpec, request: CompletionRequest) -> _OpenStream:
@@ -196,7 +196,7 @@ async def _open_stream(spec: ProviderSpec, request: CompletionRequest) -> _OpenS
 
 async def _drain(
     opened: _OpenStream, flow: str, failed: tuple[str, ...]
-) -> AsyncIterator[StreamDelta | Completion]:
+) -> AsyncGenerator[StreamDelta | Completion, None]:
     spec, breaker, permit = opened.spec, opened.breaker, opened.permit
     settled = False
 
@@ -240,7 +240,7 @@ async def astream_complete(
     response_format: dict | None = None,
     max_tokens: int | None = None,
     temperature: float | None = None,
-) -> AsyncIterator[StreamDelta | Completion]:
+) -> AsyncGenerator[StreamDelta | Completion, None]:
     """:func:`apps.providers.services.stream_complete`, awaited: text deltas, then the final
     :class:`Completion`; fallback only before the first delta. Close it (``aclose``) when the
     consumer stops early."""

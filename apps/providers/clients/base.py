@@ -8,7 +8,7 @@ the typed errors of ``apps.providers.exceptions``).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -116,7 +116,7 @@ class ProviderClient(ABC):
 
     async def astream(
         self, spec: ProviderSpec, request: CompletionRequest
-    ) -> AsyncIterator[StreamDelta | Completion]:
+    ) -> AsyncGenerator[StreamDelta | Completion, None]:
         for item in self.stream(spec, request):
             yield item
 
@@ -216,7 +216,7 @@ async def apost_stream(
     headers: dict[str, str],
     parse: Callable[[dict, ProviderSpec], Completion],
     reader: Callable[[ProviderSpec], StreamReader],
-) -> AsyncIterator[StreamDelta | Completion]:
+) -> AsyncGenerator[StreamDelta | Completion, None]:
     """:func:`post_stream` on the provider's pooled aiohttp session. Closing the iterator (the
     client went away) closes the upstream connection at once."""
     try:
