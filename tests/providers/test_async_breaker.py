@@ -16,14 +16,17 @@ from apps.providers.breaker import CircuitBreaker, State
 from apps.providers.breaker.core import AsyncCircuitBreaker
 from apps.providers.breaker.deferred import LINGER_SECONDS
 from apps.providers.breaker.stores import (
+    AsyncFailoverBreakerStore,
     AsyncLocalBreakerStore,
     AsyncRedisBreakerStore,
+    FailoverBreakerStore,
     LocalBreakerStore,
     RedisBreakerStore,
     async_redis_client,
     redis_client,
 )
 from apps.providers.exceptions import CircuitOpenError
+from fakellm.testing import closed_port
 from tests.providers.breaker_support import FakeClock, Settings
 
 
@@ -214,3 +217,27 @@ def test_a_failure_reaches_the_store_after_the_successes_before_it(kind):
         assert snapshot.state is State.CLOSED
     finally:
         cleanup()
+
+
+def test_while_redis_is_down_async_calls_run_on_the_local_store():
+    down = f"redis://127.0.0.1:{closed_port()}/0"
+    failover = FailoverBreakerStore(
+        RedisBreakerStore(redis_client(down, timeout=0.2)), LocalBreakerStore()
+    )
+    clock = FakeClock()
+    # As with Redis configured: successes deferred (on the loop: until the next acquire).
+    sync = CircuitBreaker(
+        "down", Settings(window_size=10), failover, clock=clock, defer_successes=True
+    )
+
+    async def success_then_acquire():
+        mark_serving_event_loop()
+        primary = AsyncRedisBreakerStore(async_redis_client(down, timeout=0.2))
+        breaker = AsyncCircuitBreaker(sync, AsyncFailoverBreakerStore(primary, failover))
+        await breaker.record_success(await breaker.acquire(), 0.01)
+        return await breaker.acquire()  # the success and this acquire: one run_many
+
+    assert asyncio.run(success_then_acquire()).trial is False
+    assert failover.degraded
+    local = failover.fallback.snapshot("down", Settings(window_size=10)(), clock()).snapshot
+    assert local.calls_in_window == 1

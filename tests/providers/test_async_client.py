@@ -5,14 +5,15 @@ error codes do not depend on which path served the request."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
 from apps.providers import async_http
 from apps.providers.clients.anthropic import AnthropicClient
-from apps.providers.clients.base import ProviderSpec
 from apps.providers.clients.openai_compat import OpenAICompatibleClient
 from apps.providers.exceptions import LLMError
+from apps.providers.selectors import BUILTIN_OFFLINE
 from apps.providers.types import Completion, CompletionRequest, StreamDelta
 from fakellm.testing import closed_port
 
@@ -20,23 +21,15 @@ REQUEST = CompletionRequest(messages=[{"role": "user", "content": "Say hello"}])
 
 
 def _spec(base_url: str, *, kind: str = "openai_compatible", read_timeout: float = 5.0):
-    return ProviderSpec(
+    return replace(
+        BUILTIN_OFFLINE,
         id=1,
         name="parity",
         kind=kind,
         base_url=base_url,
         model="fakellm-1",
-        api_key_env="",
         connect_timeout=2.0,
         read_timeout=read_timeout,
-        max_attempts=1,
-        backoff_initial=0.0,
-        backoff_max=0.0,
-        jitter=0.0,
-        retry_after_cap=5.0,
-        enabled=True,
-        is_default=True,
-        supports_tools=True,
         api_key="sk-parity",
     )
 

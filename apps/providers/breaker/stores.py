@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any, NamedTuple, Protocol, TypeVar
 
 import redis
@@ -829,30 +829,29 @@ class AsyncFailoverBreakerStore:
         self.failover = failover
 
     async def run(self, op: Callable[[BreakerStore], R]) -> R:
+        return await self._either(lambda primary: primary.run(op), op)
+
+    async def run_many(self, ops: Sequence[Callable[[BreakerStore], Any]]) -> list[Any]:
+        return await self._either(
+            lambda primary: primary.run_many(ops), lambda local: [op(local) for op in ops]
+        )
+
+    async def _either(
+        self,
+        on_primary: Callable[[AsyncRedisBreakerStore], Awaitable[R]],
+        on_fallback: Callable[[BreakerStore], R],
+    ) -> R:
         failover = self.failover
         if failover._use_primary():
             try:
-                result = await self.primary.run(op)
+                result = await on_primary(self.primary)
             except STORE_ERRORS as exc:
                 failover._failed(exc)
             else:
                 if failover._degraded:
                     failover._recovered()
                 return result
-        return op(failover.fallback)
-
-    async def run_many(self, ops: Sequence[Callable[[BreakerStore], Any]]) -> list[Any]:
-        failover = self.failover
-        if failover._use_primary():
-            try:
-                results = await self.primary.run_many(ops)
-            except STORE_ERRORS as exc:
-                failover._failed(exc)
-            else:
-                if failover._degraded:
-                    failover._recovered()
-                return results
-        return [op(failover.fallback) for op in ops]
+        return on_fallback(failover.fallback)
 
 
 def build_async_store(store: BreakerStore, redis_url: str | None) -> AsyncBreakerStore:
