@@ -1,7 +1,7 @@
 """The OpenAI-compatible use cases: guard the input, call the provider layer, guard the output.
 
 :func:`chat_complete` and :func:`chat_stream` run on the event loop. The guard (sub-millisecond
-CPU, cached compiled policy) runs inline; the provider layer is awaited (``httpx.AsyncClient``,
+CPU, cached compiled policy) runs inline; the provider layer is awaited (aiohttp,
 async breakers); nothing here reads the database. Streamed output is redacted chunk by chunk
 with redaction that holds across chunk boundaries (``StreamRedactor``).
 """

@@ -4,9 +4,9 @@
 The async front door (``apps.gateway``) calls :func:`acomplete` and :func:`astream_complete`.
 Provider configuration comes from the same live snapshot (never a database read on the loop),
 breakers are the process's breakers seen through :class:`AsyncCircuitBreaker` (state shared with
-sync callers and, with Redis, every process), HTTP goes through one pooled ``httpx.AsyncClient``
-per provider. Closing a stream's iterator (client gone) closes the upstream response at once and
-gives a half-open trial slot back.
+sync callers and, with Redis, every process), HTTP goes through one pooled aiohttp session per
+provider (``async_http``). Closing a stream's iterator (client gone) closes the upstream
+response at once and gives a half-open trial slot back.
 """
 
 from __future__ import annotations
