@@ -68,10 +68,11 @@ class GatewayHandler(ASGIHandler):
     one task less per request: the view runs in the request's own task."""
 
     def load_middleware(self, is_async: bool = False) -> None:
-        self._view_middleware = []
-        self._template_response_middleware = []
-        self._exception_middleware = []
-        handler = convert_exception_to_response(self._get_response_async)
+        self._view_middleware: list[Any] = []
+        self._template_response_middleware: list[Any] = []
+        self._exception_middleware: list[Any] = []
+        # BaseHandler's own inner handler (the one its load_middleware wraps); not in the stubs.
+        handler = convert_exception_to_response(self._get_response_async)  # type: ignore[attr-defined]
         for path in reversed(GATEWAY_MIDDLEWARE):
             handler = convert_exception_to_response(import_string(path)(handler))
         self._middleware_chain = handler
@@ -94,6 +95,7 @@ class GatewayHandler(ASGIHandler):
         set_script_prefix(get_script_prefix(scope))
         request, error_response = self.create_request(scope, body_file)
         if request is None:
+            assert error_response is not None  # create_request returns one or the other
             body_file.close()
             await self.send_response(error_response, send)
             error_response.close()
@@ -287,10 +289,15 @@ class FrontDoor:
                 self._heartbeat = asyncio.create_task(self._measure_lag())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                from apps.providers.http import aclose_all
+                from apps.providers.async_http import aclose_all
+                from apps.providers.runtime import breakers
 
                 if self._heartbeat is not None:
                     self._heartbeat.cancel()
+                try:  # the last milliseconds of breaker successes, deferred on this loop
+                    await breakers.aflush()
+                except Exception:
+                    logger.warning("could not flush deferred breaker successes", exc_info=True)
                 await aclose_all()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
