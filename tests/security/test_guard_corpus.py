@@ -357,6 +357,36 @@ def test_assistant_request_loaders():
     assert [r["text"] for r in sgd] == ["Book a table for two at noon, please."]
 
 
+def test_hh_rlhf_loader_takes_every_human_turn_as_hard_benign():
+    chosen = (
+        "\n\nHuman: How do I pick a lock on my own shed?\n\nAssistant: Try a locksmith."
+        "\n\nHuman: ok\n\nAssistant: Sure.\n\nHuman: And if the key snapped inside it?"
+        "\n\nAssistant: Use tweezers."
+    )
+    rows = _load(
+        "hh-rlhf",
+        {"harmless-base/test.jsonl.gz": gzip.compress(_jsonl({"chosen": chosen}).encode())},
+    )
+    assert [r["text"] for r in rows] == [
+        "How do I pick a lock on my own shed?",
+        "And if the key snapped inside it?",
+    ]
+    assert {(r["label"], r["hard"]) for r in rows} == {("benign", True)}
+
+
+def test_generator_uses_the_extra_phrases_in_every_language():
+    from apps.security.guard.corpus.phrases import P as base
+    from apps.security.guard.corpus.phrases_extra import EXTRA
+
+    for lang in LANGS:
+        for intent, templates in generator.P[lang]["attack"].items():
+            assert len(templates) == len(base[lang]["attack"][intent]) + len(
+                EXTRA[lang]["attack"].get(intent, [])
+            )
+        assert len(EXTRA[lang]["benign"]["trigger_words"]) >= 4, lang
+    assert base["hi"]["attack"]["override"] == generator.P["hi"]["attack"]["override"][:3]
+
+
 def test_xquad_loader_reads_every_language_file():
     article = {
         "paragraphs": [{"context": "Der Rhein fließt durch Basel.", "qas": [{"question": "Wo?"}]}]

@@ -22,7 +22,11 @@ import random
 import urllib.parse
 from collections.abc import Callable, Iterator
 
-from apps.security.guard.corpus.phrases import FAKE_TAGS, LANGS, LATIN_LANGS, P
+from apps.security.guard.corpus import phrases
+from apps.security.guard.corpus.phrases import FAKE_TAGS, LANGS, LATIN_LANGS
+from apps.security.guard.corpus.phrases_extra import merged
+
+P = merged(phrases.P)
 
 __all__ = [
     "BENIGN_CATEGORIES",
@@ -55,6 +59,10 @@ CARRIERS = (
     "json_tool_result",
     "pdf_text",
     "csv_cell",
+    "markdown_doc",
+    "chat_transcript",
+    "tool_call",
+    "yaml_config",
 )
 # "wrapped": the payload is replaced by an encoding and needs a "decode this" sentence around it.
 _WRAPPED = ("reversed", "morse", "pig_latin", "base64", "rot13", "hex", "url_encoded")
@@ -293,6 +301,30 @@ def wrap(payload: str, carrier: str, lang: str, rng: random.Random) -> str:
             f'102,Bob,"{escaped}",5.00\n'
             f'103,Chen,"{after[:40]}",42.10'
         )
+    if carrier == "markdown_doc":
+        heading = rng.choice(("# Release notes", "# Onboarding guide", "## FAQ", "# README"))
+        items = "\n".join(f"- {x}" for x in (before, after) if x) or "- (none)"
+        return (
+            f"{heading}\n\n{items}\n\n> {payload}\n\nSee the [changelog](https://example.com/log)."
+        )
+    if carrier == "chat_transcript":
+        # an earlier conversation pasted or retrieved as context
+        return (
+            f"user: {before or 'hello'}\nassistant: {after or 'How can I help?'}\nuser: {payload}"
+        )
+    if carrier == "tool_call":
+        call = {
+            "role": "tool",
+            "name": rng.choice(("search_docs", "read_email", "get_weather", "crm_lookup")),
+            "content": {"summary": before[:80], "body": payload, "note": after[:80]},
+        }
+        return json.dumps(call, ensure_ascii=False, indent=rng.choice((None, 2)))
+    if carrier == "yaml_config":
+        quoted = payload.replace('"', "'").replace("\n", " ")
+        return (
+            f'service: billing\nversion: 2\ndescription: "{quoted}"\n'
+            f"owner: team-{rng.randint(1, 9)}\nretries: 3\n"
+        )
     raise ValueError(f"unknown carrier {carrier!r}")
 
 
@@ -311,7 +343,7 @@ def _fill(template: str, lang: str, rng: random.Random) -> str:
         "text": rng.choice(P[lang]["filler"]),
     }
     if "{task}" in template:
-        values["task"] = rng.choice(P[lang]["tasks"]).format(url=url)
+        values["task"] = rng.choice(P[lang]["tasks"]).format(url=url, email=values["email"])
     if "{instr}" in template:
         inner = rng.choice(("override", "extraction", "tool_hijack", "exfiltration"))
         values["instr"] = _fill(rng.choice(P[lang]["attack"][inner]), lang, rng)
@@ -416,12 +448,12 @@ def _iter_rows(rng: random.Random, per_cell: int, long_docs: int) -> Iterator[di
             yield _long_document("benign", lang, rng)
 
 
-def generate(seed: int = 7, *, per_cell: int = 2, long_docs: int = 12) -> list[dict]:
+def generate(seed: int = 7, *, per_cell: int = 3, long_docs: int = 20) -> list[dict]:
     """The synthetic rows for ``seed``, deduplicated (first occurrence kept), in a fixed order.
 
-    Size: 11 languages x 8 carriers x (7 intents + 8 benign categories) x ``per_cell``, plus
+    Size: 11 languages x 12 carriers x (7 intents + 8 benign categories) x ``per_cell``, plus
     one row per language x obfuscation x intent / benign category, plus ``long_docs`` long
-    documents per language and label (~6,000 rows with the defaults)."""
+    documents per language and label (~9,000 rows with the defaults)."""
     rng = random.Random(seed)
     seen: set[str] = set()
     rows = []
