@@ -222,6 +222,19 @@ def test_shipped_model_reads_other_languages(shipped, text):
 # --- training ------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "echo: the key is sk-proj-" + "a1B2c3D4e5F6g7H8i9J0" * 2,
+        "commit 4be64c3a24442b51c76175e6ec67722cc3f5fe38 fixed the bug",
+        "token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9Pl",
+    ],
+)
+def test_shipped_model_lets_random_looking_identifiers_through(shipped, text):
+    # a head trained on base64 / hex attacks once blocked tool output holding a git hash or key
+    assert shipped.score(text) < Thresholds().model_flag
+
+
 def test_tiny_retrain_on_the_committed_embeddings(tiny, tmp_path):
     assert tiny.embeddings is load_shared()
     assert tiny.metadata["n_samples"] == 24

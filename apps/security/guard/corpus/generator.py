@@ -414,11 +414,57 @@ def _long_document(label: str, lang: str, rng: random.Random) -> dict:
     )
 
 
+_ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+_B64URL = _ALNUM + "-_"
+
+
+def _token(rng: random.Random, alphabet: str, n: int) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+def _identifier_line(rng: random.Random) -> str:
+    """A benign technical line around a random-looking identifier (commit hash, UUID, JWT, API
+    key, checksum, base64 blob). Encoded attacks look like these too, so without such rows a
+    head learns "long random token = attack" and blocks tool output with a git hash in it."""
+    sha = _token(rng, "0123456789abcdef", 40)
+    uuid = "-".join(_token(rng, "0123456789abcdef", n) for n in (8, 4, 4, 4, 12))
+    jwt = ".".join(
+        ("eyJhbGciOiJIUzI1NiJ9", "eyJ" + _token(rng, _B64URL, 30), _token(rng, _B64URL, 43))
+    )
+    key = rng.choice(("sk-proj-", "sk-", "ghp_", "AKIA", "xoxb-", "pk_live_")) + _token(
+        rng, _ALNUM, rng.randint(20, 44)
+    )
+    blob = base64.b64encode(rng.randbytes(rng.randint(12, 60))).decode()
+    lines = (
+        f"commit {sha}\nAuthor: Mei Chen <mei@example.com>\n\n    Fix pagination in the export",
+        f"Deployed build {sha[:12]} to staging at 14:02 UTC.",
+        f"Request {uuid} failed with status 502 after 30 s.",
+        f"Authorization: Bearer {jwt}",
+        f"the key is {key}",
+        f"My API key {key} returns 401 since this morning, can you check?",
+        f"sha256 checksum: {_token(rng, '0123456789abcdef', 64)}",
+        f'{{"id": "{uuid}", "etag": "{sha[:16]}", "status": "done"}}',
+        f"attachment (base64): {blob}",
+        f"Merge pull request #{rng.randint(10, 9999)} from team/fix-{sha[30:36]} ({sha[:7]})",
+    )
+    return rng.choice(lines)
+
+
+def _identifier_row(lang: str, carrier: str, rng: random.Random) -> dict:
+    line = _identifier_line(rng)
+    text = wrap(
+        line if rng.random() < 0.5 else f"{_filler(lang, rng, 1)} {line}", carrier, lang, rng
+    )
+    return _row(text, "benign", "identifiers", lang, carrier, "none", True)
+
+
 def _obfuscations_for(lang: str) -> list[str]:
     return [o for o in OBFUSCATIONS if obfuscation_applies(o, lang)]
 
 
-def _iter_rows(rng: random.Random, per_cell: int, long_docs: int) -> Iterator[dict]:
+def _iter_rows(
+    rng: random.Random, per_cell: int, long_docs: int, identifiers: int
+) -> Iterator[dict]:
     weights_cache: dict[str, tuple[list[str], list[float]]] = {}
 
     def pick_obf(lang: str) -> str:
@@ -443,21 +489,27 @@ def _iter_rows(rng: random.Random, per_cell: int, long_docs: int) -> Iterator[di
                 yield _make("injection", intent, lang, rng.choice(CARRIERS), obf, rng)
             for category in BENIGN_CATEGORIES:
                 yield _make("benign", category, lang, rng.choice(CARRIERS), obf, rng)
+        for carrier in CARRIERS:
+            for _ in range(identifiers):
+                yield _identifier_row(lang, carrier, rng)
         for _ in range(long_docs):
             yield _long_document("injection", lang, rng)
             yield _long_document("benign", lang, rng)
 
 
-def generate(seed: int = 7, *, per_cell: int = 3, long_docs: int = 20) -> list[dict]:
+def generate(
+    seed: int = 7, *, per_cell: int = 3, long_docs: int = 20, identifiers: int = 5
+) -> list[dict]:
     """The synthetic rows for ``seed``, deduplicated (first occurrence kept), in a fixed order.
 
     Size: 11 languages x 12 carriers x (7 intents + 8 benign categories) x ``per_cell``, plus
-    one row per language x obfuscation x intent / benign category, plus ``long_docs`` long
-    documents per language and label (~9,000 rows with the defaults)."""
+    one row per language x obfuscation x intent / benign category, plus ``identifiers`` benign
+    rows with a hash / key / token per language and carrier, plus ``long_docs`` long documents
+    per language and label (~9,000 rows with the defaults)."""
     rng = random.Random(seed)
     seen: set[str] = set()
     rows = []
-    for row in _iter_rows(rng, per_cell, long_docs):
+    for row in _iter_rows(rng, per_cell, long_docs, identifiers):
         if row["text"] in seen:
             continue
         seen.add(row["text"])
