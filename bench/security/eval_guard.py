@@ -1,8 +1,8 @@
 """Guard detection on the guard corpus: 5-fold, leave-one-source-out (LOSO) and external.
 
-    .venv/bin/python bench/security/eval_guard.py                      # everything (~15 min)
+    .venv/bin/python bench/security/eval_guard.py --jobs 2              # everything (~20 min)
     .venv/bin/python bench/security/eval_guard.py --only loso,external --max-train 8000
-    .venv/bin/python bench/security/eval_guard.py --only shipped     # the committed model, no training
+    .venv/bin/python bench/security/eval_guard.py --only shipped   # committed model, no training
 
 Every figure is a BLOCK figure: a row is "detected" only when the product's full decision
 (``apps.security.guard.engine.evaluate``: normalization + default rules + model + thresholds)
@@ -325,24 +325,15 @@ def shipped_figures(rows: list[dict], external_path: Path | None) -> dict:
     model = load_model(DEFAULT_MODEL_PATH)
     decide = product_blocker(model)
     figures: dict = {"version": model.version}
-    test = [r for r in rows if r.get("split") == "test"]
-    if test:
-        pred = np.asarray([int(decide(r["text"])) for r in test])
-        figures["test_split"] = report(
-            f"Shipped model {model.version} on the corpus test split",
-            test,
-            pred,
-            breakdowns=("source", "category", "lang"),
-        )
+    parts = {"test_split": [r for r in rows if r.get("split") == "test"]}
     if external_path is not None and external_path.is_file():
-        external = load_rows(external_path)
-        pred = np.asarray([int(decide(r["text"])) for r in external])
-        figures["external"] = report(
-            f"Shipped model {model.version} on the external set",
-            external,
-            pred,
-            breakdowns=("source", "category", "lang"),
-        )
+        parts["external"] = load_rows(external_path)
+    for name, part in parts.items():
+        if part:
+            pred = np.asarray([int(decide(r["text"])) for r in part])
+            where = "the corpus test split" if name == "test_split" else "the external set"
+            title = f"Shipped model {model.version} on {where}"
+            figures[name] = report(title, part, pred, breakdowns=("source", "category", "lang"))
     return figures
 
 

@@ -604,6 +604,26 @@ def test_eval_harness_prints_block_figures_per_source_and_language(tmp_path, cap
     assert 0.0 <= overall["recall"] <= 1.0
 
 
+def test_eval_harness_scores_the_shipped_model_on_test_rows_only(tmp_path, capsys):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench" / "security"))
+    import eval_guard
+
+    rows = generator.generate(4, per_cell=1, long_docs=0)[::40]
+    for i, row in enumerate(rows):
+        row["split"] = "test" if i % 2 else "train"
+    (tmp_path / "corpus.jsonl").write_text(_jsonl(*rows), encoding="utf-8")
+    (tmp_path / "external.jsonl").write_text(_jsonl(*rows[:6]), encoding="utf-8")
+    figures_path = tmp_path / "figures.json"
+    argv = ["--corpus", str(tmp_path), "--only", "shipped", "--json", str(figures_path)]
+    assert eval_guard.main(argv) == 0
+    assert "Shipped model" in capsys.readouterr().out
+    shipped = json.loads(figures_path.read_text(encoding="utf-8"))["shipped"]
+    overall = shipped["test_split"]["overall"]
+    assert overall["n_injection"] + overall["n_benign"] == len(rows) // 2
+    external = shipped["external"]["overall"]
+    assert external["n_injection"] + external["n_benign"] == 6
+
+
 def test_eval_harness_says_what_it_skipped(tmp_path, capsys, monkeypatch):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench" / "security"))
     import eval_guard

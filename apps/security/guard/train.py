@@ -54,6 +54,7 @@ __all__ = [
     "main",
     "oof_scores",
     "pick_threshold",
+    "provenance",
     "rows_features",
     "select_rows",
     "train",
@@ -330,6 +331,17 @@ def train(
     return model
 
 
+def provenance(rows: Sequence[dict]) -> dict:
+    """Model metadata about its training rows: counts per source and label, and a digest."""
+    digest = hashlib.sha256()
+    by_source: dict[str, dict[str, int]] = {}
+    for r in rows:
+        digest.update(f"{r['label']}\x1f{r['text']}\x1e".encode())
+        counts = by_source.setdefault(r["source"], {"injection": 0, "benign": 0})
+        counts["injection" if r["label"] else "benign"] += 1
+    return {"sources": by_source, "data_sha256": digest.hexdigest()}
+
+
 def train_from_rows(
     rows: Sequence[dict],
     *,
@@ -340,17 +352,7 @@ def train_from_rows(
     """``features``: :func:`rows_features` of ``rows`` when the caller already built them."""
     texts = [r["text"] for r in rows]
     labels = [r["label"] for r in rows]
-    digest = hashlib.sha256()
-    for r in rows:
-        digest.update(f"{r['label']}\x1f{r['text']}\x1e".encode())
-    by_source: dict[str, dict[str, int]] = {}
-    for r in rows:
-        counts = by_source.setdefault(r["source"], {"injection": 0, "benign": 0})
-        counts["injection" if r["label"] else "benign"] += 1
-    metadata = {
-        "sources": by_source,
-        "data_sha256": digest.hexdigest(),
-    }
+    metadata = provenance(rows)
     if features is None:
         features = rows_features(rows)
     if with_cv:
@@ -389,14 +391,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if counts[0] == 0 or counts[1] == 0:
         parser.error("training data needs both injection and benign rows")
     used = train_rows + [r for r in rows if args.calibrate_split == r["split"]]
-    digest = hashlib.sha256()
-    for r in train_rows:
-        digest.update(f"{r['label']}\x1f{r['text']}\x1e".encode())
-    by_source: dict[str, dict[str, int]] = {}
-    for r in train_rows:
-        source_counts = by_source.setdefault(r["source"], {"injection": 0, "benign": 0})
-        source_counts["injection" if r["label"] else "benign"] += 1
-    extra: dict = {"sources": by_source, "data_sha256": digest.hexdigest()}
+    extra = provenance(train_rows)
     if args.version:
         extra["version"] = args.version
     model = train(
