@@ -65,7 +65,9 @@ NOTINJECT_STYLE = frozenset({"over_defence", "trigger_words"})
 # --- the product's entry points ----------------------------------------------------------------
 
 
-def product_trainer(rows: list[dict], *, hidden: int | None = None) -> Trainer:
+def product_trainer(
+    rows: list[dict], *, hidden: int | None = None, alpha: float | None = None
+) -> Trainer:
     """The guard's own training entry point (``apps.security.guard.train.train``: head fitted
     on the fold's rows outside their hash "dev" bucket, threshold picked on that bucket) bound
     to ``rows``. Window features are computed once for every row here and sliced per fold, so
@@ -78,7 +80,9 @@ def product_trainer(rows: list[dict], *, hidden: int | None = None) -> Trainer:
     texts = [r["text"] for r in rows]
     labels = np.asarray([r["y"] for r in rows])
     sources = [r["source"] for r in rows]
-    options = {} if hidden is None else {"hidden": hidden}
+    options: dict = {} if hidden is None else {"hidden": hidden}
+    if alpha is not None:
+        options["alpha"] = alpha
 
     def train(index: np.ndarray):
         index = np.asarray(index, dtype=np.int64)
@@ -347,6 +351,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", help="also write the figures to this JSON file")
     parser.add_argument("--jobs", type=int, default=1, help="folds trained in parallel (fork)")
     parser.add_argument("--hidden", type=int, help="head width (default: the trainer's)")
+    parser.add_argument("--alpha", type=float, help="head L2 penalty (default: the trainer's)")
     args = parser.parse_args(argv)
 
     corpus_path, external_path = find_corpus(args.corpus)
@@ -363,7 +368,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = load_rows(corpus_path)
     parts = {p.strip() for p in args.only.split(",") if p.strip()}
     needs_training = bool(parts & {"kfold", "loso", "external"})
-    trainer = product_trainer(rows, hidden=args.hidden) if needs_training else _no_training
+    trainer = (
+        product_trainer(rows, hidden=args.hidden, alpha=args.alpha)
+        if needs_training
+        else _no_training
+    )
     breakdowns = ("source", "category", "lang", "obfuscation", "carrier")
     print(
         f"# Guard BLOCK figures (a flag lets text through); corpus {corpus_path} ({len(rows)} rows)"

@@ -68,6 +68,7 @@ __all__ = [
 # (52k x 64 = 13 MB per process) and every token costs a gather of ``hidden`` floats, so a wider
 # head is paid for in the latency budget on every request; 64 is what the runtime is tuned for.
 DEFAULT_HIDDEN = 64
+DEFAULT_ALPHA = 1e-3  # L2 penalty of the head
 # Per (source, label) group: at most this many rows, and a small group is repeated up to
 # ``_MAX_REPEAT`` times towards ``_GROUP_CAP * sqrt(n / _GROUP_CAP)`` rows, so that a few large
 # sources (paragraphs, banking queries) do not decide what "benign" means.
@@ -262,6 +263,7 @@ def train(
     features: Features | None = None,
     dev: np.ndarray | None = None,
     hidden: int = DEFAULT_HIDDEN,
+    alpha: float = DEFAULT_ALPHA,
     max_fpr: float = 0.01,
     seed: int = 0,
     metadata: dict | None = None,
@@ -286,7 +288,7 @@ def train(
         fit_index, dev_index = np.arange(y.size), np.zeros(0, dtype=np.int64)
     chosen = balanced_rows(y, sources, fit_index, seed=seed)
     x, owners, whole = select_rows(features, chosen)
-    head = fit_head(x, owners, y[chosen], whole, hidden=hidden, seed=seed)
+    head = fit_head(x, owners, y[chosen], whole, hidden=hidden, alpha=alpha, seed=seed)
     w1, b1, w2, b2 = head
     info: dict = {
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -298,6 +300,7 @@ def train(
         "classifier": {
             "type": "MLP",
             "hidden": hidden,
+            "alpha": alpha,
             "pooling": "mean/window",
             "balance": f"per (source, label): cap {_GROUP_CAP}, sqrt, repeat <= {_MAX_REPEAT}"
             if sources is not None
