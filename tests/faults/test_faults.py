@@ -278,9 +278,10 @@ def test_worker_sigkilled_mid_job(tenant, upstreams, tmp_path, tenant_client):
                 )
                 assert response.status_code == 202, response.text
                 ids.append(response.json()["id"])
-            # Every job past its first call (answer stored), waiting on its second.
-            assert wait_until(lambda: chat_requests(jobs_llm) >= jobs + 1, timeout=30)
-            time.sleep(0.5)
+            # Every job past its first call (answer stored) and waiting on its second, so the
+            # calls in flight are counted right before the kill: a second call that started
+            # between the count and the kill would read as a job run twice.
+            assert wait_until(lambda: chat_requests(jobs_llm) >= 2 * jobs, timeout=30)
             in_flight = jobs_llm.stats()["in_flight"]
             first.kill()
             killed_at = time.monotonic()
