@@ -32,6 +32,7 @@ import threading
 from collections.abc import Iterable
 from itertools import chain, repeat
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import sentencepiece
@@ -59,6 +60,9 @@ _CACHE_PIECES = 2_000_000
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _UNKNOWN_STAND_IN = "\ufffd"
 _UNKNOWN_PIECE = "\u2047unknown\u2047"  # the model's required UNKNOWN entry; never matched
+# the generated protobuf module carries no type information
+_MODEL_PROTO: Any = sentencepiece_model.ModelProto  # type: ignore[attr-defined]
+_TRAINER_SPEC: Any = sentencepiece_model.TrainerSpec  # type: ignore[attr-defined]
 
 
 class EmbeddingError(ValueError):
@@ -289,21 +293,22 @@ def _segmenter(pieces: list[str], scores: np.ndarray) -> sentencepiece.SentenceP
     added prefix, every piece matchable (``<unk>``, ``<s>`` included, as a plain string), and the
     library's required UNKNOWN entry appended at id ``len(pieces)``, where nothing matches it.
     Unknown characters cost ``min(score) - 10`` each, as in sentencepiece and our training."""
-    if len(set(pieces)) != len(pieces):
+    distinct = set(pieces)
+    if len(distinct) != len(pieces):
         raise EmbeddingError("the vocabulary has duplicate pieces")
-    if any(not piece or _UNKNOWN_STAND_IN in piece for piece in pieces):
+    if "" in distinct or any(_UNKNOWN_STAND_IN in piece for piece in pieces):
         raise EmbeddingError("the vocabulary has an empty piece or one holding U+FFFD")
-    spec = sentencepiece_model.ModelProto()
-    spec.trainer_spec.model_type = sentencepiece_model.TrainerSpec.UNIGRAM
+    spec = _MODEL_PROTO()
+    spec.trainer_spec.model_type = _TRAINER_SPEC.UNIGRAM
     spec.normalizer_spec.name = "identity"
     spec.normalizer_spec.add_dummy_prefix = False
     spec.normalizer_spec.remove_extra_whitespaces = False
     spec.normalizer_spec.escape_whitespaces = False
-    piece_type = sentencepiece_model.ModelProto.SentencePiece
+    piece_type = _MODEL_PROTO.SentencePiece
     for piece, score in zip(pieces, scores.tolist(), strict=True):
         spec.pieces.add(piece=piece, score=score, type=piece_type.NORMAL)
     unknown = _UNKNOWN_PIECE
-    while unknown in pieces:
+    while unknown in distinct:
         unknown += "\u2047"
     spec.pieces.add(piece=unknown, score=0.0, type=piece_type.UNKNOWN)
     try:
