@@ -175,8 +175,7 @@ class StaticEmbeddings:
         ends = np.cumsum(counts)
         total = int(ends[-1])
         flat = np.arange(total, dtype=np.int64) + np.repeat(begin - ends + counts, counts)
-        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-        word_starts = np.cumsum(lengths + 1) - lengths - 1
+        word_starts = _word_starts(canonical)
         starts = np.repeat(word_starts, counts) + cache.offsets[flat]
         return cache.rows[flat], starts.astype(np.int32)
 
@@ -281,6 +280,15 @@ class StaticEmbeddings:
             scale=arrays["scale"],
             metadata=manifest,
         )
+
+
+def _word_starts(canonical: str) -> np.ndarray:
+    """Where each word of ``canonical.split(" ")`` starts: 0 and every position after a space."""
+    if canonical.isascii():  # a byte per character
+        codes = np.frombuffer(canonical.encode("ascii"), dtype=np.uint8)
+    else:
+        codes = np.frombuffer(canonical.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return np.concatenate(([0], np.flatnonzero(codes == 32) + 1))
 
 
 def _lookup(cache: _WordCache, words: list[str]) -> np.ndarray:

@@ -142,7 +142,7 @@ def _cut_marks(canonical: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if ascii_only:  # a byte per character: 4x less to scan than UTF-32, and a lookup table
         codes = np.frombuffer(canonical.encode("ascii"), dtype=np.uint8)
     else:
-        codes = np.frombuffer(canonical.encode("utf-32-le"), dtype=np.uint32)
+        codes = np.frombuffer(canonical.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     spaces = np.flatnonzero(codes == 32)
     before = spaces[spaces > 0] - 1  # punctuation + space: the punctuation's position
     if ascii_only:
@@ -221,9 +221,7 @@ class InjectionModel:
         first = np.searchsorted(starts, spans[:, 0], side="left")
         last = np.searchsorted(starts, spans[:, 1], side="left")
         counts = np.maximum(last - first, 1)
-        pre = (_window_sums(self._projected, rows, first, last) / counts[:, None]).astype(
-            np.float32
-        )
+        pre = _window_sums(self._projected, rows, first, last) / counts[:, None].astype(np.float32)
         pre += self.b1
         np.maximum(pre, 0.0, out=pre)
         margins = pre @ self.w2 + self.b2
@@ -308,14 +306,16 @@ def _sigmoid(x: float) -> float:
 def _window_sums(
     table: np.ndarray, rows: np.ndarray, first: np.ndarray, last: np.ndarray
 ) -> np.ndarray:
-    """``table[rows[first[i]:last[i]]].sum(axis=0)`` for every window ``i`` (float64).
+    """``table[rows[first[i]:last[i]]].sum(axis=0)`` for every window ``i``.
 
     Every window edge is one of a few hundred bounds, so the pieces between consecutive bounds
-    are summed once, as one sparse (bounds x vocabulary) product with the table, and a window
-    is the difference of two running totals over those sums. (A cumulative sum over the
-    (pieces x hidden) matrix itself walks it column by column in numpy: ten times slower once
-    it outgrows the CPU cache, 3-6 ms at 32 KB.)"""
+    are summed once (a sparse bounds x vocabulary product with the table) and each window adds
+    up its segments (a second, windows x segments product): short float32 sums, no running
+    total. (numpy's cumulative sum down a (pieces x hidden) matrix walks it column by column:
+    3-6 ms at 32 KB once it outgrows the cache, and a float32 running total drifts.)"""
     bounds, where = np.unique(np.concatenate((first, last)), return_inverse=True)
+    if bounds.size == 1:  # every window is empty
+        return np.zeros((first.size, table.shape[1]), dtype=table.dtype)
     between = rows[bounds[0] : bounds[-1]]
     segments = (
         csr_array(
@@ -324,10 +324,17 @@ def _window_sums(
         )
         @ table
     )
-    totals = np.zeros((bounds.size, table.shape[1]), dtype=np.float64)
-    np.cumsum(segments, axis=0, out=totals[1:])
-    where = where.reshape(2, -1)
-    return totals[where[1]] - totals[where[0]]
+    # window i holds segments lo[i] .. hi[i] - 1
+    lo, hi = where[: first.size], where[first.size :]
+    counts = hi - lo
+    indptr = np.zeros(first.size + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    indices = np.arange(indptr[-1], dtype=np.int64) - np.repeat(indptr[:-1] - lo, counts)
+    windows = csr_array(
+        (np.ones(indices.size, dtype=table.dtype), indices, indptr),
+        shape=(first.size, bounds.size - 1),
+    )
+    return windows @ segments
 
 
 # --- training ----------------------------------------------------------------------------------

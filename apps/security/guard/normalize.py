@@ -150,6 +150,7 @@ _COMBINING_AFTER_ASCII_RE = re.compile(
     r"[\u0300-\u036f](?<=[a-zA-Z][\u0300-\u036f])[\u0300-\u036f]*"
 )
 _WS_RE = re.compile(r"\s+")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _ASCII_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # --- spacing and leetspeak ---------------------------------------------------------------------
@@ -407,10 +408,16 @@ def normalize(text: str) -> Normalized:
     """Normalize ``text`` for scanning. Never raises for ``str`` input; non-str is coerced."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
+    original = text
+    if not text.isascii() and _SURROGATE_RE.search(text):
+        # a lone surrogate (JSON "\ud800") cannot be encoded for RE2: scan U+FFFD in its place
+        text = _SURROGATE_RE.sub("\ufffd", text)
     signals: set[str] = set()
     views: list[tuple[str, str]] = []
     canonical = _scan_text(text, signals, views, depth=0, prefix="")
-    return Normalized(original=text, text=canonical, views=tuple(views), signals=frozenset(signals))
+    return Normalized(
+        original=original, text=canonical, views=tuple(views), signals=frozenset(signals)
+    )
 
 
 def canonical_text(text: str) -> str:
