@@ -158,6 +158,11 @@ class StaticEmbeddings:
 
     # --- tokenization --------------------------------------------------------------------------
 
+    def clear_cache(self) -> None:
+        """Forget every word seen (a benchmark measures unseen text this way)."""
+        with self._lock:
+            self._cache = _WordCache()
+
     def tokenize(self, canonical: str) -> tuple[np.ndarray, np.ndarray]:
         """(table rows, start offsets in ``canonical``) of the pieces that have a vector.
 
