@@ -89,6 +89,18 @@ def reference() -> ReferenceViterbi:
     return ReferenceViterbi(load_shared())
 
 
+def private_embeddings() -> StaticEmbeddings:
+    """The committed vocabulary in an instance of its own: it starts with an empty word cache."""
+    shared = load_shared()
+    return StaticEmbeddings(
+        pieces=shared.pieces,
+        scores=shared.scores,
+        rows=shared.rows,
+        table=shared.table,
+        scale=shared.scale,
+    )
+
+
 def tokenized(embeddings: StaticEmbeddings, text: str) -> list[tuple[int, int]]:
     rows, starts = embeddings.tokenize(text)
     assert rows.dtype == np.int32
@@ -161,13 +173,7 @@ def test_library_segmentation_equals_the_reference_viterbi():
 
 def test_texts_of_many_words_equal_the_reference():
     """Whole texts (the cache, flat arrays and offsets), in random orders and repetitions."""
-    embeddings = StaticEmbeddings(  # a private instance: starts with an empty cache
-        pieces=load_shared().pieces,
-        scores=load_shared().scores,
-        rows=load_shared().rows,
-        table=load_shared().table,
-        scale=load_shared().scale,
-    )
+    embeddings = private_embeddings()
     oracle = reference()
     rnd = random.Random(3)
     for _ in range(300):
@@ -187,13 +193,7 @@ def test_emptied_cache_and_concurrent_callers_give_the_same_pieces(monkeypatch):
     """With a tiny cache (emptied every few calls) and eight threads at once, every result
     still equals the single-threaded one."""
     source = load_shared()
-    embeddings = StaticEmbeddings(
-        pieces=source.pieces,
-        scores=source.scores,
-        rows=source.rows,
-        table=source.table,
-        scale=source.scale,
-    )
+    embeddings = private_embeddings()
     monkeypatch.setattr(embeddings_module, "_CACHE_WORDS", 50)
     monkeypatch.setattr(embeddings_module, "_CACHE_PIECES", 400)
     rnd = random.Random(11)
