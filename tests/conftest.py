@@ -3,6 +3,8 @@ AGENTHUB_REQUIRE_SERVICES=1 (as in CI), where a missing service fails the run in
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 import uuid
 
@@ -157,3 +159,79 @@ def celery_worker():
         _skip_or_fail("needs Redis: set REDIS_URL=redis://...")
     with app_sends_to(settings.REDIS_URL), celery_worker_process(settings.REDIS_URL) as process:
         yield process
+
+
+def _invalidate_live_caches() -> None:
+    from apps.flows.selectors import _active_templates, _label_sets
+    from apps.providers.runtime import breakers
+    from apps.providers.selectors import live_providers
+    from apps.tenants.selectors import _known_keys
+
+    for live in (_active_templates, _label_sets, live_providers, _known_keys):
+        live.invalidate()
+    breakers.reset()
+
+
+@pytest.fixture
+def fresh_live_state():
+    """Per-process live caches (providers, keys, templates, label sets, breakers) start empty:
+    a previous test's (rolled back) state never leaks. The flows and gateway suites use it for
+    every test; their pooled upstream connections are closed afterwards."""
+    from apps.providers import http
+
+    _invalidate_live_caches()
+    yield
+    _invalidate_live_caches()
+    http.close_all()
+
+
+@pytest.fixture
+def upstream(db, fakellm, django_capture_on_commit_callbacks):
+    """fakellm as the default provider (one attempt: failures surface at once)."""
+    from apps.providers.models import ProviderKind
+    from apps.providers.services import provider_create
+
+    with django_capture_on_commit_callbacks(execute=True):
+        provider_create(
+            name="fake",
+            kind=ProviderKind.OPENAI_COMPATIBLE,
+            base_url=fakellm.base_url,
+            model="fakellm-1",
+            is_default=True,
+            max_attempts=1,
+            read_timeout=10,
+        )
+    return fakellm
+
+
+@pytest.fixture
+def spans():
+    """Tracing on for this test, finished spans kept in memory (the exporter is yielded)."""
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from apps.core import tracing
+
+    exporter = InMemorySpanExporter()
+    tracing.configure(exporter=exporter)
+    yield exporter
+    tracing.shutdown()
+    tracing.configure()  # back to what the environment says (off in tests)
+
+
+@pytest.fixture
+def console_output():
+    """Point the configured console handler(s) (the ones with the redacting filter) at a buffer."""
+    from apps.core.logging import RedactingFilter
+
+    buffer = io.StringIO()
+    swapped = []
+    handlers = {h for name in ("", "django") for h in logging.getLogger(name).handlers}
+    for handler in handlers:
+        if isinstance(handler, logging.StreamHandler) and any(
+            isinstance(f, RedactingFilter) for f in handler.filters
+        ):
+            swapped.append((handler, handler.setStream(buffer)))
+    assert swapped, "the settings attach the redacting filter to the console handler"
+    yield buffer
+    for handler, stream in swapped:
+        handler.setStream(stream)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from prometheus_client import REGISTRY
 from rest_framework.test import APIClient
 
@@ -21,3 +23,8 @@ def metric_value(name: str, **labels: str) -> float:
 def chat_requests(fakellm) -> int:
     """Chat-completion requests the fake upstream has received."""
     return fakellm.stats()["requests"].get("/v1/chat/completions", 0)
+
+
+def reply_json(fake, data: dict, **extra) -> None:
+    """Make the fake upstream answer every request with this JSON object as its text."""
+    fake.set(reply=json.dumps(data), **extra)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -10,6 +12,7 @@ from apps.agents.models import Agent, AgentRun, AgentStep, Conversation, Documen
 from apps.agents.services import agent_delete, agent_save, validate_provider_chain
 from apps.agents.tools import get_tool, tool_names
 from apps.core.admin import ServiceValidationAdminMixin
+from apps.security.services import redact_for_logging, redact_json_for_logging
 
 
 class AgentForm(forms.ModelForm):
@@ -98,10 +101,21 @@ class _ReadOnlyAdmin(admin.ModelAdmin):
 
 
 class MessageInline(_ReadOnlyInline):
+    """A conversation is the tenant's own data and keeps the values (a later turn needs them);
+    an operator's page shows it as a log line would: secrets and personal data redacted."""
+
     model = Message
-    fields = ("seq", "role", "content", "tool_calls", "tool_call_id", "created_at")
+    fields = ("seq", "role", "shown_content", "shown_tool_calls", "tool_call_id", "created_at")
     readonly_fields = fields
     ordering = ("seq",)
+
+    @admin.display(description="content")
+    def shown_content(self, obj: Message) -> str:
+        return redact_for_logging(obj.content)
+
+    @admin.display(description="tool calls")
+    def shown_tool_calls(self, obj: Message) -> Any:
+        return redact_json_for_logging(obj.tool_calls)
 
 
 @admin.register(Conversation)

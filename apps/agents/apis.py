@@ -15,9 +15,10 @@ from apps.agents.services import (
     agent_chat_check,
     document_create,
 )
+from apps.core.http import wants_async
 from apps.core.principal import GuardContext
 from apps.core.schema import PAGE_PARAMETERS, paginated
-from apps.flows.jobs import idempotent, job_accepted_response, wants_async
+from apps.flows.http import idempotent, job_accepted_response
 from apps.tenants.authentication import principal_of
 
 

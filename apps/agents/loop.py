@@ -87,6 +87,9 @@ class ModelBackend(Protocol):
 
 
 GuardFn = Callable[[str, str], str]  # (tool output, tool name) -> text; raises ToolOutputBlocked
+# Decoded tool arguments -> the arguments the tool runs with. The model sees personal data as
+# placeholders; tools are local and trusted, so they get the real values back.
+RevealFn = Callable[[Any], Any]
 
 
 @dataclass(frozen=True)
@@ -196,11 +199,13 @@ class AgentLoop:
         backend: ModelBackend,
         guard: GuardFn,
         tool_context: ToolContext,
+        reveal: RevealFn | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
         self.backend = backend
         self.guard = guard
+        self.reveal: RevealFn = reveal or (lambda arguments: arguments)
         self.tool_context = tool_context
         self.clock = clock
         self.tools = {tool.name: tool for tool in config.tools}
@@ -397,7 +402,8 @@ class AgentLoop:
                 arguments = json.loads(raw.arguments) if raw.arguments.strip() else {}
             else:
                 arguments = coerce_arguments(tool, raw.arguments)
-            call.arguments = tool.validate(arguments)
+            # Revealed before validation: a tool's schema checks the value, not a placeholder.
+            call.arguments = tool.validate(self.reveal(arguments))
         except (ValueError, ToolError) as exc:
             call.problem = f"invalid arguments for {tool.name}: {str(exc)[:200]}"
         return call

@@ -29,6 +29,7 @@ from apps.agents.metrics import (
     AGENT_TOOL_CALLS,
 )
 from apps.agents.models import Agent, AgentRun, AgentStep, Conversation, Document, Message
+from apps.agents.pii import mask_messages, unmask_messages
 from apps.agents.selectors import (
     AGENTS_NAMESPACE,
     AgentSpec,
@@ -46,8 +47,19 @@ from apps.providers.exceptions import LLMError
 from apps.providers.selectors import provider_runtime
 from apps.providers.services import complete, provider_supports_tools
 from apps.providers.types import ToolSpec
-from apps.security.exceptions import InputRejected, InputTooLarge, OutputRejected
-from apps.security.services import guard_input, guard_output, new_canary, redact, redact_json
+from apps.security.exceptions import InputRejected, InputTooLarge, OutputRejected, PiiRejected
+from apps.security.models import Source
+from apps.security.pii.masking import Vault
+from apps.security.services import (
+    guard_input,
+    guard_output,
+    new_canary,
+    pii_mask,
+    pii_unmask,
+    pii_unmask_json,
+    redact_for_logging,
+    redact_json_for_logging,
+)
 from apps.tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
@@ -219,11 +231,15 @@ class ProviderBackend:
         )
 
 
-def _tool_output_guard(ctx: GuardContext):
+def _tool_output_guard(ctx: GuardContext, vault: Vault):
+    """A tool's output on its way into the prompt: the guard, then the PII policy (the run's
+    vault, so a value the user gave keeps its placeholder)."""
+
     def guard(text: str, tool: str) -> str:
         try:
-            return guard_input(text, ctx=ctx, source="tool_output").text
-        except InputRejected as exc:
+            clean = guard_input(text, ctx=ctx, source=Source.TOOL_OUTPUT).text
+            return pii_mask([clean], ctx=ctx, vault=vault, source=Source.TOOL_OUTPUT)[0][0]
+        except (InputRejected, PiiRejected) as exc:
             # Audited by the guard; the loop marks the step blocked and ends the run.
             raise ToolOutputBlocked(getattr(exc, "error_code", "input_rejected")) from exc
         except InputTooLarge as exc:
@@ -288,7 +304,8 @@ def _append_messages(conversation: Conversation, messages: list[dict[str, Any]])
 
 
 def _excerpt(text: str) -> str:
-    return redact(text or "")[:EXCERPT_CHARS]
+    # The one redaction for what is stored (secrets and personal data), as in the audit trail.
+    return redact_for_logging(text or "")[:EXCERPT_CHARS]
 
 
 def _step_arguments(arguments: Any) -> Any:
@@ -330,6 +347,10 @@ def agent_chat(
         if conversation.agent_id != spec.id:
             raise ConversationAgentMismatch()
     user_text = guard_input(message, ctx=ctx, source="user_input").text
+    # The PII policy (as on /v1/chat/completions and the flows): the model sees placeholders,
+    # one vault for the whole run. A ``block`` entity is refused here, before anything is stored.
+    vault = Vault()
+    masked_user = pii_mask([user_text], ctx=ctx, vault=vault)[0][0]
 
     def start_turn() -> dict[str, Any]:
         nonlocal conversation
@@ -348,7 +369,7 @@ def agent_chat(
         turn = job_step("agent_turn", start_turn)
     if conversation is None or conversation.pk != turn["conversation_id"]:
         conversation = Conversation.objects.get(pk=turn["conversation_id"])
-    history = turn["history"]
+    history = mask_messages(turn["history"], ctx=ctx, vault=vault)
 
     canary = job_step("canary", new_canary)
     tools = [t for t in (get_tool(name) for name in spec.allowed_tools) if t is not None]
@@ -362,11 +383,12 @@ def agent_chat(
             timeout_seconds=spec.timeout_seconds,
         ),
         backend=ProviderBackend(),
-        guard=_tool_output_guard(ctx),
+        guard=_tool_output_guard(ctx, vault),
         tool_context=ToolContext(tenant=tenant, guard=ctx, agent=spec.name),
+        reveal=lambda arguments: pii_unmask_json(arguments, vault),
     )
     try:
-        result = loop.run(history=history, user_message=user_text)
+        result = loop.run(history=history, user_message=masked_user)
     except Exception:
         AGENT_EXECUTIONS.labels(tenant_id=str(tenant.pk), status="error").inc()
         AGENT_EXECUTION_DURATION.labels(tenant_id=str(tenant.pk)).observe(
@@ -374,11 +396,14 @@ def agent_chat(
         )
         raise
     try:
-        reply = guard_output(result.reply, ctx=ctx, canary=canary)
+        # Guarded as the model wrote it (placeholders), then the values come back: the output
+        # guard's secret redaction must not hide what the user gave.
+        reply = pii_unmask(guard_output(result.reply, ctx=ctx, canary=canary), vault)
     except OutputRejected:
         # The answer leaked the system prompt (audited by the guard): withhold it.
         reply = OUTPUT_WITHHELD
         result.status, result.fallback_reason = "fallback", "output_blocked"
+    result.new_messages = unmask_messages(result.new_messages, vault)
     if result.new_messages and result.new_messages[-1]["role"] == "assistant":
         result.new_messages[-1] = {"role": "assistant", "content": reply}
     duration = time.perf_counter() - started
@@ -401,7 +426,7 @@ def agent_chat(
         steps=[
             {
                 "tool": s.tool,
-                "arguments": _step_arguments(s.arguments),
+                "arguments": pii_unmask_json(_step_arguments(s.arguments), vault),
                 "status": s.status,
                 "duration_ms": s.duration_ms,
             }
@@ -447,11 +472,11 @@ def _record(
             step=s.step,
             position=s.position,
             tool=s.tool[:100],
-            arguments=redact_json(_step_arguments(s.arguments)),
+            arguments=redact_json_for_logging(_step_arguments(s.arguments)),
             status=s.status,
             duration_ms=s.duration_ms,
             output_excerpt=_excerpt(s.output),
-            error=redact(s.error)[:300],
+            error=redact_for_logging(s.error)[:300],
         )
         for s in result.steps
     )

@@ -35,3 +35,12 @@ def valid_client_ip(request: HttpRequest | Request) -> str | None:
         return str(ipaddress.ip_address(client_ip(request)))
     except ValueError:
         return None
+
+
+def wants_async(request: Request, payload: object) -> bool:
+    """The client asks for a queued job: ``"async": true`` in the body or ``Prefer:
+    respond-async`` (RFC 7240)."""
+    if isinstance(payload, dict) and payload.get("async") is True:
+        return True
+    prefer = request.headers.get("Prefer", "")
+    return any(part.strip().lower() == "respond-async" for part in prefer.split(","))

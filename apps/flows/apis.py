@@ -9,8 +9,9 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from apps.core.http import wants_async
 from apps.core.principal import GuardContext
-from apps.flows.jobs import idempotent, job_accepted_response, job_body, wants_async
+from apps.flows.http import idempotent, job_accepted_response, job_body
 from apps.flows.selectors import job_get, notary_record_get
 from apps.flows.services import flow_check, notary_record_body, run_flow
 from apps.tenants.authentication import principal_of

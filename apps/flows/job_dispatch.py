@@ -18,6 +18,7 @@ it runs once at a time, and ``job_steps`` that its upstream calls are not repeat
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import timedelta
 
@@ -124,7 +125,7 @@ def _requeue(job_ids: list, *, reason: str) -> int:
         JobDispatch.objects.create(
             job_id=job_id, next_attempt_at=now, last_error=f"re-dispatched: {reason}"
         )
-        transaction.on_commit(lambda job_id=str(job_id): _publish_soon(job_id))
+        transaction.on_commit(functools.partial(_publish_soon, str(job_id)))
     return len(job_ids)
 
 

@@ -1,10 +1,11 @@
-"""Async jobs shared by flows and agents, and Idempotency-Key handling for POSTs.
+"""Async jobs shared by flows and agents.
 
 A job is a row (tenant-scoped) plus a Celery task ``flows.run_job`` that runs the registered
 runner for its kind. Without a broker (the embedded default) Celery runs the task in-process.
 Delivery is at-least-once (an outbox, ``acks_late``, a reaper for jobs of dead workers); running
 is exactly-once per claim (a conditional UPDATE) and upstream calls are not repeated
-(``job_steps``). See ``apps.flows.job_dispatch``.
+(``job_steps``). See ``apps.flows.job_dispatch``. The views' side (the 202 answer, a job's
+body) is in ``apps.flows.http``.
 """
 
 from __future__ import annotations
@@ -12,16 +13,12 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-import time
 from collections.abc import Callable
-from contextlib import suppress
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import (
     DatabaseError,
-    IntegrityError,
     InterfaceError,
     OperationalError,
     connection,
@@ -29,29 +26,19 @@ from django.db import (
 )
 from django.db.models import F
 from django.utils import timezone
-from rest_framework.request import Request
-from rest_framework.response import Response
-from rest_framework.reverse import reverse
 
 from apps.core.exceptions import ApiError, api_error_body
 from apps.core.logging import log_throttled
 from apps.core.request_context import get_request_id, reset_request_id, set_request_id
 from apps.flows import metrics
-from apps.flows.exceptions import (
-    IdempotencyConflict,
-    IdempotencyInProgress,
-    InvalidIdempotencyKey,
-    UnknownJobKind,
-)
+from apps.flows.exceptions import UnknownJobKind
 from apps.flows.job_steps import (
     JobClaimLost,
     JobRun,
     running_job,
     write_while_database_recovers,
 )
-from apps.flows.models import IdempotencyRecord, Job
-from apps.tenants.authentication import principal_of
-from apps.tenants.models import Tenant
+from apps.flows.models import Job
 
 if TYPE_CHECKING:
     from apps.core.principal import GuardContext
@@ -61,22 +48,10 @@ logger = logging.getLogger(__name__)
 JobRunner = Callable[[dict, "GuardContext"], dict]
 _runners: dict[str, JobRunner] = {}
 
-IDEMPOTENCY_TTL = timedelta(hours=24)
-# How long a duplicate waits for the first request with its key before answering 409.
-IDEMPOTENCY_WAIT_SECONDS = 30.0
-
 
 def register_job_runner(kind: str, runner: JobRunner) -> None:
     """Make ``kind`` runnable as a job; ``runner(payload, ctx)`` returns the result body."""
     _runners[kind] = runner
-
-
-def wants_async(request: Request, payload: dict) -> bool:
-    """``"async": true`` in the body or ``Prefer: respond-async``."""
-    if isinstance(payload, dict) and payload.get("async") is True:
-        return True
-    prefer = request.headers.get("Prefer", "")
-    return any(part.strip().lower() == "respond-async" for part in prefer.split(","))
 
 
 def _context_to_json(ctx: GuardContext) -> dict[str, Any]:
@@ -119,19 +94,6 @@ def job_enqueue(*, kind: str, payload: dict, ctx: GuardContext) -> Job:
     job.save()
     job_dispatch_create(job=job)
     return job
-
-
-def job_accepted_response(
-    request: Request, *, kind: str, payload: dict, ctx: GuardContext
-) -> Response:
-    """Queue a job and answer 202 with its body, its URL in ``Location``."""
-    job = job_enqueue(kind=kind, payload=payload, ctx=ctx)
-    # An in-process (eager) run may have finished already. If the database fails now, the job
-    # is committed all the same: the client must get its id, not a 503 it would retry.
-    with suppress(DatabaseError):
-        job.refresh_from_db()
-    url = reverse("flows-job", args=[job.id], request=request)
-    return Response(job_body(job, url=url), status=202, headers={"Location": url})
 
 
 def _claim(job_id: str) -> Job | None:
@@ -275,129 +237,3 @@ def _finish(
         )
         return
     metrics.JOBS.labels(kind=job.kind, status=job.status).inc()
-
-
-def job_body(job: Job, *, url: str | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "id": str(job.id),
-        "kind": job.kind,
-        "status": job.status,
-        "created_at": _iso(job.created_at),
-        "started_at": _iso(job.started_at),
-        "finished_at": _iso(job.finished_at),
-    }
-    if url:
-        body["url"] = url
-    if job.status == Job.Status.SUCCEEDED:
-        body["result"] = job.result
-    elif job.status == Job.Status.FAILED:
-        body["error"] = job.error
-    return body
-
-
-def _iso(value) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
-
-
-# --- idempotency -----------------------------------------------------------------------------
-
-_REPLAYED_HEADERS = ("Location", "Retry-After")
-
-
-def _body_hash(request: Request) -> str:
-    from apps.flows.services import canonical_json, sha256_hex
-
-    body: Any
-    try:
-        body = request.data
-    except Exception:  # unparsable bodies hash as raw bytes; the view will reject them anyway
-        body = request.body.decode("utf-8", "replace")
-    return sha256_hex(canonical_json({"path": request.path, "body": body}))
-
-
-def _claim_key(*, tenant: Tenant, scope: str, key: str, body_hash: str) -> bool:
-    try:
-        with transaction.atomic():
-            IdempotencyRecord.objects.create(
-                tenant=tenant,
-                scope=scope,
-                key=key,
-                body_sha256=body_hash,
-                expires_at=timezone.now() + IDEMPOTENCY_TTL,
-            )
-    except IntegrityError:
-        return False
-    return True
-
-
-def _replay(record: IdempotencyRecord) -> Response:
-    response = Response(record.response_body, status=record.response_status)
-    for name, value in (record.response_headers or {}).items():
-        response[name] = value
-    response["Idempotent-Replayed"] = "true"
-    return response
-
-
-def _release_key(lookup: dict) -> None:
-    IdempotencyRecord.objects.filter(**lookup, state=IdempotencyRecord.State.IN_PROGRESS).delete()
-
-
-def idempotent(request: Request, *, scope: str, compute: Callable[[], Response]) -> Response:
-    """Run ``compute`` once per (tenant, scope, Idempotency-Key); replay its response after.
-
-    The same key with a different body is a 409 ``idempotency_conflict``. A concurrent duplicate
-    waits for the first to finish and gets its response. Errors are not stored: a retry after
-    an error runs again.
-    """
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        return compute()
-    key = key.strip()
-    if not key or len(key) > 255 or not key.isprintable():
-        raise InvalidIdempotencyKey()
-    tenant = principal_of(request).tenant
-    body_hash = _body_hash(request)
-    lookup = {"tenant": tenant, "scope": scope, "key": key}
-
-    claimed = _claim_key(tenant=tenant, scope=scope, key=key, body_hash=body_hash)
-    if not claimed:
-        expired = IdempotencyRecord.objects.filter(**lookup, expires_at__lte=timezone.now())
-        if expired.delete()[0]:
-            claimed = _claim_key(tenant=tenant, scope=scope, key=key, body_hash=body_hash)
-    if not claimed:
-        deadline = time.monotonic() + IDEMPOTENCY_WAIT_SECONDS
-        while True:
-            record = IdempotencyRecord.objects.filter(**lookup).first()
-            if record is None:  # the first attempt failed and released the key: run now
-                if _claim_key(tenant=tenant, scope=scope, key=key, body_hash=body_hash):
-                    break
-                continue
-            if record.body_sha256 != body_hash:
-                raise IdempotencyConflict()
-            if record.state == IdempotencyRecord.State.DONE:
-                return _replay(record)
-            if time.monotonic() >= deadline:
-                raise IdempotencyInProgress(headers={"Retry-After": "1"})
-            time.sleep(0.05)
-
-    try:
-        response = compute()
-    except BaseException:
-        _release_key(lookup)
-        raise
-    if response.status_code >= 500 or not isinstance(response, Response):
-        _release_key(lookup)
-        return response
-    IdempotencyRecord.objects.filter(**lookup).update(
-        state=IdempotencyRecord.State.DONE,
-        response_status=response.status_code,
-        response_body=response.data,
-        response_headers={h: response[h] for h in _REPLAYED_HEADERS if h in response},
-    )
-    return response
-
-
-@transaction.atomic
-def idempotency_records_purge() -> int:
-    """Delete expired idempotency records (run periodically)."""
-    return IdempotencyRecord.objects.filter(expires_at__lte=timezone.now()).delete()[0]

@@ -1,8 +1,9 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from apps.flows.idempotency import idempotency_records_purge
 from apps.flows.job_dispatch import job_dispatches_purge, job_dispatches_relay, jobs_reap
-from apps.flows.jobs import idempotency_records_purge, job_execute
+from apps.flows.jobs import job_execute
 
 
 @shared_task(

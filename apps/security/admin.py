@@ -55,7 +55,7 @@ from apps.security.services import (
     injection_patterns_set_enabled,
     policy_object_delete,
     policy_object_save,
-    redact,
+    redact_for_logging,
     sanitize_for,
     scan,
     secret_patterns_set_enabled,
@@ -335,11 +335,11 @@ class InjectionPatternAdmin(ServiceValidationAdminMixin, admin.ModelAdmin):
             windows = getattr(decision, "windows", None) or ()
             result = {
                 # a blocked input is passed on to nothing: no "what is passed on" for it
-                "sanitized_text": "" if decision.blocked else redact(sanitized),
+                "sanitized_text": "" if decision.blocked else redact_for_logging(sanitized),
                 "sanitized_note": sanitized_note,
                 "decision": decision,
-                "normalized_text": redact(decision.normalized_text),
-                "views": [(name, redact(value)) for name, value in normalized.views],
+                "normalized_text": redact_for_logging(decision.normalized_text),
+                "views": [(name, redact_for_logging(value)) for name, value in normalized.views],
                 "signals": sorted(decision.signals),
                 "thresholds": snapshot.thresholds,
                 "model_enabled": snapshot.model_for(tenant.pk if tenant else None) is not None,
@@ -366,7 +366,7 @@ def _window_rows(text: str, windows) -> list[dict[str, Any]]:
             start, end, score = int(start), int(end), float(score)
         except (TypeError, ValueError):
             continue
-        preview = redact(text[start:end])
+        preview = redact_for_logging(text[start:end])
         rows.append(
             {
                 "start": start,

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ import pytest
 from apps.providers.selectors import BUILTIN_OFFLINE_NAME
 from tests.browser.conftest import screenshot
 from tests.faults.harness import ROOT, manage, web_server
+from tests.live_instance import embedded_env, free_port
 
 pytestmark = [pytest.mark.slow]
 
@@ -41,38 +41,10 @@ class MakeRun:
     password: str
 
 
-def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.fail(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
-
-
-def _embedded_env(tmp_path: Path) -> dict[str, str]:
-    """The embedded default (development, no Redis, no broker) on a private SQLite file."""
-    inherited = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DATABASE_URL", "REDIS", "CELERY_", "PROMETHEUS_"))
-        and key not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "WEB_CONCURRENCY", "BIND", "PORT"}
-    }
-    return {
-        **inherited,
-        "DJANGO_ENV": "development",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "SECURITY_AUDIT_SPOOL_DIR": str(tmp_path / "spool"),
-        "LOG_LEVEL": "WARNING",
-    }
-
-
 @pytest.fixture
 def make_run(tmp_path: Path) -> Iterator[MakeRun]:
     """``make run``'s steps: migrate, bootstrap (its printed admin login), then the server."""
-    env = _embedded_env(tmp_path)
+    env = embedded_env(tmp_path)
     manage(env, "migrate", "--noinput", "--verbosity", "0")
     printed = manage(
         env, "bootstrap", "--legacy-credentials-file", str(tmp_path / "no-legacy-credentials")
@@ -81,7 +53,7 @@ def make_run(tmp_path: Path) -> Iterator[MakeRun]:
     assert login, f"bootstrap printed no admin login:\n{printed}"
     # web_server: python -m agenthub.server, WEB_CONCURRENCY=1, its own process group, stopped
     # (SIGTERM, then SIGKILL to the group) when the test ends, passed or not.
-    with web_server(env, _free_port(), tmp_path / "server.log") as url:
+    with web_server(env, free_port(PORTS), tmp_path / "server.log") as url:
         yield MakeRun(env=env, url=url, username=login[1], password=login[2])
 
 
@@ -137,7 +109,11 @@ def test_make_run_without_redis_a_console_breaker_reset_sticks_across_reloads(br
 
 
 def test_make_run_with_two_processes_and_no_redis_refuses_to_start(tmp_path):
-    env = {**_embedded_env(tmp_path), "WEB_CONCURRENCY": "2", "BIND": f"127.0.0.1:{_free_port()}"}
+    env = {
+        **embedded_env(tmp_path),
+        "WEB_CONCURRENCY": "2",
+        "BIND": f"127.0.0.1:{free_port(PORTS)}",
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "agenthub.server"],
         cwd=ROOT,

@@ -14,8 +14,6 @@ import pytest
 
 from apps.core.parsers import max_json_depth
 from apps.flows.models import Job
-from apps.providers.models import ProviderKind
-from apps.providers.services import provider_create
 
 pytestmark = pytest.mark.django_db
 
@@ -25,21 +23,13 @@ NUL = "\\u0000"
 
 
 @pytest.fixture
-def upstream(db, fakellm, django_capture_on_commit_callbacks):
-    """The fake upstream as the default provider: any call that got through would show there."""
-    with django_capture_on_commit_callbacks(execute=True):
-        provider_create(
-            name="fake",
-            kind=ProviderKind.OPENAI_COMPATIBLE,
-            base_url=fakellm.base_url,
-            model="fakellm-1",
-            is_default=True,
-            max_attempts=1,
-        )
+def upstream(upstream):
+    """The shared fake upstream (tests/conftest.py) with the demo agent seeded: any call that
+    got through would show there."""
     from apps.agents.services import agent_seed_defaults
 
     agent_seed_defaults()
-    return fakellm
+    return upstream
 
 
 @pytest.fixture

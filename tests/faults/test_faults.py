@@ -33,8 +33,7 @@ from tests.faults.harness import (
     wait_until,
     web_server,
 )
-from tests.flows.conftest import reply_json
-from tests.support import chat_requests
+from tests.support import chat_requests, reply_json
 
 pytestmark = [
     pytest.mark.fault,

@@ -11,8 +11,7 @@ from apps.flows import services as flow_services
 from apps.flows.models import ImmutableRowError, NotaryRecord
 from apps.flows.services import label_set_save
 from apps.security.models import BlockedRequest
-from tests.flows.conftest import reply_json
-from tests.support import bearer_client
+from tests.support import bearer_client, reply_json
 
 CONTRACT = (
     "This services agreement is made on 1 March 2025 between Acme Corp and Jane Smith. "

@@ -16,8 +16,7 @@ from apps.flows.models import Job, JobDispatch, JobReaperState, NotaryRecord
 from apps.security.services import GuardContext
 from fakellm.testing import closed_port
 from tests.celery_worker import app_sends_to
-from tests.flows.conftest import reply_json
-from tests.support import chat_requests
+from tests.support import chat_requests, reply_json
 
 ASK = "/api/v1/ai/flows/ask"
 

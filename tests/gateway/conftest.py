@@ -10,43 +10,11 @@ import uvicorn
 from django.core.asgi import get_asgi_application
 
 from apps.gateway.asgi import FrontDoor
-from apps.providers import http
-from apps.providers.models import ProviderKind
-from apps.providers.runtime import breakers
-from apps.providers.selectors import live_providers
-from apps.providers.services import provider_create
-from apps.tenants.selectors import _known_keys
-
-
-def _invalidate_all() -> None:
-    for cache in (live_providers, _known_keys):
-        cache.invalidate()
-    breakers.reset()
 
 
 @pytest.fixture(autouse=True)
-def _fresh_live_state():
-    """Per-process live caches start empty: a previous test's (rolled back) state never leaks."""
-    _invalidate_all()
-    yield
-    _invalidate_all()
-    http.close_all()
-
-
-@pytest.fixture
-def upstream(db, fakellm, django_capture_on_commit_callbacks):
-    """fakellm as the default provider (one attempt: failures surface at once)."""
-    with django_capture_on_commit_callbacks(execute=True):
-        provider_create(
-            name="fake",
-            kind=ProviderKind.OPENAI_COMPATIBLE,
-            base_url=fakellm.base_url,
-            model="fakellm-1",
-            is_default=True,
-            max_attempts=1,
-            read_timeout=10,
-        )
-    return fakellm
+def _fresh(fresh_live_state) -> None:
+    """Every gateway test starts from empty live caches (tests/conftest.py)."""
 
 
 @dataclass

@@ -215,3 +215,21 @@ def test_context_inside_the_user_message():
     assert "Question" not in answer
     plain = "Llamas hum. Alpacas spit. Which animals hum?"
     assert complete(messages=user(plain)).text == "Llamas hum."
+
+
+def test_structured_answer_to_a_question_about_fenced_documents():
+    """The ask flow's shape: documents in attributed fences, then a labelled question, and an
+    ``answer`` field in the schema: the answer is the matching document sentence, never the
+    fence markup."""
+    schema = {
+        "type": "object",
+        "properties": {"answer": {"type": "string"}},
+        "required": ["answer"],
+    }
+    text = (
+        '<document index="1">\nLlamas hum at dusk.\n</document>\n\n'
+        '<document index="2">\nAcme Corp shall pay EUR 12,500 by 30 April 2025.\n</document>\n\n'
+        "Question: When is the payment due?"
+    )
+    data = structured(schema, text)
+    assert data["answer"] == "Acme Corp shall pay EUR 12,500 by 30 April 2025."

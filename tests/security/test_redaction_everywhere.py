@@ -4,7 +4,6 @@ pattern API."""
 
 from __future__ import annotations
 
-import io
 import logging
 
 import pytest
@@ -12,7 +11,6 @@ from django.apps import apps as django_apps
 from django.core import serializers
 
 from apps.core import secrets as core_secrets
-from apps.core.logging import RedactingFilter
 from apps.security import services
 from apps.security.services import redaction
 
@@ -32,23 +30,6 @@ def canary_configured():
     yield CANARY_KEY
     core_secrets._sources.remove(_canary_source)
     redaction._redactor_state["literals"] = None
-
-
-@pytest.fixture
-def console_output():
-    """Point the configured console handler(s) (the ones with the redacting filter) at a buffer."""
-    buffer = io.StringIO()
-    swapped = []
-    handlers = {h for name in ("", "django") for h in logging.getLogger(name).handlers}
-    for handler in handlers:
-        if isinstance(handler, logging.StreamHandler) and any(
-            isinstance(f, RedactingFilter) for f in handler.filters
-        ):
-            swapped.append((handler, handler.setStream(buffer)))
-    assert swapped, "the settings attach the redacting filter to the console handler"
-    yield buffer
-    for handler, stream in swapped:
-        handler.setStream(stream)
 
 
 def _all_rows_text() -> str:

@@ -54,7 +54,8 @@ _MONEY_RE = re.compile(
     r"|(?:\b\d[\d,]*(?:\.\d+)?\s?(?:USD|EUR|GBP|CHF|JPY|dollars|euros|pounds)\b)"
 )
 # Prompt templates wrap the material in tags (<document>...</document>): fill from the inside.
-_TAGGED_RE = re.compile(r"<([a-z_]+)>\s*(.*?)\s*</\1>", re.DOTALL)
+# A template's data fence, attributes allowed (the ask flow writes <document index="1">).
+_TAGGED_RE = re.compile(r"<([a-z_]+)(?:\s[^<>]*)?>\s*(.*?)\s*</\1>", re.DOTALL)
 _OBLIGATION_RE = re.compile(
     r"\b(?:shall|must|will|agrees? to|is required to|undertakes? to)\b", re.I
 )
@@ -134,13 +135,18 @@ def _content_words(text: str) -> set[str]:
     return {w for w in _words(text) if w not in _STOPWORDS and len(w) > 1}
 
 
+def _related(word: str, other: str) -> bool:
+    """A crude stem match: a shared 5-letter prefix (complain ~ complaint) or a word of three
+    letters or more that starts the other (pay ~ payment)."""
+    if len(word) >= 5 and len(other) >= 5:
+        return word[:5] == other[:5]
+    shorter, longer = sorted((word, other), key=len)
+    return len(shorter) >= 3 and longer.startswith(shorter)
+
+
 def _overlap(a: set[str], b: set[str]) -> int:
-    """Shared words, counting a shared 5-letter prefix as a match (complain ~ complaint)."""
-    score = 0
-    for word in a:
-        if word in b or (len(word) >= 5 and any(o[:5] == word[:5] for o in b if len(o) >= 5)):
-            score += 1
-    return score
+    """Shared words, counting related forms (see ``_related``) as a match."""
+    return sum(1 for word in a if word in b or any(_related(word, o) for o in b))
 
 
 def _sentences(text: str) -> list[str]:
@@ -325,9 +331,11 @@ def _extract_items(name: str, text: str) -> list[str]:
 class _SchemaFiller:
     """Fills a JSON schema deterministically from ``text``."""
 
-    def __init__(self, text: str, root: dict) -> None:
+    def __init__(self, text: str, root: dict, question: str = "") -> None:
         self.text = text
         self.root = root
+        # A question asked of ``text``: an answer-like field is answered from the text.
+        self.question = question
         self.enum_matched = False
 
     def _resolve(self, schema: dict) -> dict:
@@ -415,6 +423,8 @@ class _SchemaFiller:
             value = (dates[0] if dates else "1970-01-01") + "T00:00:00Z"
         elif "language" in lowered or lowered == "lang":
             value = "en"
+        elif self.question and lowered in _ANSWER_FIELDS:
+            value = extractive_answer(self.question, self.text)
         else:
             value = self._pattern_match(schema) or _first_sentence(self.text) or "n/a"
         min_length = int(schema.get("minLength") or 0)
@@ -476,13 +486,14 @@ def material_of(text: str) -> str:
     return "\n\n".join(blocks) if blocks else text
 
 
-def fill_schema(schema: dict, text: str) -> Any:
-    return _SchemaFiller(text, schema).fill(schema)
+def fill_schema(schema: dict, text: str, question: str = "") -> Any:
+    return _SchemaFiller(text, schema, question).fill(schema)
 
 
 # --- extractive answer ----------------------------------------------------------------------
 
 
+_ANSWER_FIELDS = frozenset({"answer", "response", "reply"})
 _QUESTION_LABEL_RE = re.compile(r"\b(?:question|query)\s*:\s*", re.IGNORECASE)
 _CONTEXT_LABEL_RE = re.compile(
     r"^(?:context|document|text|passage|source|excerpt)\s*:\s*", re.IGNORECASE
@@ -564,7 +575,9 @@ class OfflineClient(ProviderClient):
         response_format = request.response_format or {}
         if response_format.get("type") == "json_schema":
             schema = (response_format.get("json_schema") or {}).get("schema") or {"type": "object"}
-            return json.dumps(fill_schema(schema, material_of(user_text))), (), "stop"
+            question, inline_context = split_question(user_text)
+            asked = question if inline_context else ""
+            return json.dumps(fill_schema(schema, material_of(user_text), asked)), (), "stop"
         context = "\n".join(
             message_text(m.get("content"))
             for i, m in enumerate(messages)

@@ -59,6 +59,7 @@ from apps.security.services.redaction import (
     redact,
     redact_for_logging,
     redact_json,
+    redact_json_for_logging,
 )
 from apps.security.services.sanitization import (
     STORED_CONTROL,
@@ -117,6 +118,7 @@ __all__ = [
     "redact",
     "redact_for_logging",
     "redact_json",
+    "redact_json_for_logging",
     "sanitize_for",
     "sanitize_text",
     "scan",

@@ -402,7 +402,7 @@ def blocked_requests_set_verdict(
     if not reviewed:
         TrainingExample.objects.filter(source=VERDICT_SOURCE, text_sha256__in=digests).delete()
         return count
-    label = _VERDICT_LABELS[verdict]
+    label = _VERDICT_LABELS[Verdict(verdict)]
     # An operator's verdict overrides an earlier verdict on the same text.
     TrainingExample.objects.filter(source=VERDICT_SOURCE, text_sha256__in=digests).update(
         label=label

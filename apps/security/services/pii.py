@@ -47,13 +47,21 @@ def pii_detect(text: str, rules: PiiRules) -> list[Entity]:
     return detect(text, rules.active, region=rules.phone_region, secrets=_secret_spans)
 
 
-def pii_mask(texts: Iterable[str], *, ctx: GuardContext) -> tuple[list[str], Vault]:
+def pii_mask(
+    texts: Iterable[str],
+    *,
+    ctx: GuardContext,
+    vault: Vault | None = None,
+    source: str = Source.USER_INPUT,
+) -> tuple[list[str], Vault]:
     """Apply the caller's PII policy to each text (one vault for the whole request).
 
-    Raises PiiRejected (400) when an entity whose action is ``block`` is present; the audit
-    record then holds the text with every entity redacted, never the values."""
+    Pass the request's ``vault`` when its texts arrive in several steps (an agent's turns and
+    tool results): a value keeps its placeholder across all of them. Raises PiiRejected (400)
+    when an entity whose action is ``block`` is present; the audit record (of ``source``) then
+    holds the text with every entity redacted, never the values."""
     rules = pii_rules_for(ctx)
-    vault = Vault()
+    vault = Vault() if vault is None else vault
     texts = list(texts)
     if not rules.active:
         return texts, vault
@@ -76,7 +84,7 @@ def pii_mask(texts: Iterable[str], *, ctx: GuardContext) -> tuple[list[str], Vau
         ]
         blocked_request_record(
             ctx=ctx,
-            source=Source.USER_INPUT,
+            source=source,
             text="\n".join(redacted),
             reason=reason,
             decision=None,

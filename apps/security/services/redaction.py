@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from apps.core.secrets import known_secret_values
@@ -79,15 +80,24 @@ def redact(text: str) -> str:
     return current_redactor().redact(text)
 
 
+def _strings_through(value: Any, fn: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return fn(value)
+    if isinstance(value, list):
+        return [_strings_through(v, fn) for v in value]
+    if isinstance(value, dict):
+        return {k: _strings_through(v, fn) for k, v in value.items()}
+    return value
+
+
 def redact_json(value: Any) -> Any:
     """``value`` (decoded JSON) with secrets redacted from every string in it."""
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, list):
-        return [redact_json(v) for v in value]
-    if isinstance(value, dict):
-        return {k: redact_json(v) for k, v in value.items()}
-    return value
+    return _strings_through(value, redact)
+
+
+def redact_json_for_logging(value: Any) -> Any:
+    """``value`` (decoded JSON) as ``redact_for_logging`` stores each string in it."""
+    return _strings_through(value, redact_for_logging)
 
 
 def redact_for_logging(text: str) -> str:
