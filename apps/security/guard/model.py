@@ -207,9 +207,24 @@ class InjectionModel:
         return sorted(zip(spans[:, 0].tolist(), spans[:, 1].tolist(), scores.tolist(), strict=True))
 
     def score_normalized(self, canonical: str) -> float:
-        spans = span_array(canonical, self.window_config)
-        rows, starts = self.embeddings.tokenize(canonical)
-        return _sigmoid(float(self._margins(rows, starts, spans).max()))
+        return self.score_many([canonical])
+
+    def score_many(self, canonicals: Sequence[str]) -> float:
+        """The worst window's P(injection) over several already-normalized texts, each cut into
+        its own windows, pooled in one pass (the engine scores the decoded and de-obfuscated
+        views this way: one pass instead of one per view). 0.0 for no text."""
+        if not canonicals:
+            return 0.0
+        rows, starts, spans = [], [], []
+        offset = 0  # each text's offsets are moved past the previous text: no window spans two
+        for canonical in canonicals:
+            spans.append(span_array(canonical, self.window_config) + offset)
+            text_rows, text_starts = self.embeddings.tokenize(canonical)
+            rows.append(text_rows)
+            starts.append(text_starts.astype(np.int64) + offset)
+            offset += len(canonical) + 1
+        margins = self._margins(np.concatenate(rows), np.concatenate(starts), np.concatenate(spans))
+        return _sigmoid(float(margins.max()))
 
     def score(self, text: str) -> float:
         """P(injection) in [0, 1] for a raw input (normalized here)."""
