@@ -19,13 +19,20 @@ Settings (environment):
 
 from __future__ import annotations
 
+import asyncio
 import os
+import resource
 import shutil
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+# (constants only: this module is imported by each server process before Django is set up)
+from apps.gateway.startup import BARRIER_DIR_ENV, BARRIER_PROCESSES_ENV, RECEIVED_AT
 
 # A header deadline that fires this much late means the event loop is saturated, not that the
 # client is slow.
@@ -35,11 +42,15 @@ LOOP_LAG_TOLERANCE = 1.0
 class HeaderTimeoutProtocol(HttpToolsProtocol):
     """httptools with a deadline for the request line and headers (uvicorn has none): a
     connection that opens and stays silent, or trickles its headers, is closed after
-    ``GATEWAY_HEADER_TIMEOUT`` seconds. (The body's deadline is the front door's: 408.)"""
+    ``GATEWAY_HEADER_TIMEOUT`` seconds. (The body's deadline is the front door's: 408.)
+    It also notes in the scope when the headers were complete (``RECEIVED_AT``): the front door
+    sheds a request that then waited too long for the event loop."""
 
     header_timeout = float(os.environ.get("GATEWAY_HEADER_TIMEOUT", "10"))
+    _header_timer: asyncio.TimerHandle | None = None
+    _header_due = 0.0
 
-    def connection_made(self, transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self._header_timer = None
         super().connection_made(transport)
         self._arm_header_timer()
@@ -50,6 +61,7 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._cancel_header_timer()
+        self.scope[RECEIVED_AT] = time.monotonic()  # type: ignore[literal-required]
         super().on_headers_complete()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -63,9 +75,8 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
             self._header_timer = self.loop.call_at(self._header_due, self._headers_late)
 
     def _cancel_header_timer(self) -> None:
-        timer = getattr(self, "_header_timer", None)
-        if timer is not None:
-            timer.cancel()
+        if self._header_timer is not None:
+            self._header_timer.cancel()
             self._header_timer = None
 
     def _headers_late(self) -> None:
@@ -98,12 +109,36 @@ def _prometheus_dir(workers: int) -> None:
     Path(path).mkdir(parents=True, exist_ok=True)
 
 
+def _raise_open_files_limit() -> int:
+    """Every open stream holds two descriptors (the client's socket and the upstream's): lift
+    the soft limit to the hard one (a container's soft limit may be 1,024, which would fail
+    accept() long before the in-flight cap). The server's processes inherit it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            soft = hard
+        except (ValueError, OSError):
+            pass
+    return soft
+
+
+def _start_barrier(workers: int) -> str:
+    """A fresh directory where each process marks itself warm (``apps.gateway.startup``)."""
+    path = tempfile.mkdtemp(prefix="agenthub-start-")
+    os.environ[BARRIER_DIR_ENV] = path
+    os.environ[BARRIER_PROCESSES_ENV] = str(workers)
+    return path
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agenthub.settings")
     import django
     from django.core.exceptions import ImproperlyConfigured
 
     django.setup()
+    from django.conf import settings
+
     from apps.gateway.checks import check_process_model, server_processes
 
     workers = server_processes()
@@ -113,7 +148,25 @@ def main() -> None:
         print(f"agenthub.server: refusing to start: {exc}", file=sys.stderr)
         sys.exit(2)
     _prometheus_dir(workers)
+    open_files = _raise_open_files_limit()
+    needed = 2 * settings.GATEWAY_MAX_INFLIGHT + 256
+    if open_files < needed:
+        print(
+            f"agenthub.server: the open files limit ({open_files}) is below what "
+            f"GATEWAY_MAX_INFLIGHT={settings.GATEWAY_MAX_INFLIGHT} needs ({needed}: two per "
+            "stream); accept() will fail first. Raise `ulimit -n` or lower the cap.",
+            file=sys.stderr,
+        )
+    barrier = _start_barrier(workers) if workers > 1 else ""
     host, port = _bind()
+    try:
+        _serve(host, port, workers)
+    finally:
+        if barrier:
+            shutil.rmtree(barrier, ignore_errors=True)
+
+
+def _serve(host: str, port: int, workers: int) -> None:
     uvicorn.run(
         "agenthub.asgi:application",
         host=host,

@@ -373,6 +373,11 @@ LIVE_CONFIG_CHECK_INTERVAL = env.float("LIVE_CONFIG_CHECK_INTERVAL", default=0.2
 GATEWAY_MAX_INFLIGHT = env.int("GATEWAY_MAX_INFLIGHT", default=2000)
 # ... and while the event loop runs this many seconds late (CPU saturated); 0 disables.
 GATEWAY_MAX_LOOP_LAG = env.float("GATEWAY_MAX_LOOP_LAG", default=1.0)
+# ... and a request that waited this many seconds for the event loop after its headers arrived
+# (a burst larger than the process can start promptly); 0 disables. Measured on 2 shared cores
+# (bench/gateway/scenarios.py): at 2 s a 2,000-stream burst already lost some streams to it;
+# at 5 s all 2,000 start, and a 10,000-stream flood is still all served or refused, none hung.
+GATEWAY_MAX_QUEUE_DELAY = env.float("GATEWAY_MAX_QUEUE_DELAY", default=5.0)
 # Seconds a client gets to send its whole request body (else 408), and its headers (else the
 # connection is closed).
 GATEWAY_BODY_TIMEOUT = env.float("GATEWAY_BODY_TIMEOUT", default=10.0)

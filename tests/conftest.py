@@ -46,9 +46,12 @@ def _private_audit_spool(settings, tmp_path) -> None:
 @pytest.fixture(autouse=True)
 def _clean_cache() -> None:
     from apps.core.ratelimit import limiter
+    from apps.providers.callstats import call_stats
 
     cache.clear()  # on Redis this also drops shared rate-limit counters
     limiter.reset_local()
+    # A previous test's unflushed call tallies would land in this test's dashboard figures.
+    call_stats.discard()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import functools
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import ContextVar
 from typing import Any, TypeVar
@@ -93,6 +93,7 @@ async def run_blocking(
 ) -> T:
     """``fn(*args, **kwargs)`` on the bounded pool. A database error, or no answer within
     ``deadline`` seconds (default ``GATEWAY_DB_DEADLINE``), is :class:`ServiceUnavailable`."""
+    future: Awaitable[T]
     if on_event_loop():
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(

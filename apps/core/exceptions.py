@@ -78,7 +78,7 @@ def _driver_unavailable_errors() -> tuple[type[BaseException], ...]:
     return (psycopg.OperationalError, psycopg.InterfaceError)
 
 
-_UNAVAILABLE_ERRORS = (
+_UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
     DjangoOperationalError,
     DjangoInterfaceError,
     *_driver_unavailable_errors(),

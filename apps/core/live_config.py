@@ -209,7 +209,7 @@ class LiveCache(Generic[T]):
                 self._checked_at = time.monotonic() + REFRESH_BACKOFF_SECONDS - interval
                 return self._value
             self._checked_at = time.monotonic()
-            return self._value  # type: ignore[return-value]
+            return self._value
 
     def _refresh_in_background(self) -> None:
         if self._refreshing:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
@@ -21,6 +22,10 @@ logger = logging.getLogger("apps.core.request")
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
+# What Django hands a middleware: a sync callable, or (async_capable ones under the ASGI
+# handler) a coroutine function; the two-faced middlewares below serve both.
+GetResponse = Callable[[HttpRequest], Any]
+
 
 def is_api_path(path: str) -> bool:
     return path.startswith(settings.API_PATH_PREFIXES)
@@ -33,13 +38,13 @@ class RequestIdMiddleware:
     sync_capable = True
     async_capable = True
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
         self._async = iscoroutinefunction(get_response)
         if self._async:
             markcoroutinefunction(self)
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
         if self._async:
             return self.__acall__(request)
         request_id = accept_request_id(request.headers.get(REQUEST_ID_HEADER))
@@ -54,7 +59,7 @@ class RequestIdMiddleware:
 
     async def __acall__(self, request: HttpRequest) -> HttpResponse:
         request_id = accept_request_id(request.headers.get(REQUEST_ID_HEADER))
-        request.request_id = request_id
+        request.request_id = request_id  # type: ignore[attr-defined]  # ours, read by logging
         token = set_request_id(request_id)
         try:
             response = await self.get_response(request)
@@ -144,8 +149,10 @@ def _read_chunked_body(request: HttpRequest, limit: int) -> HttpResponse | None:
     body = source.read(limit + 1)
     if len(body) > limit:
         return _too_large(limit)
-    request._stream = LimitedStream(io.BytesIO(body), len(body))
-    request._read_started = False
+    # Django's own attributes (what HttpRequest.read() reads): the stubs type the stream as a
+    # plain BinaryIO and leave _read_started out.
+    request._stream = LimitedStream(io.BytesIO(body), len(body))  # type: ignore[assignment]
+    request._read_started = False  # type: ignore[attr-defined]
     request.META["CONTENT_LENGTH"] = str(len(body))
     return None
 
@@ -157,13 +164,13 @@ class ApiErrorMiddleware:
     sync_capable = True
     async_capable = True
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
         self._async = iscoroutinefunction(get_response)
         if self._async:
             markcoroutinefunction(self)
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
         if self._async:
             return self.__acall__(request)
         return self._as_json(request, self.get_response(request))
@@ -194,7 +201,7 @@ class ApiErrorMiddleware:
                 message_of(unavailable),
                 headers=unavailable.headers,
             )
-            response._has_been_logged = True  # an outage, logged (throttled) once, not per 503
+            response._has_been_logged = True  # type: ignore[attr-defined]  # Django's: an outage, logged (throttled) once, not per 503
             return response
         logger.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, "internal_error", "An internal error occurred.")

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import redis
-from redis.commands.core import Script
+from redis.commands.core import AsyncScript, Script
 
 from apps.core.redis import get_async_redis, get_redis
 
@@ -64,7 +64,7 @@ class SlidingWindowLimiter:
         self._local: dict[str, int] = {}
         self._lock = threading.Lock()
         self._script: Script | None = None
-        self._async_scripts: dict[int, object] = {}  # per redis.asyncio client (one per loop)
+        self._async_scripts: dict[int, AsyncScript] = {}  # per redis.asyncio client (one per loop)
         self._redis_down = False  # to log the outage and the recovery once each
 
     def reset_local(self) -> None:

@@ -9,7 +9,11 @@ which the ``openai`` client reads as ``error.code`` / ``error.message``.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions as drf
 
@@ -18,6 +22,7 @@ from apps.core.live_config import arefresh_all
 from apps.core.parsers import parse_json_bytes
 from apps.gateway import services
 from apps.gateway.serializers import (
+    ChatRequest,
     chat_request_from,
     embeddings_request_from,
     responses_request_from,
@@ -32,7 +37,9 @@ PROVIDER_HEADER = "X-AgentHub-Provider"
 async def _principal(request: HttpRequest) -> ApiKeyPrincipal:
     await arefresh_all()
     principal = await aauthenticate(request.headers.get("Authorization", ""))
-    request.user = principal  # what GuardContext and the rate limits read
+    # What GuardContext and the rate limits read: an API-key principal, not a Django user (the
+    # stubs know only those), as DRF's authentication sets it on its requests.
+    request.user = principal  # type: ignore[assignment]
     await athrottle(request, principal)
     return principal
 
@@ -52,19 +59,45 @@ def _not_allowed(request: HttpRequest, allowed: str) -> HttpResponse:
 
 
 @csrf_exempt
-async def chat_completions(request: HttpRequest) -> HttpResponse:
+async def chat_completions(request: HttpRequest) -> HttpResponseBase:
     """OpenAI-compatible chat completion, guarded and resilient (``stream: true`` -> SSE)."""
+    return await _chat_path(
+        request, chat_request_from, services.chat_complete, services.chat_stream
+    )
+
+
+@csrf_exempt
+async def responses(request: HttpRequest) -> HttpResponseBase:
+    """OpenAI's Responses API (text in, text out) over the chat path: input guarded, output
+    redacted, breakers and fallbacks as for chat (``stream: true`` -> Responses events)."""
+    return await _chat_path(
+        request, responses_request_from, services.responses_create, services.responses_stream
+    )
+
+
+async def _chat_path(
+    request: HttpRequest,
+    parse: Callable[[Any], ChatRequest],
+    answer: Callable[..., Awaitable[tuple[dict[str, Any], str]]],
+    stream: Callable[..., Awaitable[services.ChatStream]],
+) -> HttpResponseBase:
+    """What both chat-shaped endpoints do: ``parse`` the body into a chat request, then the
+    guarded ``answer`` (JSON) or ``stream`` (server-sent events) of the service layer."""
     if request.method != "POST":
         return _not_allowed(request, "POST")
     try:
         await _principal(request)
-        chat = chat_request_from(_json_body(request))
+        chat = parse(_json_body(request))
         ctx = GuardContext.from_request(request, flow="chat")
         if chat.stream:
-            return _event_stream(await services.chat_stream(chat, ctx=ctx))
-        body, provider = await services.chat_complete(chat, ctx=ctx)
+            return _event_stream(await stream(chat, ctx=ctx))
+        body, provider = await answer(chat, ctx=ctx)
     except Exception as exc:
         return error_json_response(exc, request)
+    return _json(body, provider)
+
+
+def _json(body: dict[str, Any], provider: str) -> JsonResponse:
     response = JsonResponse(body)
     response[PROVIDER_HEADER] = provider
     return response
@@ -75,26 +108,6 @@ def _event_stream(stream: services.ChatStream) -> StreamingHttpResponse:
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     response[PROVIDER_HEADER] = stream.provider
-    return response
-
-
-@csrf_exempt
-async def responses(request: HttpRequest) -> HttpResponse:
-    """OpenAI's Responses API (text in, text out) over the chat path: input guarded, output
-    redacted, breakers and fallbacks as for chat (``stream: true`` -> Responses events)."""
-    if request.method != "POST":
-        return _not_allowed(request, "POST")
-    try:
-        await _principal(request)
-        chat = responses_request_from(_json_body(request))
-        ctx = GuardContext.from_request(request, flow="chat")
-        if chat.stream:
-            return _event_stream(await services.responses_stream(chat, ctx=ctx))
-        body, provider = await services.responses_create(chat, ctx=ctx)
-    except Exception as exc:
-        return error_json_response(exc, request)
-    response = JsonResponse(body)
-    response[PROVIDER_HEADER] = provider
     return response
 
 
@@ -111,9 +124,7 @@ async def embeddings(request: HttpRequest) -> HttpResponse:
         body, provider = await services.embeddings(embeddings_request, ctx=ctx)
     except Exception as exc:
         return error_json_response(exc, request)
-    response = JsonResponse(body)
-    response[PROVIDER_HEADER] = provider
-    return response
+    return _json(body, provider)
 
 
 async def models(request: HttpRequest) -> HttpResponse:

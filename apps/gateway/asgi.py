@@ -5,26 +5,32 @@
   (request id), no per-request thread; everything else (admin, ``/api/...``) by Django's
   standard ``ASGIHandler`` with the full middleware stack.
 - Overload is shed before any work: above ``GATEWAY_MAX_INFLIGHT`` requests in flight in this
-  process (streams included, until their last byte), or while the event loop runs more than
-  ``GATEWAY_MAX_LOOP_LAG`` seconds behind (the CPU cannot keep up, whatever the count), a
+  process (streams included, until their last byte), while the event loop runs more than
+  ``GATEWAY_MAX_LOOP_LAG`` seconds behind (the CPU cannot keep up, whatever the count), or when
+  the request itself waited more than ``GATEWAY_MAX_QUEUE_DELAY`` seconds for the loop after its
+  headers arrived (a burst larger than the process can start promptly: the lag heartbeat, one
+  timer among thousands of queued requests, would notice only after admitting them all), a
   ``/v1`` request gets a fast 503 ``overloaded`` with ``Retry-After``.
 - Slow clients cannot hold the door: the body of a ``/v1`` request must arrive within
   ``GATEWAY_BODY_TIMEOUT`` (else 408 ``request_timeout``) and within ``API_MAX_BODY_BYTES``
-  (else 413); headers are bounded by the server (``agenthub/server.py``).
-- A client that disconnects cancels its request: Django's handler cancels the view (or the
-  stream), which closes the upstream ``httpx`` response within the same loop iteration.
-- Lifespan: start-up warms the live caches (provider snapshot, policy, rate limits) in a thread
-  so the first burst finds them built; shutdown closes pooled upstream clients once uvicorn has
+  (else 413); headers are bounded by the server (``agenthub/server.py``). A request counts
+  against the cap only once its body is in.
+- A client that disconnects cancels its request: a watcher cancels the view (or the stream),
+  which closes the upstream ``httpx`` response within the same loop iteration.
+- Lifespan: start-up builds what the first burst would otherwise build at once (live caches,
+  redactor, guard model, PII detector; ``apps.gateway.startup``) before the
+  process accepts a connection; shutdown closes pooled upstream clients once uvicorn has
   drained the open requests (``--timeout-graceful-shutdown``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestAborted
@@ -36,8 +42,14 @@ from django.utils.module_loading import import_string
 from apps.core.aio import mark_serving_event_loop
 from apps.core.exceptions import error_body
 from apps.gateway.metrics import INFLIGHT, SHED
+from apps.gateway.startup import RECEIVED_AT
 
 logger = logging.getLogger(__name__)
+
+Scope = MutableMapping[str, Any]
+Message = dict[str, Any]
+ASGIReceiveCallable = Callable[[], Awaitable[Message]]
+ASGISendCallable = Callable[[Message], Awaitable[None]]
 
 GATEWAY_PREFIX = "/v1/"
 LEAN_PATHS = ("/health",)
@@ -52,13 +64,15 @@ class GatewayHandler(ASGIHandler):
     """Django's ASGI handler for the hot paths, minus what costs a thread per request: no
     ``ThreadSensitiveContext``, no ``request_started`` signal (its receiver closes database
     connections this path never opens), the response closed inline. The disconnect handling
-    (cancel the view or the stream when the client goes away) is Django's, kept as is."""
+    is Django's behaviour (the view or the stream is cancelled when the client goes away) with
+    one task less per request: the view runs in the request's own task."""
 
     def load_middleware(self, is_async: bool = False) -> None:
-        self._view_middleware = []
-        self._template_response_middleware = []
-        self._exception_middleware = []
-        handler = convert_exception_to_response(self._get_response_async)
+        self._view_middleware: list[Any] = []
+        self._template_response_middleware: list[Any] = []
+        self._exception_middleware: list[Any] = []
+        # BaseHandler's own inner handler (the one its load_middleware wraps); not in the stubs.
+        handler = convert_exception_to_response(self._get_response_async)  # type: ignore[attr-defined]
         for path in reversed(GATEWAY_MIDDLEWARE):
             handler = convert_exception_to_response(import_string(path)(handler))
         self._middleware_chain = handler
@@ -81,37 +95,40 @@ class GatewayHandler(ASGIHandler):
         set_script_prefix(get_script_prefix(scope))
         request, error_response = self.create_request(scope, body_file)
         if request is None:
+            assert error_response is not None  # create_request returns one or the other
             body_file.close()
             await self.send_response(error_response, send)
             error_response.close()
             return
 
-        async def process_request(request, send):
-            response = await self.run_get_response(request)
-            with contextlib.suppress(asyncio.CancelledError):  # the client left mid-response
-                await self.send_response(response, send)
-            return response
+        # The view runs in this task; one watcher task cancels it when the client leaves
+        # (Django's own handle() runs the view in a second task and waits on both: one task
+        # and one asyncio.wait per request more, for the same behaviour).
+        current = asyncio.current_task()
+        gone = False
 
-        tasks = [
-            asyncio.create_task(self.listen_for_disconnect(receive)),
-            asyncio.create_task(process_request(request, send)),
-        ]
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in tasks:
-            if task.done():
-                with contextlib.suppress(RequestAborted):
-                    task.result()
-            else:
-                task.cancel()  # the client left: the view or its stream ends now
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        async def watch() -> None:
+            nonlocal gone
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            gone = True
+            if current is not None:
+                current.cancel()  # the client left: the view or its stream ends now
+
+        watcher = asyncio.create_task(watch())
+        response = None
         try:
-            response = tasks[1].result()
+            response = await self.run_get_response(request)
+            await self.send_response(response, send)
         except asyncio.CancelledError:
-            pass
-        else:
-            response.close()
-        body_file.close()
+            if not gone or current is None:
+                raise  # the server's cancellation, not the client's departure
+            current.uncancel()
+        finally:
+            watcher.cancel()
+            if response is not None:
+                response.close()
+            body_file.close()
 
 
 async def _send_json(send, status: int, body: dict, headers: dict[str, str]) -> None:
@@ -123,6 +140,11 @@ async def _send_json(send, status: int, body: dict, headers: dict[str, str]) -> 
     ]
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": payload})
+
+
+async def _too_large(send: ASGISendCallable, limit: int, headers: dict[str, str]) -> None:
+    message = f"Request body is larger than the limit of {limit} bytes."
+    await _send_json(send, 413, error_body("payload_too_large", message), headers)
 
 
 def _content_length(scope) -> int | None:
@@ -145,6 +167,7 @@ class FrontDoor:
         self.body_timeout = settings.GATEWAY_BODY_TIMEOUT
         self.max_body = settings.API_MAX_BODY_BYTES
         self.max_lag = settings.GATEWAY_MAX_LOOP_LAG
+        self.max_queue_delay = settings.GATEWAY_MAX_QUEUE_DELAY
         self.inflight = 0
         self.lag = 0.0  # how late the loop ran its last heartbeat (seconds)
         self.shed_until = 0.0  # after a late heartbeat, new /v1 requests are shed until then
@@ -166,8 +189,20 @@ class FrontDoor:
         else:
             await self.django_app(scope, receive, send)
 
-    async def _gateway(self, scope, receive, send) -> None:
-        if self.inflight >= self.max_inflight or time.monotonic() < self.shed_until:
+    def _shed(self, scope: Scope) -> bool:
+        """Whether a new ``/v1`` request is refused before any work (see the module docstring)."""
+        if self.inflight >= self.max_inflight:
+            return True
+        now = time.monotonic()
+        if now < self.shed_until:
+            return True
+        received = scope.get(RECEIVED_AT)
+        return bool(self.max_queue_delay and received and now - received > self.max_queue_delay)
+
+    async def _gateway(
+        self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable
+    ) -> None:
+        if self._shed(scope):
             SHED.labels(reason="overloaded").inc()
             await _send_json(
                 send,
@@ -176,69 +211,55 @@ class FrontDoor:
                 {"Retry-After": "1"},
             )
             return
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_body:
+            await _too_large(send, self.max_body, {})
+            return
+        # The body is read before the request counts as in flight: a client trickling it holds
+        # a socket and a timer until the body deadline, not a slot of the cap.
+        replay = await self._read_body(receive, send)
+        if replay is None:
+            return
         self.inflight += 1
         INFLIGHT.inc()
         try:
-            declared = _content_length(scope)
-            if declared is not None and declared > self.max_body:
-                await _send_json(
-                    send,
-                    413,
-                    error_body(
-                        "payload_too_large",
-                        f"Request body is larger than the limit of {self.max_body} bytes.",
-                    ),
-                    {},
-                )
-                return
-            replay = await self._read_body(scope, receive, send)
-            if replay is None:
-                return
             await self.gateway_app(scope, replay, send)
         finally:
             self.inflight -= 1
             INFLIGHT.dec()
 
-    async def _read_body(self, scope, receive, send):
+    async def _read_body(
+        self, receive: ASGIReceiveCallable, send: ASGISendCallable
+    ) -> ASGIReceiveCallable | None:
         """The whole body within the deadline, then a ``receive`` that replays it and after it
         reports the client's disconnect; None when the request was answered (408/413) or the
         client left."""
         chunks: list[bytes] = []
         size = 0
-        deadline = time.monotonic() + self.body_timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            try:
-                if remaining <= 0:
-                    raise TimeoutError
-                message = await asyncio.wait_for(receive(), remaining)
-            except TimeoutError:
-                SHED.labels(reason="body_timeout").inc()
-                await _send_json(
-                    send,
-                    408,
-                    error_body("request_timeout", "The request body was not received in time."),
-                    {"Connection": "close"},
-                )
-                return None
-            if message["type"] == "http.disconnect":
-                return None
-            body = message.get("body", b"")
-            size += len(body)
-            if size > self.max_body:
-                await _send_json(
-                    send,
-                    413,
-                    error_body(
-                        "payload_too_large",
-                        f"Request body is larger than the limit of {self.max_body} bytes.",
-                    ),
-                    {"Connection": "close"},
-                )
-                return None
-            chunks.append(body)
-            if not message.get("more_body", False):
-                break
+        # One deadline for the whole body (a timer per request, not a task per message).
+        try:
+            async with asyncio.timeout(self.body_timeout):
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        return None
+                    body = message.get("body", b"")
+                    size += len(body)
+                    if size > self.max_body:
+                        await _too_large(send, self.max_body, {"Connection": "close"})
+                        return None
+                    chunks.append(body)
+                    if not message.get("more_body", False):
+                        break
+        except TimeoutError:
+            SHED.labels(reason="body_timeout").inc()
+            await _send_json(
+                send,
+                408,
+                error_body("request_timeout", "The request body was not received in time."),
+                {"Connection": "close"},
+            )
+            return None
         whole = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
         sent = False
 
@@ -251,23 +272,32 @@ class FrontDoor:
 
         return replay
 
-    async def _lifespan(self, receive, send) -> None:
+    async def _lifespan(self, receive: ASGIReceiveCallable, send: ASGISendCallable) -> None:
+        from apps.gateway import startup
+
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 try:
                     await asyncio.to_thread(_startup)
+                    processes = await startup.wait_for_sibling_processes()
                 except Exception as exc:
                     logger.exception("start-up failed")
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
                     return
+                logger.info("gateway ready: %d server processes warm", processes)
                 self._heartbeat = asyncio.create_task(self._measure_lag())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                from apps.providers.http import aclose_all
+                from apps.providers.async_http import aclose_all
+                from apps.providers.runtime import breakers
 
                 if self._heartbeat is not None:
                     self._heartbeat.cancel()
+                try:  # the last milliseconds of breaker successes, deferred on this loop
+                    await breakers.aflush()
+                except Exception:
+                    logger.warning("could not flush deferred breaker successes", exc_info=True)
                 await aclose_all()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
@@ -285,21 +315,11 @@ class FrontDoor:
 
 
 def _startup() -> None:
-    """Refuse an incoherent deployment, then build the live caches before the first request."""
+    """Refuse an incoherent deployment, then build what the first requests would (blocking: run
+    in a thread before the process accepts connections)."""
     from apps.gateway.checks import check_process_model
+    from apps.gateway.startup import warm_request_path
 
     check_process_model()
-    from django.urls import get_resolver
-
-    from apps.core.live_config import LiveCache
-
-    _ = get_resolver().url_patterns  # import every view: their modules define live caches
-    warmed = []
-    for cache in LiveCache.instances():
-        try:
-            cache.warm()
-        except Exception as exc:  # database down: requests build them (or answer 503)
-            logger.warning("could not warm the live caches (%s); serving anyway", exc)
-            break
-        warmed.append(cache.namespace)
-    logger.info("gateway ready; warmed live caches: %s", ", ".join(sorted(set(warmed))))
+    warmed = warm_request_path()
+    logger.info("gateway warm: %s", ", ".join(sorted(set(warmed))))

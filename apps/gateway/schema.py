@@ -118,7 +118,7 @@ _PROVIDER_HEADER = {
 
 def add_openai_paths(result: dict[str, Any], generator, request, public) -> dict[str, Any]:
     schemes = result.get("components", {}).get("securitySchemes", {})
-    security = [{name: []} for name in schemes]
+    security: list[dict[str, list[str]]] = [{name: []} for name in schemes]
     body = _CHAT_INPUT
     result["paths"]["/v1/chat/completions"] = {
         "post": {

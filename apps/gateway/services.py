@@ -1,7 +1,7 @@
 """The OpenAI-compatible use cases: guard the input, call the provider layer, guard the output.
 
 :func:`chat_complete` and :func:`chat_stream` run on the event loop. The guard (sub-millisecond
-CPU, cached compiled policy) runs inline; the provider layer is awaited (``httpx.AsyncClient``,
+CPU, cached compiled policy) runs inline; the provider layer is awaited (aiohttp,
 async breakers); nothing here reads the database. Streamed output is redacted chunk by chunk
 with redaction that holds across chunk boundaries (``StreamRedactor``).
 """
@@ -14,7 +14,7 @@ import logging
 import struct
 import time
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -246,7 +246,7 @@ def _chunk(
 
 async def _sse_events(
     first: StreamDelta | Completion | None,
-    items: AsyncIterator[StreamDelta | Completion],
+    items: AsyncGenerator[StreamDelta | Completion, None],
     completion_id: str,
     created: int,
     *,
@@ -443,17 +443,25 @@ async def _responses_events(stream: ChatStream) -> AsyncGenerator[bytes, None]:
     created = int(time.time())
     sequence = 0
     pieces: list[str] = []
-    model, usage, provider = "", {}, stream.provider
+    model, provider = "", stream.provider
+    usage: dict[str, int] = {}
 
     def event(kind: str, **fields: Any) -> bytes:
         nonlocal sequence
         sequence += 1
         return _response_event(kind, sequence, **fields)
 
-    base = {"model": model, "text": "", "usage": {}, "provider": provider}
     yield event(
         "response.created",
-        response=_response_object(response_id, created, status="in_progress", **base),
+        response=_response_object(
+            response_id,
+            created,
+            model=model,
+            text="",
+            usage={},
+            provider=provider,
+            status="in_progress",
+        ),
     )
     item = {"type": "message", "id": item_id, "status": "in_progress", "role": "assistant"}
     yield event("response.output_item.added", output_index=0, item={**item, "content": []})

@@ -4,15 +4,16 @@
 The async front door (``apps.gateway``) calls :func:`acomplete` and :func:`astream_complete`.
 Provider configuration comes from the same live snapshot (never a database read on the loop),
 breakers are the process's breakers seen through :class:`AsyncCircuitBreaker` (state shared with
-sync callers and, with Redis, every process), HTTP goes through one pooled ``httpx.AsyncClient``
-per provider. Closing a stream's iterator (client gone) closes the upstream response at once and
-gives a half-open trial slot back.
+sync callers and, with Redis, every process), HTTP goes through one pooled aiohttp session per
+provider (``async_http``). Closing a stream's iterator (client gone) closes the upstream
+response at once and gives a half-open trial slot back.
 """
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import replace
 from typing import TypeVar
 
@@ -24,17 +25,16 @@ from apps.providers.clients.base import ProviderSpec
 from apps.providers.clients.openai_compat import OpenAICompatibleClient
 from apps.providers.exceptions import CircuitOpenError, LLMError, UnsupportedForProvider
 from apps.providers.metrics import LLM_ERRORS
+from apps.providers.plumbing import (
+    CLIENTS,
+    completion_request,
+    count_attempt,
+    for_provider,
+    observe,
+)
 from apps.providers.retry import RetryPolicy, counts_for_breaker
 from apps.providers.runtime import breakers
 from apps.providers.selectors import provider_chain
-from apps.providers.services import (
-    _CLIENTS,
-    _for_provider,
-    _observe,
-    _request,
-    count_attempt,
-    logger,
-)
 from apps.providers.types import (
     Completion,
     CompletionRequest,
@@ -42,6 +42,8 @@ from apps.providers.types import (
     StreamDelta,
     ToolSpec,
 )
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -82,7 +84,7 @@ def _retrying(spec: ProviderSpec) -> AsyncRetrying:
 
 
 async def _attempt(spec: ProviderSpec, request: CompletionRequest) -> Completion:
-    return await _guarded(spec, lambda: _CLIENTS[spec.kind].acomplete(spec, request))
+    return await _guarded(spec, lambda: CLIENTS[spec.kind].acomplete(spec, request))
 
 
 async def _guarded(spec: ProviderSpec, call: Callable[[], Awaitable[T]]) -> T:
@@ -108,7 +110,7 @@ async def acall_provider(
     spec: ProviderSpec, request: CompletionRequest, *, flow: str = ""
 ) -> Completion:
     """One provider, with its breaker and retries (no fallback)."""
-    request = _for_provider(spec, request)
+    request = for_provider(spec, request)
     started = time.perf_counter()
     try:
         async for attempt in _retrying(spec):
@@ -117,10 +119,10 @@ async def acall_provider(
     except CircuitOpenError:
         raise
     except Exception:
-        _observe(spec, flow, time.perf_counter() - started, ok=False)
+        observe(spec, flow, time.perf_counter() - started, ok=False)
         raise
     elapsed = time.perf_counter() - started
-    _observe(spec, flow, elapsed, ok=True)
+    observe(spec, flow, elapsed, ok=True)
     return replace(completion, latency_ms=round(elapsed * 1000, 3))
 
 
@@ -135,7 +137,7 @@ async def acomplete(
     temperature: float | None = None,
 ) -> Completion:
     """:func:`apps.providers.services.complete`, awaited (same errors, same fallback chain)."""
-    request = _request(messages, tools, response_format, max_tokens, temperature)
+    request = completion_request(messages, tools, response_format, max_tokens, temperature)
     chain = provider_chain(provider)
     failed: list[str] = []
     last_error: LLMError | None = None
@@ -162,14 +164,14 @@ class _OpenStream:
         self.permit: Permit = permit
         self.started: float = started
         self.first: StreamDelta | Completion = first
-        self.rest: AsyncIterator[StreamDelta | Completion] = rest
+        self.rest: AsyncGenerator[StreamDelta | Completion, None] = rest
 
 
 async def _open_stream_once(spec: ProviderSpec, request: CompletionRequest) -> _OpenStream:
     breaker = breakers.async_get(spec.name)
     permit = await _acquire(spec, breaker)
     started = time.perf_counter()
-    iterator = _CLIENTS[spec.kind].astream(spec, request)
+    iterator = CLIENTS[spec.kind].astream(spec, request)
     try:
         first = await anext(iterator)
     except Exception as exc:
@@ -185,7 +187,7 @@ async def _open_stream_once(spec: ProviderSpec, request: CompletionRequest) -> _
 
 async def _open_stream(spec: ProviderSpec, request: CompletionRequest) -> _OpenStream:
     """Retries cover opening the stream up to its first item, never after it."""
-    request = _for_provider(spec, request)
+    request = for_provider(spec, request)
     async for attempt in _retrying(spec):
         with attempt:
             opened = await _open_stream_once(spec, request)
@@ -194,7 +196,7 @@ async def _open_stream(spec: ProviderSpec, request: CompletionRequest) -> _OpenS
 
 async def _drain(
     opened: _OpenStream, flow: str, failed: tuple[str, ...]
-) -> AsyncIterator[StreamDelta | Completion]:
+) -> AsyncGenerator[StreamDelta | Completion, None]:
     spec, breaker, permit = opened.spec, opened.breaker, opened.permit
     settled = False
 
@@ -204,7 +206,7 @@ async def _drain(
         settled = True
         await breaker.record_success(permit, elapsed)
         count_attempt(spec, "ok")
-        _observe(spec, flow, elapsed, ok=True)
+        observe(spec, flow, elapsed, ok=True)
         return replace(item, latency_ms=round(elapsed * 1000, 3), fallbacks=failed)
 
     try:
@@ -238,11 +240,11 @@ async def astream_complete(
     response_format: dict | None = None,
     max_tokens: int | None = None,
     temperature: float | None = None,
-) -> AsyncIterator[StreamDelta | Completion]:
+) -> AsyncGenerator[StreamDelta | Completion, None]:
     """:func:`apps.providers.services.stream_complete`, awaited: text deltas, then the final
     :class:`Completion`; fallback only before the first delta. Close it (``aclose``) when the
     consumer stops early."""
-    request = _request(messages, tools, response_format, max_tokens, temperature)
+    request = completion_request(messages, tools, response_format, max_tokens, temperature)
     failed: list[str] = []
     last_error: LLMError | None = None
     for spec in provider_chain(provider):
@@ -266,7 +268,7 @@ async def astream_complete(
 async def _embed_with(
     spec: ProviderSpec, inputs: list[str], dimensions: int | None, flow: str
 ) -> Embeddings:
-    client = _CLIENTS[spec.kind]
+    client = CLIENTS[spec.kind]
     assert isinstance(client, OpenAICompatibleClient)
     started = time.perf_counter()
     try:
@@ -278,14 +280,14 @@ async def _embed_with(
     except CircuitOpenError:
         raise
     except Exception:
-        _observe(spec, flow, time.perf_counter() - started, ok=False)
+        observe(spec, flow, time.perf_counter() - started, ok=False)
         raise
-    _observe(spec, flow, time.perf_counter() - started, ok=True)
+    observe(spec, flow, time.perf_counter() - started, ok=True)
     return embeddings
 
 
 def _embeds(spec: ProviderSpec) -> bool:
-    return isinstance(_CLIENTS.get(spec.kind), OpenAICompatibleClient)
+    return isinstance(CLIENTS.get(spec.kind), OpenAICompatibleClient)
 
 
 async def aembed(

@@ -74,6 +74,13 @@ class CallStats:
             tally.attempts += 1
             tally.failed_attempts += 0 if ok else 1
 
+    def discard(self) -> None:
+        """Drop the unflushed tallies (the test suite: the rows they describe were rolled back
+        with the previous test's transaction)."""
+        with self._lock:
+            self._pending = {}
+            self._last_flush = time.monotonic()
+
     def flush(self) -> None:
         with self._lock:
             pending, self._pending = self._pending, {}

@@ -1,5 +1,7 @@
 """Pooled HTTP clients (one ``httpx.Client`` per provider per process) and HTTP error mapping.
 
+The event loop's client (aiohttp) is ``async_http``; the status and body checks here serve both.
+
 A client is keyed by the process id too, so a pre-forking server never shares sockets between
 workers. When a provider's URL or timeouts change, the next call builds a new client; the old one
 is closed once no call can still be using it (after a grace period).
@@ -105,55 +107,6 @@ def get_client(
         _clients[provider] = (key, client)
         _close_retired()
         return client
-
-
-# The event loop's clients: one ``httpx.AsyncClient`` per provider per loop (its connections
-# belong to the loop). Concurrency is bounded by the front door's in-flight cap, not the pool:
-# a stream holds its connection for its whole length, so the pool must hold as many.
-ASYNC_POOL_LIMITS = httpx.Limits(
-    max_connections=None, max_keepalive_connections=1024, keepalive_expiry=30
-)
-_async_clients: dict[tuple[int, str], tuple[_ClientKey, object, httpx.AsyncClient]] = {}
-
-
-def get_async_client(
-    *, provider: str, base_url: str, connect_timeout: float, read_timeout: float
-) -> httpx.AsyncClient:
-    """This loop's pooled async client for ``provider``; rebuilt when its settings change (the
-    old one is closed once its calls are done: httpx closes idle connections on expiry and a
-    replaced client is dropped, so in-flight streams finish on it)."""
-    import asyncio
-
-    # The same outbound policy as the sync path, before any byte or key leaves the process (a
-    # host name's resolution is cached for a minute, so the loop rarely waits on DNS here).
-    check_egress(provider=provider, base_url=base_url)
-    loop = asyncio.get_running_loop()
-    key = _ClientKey(os.getpid(), provider, base_url, connect_timeout, read_timeout)
-    entry = _async_clients.get((id(loop), provider))
-    if entry is not None and entry[0] == key and entry[1] is loop:
-        return entry[2]
-    client = httpx.AsyncClient(
-        base_url=base_url.rstrip("/") + "/",
-        timeout=httpx.Timeout(
-            connect=connect_timeout, read=read_timeout, write=read_timeout, pool=connect_timeout
-        ),
-        limits=ASYNC_POOL_LIMITS,
-        follow_redirects=False,
-        headers={"User-Agent": "AgentHub/1.0"},
-    )
-    _async_clients[(id(loop), provider)] = (key, loop, client)
-    return client
-
-
-async def aclose_all() -> None:
-    """Close this loop's async clients (shutdown, tests)."""
-    import asyncio
-
-    loop = asyncio.get_running_loop()
-    for slot, (_key, owner, client) in list(_async_clients.items()):
-        if owner is loop:
-            del _async_clients[slot]
-            await client.aclose()
 
 
 def _close_retired() -> None:
@@ -269,7 +222,11 @@ def translate_transport_error(exc: httpx.HTTPError, *, provider: str) -> LLMErro
 
 def raise_for_status(response: httpx.Response, *, provider: str) -> None:
     """Typed error for a non-2xx answer. The upstream's body is not echoed: it may quote the key."""
-    status = response.status_code
+    check_status(response.status_code, response.headers.get("Retry-After"), provider=provider)
+
+
+def check_status(status: int, retry_after: str | None, *, provider: str) -> None:
+    """:func:`raise_for_status` from the status and the Retry-After header (any client)."""
     if status < 400:
         if status >= 300:
             raise UpstreamStatusError(
@@ -279,10 +236,9 @@ def raise_for_status(response: httpx.Response, *, provider: str) -> None:
             )
         return
     if status == 429:
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
         raise LLMRateLimitError(
             f"Provider '{provider}' is rate limiting requests (429).",
-            retry_after=retry_after,
+            retry_after=parse_retry_after(retry_after),
             provider=provider,
         )
     raise UpstreamStatusError(
@@ -292,14 +248,19 @@ def raise_for_status(response: httpx.Response, *, provider: str) -> None:
 
 def json_body(response: httpx.Response, *, provider: str) -> dict:
     """The answer's JSON object; HTML, invalid JSON or an error body become typed errors."""
-    content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    if content_type in {"text/html", "application/xhtml+xml"}:
+    content_type = response.headers.get("Content-Type", "")
+    return parse_json_body(response.content, content_type, provider=provider)
+
+
+def parse_json_body(content: bytes, content_type: str, *, provider: str) -> dict:
+    """:func:`json_body` from the raw body and its Content-Type (any client)."""
+    if content_type.split(";")[0].strip().lower() in {"text/html", "application/xhtml+xml"}:
         raise LLMResponseError(
             f"Provider '{provider}' answered an HTML page instead of JSON; check the base URL.",
             provider=provider,
         )
     try:
-        data = json.loads(response.content)
+        data = json.loads(content)
     except (ValueError, UnicodeDecodeError) as exc:
         raise LLMResponseError(
             f"Provider '{provider}' answered invalid JSON.", provider=provider

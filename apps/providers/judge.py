@@ -16,8 +16,9 @@ from dataclasses import replace
 from django.db import connections
 
 from apps.providers.exceptions import LLMTimeoutError
+from apps.providers.plumbing import completion_request
 from apps.providers.selectors import provider_chain
-from apps.providers.services import _request, _run_chain
+from apps.providers.services import run_chain
 from apps.providers.types import Completion
 from apps.security.judge import JUDGE_PROMPT, JUDGE_SYSTEM_PROMPT, parse_judge_answer
 
@@ -28,7 +29,7 @@ _POOL = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix=
 
 def _call(chain: list, request) -> Completion:
     try:
-        return _run_chain(chain, request, JUDGE_FLOW)
+        return run_chain(chain, request, JUDGE_FLOW)
     finally:
         # The provider path may read live configuration; a pool thread must not keep a
         # database connection open between judge calls.
@@ -49,7 +50,7 @@ def provider_judge(text: str, *, provider: str = "", timeout_s: float) -> bool:
         )
         for spec in provider_chain(provider or None)
     ]
-    request = _request(
+    request = completion_request(
         [
             {"role": "system", "content": JUDGE_SYSTEM_PROMPT},
             {"role": "user", "content": JUDGE_PROMPT.format(text=text)},

@@ -75,6 +75,13 @@ class _ProcessBreakers:
             cached = state[3][name] = AsyncCircuitBreaker(breaker, state[2])
         return cached
 
+    async def aflush(self) -> None:
+        """Send the running loop's pending breaker successes now (the server's shutdown)."""
+        state = self._async
+        if state is not None and state[0] is asyncio.get_running_loop():
+            for breaker in list(state[3].values()):
+                await breaker.flush()
+
     def reset(self) -> None:
         """Forget this process's breakers and local state (tests; the shared state stays)."""
         spool.flush()  # deferred successes belong to the breakers being forgotten

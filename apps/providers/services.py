@@ -22,13 +22,10 @@ from apps.core.crypto import encrypt_secret, rotate_token
 from apps.core.live_config import bump_version
 from apps.core.logging import log_throttled
 from apps.providers.breaker.core import BreakerSnapshot, CircuitBreaker, Permit
-from apps.providers.callstats import call_stats
-from apps.providers.clients.anthropic import AnthropicClient
-from apps.providers.clients.base import ProviderClient, ProviderSpec
-from apps.providers.clients.offline import OFFLINE_MODEL, OfflineClient
-from apps.providers.clients.openai_compat import OpenAICompatibleClient
+from apps.providers.clients.base import ProviderSpec
+from apps.providers.clients.offline import OFFLINE_MODEL
 from apps.providers.exceptions import CircuitOpenError, LLMError
-from apps.providers.metrics import LLM_DURATION, LLM_ERRORS, PROVIDER_ATTEMPTS, PROVIDER_REQUESTS
+from apps.providers.metrics import LLM_ERRORS
 from apps.providers.models import (
     RESERVED_MODEL_NAMES,
     BreakerConfig,
@@ -36,6 +33,13 @@ from apps.providers.models import (
     Provider,
     ProviderFallback,
     ProviderKind,
+)
+from apps.providers.plumbing import (
+    CLIENTS,
+    completion_request,
+    count_attempt,
+    for_provider,
+    observe,
 )
 from apps.providers.retry import RetryPolicy, counts_for_breaker
 from apps.providers.runtime import breaker_for
@@ -52,42 +56,7 @@ from apps.providers.types import Completion, CompletionRequest, StreamDelta, Too
 
 logger = logging.getLogger(__name__)
 
-_CLIENTS: dict[str, ProviderClient] = {
-    ProviderKind.OPENAI_COMPATIBLE: OpenAICompatibleClient(),
-    ProviderKind.ANTHROPIC: AnthropicClient(),
-    ProviderKind.OFFLINE: OfflineClient(),
-}
-
-
 # --- calls ----------------------------------------------------------------------------------
-
-
-def _request(
-    messages: list[dict],
-    tools: list[ToolSpec] | None,
-    response_format: dict | None,
-    max_tokens: int | None,
-    temperature: float | None,
-) -> CompletionRequest:
-    if not isinstance(messages, list) or not messages:
-        raise ValueError("messages must be a non-empty list of {'role', 'content'} dicts")
-    for message in messages:
-        if not isinstance(message, dict) or "role" not in message:
-            raise ValueError("every message needs a 'role'")
-    return CompletionRequest(
-        messages=list(messages),
-        tools=tuple(tools or ()),
-        response_format=response_format,
-        max_tokens=max_tokens,
-        temperature=temperature,
-    )
-
-
-def _for_provider(spec: ProviderSpec, request: CompletionRequest) -> CompletionRequest:
-    # A provider without tool support gets the conversation without the tool list.
-    if request.tools and not spec.supports_tools:
-        return replace(request, tools=())
-    return request
 
 
 def _acquire(spec: ProviderSpec, breaker: CircuitBreaker) -> Permit:
@@ -119,7 +88,7 @@ def _attempt(spec: ProviderSpec, request: CompletionRequest) -> Completion:
     permit = _acquire(spec, breaker)
     started = time.perf_counter()
     try:
-        completion = _CLIENTS[spec.kind].complete(spec, request)
+        completion = CLIENTS[spec.kind].complete(spec, request)
     except Exception as exc:
         _settle(spec, breaker, permit, started, exc)
         raise
@@ -142,20 +111,6 @@ def _retrying(spec: ProviderSpec) -> Retrying:
     )
 
 
-def count_attempt(spec: ProviderSpec, outcome: str) -> None:
-    """One upstream attempt (ok, error or cancelled), in the metrics and the per-minute stats."""
-    PROVIDER_ATTEMPTS.labels(provider=spec.name, outcome=outcome).inc()
-    call_stats.record_attempt(spec.name, ok=outcome == "ok")
-
-
-def _observe(spec: ProviderSpec, flow: str, elapsed: float, *, ok: bool) -> None:
-    """One provider request (retries inside): its outcome and latency, in the metrics and the
-    per-minute stats. Every request that made at least one attempt is observed exactly once."""
-    PROVIDER_REQUESTS.labels(provider=spec.name, outcome="ok" if ok else "error").inc()
-    LLM_DURATION.labels(provider=spec.name, flow=flow or "-").observe(elapsed)
-    call_stats.record(spec.name, elapsed, ok=ok)
-
-
 def _rejected_before_any_attempt(exc: BaseException, attempts: int) -> bool:
     # The breaker refused the first attempt: nothing reached the upstream (not a request).
     return isinstance(exc, CircuitOpenError) and attempts <= 1
@@ -166,7 +121,7 @@ def _rejected_before_any_attempt(exc: BaseException, attempts: int) -> bool:
 )
 def call_provider(spec: ProviderSpec, request: CompletionRequest, *, flow: str = "") -> Completion:
     """One provider, with its breaker and retries (no fallback)."""
-    request = _for_provider(spec, request)
+    request = for_provider(spec, request)
     started = time.perf_counter()
     attempts = 0
     try:
@@ -176,14 +131,16 @@ def call_provider(spec: ProviderSpec, request: CompletionRequest, *, flow: str =
                 completion = _attempt(spec, request)
     except Exception as exc:
         if not _rejected_before_any_attempt(exc, attempts):  # a fast rejection has no latency
-            _observe(spec, flow, time.perf_counter() - started, ok=False)
+            observe(spec, flow, time.perf_counter() - started, ok=False)
         raise
     elapsed = time.perf_counter() - started
-    _observe(spec, flow, elapsed, ok=True)
+    observe(spec, flow, elapsed, ok=True)
     return replace(completion, latency_ms=round(elapsed * 1000, 3))
 
 
-def _run_chain(chain: list[ProviderSpec], request: CompletionRequest, flow: str) -> Completion:
+def run_chain(chain: list[ProviderSpec], request: CompletionRequest, flow: str) -> Completion:
+    """``request`` through each provider of ``chain`` in turn (breaker and retries each) until
+    one answers; the last typed error when none did."""
     failed: list[str] = []
     last_error: LLMError | None = None
     for spec in chain:
@@ -222,8 +179,8 @@ def complete(
     Raises the last provider's typed error (LLMTimeoutError, LLMProviderError, LLMRateLimitError,
     LLMResponseError, CircuitOpenError, ProviderConfigError) when the whole chain failed.
     """
-    request = _request(messages, tools, response_format, max_tokens, temperature)
-    return _run_chain(provider_chain(provider), request, flow)
+    request = completion_request(messages, tools, response_format, max_tokens, temperature)
+    return run_chain(provider_chain(provider), request, flow)
 
 
 def _close(stream: Iterator[Any]) -> None:
@@ -248,7 +205,7 @@ def _open_stream_once(spec: ProviderSpec, request: CompletionRequest) -> _OpenSt
     breaker = breaker_for(spec.name)
     permit = _acquire(spec, breaker)
     started = time.perf_counter()
-    iterator = _CLIENTS[spec.kind].stream(spec, request)
+    iterator = CLIENTS[spec.kind].stream(spec, request)
     try:
         first = next(iterator)
     except Exception as exc:
@@ -266,7 +223,7 @@ def _open_stream_once(spec: ProviderSpec, request: CompletionRequest) -> _OpenSt
 @tracing.traced("llm.call", arguments=tracing.llm_stream_arguments, error=tracing.llm_error)
 def _open_stream(spec: ProviderSpec, request: CompletionRequest, *, flow: str = "") -> _OpenStream:
     """Retries cover opening the stream up to its first item, never after it."""
-    request = _for_provider(spec, request)
+    request = for_provider(spec, request)
     started = time.perf_counter()
     attempts = 0
     try:
@@ -276,7 +233,7 @@ def _open_stream(spec: ProviderSpec, request: CompletionRequest, *, flow: str = 
                 opened = _open_stream_once(spec, request)
     except Exception as exc:
         if not _rejected_before_any_attempt(exc, attempts):
-            _observe(spec, flow, time.perf_counter() - started, ok=False)
+            observe(spec, flow, time.perf_counter() - started, ok=False)
         raise
     return opened
 
@@ -291,7 +248,7 @@ def _drain(opened: _OpenStream, flow: str, failed: tuple[str, ...]):
         breaker.record_success(permit, elapsed)
         settled = True
         count_attempt(spec, "ok")
-        _observe(spec, flow, elapsed, ok=True)  # after the breaker: a stats flush may write
+        observe(spec, flow, elapsed, ok=True)  # after the breaker: a stats flush may write
         return replace(item, latency_ms=round(elapsed * 1000, 3), fallbacks=failed)
 
     try:
@@ -308,7 +265,7 @@ def _drain(opened: _OpenStream, flow: str, failed: tuple[str, ...]):
         if not settled:
             settled = True
             _settle(spec, breaker, permit, opened.started, exc)
-            _observe(spec, flow, time.perf_counter() - opened.started, ok=False)
+            observe(spec, flow, time.perf_counter() - opened.started, ok=False)
         raise
     finally:
         _close(opened.rest)
@@ -334,7 +291,7 @@ def stream_complete(
     Fallback happens only before the first delta: once text reached the caller, a failure
     raises instead of splicing another provider's answer onto it.
     """
-    request = _request(messages, tools, response_format, max_tokens, temperature)
+    request = completion_request(messages, tools, response_format, max_tokens, temperature)
     chain = provider_chain(provider)
     return _stream_chain(chain, request, flow)
 

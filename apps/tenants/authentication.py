@@ -64,8 +64,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         scheme, _, raw = header.partition(" ")
         if scheme.lower() != self.keyword.lower() or not raw.strip():
             raise exceptions.AuthenticationFailed("Use 'Authorization: Bearer <api key>'.")
-        api_key = api_key_from_raw(raw.strip())
-        principal = principal_for(api_key)
+        principal = principal_for(api_key_from_raw(raw.strip()))
+        api_key = principal.api_key
         api_key_touch(api_key=api_key, resolution_seconds=settings.API_KEY_LAST_USED_RESOLUTION)
         return principal, api_key
 
@@ -92,26 +92,30 @@ def _touch_due(api_key: ApiKey) -> bool:
     return last is None or (timezone.now() - last).total_seconds() >= resolution
 
 
+def _challenge(exc: exceptions.APIException) -> exceptions.APIException:
+    """``exc`` with the ``WWW-Authenticate`` challenge the error response sends; the attribute
+    is DRF's own convention (``APIView.handle_exception`` sets it the same way)."""
+    setattr(exc, "auth_header", ApiKeyAuthentication.keyword)  # noqa: B010 (not in DRF's stubs)
+    return exc
+
+
 async def aauthenticate(authorization: str) -> ApiKeyPrincipal:
     """``Authorization: Bearer <key>`` on the event loop. A key this process has seen costs no
     database read; an unknown one is looked up on the bounded pool (503 when the database does
     not answer in time). The ``last_used_at`` touch is written in the background."""
     if not authorization:
-        exc = exceptions.NotAuthenticated()
-        exc.auth_header = ApiKeyAuthentication.keyword
-        raise exc
+        raise _challenge(exceptions.NotAuthenticated())
     scheme, _, raw = authorization.partition(" ")
     raw = raw.strip()
     try:
         if scheme.lower() != ApiKeyAuthentication.keyword.lower() or not raw:
             raise exceptions.AuthenticationFailed("Use 'Authorization: Bearer <api key>'.")
-        api_key = api_key_from_raw_cached(raw)
-        if api_key is NOT_CACHED:
-            api_key = await run_blocking(api_key_from_raw, raw)
-        principal = principal_for(api_key)  # type: ignore[arg-type]
+        cached = api_key_from_raw_cached(raw)
+        if cached is NOT_CACHED:
+            cached = await run_blocking(api_key_from_raw, raw)
+        principal = principal_for(cached)
     except exceptions.AuthenticationFailed as exc:
-        exc.auth_header = ApiKeyAuthentication.keyword
-        raise
+        raise _challenge(exc) from None
     if _touch_due(principal.api_key):
         principal.api_key.last_used_at = timezone.now()  # one touch per resolution, not per call
         submit_blocking(

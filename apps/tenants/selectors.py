@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import enum
 from typing import TypeVar
 
 from django.db.models import Model, QuerySet
@@ -38,10 +39,14 @@ def api_key_from_raw(raw: str) -> ApiKey | None:
     return api_key
 
 
-NOT_CACHED = object()
+class _NotCached(enum.Enum):
+    NOT_CACHED = "not cached"
 
 
-def api_key_from_raw_cached(raw: str) -> ApiKey | None | object:
+NOT_CACHED = _NotCached.NOT_CACHED  # a sentinel its own type, so callers narrow it away
+
+
+def api_key_from_raw_cached(raw: str) -> ApiKey | None | _NotCached:
     """:func:`api_key_from_raw` without the database: the key when this process knows it,
     None when the token is malformed or its secret does not match, ``NOT_CACHED`` when only
     the database can tell (call :func:`api_key_from_raw` off the event loop then)."""

@@ -71,7 +71,9 @@ class ApiRateThrottle(BaseThrottle):
         return self._wait
 
 
-def rate_checks(request, user) -> tuple[list[str], list[tuple[str, int]]]:
+def rate_checks(
+    request: HttpRequest | Request, user: object
+) -> tuple[list[RateLimit.Scope], list[tuple[str, int]]]:
     """The scopes that have a limit for this request, and their (bucket, limit) pairs."""
     table = rate_table.get()
     tenant_id = key_id = None
@@ -81,7 +83,8 @@ def rate_checks(request, user) -> tuple[list[str], list[tuple[str, int]]]:
     if key_id is not None:
         checks.append((RateLimit.Scope.API_KEY, f"key:{key_id}"))
         checks.append((RateLimit.Scope.TENANT, f"tenant:{tenant_id}"))
-    scopes, buckets = [], []
+    scopes: list[RateLimit.Scope] = []
+    buckets: list[tuple[str, int]] = []
     for scope, bucket in checks:
         limit = table.limit_for(scope, tenant_id=tenant_id, key_id=key_id)
         if limit is not None:
@@ -90,7 +93,7 @@ def rate_checks(request, user) -> tuple[list[str], list[tuple[str, int]]]:
     return scopes, buckets
 
 
-def _refusal(decision: RateDecision, scopes: list[str]) -> float | None:
+def _refusal(decision: RateDecision, scopes: list[RateLimit.Scope]) -> float | None:
     if decision.allowed:
         return None
     scope = scopes[decision.denied_index or 0]

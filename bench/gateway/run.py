@@ -35,12 +35,21 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+import uvloop
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from bench._support import ensure_database  # noqa: E402
 from fakellm.testing import FakeLLM, start_fakellm  # noqa: E402
+
+
+def run_async(coroutine):
+    """The load generator's event loop: uvloop, as the server's. The generator shares the cores
+    with the server and the upstream, so its own CPU per socket event is kept as low as it goes
+    (the same loop for the upstream-alone and the gateway runs)."""
+    return uvloop.run(coroutine)
+
 
 BODY = {
     "model": "fakellm",
@@ -419,9 +428,9 @@ def measure(args: argparse.Namespace, fake: FakeLLM, server: subprocess.Popen, k
     )
     lines += [header, "|" + "-" * (len(header) - 1)]
 
-    direct = asyncio.run(sequential(direct_url, {}, args.sequential))
+    direct = run_async(sequential(direct_url, {}, args.sequential))
     cpu = server_cpu_seconds(server.pid)
-    through = asyncio.run(sequential(gateway_url, auth, args.sequential))
+    through = run_async(sequential(gateway_url, auth, args.sequential))
     through_cpu = cpu_note(server.pid, cpu, args.sequential + 20)  # + warm-up requests
     added50 = percentile(through.latencies, 50) - percentile(direct.latencies, 50)
     added99 = percentile(through.latencies, 99) - percentile(direct.latencies, 99)
@@ -436,16 +445,16 @@ def measure(args: argparse.Namespace, fake: FakeLLM, server: subprocess.Popen, k
     # Where the added latency goes: the server's floor (no auth), then an authenticated,
     # rate-limited view without an upstream call.
     base = f"http://127.0.0.1:{args.port}"
-    health = asyncio.run(sequential(f"{base}/health", {}, args.sequential, method="GET"))
-    models = asyncio.run(sequential(f"{base}/v1/models", auth, args.sequential, method="GET"))
+    health = run_async(sequential(f"{base}/health", {}, args.sequential, method="GET"))
+    models = run_async(sequential(f"{base}/v1/models", auth, args.sequential, method="GET"))
     lines.append(row("sequential, GET /health (floor)", health))
     lines.append(row("sequential, GET /v1/models (auth+limits)", models))
     for connections in args.connections:
         cap = int(args.seconds * 2000)
-        d = asyncio.run(concurrent(direct_url, {}, connections, args.seconds, cap))
+        d = run_async(concurrent(direct_url, {}, connections, args.seconds, cap))
         before = upstream_calls(fake)
         cpu = server_cpu_seconds(server.pid)
-        g = asyncio.run(concurrent(gateway_url, auth, connections, args.seconds, cap))
+        g = run_async(concurrent(gateway_url, auth, connections, args.seconds, cap))
         served = g.ok + sum(g.errors.values()) + connections  # + one warm-up per connection
         g_cpu = cpu_note(server.pid, cpu, served)
         # Upstream calls beyond one per request (and one warm-up per connection): retries.
@@ -457,10 +466,10 @@ def measure(args: argparse.Namespace, fake: FakeLLM, server: subprocess.Popen, k
 
     if args.burst:
         fake.set(delay=1.0)
-        d = asyncio.run(burst(direct_url, {}, 500))
+        d = run_async(burst(direct_url, {}, 500))
         before = upstream_calls(fake)
         cpu = server_cpu_seconds(server.pid)
-        g = asyncio.run(burst(gateway_url, auth, 500))
+        g = run_async(burst(gateway_url, auth, 500))
         g_cpu = cpu_note(server.pid, cpu, 500)
         extra = upstream_calls(fake) - before - 500
         lines.append(row("500 in flight, 1 s upstream, direct", d, f"wall {d.elapsed:.2f} s"))

@@ -46,6 +46,8 @@ from bench.gateway.run import (  # noqa: E402
     concurrent,
     django_env,
     percentile,
+    run_async,
+    server_cpu_seconds,
     setup,
     start_server,
     stop_server,
@@ -188,14 +190,31 @@ def rss_mb(root_pid: int) -> float:
 # --- scenarios ----------------------------------------------------------------------------------
 
 
-def _answer(words: int) -> str:
-    return " ".join(f"word{i}" for i in range(words))
+CHUNKS = 20
+CHUNK_DELAY = 0.25
+
+
+def _deltas(words: int) -> list[str]:
+    """The answer as ``CHUNKS`` content deltas (``CHUNK_DELAY`` apart: a 5 s stream), each a few
+    words with a leading space as a model's tokens come; fakellm's default would stream one
+    event per word, and 100 words 250 ms apart is a 25 s stream, not a 5 s one."""
+    tokens = [f" word{i}" for i in range(words)]
+    step = max(1, -(-len(tokens) // CHUNKS))
+    return ["".join(tokens[i : i + step]) for i in range(0, len(tokens), step)]
+
+
+def _streaming(fake, words: int) -> None:
+    fake.set(deltas=_deltas(words), chunk_delay=CHUNK_DELAY)
+
+
+def _not_streaming(fake) -> None:
+    fake.set(deltas=None, chunk_delay=None)
 
 
 def scenario_streams(ctx: Context, count: int, words: int) -> None:
     fake, auth = ctx.fake, ctx.auth
-    fake.set(reply=_answer(words), chunks=20, chunk_delay=0.25)
-    alone = asyncio.run(many_streams(f"{fake.base_url}/chat/completions", {}, count, 60))
+    _streaming(fake, words)
+    alone = run_async(many_streams(f"{fake.base_url}/chat/completions", {}, count, 60))
     idle_rss = rss_mb(ctx.server.pid)
 
     async def through() -> tuple[Streams, list, list, float]:
@@ -219,8 +238,10 @@ def scenario_streams(ctx: Context, count: int, words: int) -> None:
         after = [await _get_ms(f"{ctx.base}/health") for _ in range(10)]
         return result, during, [5000.0 if a is None else a for a in after], peak
 
-    gateway, during, after, peak = asyncio.run(through())
-    fake.set(chunks=None, chunk_delay=None, reply=None)
+    cpu = server_cpu_seconds(ctx.server.pid)
+    gateway, during, after, peak = run_async(through())
+    cpu_ms = (server_cpu_seconds(ctx.server.pid) - cpu) * 1000 / max(count, 1)
+    _not_streaming(fake)
     extra = percentile(gateway.first, 99) - percentile(alone.first, 99)
     ctx.out(f"## {count} concurrent streams, 20 chunks x 250 ms, {words} words")
     ctx.out(f"- upstream alone : {alone.summary()}")
@@ -229,6 +250,10 @@ def scenario_streams(ctx: Context, count: int, words: int) -> None:
     ctx.out(
         f"- /health during: p50 {percentile(during, 50):.1f} ms, max {max(during, default=0):.1f}"
         f" ms ({len(during)} probes); right after: max {max(after):.1f} ms (target <= 100 ms)"
+    )
+    ctx.out(
+        f"- server CPU {cpu_ms:.1f} ms per stream (both processes; load average now "
+        f"{os.getloadavg()[0]:.1f})"
     )
     per_thousand = (peak - idle_rss) * 1000 / max(count, 1)
     ctx.out(
@@ -239,21 +264,25 @@ def scenario_streams(ctx: Context, count: int, words: int) -> None:
 
 def scenario_flood(ctx: Context, count: int, words: int) -> None:
     fake = ctx.fake
-    fake.set(reply=_answer(words), chunks=20, chunk_delay=0.25)
+    _streaming(fake, words)
     started = time.perf_counter()
-    result = asyncio.run(many_streams(ctx.chat_url, ctx.auth, count, 90))
+    alone = run_async(many_streams(f"{fake.base_url}/chat/completions", {}, count, 90))
+    alone_wall = time.perf_counter() - started
+    started = time.perf_counter()
+    result = run_async(many_streams(ctx.chat_url, ctx.auth, count, 90))
     wall = time.perf_counter() - started
-    fake.set(chunks=None, chunk_delay=None, reply=None)
+    _not_streaming(fake)
     left = time.perf_counter()
     recovered = None
     while time.perf_counter() - left < 30:
-        probe = asyncio.run(burst(ctx.chat_url, ctx.auth, 1))
+        probe = run_async(burst(ctx.chat_url, ctx.auth, 1))
         if probe.ok:
             recovered = time.perf_counter() - left
             break
         time.sleep(0.1)
-    ctx.out(f"## {count} concurrent streams (the flood)")
-    ctx.out(f"- AgentHub: {result.summary()}; wall {wall:.1f} s")
+    ctx.out(f"## {count} concurrent streams (the flood; 90 s client timeout)")
+    ctx.out(f"- upstream alone: {alone.summary()}; wall {alone_wall:.1f} s")
+    ctx.out(f"- AgentHub      : {result.summary()}; wall {wall:.1f} s")
     ctx.out(
         f"- 503 without Retry-After: {result.retry_after_missing}; 500s: "
         f"{result.statuses.get('http_500', 0)}; normal service again after the clients left: "
@@ -265,14 +294,19 @@ def scenario_flood(ctx: Context, count: int, words: int) -> None:
 def scenario_cold(ctx: Context) -> None:
     fake = ctx.fake
     fake.set(delay=1.0)
-    alone = asyncio.run(burst(f"{fake.base_url}/chat/completions", {}, 500))
+    alone = run_async(burst(f"{fake.base_url}/chat/completions", {}, 500))
     stop_server(ctx.server)
     ctx.server = start_server(ctx.env, ctx.port)  # returns as soon as /health answers
-    gateway = asyncio.run(burst(ctx.chat_url, ctx.auth, 500))
+    gateway = run_async(burst(ctx.chat_url, ctx.auth, 500))
+    warm = run_async(burst(ctx.chat_url, ctx.auth, 500))  # the same server, now warm
     fake.set(delay=None)
     ratio = percentile(gateway.latencies, 99) / max(percentile(alone.latencies, 99), 1e-9)
     ctx.out("## cold burst: 500 requests against a 1 s upstream, fired as /health first answers")
-    for name, run in (("upstream alone", alone), ("AgentHub (cold)", gateway)):
+    for name, run in (
+        ("upstream alone", alone),
+        ("AgentHub (cold)", gateway),
+        ("AgentHub (warm)", warm),
+    ):
         errors = ", ".join(f"{k}:{v}" for k, v in sorted(run.errors.items())) or "none"
         ctx.out(
             f"- {name:<15}: ok {run.ok}, errors {errors}, p50 "
@@ -306,7 +340,7 @@ async def _slow_body_clients(host: str, port: int, count: int, stop: asyncio.Eve
 
 
 def scenario_slowbody(ctx: Context, seconds: float) -> None:
-    alone = asyncio.run(concurrent(ctx.chat_url, ctx.auth, 8, seconds, 100_000))
+    alone = run_async(concurrent(ctx.chat_url, ctx.auth, 8, seconds, 100_000))
 
     async def with_slow() -> tuple[Run, int]:
         stop = asyncio.Event()
@@ -316,7 +350,7 @@ def scenario_slowbody(ctx: Context, seconds: float) -> None:
         stop.set()
         return run, await slow
 
-    loaded, held = asyncio.run(with_slow())
+    loaded, held = run_async(with_slow())
     p99, loaded_p99 = percentile(alone.latencies, 99), percentile(loaded.latencies, 99)
     ctx.out(f"## {held} slow-body clients held open (one byte a second)")
     ctx.out(
@@ -329,14 +363,14 @@ def scenario_slowbody(ctx: Context, seconds: float) -> None:
 def scenario_dbstop(ctx: Context, cluster: str) -> None:
     version, name = cluster.split("/")
     statuses: dict[str, dict[str, int]] = {"before": {}, "stopped": {}, "after": {}}
+    seconds = dict.fromkeys(statuses, 0.0)
     phase = "before"
+    finished = asyncio.Event()
 
-    async def load() -> None:
-        deadline = time.perf_counter() + 25
-
+    async def load(url: str, headers: dict) -> None:
         async def worker() -> None:
-            while time.perf_counter() < deadline:
-                run = await burst(ctx.chat_url, ctx.auth, 1)
+            while not finished.is_set():
+                run = await burst(url, headers, 1)
                 kind = "200" if run.ok else next(iter(run.errors), "?")
                 bucket = statuses[phase]
                 bucket[kind] = bucket.get(kind, 0) + 1
@@ -345,28 +379,55 @@ def scenario_dbstop(ctx: Context, cluster: str) -> None:
 
     async def outage() -> None:
         nonlocal phase
+        started = time.perf_counter()
         await asyncio.sleep(5)
         await asyncio.to_thread(
             subprocess.run, ["pg_ctlcluster", version, name, "stop", "-m", "immediate"], check=True
         )
-        phase = "stopped"
+        phase, seconds["before"], started = (
+            "stopped",
+            time.perf_counter() - started,
+            time.perf_counter(),
+        )
         await asyncio.sleep(15)
         await asyncio.to_thread(
             subprocess.run, ["pg_ctlcluster", version, name, "start"], check=True
         )
-        phase = "after"
+        phase, seconds["stopped"], started = (
+            "after",
+            time.perf_counter() - started,
+            time.perf_counter(),
+        )
+        await asyncio.sleep(5)
+        seconds["after"] = time.perf_counter() - started
+        finished.set()
 
-    async def both() -> None:
-        await asyncio.gather(load(), outage())
+    async def alone() -> float:
+        """The same 16 connections straight to the upstream for 5 s: requests per second."""
+        nonlocal phase
+        phase = "before"
+        asyncio.get_running_loop().call_later(5, finished.set)
+        await load(f"{ctx.fake.base_url}/chat/completions", {})
+        count = sum(statuses["before"].values())
+        statuses["before"].clear()
+        finished.clear()
+        return count / 5
+
+    async def both() -> float:
+        rate = await alone()
+        await asyncio.gather(load(ctx.chat_url, ctx.auth), outage())
+        return rate
 
     try:
-        asyncio.run(both())
+        alone_rate = run_async(both())
     finally:
         subprocess.run(["pg_ctlcluster", version, name, "start"], check=False)
     ctx.out("## PostgreSQL stopped for 15 s under load (16 connections, chat completions)")
+    ctx.out(f"- upstream alone: {alone_rate:.0f} req/s")
     for name_, counts in statuses.items():
         text = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "-"
-        ctx.out(f"- {name_:<8}: {text}")
+        rate = sum(counts.values()) / max(seconds[name_], 1e-9)
+        ctx.out(f"- {name_:<8}: {text} ({seconds[name_]:.1f} s, {rate:.0f} req/s)")
 
 
 @dataclass
@@ -407,6 +468,7 @@ def main() -> None:
     )
     parser.add_argument("--pg-cluster", default=os.environ.get("BENCH_PG_CLUSTER", ""))
     parser.add_argument("--port", type=int, default=18520)
+    parser.add_argument("--upstream-port", type=int, default=0, help="fakellm's (0: any free)")
     parser.add_argument("--streams", type=int, default=2000)
     parser.add_argument("--flood", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=8.0)
@@ -421,7 +483,7 @@ def main() -> None:
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
-    fake = start_fakellm()
+    fake = start_fakellm(args.upstream_port)
     env = django_env(args)
     key = setup(env, fake)
     ctx = Context(

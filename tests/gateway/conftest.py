@@ -9,6 +9,7 @@ import pytest
 import uvicorn
 from django.core.asgi import get_asgi_application
 
+from agenthub.server import HeaderTimeoutProtocol
 from apps.gateway.asgi import FrontDoor
 
 
@@ -31,12 +32,19 @@ def _free_port() -> int:
 
 @pytest.fixture
 def live_gateway(transactional_db, settings):
-    """The production front door (``FrontDoor`` under uvicorn) on a free port, in a thread of
-    this process (so it shares the test database). Change ``settings.GATEWAY_*`` before use."""
+    """The production front door (``FrontDoor`` under uvicorn with the production server's
+    protocol) on a free port, in a thread of this process (so it shares the test database).
+    Change ``settings.GATEWAY_*`` before use."""
     app = FrontDoor(get_asgi_application())
     port = _free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, lifespan="on", log_level="warning", loop="asyncio"
+        app,
+        host="127.0.0.1",
+        port=port,
+        lifespan="on",
+        log_level="warning",
+        loop="asyncio",
+        http=HeaderTimeoutProtocol,  # the production server's protocol (agenthub/server.py)
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="live-gateway", daemon=True)

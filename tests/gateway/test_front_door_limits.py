@@ -5,12 +5,14 @@ Against the real front door (uvicorn) and the fakellm upstream."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -26,6 +28,24 @@ CHAT = {"model": "fake", "messages": [{"role": "user", "content": "Tell me a sto
 
 def _headers(key) -> dict[str, str]:
     return {"Authorization": f"Bearer {key.plaintext}"}
+
+
+def _chat(live_gateway, key) -> httpx.Response:
+    return httpx.post(
+        f"{live_gateway.url}/v1/chat/completions", json=CHAT, headers=_headers(key), timeout=5
+    )
+
+
+@contextlib.contextmanager
+def _slow_body_client(live_gateway) -> Iterator[socket.socket]:
+    """A connection that sent its headers and the start of a 200-byte body, then nothing."""
+    port = int(live_gateway.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as slow:
+        slow.sendall(
+            b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b'Content-Length: 200\r\n\r\n{"messages": '
+        )
+        yield slow
 
 
 def test_over_the_inflight_cap_is_a_fast_503_with_retry_after(live_gateway, upstream, tenant_key):
@@ -57,21 +77,36 @@ def test_over_the_inflight_cap_is_a_fast_503_with_retry_after(live_gateway, upst
     assert again.status_code == 200
 
 
+def test_a_request_that_waited_too_long_for_the_event_loop_is_a_fast_503(
+    live_gateway, upstream, tenant_key
+):
+    """The server notes when a request's headers were parsed; a request that then waited longer
+    than GATEWAY_MAX_QUEUE_DELAY for the loop is refused before any work (here every request
+    waits longer than the tiny limit), and served again once the limit is off."""
+    url = f"{live_gateway.url}/v1/chat/completions"
+    live_gateway.app.max_queue_delay = 1e-9
+    refused = httpx.post(url, json=CHAT, headers=_headers(tenant_key), timeout=10)
+    assert refused.status_code == 503
+    assert refused.json()["error"]["code"] == "overloaded"
+    assert refused.headers["Retry-After"] == "1"
+    assert upstream.stats()["requests"].get("/v1/chat/completions", 0) == 0
+    live_gateway.app.max_queue_delay = 0
+    assert httpx.post(url, json=CHAT, headers=_headers(tenant_key), timeout=10).status_code == 200
+
+
+def test_a_client_still_sending_its_body_holds_no_slot_of_the_cap(
+    live_gateway, upstream, tenant_key
+):
+    live_gateway.app.max_inflight = 1
+    with _slow_body_client(live_gateway):
+        time.sleep(0.2)  # the slow body is being read
+        assert _chat(live_gateway, tenant_key).status_code == 200
+
+
 def test_a_slow_body_gets_408_and_does_not_hold_others(live_gateway, upstream, tenant_key):
     live_gateway.app.body_timeout = 0.5
-    port = int(live_gateway.url.rsplit(":", 1)[1])
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as slow:
-        slow.sendall(
-            b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            b'Content-Length: 200\r\n\r\n{"messages": '
-        )
-        ordinary = httpx.post(
-            f"{live_gateway.url}/v1/chat/completions",
-            json=CHAT,
-            headers=_headers(tenant_key),
-            timeout=5,
-        )
-        assert ordinary.status_code == 200
+    with _slow_body_client(live_gateway) as slow:
+        assert _chat(live_gateway, tenant_key).status_code == 200
         started = time.monotonic()
         answer = b""
         while chunk := slow.recv(4096):  # the server closes the connection after the 408

@@ -31,23 +31,32 @@ loses at most its last milliseconds of successes, which only under-counts succes
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
+from apps.core.aio import on_event_loop
 from apps.providers.breaker import metrics
 from apps.providers.breaker.config import STATE_GAUGE_VALUE, BreakerSettings, Mode, State
-from apps.providers.breaker.deferred import spool
+from apps.providers.breaker.deferred import LINGER_SECONDS, MAX_PENDING, spool
 from apps.providers.exceptions import CircuitOpenError
 
 if TYPE_CHECKING:
-    from apps.providers.breaker.stores import AcquireResult, AsyncBreakerStore, BreakerStore
+    from apps.providers.breaker.stores import (
+        AcquireResult,
+        AsyncBreakerStore,
+        BreakerStore,
+        StateResult,
+    )
 
 logger = logging.getLogger(__name__)
+
+R = TypeVar("R")
 
 # A trial permit whose caller never reports back (process killed mid-call) frees its half-open
 # slot after this long, so the breaker cannot wedge in HALF_OPEN. Pass a ``trial_ttl`` above the
@@ -311,14 +320,25 @@ class CircuitBreaker:
 
 class AsyncCircuitBreaker:
     """The event loop's face of a :class:`CircuitBreaker`: the same breaker object (settings,
-    rejection echo, metrics, deferred successes, transition events) over an async store that
-    shares the state with the sync one (the same Lua scripts and keys on Redis, the very same
-    in-process machines without it). Only the store round trips are awaited."""
+    rejection echo, metrics, transition events) over an async store that shares the state with
+    the sync one (the same Lua scripts and keys on Redis, the very same in-process machines
+    without it). Only the store round trips are awaited.
+
+    Deferred successes on the server's loop: a fast CLOSED success waits on the loop (no thread,
+    no extra round trip) and goes to the store in the same pipelined round trip as this
+    breaker's next store call (its next acquire, usually), or after ``LINGER_SECONDS`` when none
+    comes. So a busy process pays one Redis round trip per request, the acquire; the ordering
+    and trade-off are those of the thread spool (see the module docstring): this loop's
+    successes reach the store before its own next outcome. Elsewhere (a throwaway loop: tests,
+    an async view under WSGI) successes go to the thread spool, which outlives the loop."""
 
     def __init__(self, breaker: CircuitBreaker, store: AsyncBreakerStore) -> None:
         self.breaker = breaker
         self.name = breaker.name
         self._store = store
+        self._pending: list[tuple[BreakerSettings, float, str]] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._flushing: set[asyncio.Task] = set()
 
     def __repr__(self) -> str:
         return f"<AsyncCircuitBreaker {self.name!r}>"
@@ -326,8 +346,9 @@ class AsyncCircuitBreaker:
     async def acquire(self) -> Permit:
         breaker = self.breaker
         settings, now = breaker._before_acquire()
-        result = await self._store.acquire(
-            self.name, settings, now, token_id=_new_token_id(), trial_ttl=breaker._trial_ttl
+        token_id, ttl = _new_token_id(), breaker._trial_ttl
+        result = await self._run(
+            lambda store: store.acquire(self.name, settings, now, token_id=token_id, trial_ttl=ttl)
         )
         return breaker._after_acquire(settings, now, result)
 
@@ -342,17 +363,90 @@ class AsyncCircuitBreaker:
         if not permit.trial:
             return
         breaker = self.breaker
-        result = await self._store.release(
-            self.name, breaker._current_settings(), breaker._clock(), token=permit.token
+        settings, now = breaker._current_settings(), breaker._clock()
+        result = await self._run(
+            lambda store: store.release(self.name, settings, now, token=permit.token)
         )
         breaker._after(result.state, result.transitions)
 
+    async def flush(self) -> None:
+        """Send this loop's pending successes now (shutdown, tests)."""
+        ops = self._take_pending()
+        if ops:
+            self._settled(await self._store.run_many(ops))
+
     async def _record(self, permit: Permit, duration: float, *, failure: bool) -> None:
         breaker = self.breaker
-        settings, slow = breaker._before_record(permit, duration, failure=failure)
-        if settings is None:
+        if breaker._defer and not failure and not permit.trial and on_event_loop():
+            settings = breaker._current_settings()
+            slow = (
+                settings.slow_call_duration is not None and duration > settings.slow_call_duration
+            )
+            if not slow and len(self._pending) < MAX_PENDING:
+                self._pending.append((settings, breaker._clock(), permit.token))
+                if self._timer is None:
+                    loop = asyncio.get_running_loop()
+                    self._timer = loop.call_later(LINGER_SECONDS, self._flush_soon)
+                return
+        settings_or_none, slow = breaker._before_record(permit, duration, failure=failure)
+        if settings_or_none is None:
             return
-        result = await self._store.record(
-            self.name, settings, breaker._clock(), token=permit.token, failure=failure, slow=slow
+        settings, now = settings_or_none, breaker._clock()
+        result = await self._run(
+            lambda store: store.record(
+                self.name, settings, now, token=permit.token, failure=failure, slow=slow
+            )
         )
         breaker._after(result.state, result.transitions)
+
+    async def _run(self, op: Callable[[BreakerStore], R]) -> R:
+        """``op`` with this loop's pending successes ahead of it, in one round trip."""
+        ahead = self._take_pending()
+        if not ahead:
+            return await self._store.run(op)
+        *done, result = await self._store.run_many([*ahead, op])
+        self._settled(done)
+        return result
+
+    def _take_pending(self) -> list[Callable[[BreakerStore], StateResult]]:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if not self._pending:
+            return []
+        pending, self._pending = self._pending, []
+        # Consecutive successes of one settings object and epoch token: one step.
+        groups: dict[tuple[int, str], list] = {}
+        for settings, now, token in pending:
+            group = groups.get((id(settings), token))
+            if group is None:
+                groups[(id(settings), token)] = [settings, now, token, 1]
+            else:
+                group[1] = max(group[1], now)
+                group[3] += 1
+        return [self._successes_op(*group) for group in groups.values()]
+
+    def _successes_op(
+        self, settings: BreakerSettings, now: float, token: str, count: int
+    ) -> Callable[[BreakerStore], StateResult]:
+        return lambda store: store.record_successes(
+            self.name, settings, now, token=token, count=count
+        )
+
+    def _settled(self, results: list[StateResult]) -> None:
+        for result in results:
+            self.breaker._after(result.state, result.transitions)
+
+    def _flush_soon(self) -> None:
+        self._timer = None
+        task = asyncio.get_running_loop().create_task(self._flush_logged())
+        self._flushing.add(task)
+        task.add_done_callback(self._flushing.discard)
+
+    async def _flush_logged(self) -> None:
+        try:
+            await self.flush()
+        except Exception:
+            # The failover store already turns Redis outages into local state; anything else
+            # is a bug that must not surface in some unrelated request.
+            logger.exception("breaker %s: recording deferred successes failed", self.name)

@@ -18,11 +18,13 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
-from typing import NamedTuple, Protocol
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 import redis
 import redis.asyncio as aioredis
+from redis.commands.core import Script
+from redis.exceptions import NoScriptError
 
 from apps.core.redis import redis_client as core_redis_client
 from apps.core.redis import redis_timeout
@@ -31,6 +33,8 @@ from apps.providers.breaker.config import BreakerSettings, Mode, State
 from apps.providers.breaker.core import BreakerSnapshot, TransitionEvent
 
 logger = logging.getLogger(__name__)
+
+R = TypeVar("R")
 
 # Retry-After hint while every half-open trial slot is taken: a trial usually ends within seconds.
 HALF_OPEN_BUSY_RETRY_AFTER = 1.0
@@ -474,7 +478,7 @@ class RedisBreakerStore:
         self, client: redis.Redis, prefix: str = "agenthub:breaker:", *, server_time: bool = False
     ) -> None:
         self._client = client
-        self._prefix = prefix
+        self.prefix = prefix
         self._server_time = server_time
         head = f"local BUSY_RETRY_AFTER = {HALF_OPEN_BUSY_RETRY_AFTER!r}\n{lua.PRELUDE}"
         self._acquire = client.register_script(head + lua.ACQUIRE)
@@ -490,7 +494,7 @@ class RedisBreakerStore:
         """The Redis keys of breaker ``name`` (hash-tagged so they share a cluster slot)."""
         keys = self._keys.get(name)
         if keys is None:
-            base = f"{self._prefix}{{{name}}}"
+            base = f"{self.prefix}{{{name}}}"
             keys = self._keys[name] = [base, f"{base}:w", f"{base}:t"]
         return keys
 
@@ -524,38 +528,32 @@ class RedisBreakerStore:
             for i in range(start, len(flat), 5)
         )
 
+    def _execute(
+        self, script: Script, keys: list[str], args: list[str], parse: Callable[[list], R]
+    ) -> R:
+        """Run one operation's script and parse its answer (``AsyncRedisBreakerStore`` awaits
+        the same script instead)."""
+        return parse(script(keys=keys, args=args))
+
     def acquire(
         self, name: str, settings: BreakerSettings, now: float, *, token_id: str, trial_ttl: float
     ) -> AcquireResult:
-        args = self._acquire_args(settings, now, token_id, trial_ttl)
-        return self._acquire_result(name, self._acquire(keys=self.keys(name), args=args))
+        args = [*self._settings_args(settings, now), token_id, repr(float(trial_ttl))]
 
-    # Arguments and results of the scripts, shared with AsyncRedisBreakerStore.
+        def parse(r: list) -> AcquireResult:
+            return AcquireResult(
+                allowed=int(r[0]) == 1,
+                state=State(_text(r[1])),
+                token=_text(r[2]),
+                trial=int(r[3]) == 1,
+                retry_after=float(_text(r[4])),
+                transitions=self._events(name, r, 5),
+            )
 
-    def _acquire_args(
-        self, settings: BreakerSettings, now: float, token_id: str, trial_ttl: float
-    ) -> list[str]:
-        return [*self._settings_args(settings, now), token_id, repr(float(trial_ttl))]
+        return self._execute(self._acquire, self.keys(name), args, parse)
 
-    def _acquire_result(self, name: str, r: list) -> AcquireResult:
-        return AcquireResult(
-            allowed=int(r[0]) == 1,
-            state=State(_text(r[1])),
-            token=_text(r[2]),
-            trial=int(r[3]) == 1,
-            retry_after=float(_text(r[4])),
-            transitions=self._events(name, r, 5),
-        )
-
-    def _record_args(
-        self, settings: BreakerSettings, now: float, token: str, failure: bool, slow: bool
-    ) -> list[str]:
-        args = [*self._settings_args(settings, now), token, "1" if failure else "0"]
-        args.append("1" if slow else "0")
-        return args
-
-    def _state_result(self, name: str, r: list) -> StateResult:
-        return StateResult(State(_text(r[0])), self._events(name, r, 1))
+    def _state_result(self, name: str) -> Callable[[list], StateResult]:
+        return lambda r: StateResult(State(_text(r[0])), self._events(name, r, 1))
 
     def record(
         self,
@@ -567,21 +565,23 @@ class RedisBreakerStore:
         failure: bool,
         slow: bool,
     ) -> StateResult:
-        args = self._record_args(settings, now, token, failure, slow)
-        return self._state_result(name, self._record(keys=self.keys(name), args=args))
+        args = [*self._settings_args(settings, now), token, "1" if failure else "0"]
+        args.append("1" if slow else "0")
+        return self._execute(self._record, self.keys(name), args, self._state_result(name))
 
     def record_successes(
         self, name: str, settings: BreakerSettings, now: float, *, token: str, count: int
     ) -> StateResult:
         args = [*self._settings_args(settings, now), token, str(int(count))]
-        r = self._record_successes(keys=self.keys(name), args=args)
-        return StateResult(State(_text(r[0])), self._events(name, r, 1))
+        return self._execute(
+            self._record_successes, self.keys(name), args, self._state_result(name)
+        )
 
     def release(
         self, name: str, settings: BreakerSettings, now: float, *, token: str
     ) -> StateResult:
-        r = self._release(keys=self.keys(name), args=[*self._settings_args(settings, now), token])
-        return self._state_result(name, r)
+        args = [*self._settings_args(settings, now), token]
+        return self._execute(self._release, self.keys(name), args, self._state_result(name))
 
     def override(
         self, name: str, settings: BreakerSettings, now: float, *, action: str, actor: str
@@ -589,26 +589,28 @@ class RedisBreakerStore:
         if action not in OVERRIDE_ACTIONS:
             raise ValueError(f"unknown breaker override {action!r}")
         args = [*self._settings_args(settings, now), action, actor, _OVERRIDE_REASONS[action]]
-        r = self._override(keys=self.keys(name), args=args)
-        return StateResult(State(_text(r[0])), self._events(name, r, 1))
+        return self._execute(self._override, self.keys(name), args, self._state_result(name))
 
     def snapshot(self, name: str, settings: BreakerSettings, now: float) -> SnapshotResult:
-        r = self._snapshot(keys=self.keys(name), args=self._settings_args(settings, now))
-        calls, failures = int(r[1]), int(r[2])
-        snapshot = BreakerSnapshot(
-            name=name,
-            state=State(_text(r[0])),
-            calls_in_window=calls,
-            failures_in_window=failures,
-            slow_in_window=int(r[3]),
-            failure_rate=failures / calls if calls else 0.0,
-            opened_at=_opt_float(r[4]),
-            retry_after=float(_text(r[5])),
-            half_open_in_flight=int(r[6]),
-            last_transition_at=_opt_float(r[7]),
-            last_transition_reason=_text(r[8]),
-        )
-        return SnapshotResult(snapshot, self._events(name, r, 9))
+        def parse(r: list) -> SnapshotResult:
+            calls, failures = int(r[1]), int(r[2])
+            snapshot = BreakerSnapshot(
+                name=name,
+                state=State(_text(r[0])),
+                calls_in_window=calls,
+                failures_in_window=failures,
+                slow_in_window=int(r[3]),
+                failure_rate=failures / calls if calls else 0.0,
+                opened_at=_opt_float(r[4]),
+                retry_after=float(_text(r[5])),
+                half_open_in_flight=int(r[6]),
+                last_transition_at=_opt_float(r[7]),
+                last_transition_reason=_text(r[8]),
+            )
+            return SnapshotResult(snapshot, self._events(name, r, 9))
+
+        args = self._settings_args(settings, now)
+        return self._execute(self._snapshot, self.keys(name), args, parse)
 
 
 # --------------------------------------------------------------------------------------------
@@ -732,29 +734,20 @@ class FailoverBreakerStore:
 
 
 # --------------------------------------------------------------------------------------------
-# Async stores (the event loop's path: acquire, record, release; the rest stays synchronous)
+# Async stores (the event loop's path)
 # --------------------------------------------------------------------------------------------
 
 
 class AsyncBreakerStore(Protocol):
-    async def acquire(
-        self, name: str, settings: BreakerSettings, now: float, *, token_id: str, trial_ttl: float
-    ) -> AcquireResult: ...
+    """A :class:`BreakerStore` seen from the event loop. ``op`` is one call of a store method
+    (``lambda store: store.acquire(...)``), so the operations and their signatures are the sync
+    store's, stated once: an async store only decides how that call's I/O is awaited."""
 
-    async def record(
-        self,
-        name: str,
-        settings: BreakerSettings,
-        now: float,
-        *,
-        token: str,
-        failure: bool,
-        slow: bool,
-    ) -> StateResult: ...
+    async def run(self, op: Callable[[BreakerStore], R]) -> R: ...
 
-    async def release(
-        self, name: str, settings: BreakerSettings, now: float, *, token: str
-    ) -> StateResult: ...
+    async def run_many(self, ops: Sequence[Callable[[BreakerStore], Any]]) -> list[Any]:
+        """``ops`` in order, in one round trip where the store has one (each still atomic)."""
+        ...
 
 
 class AsyncLocalBreakerStore:
@@ -764,32 +757,24 @@ class AsyncLocalBreakerStore:
     def __init__(self, store: BreakerStore) -> None:
         self.store = store
 
-    async def acquire(
-        self, name: str, settings: BreakerSettings, now: float, *, token_id: str, trial_ttl: float
-    ) -> AcquireResult:
-        return self.store.acquire(name, settings, now, token_id=token_id, trial_ttl=trial_ttl)
+    async def run(self, op: Callable[[BreakerStore], R]) -> R:
+        return op(self.store)
 
-    async def record(
-        self,
-        name: str,
-        settings: BreakerSettings,
-        now: float,
-        *,
-        token: str,
-        failure: bool,
-        slow: bool,
-    ) -> StateResult:
-        return self.store.record(name, settings, now, token=token, failure=failure, slow=slow)
+    async def run_many(self, ops: Sequence[Callable[[BreakerStore], Any]]) -> list[Any]:
+        return [op(self.store) for op in ops]
 
-    async def release(
-        self, name: str, settings: BreakerSettings, now: float, *, token: str
-    ) -> StateResult:
-        return self.store.release(name, settings, now, token=token)
+
+class _Planned(Exception):
+    """Raised in place of running a script: the call the async store awaits instead."""
+
+    def __init__(self, script: Any, keys: list[str], args: list[str], parse: Callable) -> None:
+        self.call = (script, keys, args, parse)
 
 
 class AsyncRedisBreakerStore(RedisBreakerStore):
-    """:class:`RedisBreakerStore` over ``redis.asyncio``: the same scripts, keys and parsing,
-    so sync and async processes (and callers) share one state."""
+    """:class:`RedisBreakerStore` over ``redis.asyncio``: the same operations (scripts, keys,
+    arguments, parsing) run by the sync class's own methods, with the script awaited, so sync
+    and async processes (and callers) share one state."""
 
     def __init__(
         self,
@@ -800,30 +785,39 @@ class AsyncRedisBreakerStore(RedisBreakerStore):
     ) -> None:
         super().__init__(client, prefix, server_time=server_time)  # type: ignore[arg-type]
 
-    async def acquire(  # type: ignore[override]
-        self, name: str, settings: BreakerSettings, now: float, *, token_id: str, trial_ttl: float
-    ) -> AcquireResult:
-        args = self._acquire_args(settings, now, token_id, trial_ttl)
-        return self._acquire_result(name, await self._acquire(keys=self.keys(name), args=args))
+    def _execute(
+        self, script: Script, keys: list[str], args: list[str], parse: Callable[[list], R]
+    ) -> R:
+        raise _Planned(script, keys, args, parse)
 
-    async def record(  # type: ignore[override]
-        self,
-        name: str,
-        settings: BreakerSettings,
-        now: float,
-        *,
-        token: str,
-        failure: bool,
-        slow: bool,
-    ) -> StateResult:
-        args = self._record_args(settings, now, token, failure, slow)
-        return self._state_result(name, await self._record(keys=self.keys(name), args=args))
+    def _plan(self, op: Callable[[BreakerStore], Any]) -> tuple[Any, list[str], list[str], Any]:
+        try:
+            op(self)
+        except _Planned as planned:
+            return planned.call
+        raise RuntimeError("a breaker store operation ran no script")  # each runs exactly one
 
-    async def release(  # type: ignore[override]
-        self, name: str, settings: BreakerSettings, now: float, *, token: str
-    ) -> StateResult:
-        args = [*self._settings_args(settings, now), token]
-        return self._state_result(name, await self._release(keys=self.keys(name), args=args))
+    async def run(self, op: Callable[[BreakerStore], R]) -> R:
+        script, keys, args, parse = self._plan(op)
+        return parse(await script(keys=keys, args=args))
+
+    async def run_many(self, ops: Sequence[Callable[[BreakerStore], Any]]) -> list[Any]:
+        """One pipelined round trip (not a transaction: each script is atomic on its own, and
+        they run in order). Plain EVALSHA: redis-py's pipeline would ask SCRIPT EXISTS first,
+        a second round trip; a script Redis lost (restart) is loaded by its own call."""
+        calls = [self._plan(op) for op in ops]
+        pipe = self._client.pipeline(transaction=False)
+        for script, keys, args, _parse in calls:
+            pipe.evalsha(script.sha, len(keys), *keys, *args)
+        answers = await pipe.execute(raise_on_error=False)  # type: ignore[misc]
+        results = []
+        for (script, keys, args, parse), answer in zip(calls, answers, strict=True):
+            if isinstance(answer, NoScriptError):
+                answer = await script(keys=keys, args=args)
+            elif isinstance(answer, Exception):
+                raise answer
+            results.append(parse(answer))
+        return results
 
 
 class AsyncFailoverBreakerStore:
@@ -834,51 +828,41 @@ class AsyncFailoverBreakerStore:
         self.primary = primary
         self.failover = failover
 
-    async def _call(self, method: str, *args, **kwargs):
+    async def run(self, op: Callable[[BreakerStore], R]) -> R:
+        return await self._either(lambda primary: primary.run(op), op)
+
+    async def run_many(self, ops: Sequence[Callable[[BreakerStore], Any]]) -> list[Any]:
+        return await self._either(
+            lambda primary: primary.run_many(ops), lambda local: [op(local) for op in ops]
+        )
+
+    async def _either(
+        self,
+        on_primary: Callable[[AsyncRedisBreakerStore], Awaitable[R]],
+        on_fallback: Callable[[BreakerStore], R],
+    ) -> R:
         failover = self.failover
         if failover._use_primary():
             try:
-                result = await getattr(self.primary, method)(*args, **kwargs)
+                result = await on_primary(self.primary)
             except STORE_ERRORS as exc:
                 failover._failed(exc)
             else:
                 if failover._degraded:
                     failover._recovered()
                 return result
-        return getattr(failover.fallback, method)(*args, **kwargs)
-
-    async def acquire(
-        self, name: str, settings: BreakerSettings, now: float, *, token_id: str, trial_ttl: float
-    ) -> AcquireResult:
-        return await self._call(
-            "acquire", name, settings, now, token_id=token_id, trial_ttl=trial_ttl
-        )
-
-    async def record(
-        self,
-        name: str,
-        settings: BreakerSettings,
-        now: float,
-        *,
-        token: str,
-        failure: bool,
-        slow: bool,
-    ) -> StateResult:
-        return await self._call(
-            "record", name, settings, now, token=token, failure=failure, slow=slow
-        )
-
-    async def release(
-        self, name: str, settings: BreakerSettings, now: float, *, token: str
-    ) -> StateResult:
-        return await self._call("release", name, settings, now, token=token)
+        return on_fallback(failover.fallback)
 
 
 def build_async_store(store: BreakerStore, redis_url: str | None) -> AsyncBreakerStore:
     """The async twin of ``store`` (what :func:`build_store` made) for the running loop."""
-    if isinstance(store, FailoverBreakerStore) and redis_url:
+    if (
+        isinstance(store, FailoverBreakerStore)
+        and isinstance(store.primary, RedisBreakerStore)
+        and redis_url
+    ):
         primary = AsyncRedisBreakerStore(
-            async_redis_client(redis_url), prefix=store.primary._prefix, server_time=True
+            async_redis_client(redis_url), prefix=store.primary.prefix, server_time=True
         )
         return AsyncFailoverBreakerStore(primary, store)
     return AsyncLocalBreakerStore(store)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 
 from apps.providers.clients.base import (
     ProviderClient,
@@ -191,7 +191,7 @@ class AnthropicClient(ProviderClient):
 
     def astream(
         self, spec: ProviderSpec, request: CompletionRequest
-    ) -> AsyncIterator[StreamDelta | Completion]:
+    ) -> AsyncGenerator[StreamDelta | Completion, None]:
         return apost_stream(
             spec,
             "messages",

@@ -8,14 +8,16 @@ the typed errors of ``apps.providers.exceptions``).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import aiohttp
 import httpx
 
+from apps.providers import async_http
 from apps.providers.http import (
-    get_async_client,
     get_client,
     json_body,
     raise_for_status,
@@ -107,14 +109,14 @@ class ProviderClient(ABC):
         yield completion
 
     # The event loop's path. Clients that compute locally (offline) answer inline; HTTP clients
-    # override both with httpx.AsyncClient calls.
+    # override both with calls on aiohttp (``async_http``).
 
     async def acomplete(self, spec: ProviderSpec, request: CompletionRequest) -> Completion:
         return self.complete(spec, request)
 
     async def astream(
         self, spec: ProviderSpec, request: CompletionRequest
-    ) -> AsyncIterator[StreamDelta | Completion]:
+    ) -> AsyncGenerator[StreamDelta | Completion, None]:
         for item in self.stream(spec, request):
             yield item
 
@@ -180,23 +182,30 @@ def _whole(completion: Completion) -> Iterator[StreamDelta | Completion]:
     yield completion
 
 
-def _async_http(spec: ProviderSpec) -> httpx.AsyncClient:
-    return get_async_client(
-        provider=spec.name,
-        base_url=spec.base_url,
-        connect_timeout=spec.connect_timeout,
-        read_timeout=spec.read_timeout,
-    )
+@asynccontextmanager
+async def _apost(
+    spec: ProviderSpec, path: str, body: dict, headers: dict[str, str]
+) -> AsyncIterator[aiohttp.ClientResponse]:
+    async with (
+        async_http.upstream_session(
+            provider=spec.name,
+            base_url=spec.base_url,
+            connect_timeout=spec.connect_timeout,
+            read_timeout=spec.read_timeout,
+        ) as upstream,
+        async_http.post(upstream, path, body=body, headers=headers) as response,
+    ):
+        yield response
 
 
 async def apost_json(spec: ProviderSpec, path: str, *, body: dict, headers: dict[str, str]) -> dict:
-    """:func:`post_json` on the provider's pooled ``httpx.AsyncClient``."""
+    """:func:`post_json` on the provider's pooled aiohttp session (``async_http``)."""
     try:
-        response = await _async_http(spec).post(path, json=body, headers=headers)
-    except httpx.HTTPError as exc:
-        raise translate_transport_error(exc, provider=spec.name) from None
-    raise_for_status(response, provider=spec.name)
-    return json_body(response, provider=spec.name)
+        async with _apost(spec, path, body, headers) as response:
+            async_http.raise_for_status(response, provider=spec.name)
+            return await async_http.json_answer(response, provider=spec.name)
+    except async_http.TRANSPORT_ERRORS as exc:
+        raise async_http.translate_error(exc, provider=spec.name) from None
 
 
 async def apost_stream(
@@ -207,25 +216,25 @@ async def apost_stream(
     headers: dict[str, str],
     parse: Callable[[dict, ProviderSpec], Completion],
     reader: Callable[[ProviderSpec], StreamReader],
-) -> AsyncIterator[StreamDelta | Completion]:
-    """:func:`post_stream` on the provider's pooled ``httpx.AsyncClient``. Closing the iterator
-    (the client went away) closes the upstream response at once."""
+) -> AsyncGenerator[StreamDelta | Completion, None]:
+    """:func:`post_stream` on the provider's pooled aiohttp session. Closing the iterator (the
+    client went away) closes the upstream connection at once."""
     try:
-        async with _async_http(spec).stream("POST", path, json=body, headers=headers) as response:
-            if response.status_code >= 300:
-                await response.aread()
-                raise_for_status(response, provider=spec.name)
-            if not _is_event_stream(response):
-                await response.aread()
-                for item in _whole(parse(json_body(response, provider=spec.name), spec)):
+        async with _apost(spec, path, body, headers) as response:
+            if response.status >= 300:
+                await response.read()
+                async_http.raise_for_status(response, provider=spec.name)
+            if "text/event-stream" not in response.headers.get("Content-Type", ""):
+                data = await async_http.json_answer(response, provider=spec.name)
+                for item in _whole(parse(data, spec)):
                     yield item
                 return
             events = reader(spec)
-            async for line in response.aiter_lines():
+            async for line in async_http.iter_lines(response):
                 for delta in events.feed(line):
                     yield delta
                 if events.done:
                     break
             yield events.finish()
-    except httpx.HTTPError as exc:
-        raise translate_transport_error(exc, provider=spec.name) from None
+    except async_http.TRANSPORT_ERRORS as exc:
+        raise async_http.translate_error(exc, provider=spec.name) from None
