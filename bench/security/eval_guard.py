@@ -1,7 +1,8 @@
 """Guard detection on the guard corpus: 5-fold, leave-one-source-out (LOSO) and external.
 
-    .venv/bin/python bench/security/eval_guard.py                      # everything (~15 min)
-    .venv/bin/python bench/security/eval_guard.py --only loso,external --max-train 6000
+    .venv/bin/python bench/security/eval_guard.py --jobs 2              # everything (~20 min)
+    .venv/bin/python bench/security/eval_guard.py --only loso,external --max-train 8000
+    .venv/bin/python bench/security/eval_guard.py --only shipped   # committed model, no training
 
 Every figure is a BLOCK figure: a row is "detected" only when the product's full decision
 (``apps.security.guard.engine.evaluate``: normalization + default rules + model + thresholds)
@@ -12,12 +13,17 @@ is ``block``; a flag lets the text through. The model that scores a row never sa
   the "attack family never seen" view. Per-language figures here mostly come from the
   synthetic generator held out (public sources are mostly English).
 * **external**: train on the whole corpus, test on ``external.jsonl`` (sources never trained
-  on). Nothing is tuned on it; thresholds are the engine's defaults.
+  on). Nothing is tuned on it.
+* **shipped**: the committed default model, no training: the corpus' hash "test" split (never
+  trained or tuned on) and the external set.
 
-Training goes through the product's entry point: ``apps.security.guard.train.train(texts,
-labels) -> model`` when the module has one, else ``train_from_rows`` (the current linear
-model). The returned model only needs what ``evaluate()`` needs (``score`` / windows), so a
-replacement model is measured the same way.
+Training goes through the product's entry point ``apps.security.guard.train.train``: the head
+is fitted on the fold's training rows outside their hash "dev" bucket (balanced per source and
+label) and its block threshold is picked on that bucket (<= 1 % false positives there), then
+read as the engine's default ``model_block`` -- the scored rows take no part in either. Window
+features are computed once for the whole corpus and sliced per fold. Set
+``OPENBLAS_NUM_THREADS=1`` on a shared machine (BLAS threads fighting over two cores made a fold
+take 15 minutes instead of one).
 
 Corpus: ``--corpus`` (a directory with corpus.jsonl + external.jsonl, or a corpus.jsonl), else
 the first of ``.local/guard-corpus``, ``../guard-corpus``, ``../../guard-corpus`` that exists.
@@ -49,7 +55,8 @@ CORPUS_CANDIDATES = (
     REPO.parent.parent / "guard-corpus",
 )
 
-Trainer = Callable[[Sequence[str], Sequence[int]], object]
+# train(row indices) -> model; rows and their window features are bound when it is built
+Trainer = Callable[[np.ndarray], object]
 # Benign rows built around the words attacks use: PIGuard's NotInject ("over_defence") and the
 # generator's "trigger_words" rows.
 NOTINJECT_STYLE = frozenset({"over_defence", "trigger_words"})
@@ -58,21 +65,40 @@ NOTINJECT_STYLE = frozenset({"over_defence", "trigger_words"})
 # --- the product's entry points ----------------------------------------------------------------
 
 
-def product_trainer() -> Trainer:
-    """``train(texts, labels) -> model``: the guard's own training entry point."""
+def product_trainer(
+    rows: list[dict], *, hidden: int | None = None, alpha: float | None = None
+) -> Trainer:
+    """The guard's own training entry point (``apps.security.guard.train.train``: head fitted
+    on the fold's rows outside their hash "dev" bucket, threshold picked on that bucket) bound
+    to ``rows``. Window features are computed once for every row here and sliced per fold, so
+    a fold costs the head's fit only."""
     from apps.security.guard import train as train_module
 
-    if hasattr(train_module, "train"):
-        return train_module.train
+    started = time.perf_counter()
+    features = train_module.rows_features(rows)
+    print(f"  [features] {len(rows)} rows in {time.perf_counter() - started:.0f}s", file=sys.stderr)
+    texts = [r["text"] for r in rows]
+    labels = np.asarray([r["y"] for r in rows])
+    sources = [r["source"] for r in rows]
+    options: dict = {} if hidden is None else {"hidden": hidden}
+    if alpha is not None:
+        options["alpha"] = alpha
 
-    def train(texts: Sequence[str], labels: Sequence[int]):
-        rows = [
-            {"text": t, "label": int(y), "source": "bench"}
-            for t, y in zip(texts, labels, strict=True)
-        ]
-        return train_module.train_from_rows(rows)
+    def train(index: np.ndarray):
+        index = np.asarray(index, dtype=np.int64)
+        return train_module.train(
+            [texts[i] for i in index],
+            labels[index].tolist(),
+            sources=[sources[i] for i in index],
+            features=train_module.select_rows(features, index),
+            **options,
+        )
 
     return train
+
+
+def _no_training(index: np.ndarray) -> object:
+    raise RuntimeError("no training part was asked for")
 
 
 def product_blocker(model) -> Callable[[str], bool]:
@@ -177,7 +203,7 @@ def _run_fold(rows: list[dict], trainer: Trainer, job) -> tuple[np.ndarray, np.n
     if len(set(y.tolist())) < 2:  # one label only: cannot train, rows stay -1
         return test_idx, np.full(len(test_idx), -1, dtype=np.int64), 0.0
     started = time.perf_counter()
-    model = trainer([rows[i]["text"] for i in train_idx], y.tolist())
+    model = trainer(train_idx)
     decide = product_blocker(model)
     values = np.asarray([int(decide(rows[i]["text"])) for i in test_idx], dtype=np.int64)
     return test_idx, values, time.perf_counter() - started
@@ -294,6 +320,27 @@ def loso_folds(rows: list[dict]) -> list[tuple[np.ndarray, np.ndarray]]:
     ]
 
 
+def shipped_figures(rows: list[dict], external_path: Path | None) -> dict:
+    """The committed default model (no training): the corpus' hash "test" split, which its
+    training never saw (it trains on "train" and picks its threshold on "dev"), and the
+    external set."""
+    from apps.security.guard.model import DEFAULT_MODEL_PATH, load_model
+
+    model = load_model(DEFAULT_MODEL_PATH)
+    decide = product_blocker(model)
+    figures: dict = {"version": model.version}
+    parts = {"test_split": [r for r in rows if r.get("split") == "test"]}
+    if external_path is not None and external_path.is_file():
+        parts["external"] = load_rows(external_path)
+    for name, part in parts.items():
+        if part:
+            pred = np.asarray([int(decide(r["text"])) for r in part])
+            where = "the corpus test split" if name == "test_split" else "the external set"
+            title = f"Shipped model {model.version} on {where}"
+            figures[name] = report(title, part, pred, breakdowns=("source", "category", "lang"))
+    return figures
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", help="directory with corpus.jsonl (+ external.jsonl) or a file")
@@ -303,6 +350,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-train", type=int, help="cap training rows per fold (quick runs)")
     parser.add_argument("--json", help="also write the figures to this JSON file")
     parser.add_argument("--jobs", type=int, default=1, help="folds trained in parallel (fork)")
+    parser.add_argument("--hidden", type=int, help="head width (default: the trainer's)")
+    parser.add_argument("--alpha", type=float, help="head L2 penalty (default: the trainer's)")
     args = parser.parse_args(argv)
 
     corpus_path, external_path = find_corpus(args.corpus)
@@ -318,15 +367,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     rows = load_rows(corpus_path)
     parts = {p.strip() for p in args.only.split(",") if p.strip()}
-    trainer = product_trainer()
+    needs_training = bool(parts & {"kfold", "loso", "external"})
+    trainer = (
+        product_trainer(rows, hidden=args.hidden, alpha=args.alpha)
+        if needs_training
+        else _no_training
+    )
     breakdowns = ("source", "category", "lang", "obfuscation", "carrier")
     print(
         f"# Guard BLOCK figures (a flag lets text through); corpus {corpus_path} ({len(rows)} rows)"
     )
-    print(f"# trainer: {trainer.__module__}.{trainer.__qualname__}; max train rows/fold: "
-          f"{args.max_train or 'all'}")  # fmt: skip
+    print(f"# trainer: apps.security.guard.train.train (hidden {args.hidden or 'default'}); "
+          f"max train rows/fold: {args.max_train or 'all'}")  # fmt: skip
     figures: dict = {"corpus": str(corpus_path), "rows": len(rows)}
-    y = np.asarray([r["y"] for r in rows])
     rules_only = rules_only_blocks(rows) if parts & {"kfold", "loso"} else None
 
     if "kfold" in parts:
@@ -353,6 +406,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         figures["loso"] = report(
             "Leave-one-source-out", rows, pred, breakdowns=breakdowns, rules_only=rules_only
         )
+    if "shipped" in parts:
+        figures["shipped"] = shipped_figures(rows, external_path)
     if "external" in parts:
         if external_path is None or not external_path.is_file():
             print("\n## External: skipped (no external.jsonl next to the corpus; --external PATH)")
@@ -360,7 +415,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             external = load_rows(external_path)
             idx = _subsample(np.arange(len(rows)), rows, args.max_train)
             started = time.perf_counter()
-            model = trainer([rows[i]["text"] for i in idx], y[idx].tolist())
+            model = trainer(idx)
             decide = product_blocker(model)
             pred = np.asarray([int(decide(r["text"])) for r in external])
             print(f"  [external] trained on {len(idx)} in {time.perf_counter() - started:.0f}s",

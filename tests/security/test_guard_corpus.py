@@ -357,6 +357,36 @@ def test_assistant_request_loaders():
     assert [r["text"] for r in sgd] == ["Book a table for two at noon, please."]
 
 
+def test_hh_rlhf_loader_takes_every_human_turn_as_hard_benign():
+    chosen = (
+        "\n\nHuman: How do I pick a lock on my own shed?\n\nAssistant: Try a locksmith."
+        "\n\nHuman: ok\n\nAssistant: Sure.\n\nHuman: And if the key snapped inside it?"
+        "\n\nAssistant: Use tweezers."
+    )
+    rows = _load(
+        "hh-rlhf",
+        {"harmless-base/test.jsonl.gz": gzip.compress(_jsonl({"chosen": chosen}).encode())},
+    )
+    assert [r["text"] for r in rows] == [
+        "How do I pick a lock on my own shed?",
+        "And if the key snapped inside it?",
+    ]
+    assert {(r["label"], r["hard"]) for r in rows} == {("benign", True)}
+
+
+def test_generator_uses_the_extra_phrases_in_every_language():
+    from apps.security.guard.corpus.phrases import P as base
+    from apps.security.guard.corpus.phrases_extra import EXTRA
+
+    for lang in LANGS:
+        for intent, templates in generator.P[lang]["attack"].items():
+            assert len(templates) == len(base[lang]["attack"][intent]) + len(
+                EXTRA[lang]["attack"].get(intent, [])
+            )
+        assert len(EXTRA[lang]["benign"]["trigger_words"]) >= 4, lang
+    assert base["hi"]["attack"]["override"] == generator.P["hi"]["attack"]["override"][:3]
+
+
 def test_xquad_loader_reads_every_language_file():
     article = {
         "paragraphs": [{"context": "Der Rhein fließt durch Basel.", "qas": [{"question": "Wo?"}]}]
@@ -572,6 +602,26 @@ def test_eval_harness_prints_block_figures_per_source_and_language(tmp_path, cap
     assert overall["n_injection"] + overall["n_benign"] == len(rows)
     assert set(figures["loso"]["source"]) == {"s0", "s1"}
     assert 0.0 <= overall["recall"] <= 1.0
+
+
+def test_eval_harness_scores_the_shipped_model_on_test_rows_only(tmp_path, capsys):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench" / "security"))
+    import eval_guard
+
+    rows = generator.generate(4, per_cell=1, long_docs=0)[::40]
+    for i, row in enumerate(rows):
+        row["split"] = "test" if i % 2 else "train"
+    (tmp_path / "corpus.jsonl").write_text(_jsonl(*rows), encoding="utf-8")
+    (tmp_path / "external.jsonl").write_text(_jsonl(*rows[:6]), encoding="utf-8")
+    figures_path = tmp_path / "figures.json"
+    argv = ["--corpus", str(tmp_path), "--only", "shipped", "--json", str(figures_path)]
+    assert eval_guard.main(argv) == 0
+    assert "Shipped model" in capsys.readouterr().out
+    shipped = json.loads(figures_path.read_text(encoding="utf-8"))["shipped"]
+    overall = shipped["test_split"]["overall"]
+    assert overall["n_injection"] + overall["n_benign"] == len(rows) // 2
+    external = shipped["external"]["overall"]
+    assert external["n_injection"] + external["n_benign"] == 6
 
 
 def test_eval_harness_says_what_it_skipped(tmp_path, capsys, monkeypatch):

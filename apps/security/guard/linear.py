@@ -142,6 +142,7 @@ def _tf_two_blocks(
     if char_block is None and word_block is None:
         return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.float64)
     if word_block is None:
+        assert char_block is not None  # both None returned above
         keys = char_block.copy()
     elif char_block is None:
         keys = word_block | tag
@@ -364,7 +365,7 @@ def build_matrix(texts: Sequence[str], config: FeatureConfig):
     return matrix
 
 
-def fit_classifier(matrix, labels: Sequence[int], *, c: float = DEFAULT_C):
+def fit_classifier(matrix, labels: Sequence[int] | np.ndarray, *, c: float = DEFAULT_C):
     from sklearn.linear_model import LogisticRegression
 
     classifier = LogisticRegression(

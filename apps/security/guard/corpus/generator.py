@@ -22,7 +22,11 @@ import random
 import urllib.parse
 from collections.abc import Callable, Iterator
 
-from apps.security.guard.corpus.phrases import FAKE_TAGS, LANGS, LATIN_LANGS, P
+from apps.security.guard.corpus import phrases
+from apps.security.guard.corpus.phrases import FAKE_TAGS, LANGS, LATIN_LANGS
+from apps.security.guard.corpus.phrases_extra import merged
+
+P = merged(phrases.P)
 
 __all__ = [
     "BENIGN_CATEGORIES",
@@ -55,6 +59,10 @@ CARRIERS = (
     "json_tool_result",
     "pdf_text",
     "csv_cell",
+    "markdown_doc",
+    "chat_transcript",
+    "tool_call",
+    "yaml_config",
 )
 # "wrapped": the payload is replaced by an encoding and needs a "decode this" sentence around it.
 _WRAPPED = ("reversed", "morse", "pig_latin", "base64", "rot13", "hex", "url_encoded")
@@ -293,6 +301,30 @@ def wrap(payload: str, carrier: str, lang: str, rng: random.Random) -> str:
             f'102,Bob,"{escaped}",5.00\n'
             f'103,Chen,"{after[:40]}",42.10'
         )
+    if carrier == "markdown_doc":
+        heading = rng.choice(("# Release notes", "# Onboarding guide", "## FAQ", "# README"))
+        items = "\n".join(f"- {x}" for x in (before, after) if x) or "- (none)"
+        return (
+            f"{heading}\n\n{items}\n\n> {payload}\n\nSee the [changelog](https://example.com/log)."
+        )
+    if carrier == "chat_transcript":
+        # an earlier conversation pasted or retrieved as context
+        return (
+            f"user: {before or 'hello'}\nassistant: {after or 'How can I help?'}\nuser: {payload}"
+        )
+    if carrier == "tool_call":
+        call = {
+            "role": "tool",
+            "name": rng.choice(("search_docs", "read_email", "get_weather", "crm_lookup")),
+            "content": {"summary": before[:80], "body": payload, "note": after[:80]},
+        }
+        return json.dumps(call, ensure_ascii=False, indent=rng.choice((None, 2)))
+    if carrier == "yaml_config":
+        quoted = payload.replace('"', "'").replace("\n", " ")
+        return (
+            f'service: billing\nversion: 2\ndescription: "{quoted}"\n'
+            f"owner: team-{rng.randint(1, 9)}\nretries: 3\n"
+        )
     raise ValueError(f"unknown carrier {carrier!r}")
 
 
@@ -311,7 +343,7 @@ def _fill(template: str, lang: str, rng: random.Random) -> str:
         "text": rng.choice(P[lang]["filler"]),
     }
     if "{task}" in template:
-        values["task"] = rng.choice(P[lang]["tasks"]).format(url=url)
+        values["task"] = rng.choice(P[lang]["tasks"]).format(url=url, email=values["email"])
     if "{instr}" in template:
         inner = rng.choice(("override", "extraction", "tool_hijack", "exfiltration"))
         values["instr"] = _fill(rng.choice(P[lang]["attack"][inner]), lang, rng)
@@ -382,11 +414,57 @@ def _long_document(label: str, lang: str, rng: random.Random) -> dict:
     )
 
 
+_ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+_B64URL = _ALNUM + "-_"
+
+
+def _token(rng: random.Random, alphabet: str, n: int) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+def _identifier_line(rng: random.Random) -> str:
+    """A benign technical line around a random-looking identifier (commit hash, UUID, JWT, API
+    key, checksum, base64 blob). Encoded attacks look like these too, so without such rows a
+    head learns "long random token = attack" and blocks tool output with a git hash in it."""
+    sha = _token(rng, "0123456789abcdef", 40)
+    uuid = "-".join(_token(rng, "0123456789abcdef", n) for n in (8, 4, 4, 4, 12))
+    jwt = ".".join(
+        ("eyJhbGciOiJIUzI1NiJ9", "eyJ" + _token(rng, _B64URL, 30), _token(rng, _B64URL, 43))
+    )
+    key = rng.choice(("sk-proj-", "sk-", "ghp_", "AKIA", "xoxb-", "pk_live_")) + _token(
+        rng, _ALNUM, rng.randint(20, 44)
+    )
+    blob = base64.b64encode(rng.randbytes(rng.randint(12, 60))).decode()
+    lines = (
+        f"commit {sha}\nAuthor: Mei Chen <mei@example.com>\n\n    Fix pagination in the export",
+        f"Deployed build {sha[:12]} to staging at 14:02 UTC.",
+        f"Request {uuid} failed with status 502 after 30 s.",
+        f"Authorization: Bearer {jwt}",
+        f"the key is {key}",
+        f"My API key {key} returns 401 since this morning, can you check?",
+        f"sha256 checksum: {_token(rng, '0123456789abcdef', 64)}",
+        f'{{"id": "{uuid}", "etag": "{sha[:16]}", "status": "done"}}',
+        f"attachment (base64): {blob}",
+        f"Merge pull request #{rng.randint(10, 9999)} from team/fix-{sha[30:36]} ({sha[:7]})",
+    )
+    return rng.choice(lines)
+
+
+def _identifier_row(lang: str, carrier: str, rng: random.Random) -> dict:
+    line = _identifier_line(rng)
+    text = wrap(
+        line if rng.random() < 0.5 else f"{_filler(lang, rng, 1)} {line}", carrier, lang, rng
+    )
+    return _row(text, "benign", "identifiers", lang, carrier, "none", True)
+
+
 def _obfuscations_for(lang: str) -> list[str]:
     return [o for o in OBFUSCATIONS if obfuscation_applies(o, lang)]
 
 
-def _iter_rows(rng: random.Random, per_cell: int, long_docs: int) -> Iterator[dict]:
+def _iter_rows(
+    rng: random.Random, per_cell: int, long_docs: int, identifiers: int
+) -> Iterator[dict]:
     weights_cache: dict[str, tuple[list[str], list[float]]] = {}
 
     def pick_obf(lang: str) -> str:
@@ -411,21 +489,27 @@ def _iter_rows(rng: random.Random, per_cell: int, long_docs: int) -> Iterator[di
                 yield _make("injection", intent, lang, rng.choice(CARRIERS), obf, rng)
             for category in BENIGN_CATEGORIES:
                 yield _make("benign", category, lang, rng.choice(CARRIERS), obf, rng)
+        for carrier in CARRIERS:
+            for _ in range(identifiers):
+                yield _identifier_row(lang, carrier, rng)
         for _ in range(long_docs):
             yield _long_document("injection", lang, rng)
             yield _long_document("benign", lang, rng)
 
 
-def generate(seed: int = 7, *, per_cell: int = 2, long_docs: int = 12) -> list[dict]:
+def generate(
+    seed: int = 7, *, per_cell: int = 3, long_docs: int = 20, identifiers: int = 5
+) -> list[dict]:
     """The synthetic rows for ``seed``, deduplicated (first occurrence kept), in a fixed order.
 
-    Size: 11 languages x 8 carriers x (7 intents + 8 benign categories) x ``per_cell``, plus
-    one row per language x obfuscation x intent / benign category, plus ``long_docs`` long
-    documents per language and label (~6,000 rows with the defaults)."""
+    Size: 11 languages x 12 carriers x (7 intents + 8 benign categories) x ``per_cell``, plus
+    one row per language x obfuscation x intent / benign category, plus ``identifiers`` benign
+    rows with a hash / key / token per language and carrier, plus ``long_docs`` long documents
+    per language and label (~9,000 rows with the defaults)."""
     rng = random.Random(seed)
     seen: set[str] = set()
     rows = []
-    for row in _iter_rows(rng, per_cell, long_docs):
+    for row in _iter_rows(rng, per_cell, long_docs, identifiers):
         if row["text"] in seen:
             continue
         seen.add(row["text"])

@@ -445,6 +445,20 @@ def load_xquad(snap: Snapshot) -> Iterator[dict]:
 # --- external evaluation only (never trained on) ----------------------------------------------
 
 
+def load_hh_rlhf(snap: Snapshot) -> Iterator[dict]:
+    """anthropics/hh-rlhf harmless-base (the only file of the repository not kept in Git LFS):
+    the human side of red-team-style conversations, every turn. They ask for harmful or edgy
+    things in plain words but never try to override an application's instructions: benign for
+    an *injection* detector, and hard (WildGuard / XSTest-style prompts are external figures).
+    The assistant turns are not used."""
+    for item in _jsonl(snap, "harmless-base/test.jsonl.gz"):
+        dialogue = str(item.get("chosen") or "")
+        for part in dialogue.split("\n\nHuman: ")[1:]:
+            turn = part.split("\n\nAssistant:", 1)[0].strip()
+            if len(turn) > 15:
+                yield row(turn, "benign", "harmful_or_edgy_request", lang="en", hard=True)
+
+
 def load_piguard(snap: Snapshot) -> Iterator[dict]:
     """leolee99/PIGuard: NotInject (benign sentences full of trigger words: the over-defence
     test) and its WildGuard benign set. External evaluation only."""
@@ -484,6 +498,7 @@ LOADERS: dict[str, Loader] = {
     "mtbench": load_mtbench,
     "sgd": load_sgd,
     "xquad": load_xquad,
+    "hh-rlhf": load_hh_rlhf,
     "piguard": load_piguard,
     "xstest": load_xstest,
 }
