@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import codecs
 import random
+import re
 import time
 import urllib.parse
 
@@ -222,6 +223,41 @@ def test_sparse_word_folding_matches_the_regex_pass():
         text = "".join(rng.choice(alphabet) for _ in range(rng.choice([1, 4, 12, 60, 400])))
         for latin_context in (True, False):
             assert sparse(text, latin_context) == dense(text, latin_context), text
+
+
+def test_fast_patterns_find_what_their_look_behind_definitions_find():
+    """The leet-token and combining-mark patterns open with a character class (the search then
+    skips ahead in C); they match exactly what the plain look-behind definitions match."""
+    from apps.security.guard import normalize as module
+
+    leet = re.compile(
+        r"(?<![%\\\w@$!|+€£])(?=[0-9@$!|+€£]{0,24}[a-z])(?=[a-z!]{0,24}[0-9@$|+€£])"
+        r"[a-z0-9@$!|+€£]{2,25}(?![\w%@$!|+€£])"
+    )
+    combining = re.compile(r"(?<=[a-zA-Z])[\u0300-\u036f]+")
+    alphabet = [*"ab z19_ -.%\\@$!|+€£é", "\u0301", "\u0300", "ж", "中", "²"]
+    rng = random.Random(11)
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.choice([1, 3, 8, 30, 120])))
+        fast = [(m.start(2) - 1, m.end(2) - 1) for m in module._LEET_TOKEN_RE.finditer(" " + text)]
+        assert fast == [m.span() for m in leet.finditer(text)], text
+        fast = [m.span() for m in module._COMBINING_AFTER_ASCII_RE.finditer(text)]
+        assert fast == [m.span() for m in combining.finditer(text)], text
+
+
+def test_character_classes_hold_exactly_their_characters():
+    from apps.security.guard import normalize as module
+
+    classes = {
+        module._TAG_RUN_RE: module._TAG_CHARS,
+        module._ZW_RE: module._ZW_CHARS,
+        module._BIDI_RE: module._BIDI_CHARS,
+        module._CONTROL_RE: module._CONTROL_CHARS,
+        module._SYMBOL_LETTER_RUN_RE: module._SYMBOL_LETTER_CHARS,
+    }
+    candidates = [chr(c) for c in [*range(0x30000), *range(0xE0000, 0xE0100)]]
+    for pattern, chars in classes.items():
+        assert {c for c in candidates if pattern.fullmatch(c)} == chars
 
 
 @pytest.mark.parametrize(

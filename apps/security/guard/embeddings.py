@@ -8,9 +8,13 @@ its pieces' vectors: the model2vec recipe, microseconds instead of a transformer
 pieces of "ignore", "ignora", "忽略" land near each other because the encoder was trained on
 translation pairs.
 
-Tokenization is SentencePiece unigram Viterbi over each whitespace-separated word of the
-already-normalized text (the guard lowercases and folds first), with a bounded per-word cache:
-a word's pieces never depend on its neighbours, so a cached word costs one dict lookup.
+Tokenization is SentencePiece unigram Viterbi over each space-separated word of the
+already-normalized text (the guard lowercases and folds first). The Viterbi runs in the
+``sentencepiece`` library (C++), on a model built at load time from the committed pieces and
+scores; a word's pieces never depend on its neighbours, so every word seen is kept in a bounded
+cache of flat arrays and a text made of known words is tokenized with one dict lookup per word
+and a few numpy operations. (HuggingFace ``tokenizers``' Unigram gives the same pieces but its
+trie costs ~110 MB for this vocabulary, sentencepiece's ~30 MB.)
 
 Files (in ``DEFAULT_EMBEDDINGS_PATH``, committed): ``embeddings.json`` (format, provenance, sha256
 of the arrays) and ``embeddings.npz`` (loaded with ``allow_pickle=False``): ``pieces`` (the
@@ -23,10 +27,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from itertools import chain
+import re
+import threading
+from collections.abc import Iterable
+from itertools import chain, repeat
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import sentencepiece
+from sentencepiece import sentencepiece_model_pb2 as sentencepiece_model
 
 __all__ = [
     "DEFAULT_EMBEDDINGS_PATH",
@@ -38,19 +48,75 @@ DEFAULT_EMBEDDINGS_PATH = Path(__file__).resolve().parent / "static_embeddings"
 FORMAT = "agenthub-static-embeddings/1"
 SPACE = "\u2581"  # SentencePiece's word-initial marker
 # A run without spaces (Chinese, Japanese, a URL) is cut into chunks of this many characters
-# before Viterbi: bounded work per word, and a cached chunk repeats more often.
+# before Viterbi: bounded work per word, and window cuts inside the run still split its pieces.
+# The head was trained on pieces cut this way, so it is part of the feature definition.
 _MAX_WORD_CHARS = 24
-_CACHE_LIMIT = 100_000  # words; about 20 MB when full
+# The word cache is emptied when it holds this many words or pieces (~25 MB when full).
+_CACHE_WORDS = 100_000
+_CACHE_PIECES = 2_000_000
+# Lone surrogates cannot be handed to the C++ library (not UTF-8). No piece contains one, so a
+# surrogate is an unknown character for Viterbi, and so is U+FFFD, which no piece contains
+# either (checked at load): replacing one by the other leaves every known piece where it was.
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_UNKNOWN_STAND_IN = "\ufffd"
+_UNKNOWN_PIECE = "\u2047unknown\u2047"  # the model's required UNKNOWN entry; never matched
+# the generated protobuf module carries no type information
+_MODEL_PROTO: Any = sentencepiece_model.ModelProto  # type: ignore[attr-defined]
+_TRAINER_SPEC: Any = sentencepiece_model.TrainerSpec  # type: ignore[attr-defined]
 
 
 class EmbeddingError(ValueError):
     """Embedding files that cannot be loaded (missing, wrong format, inconsistent)."""
 
 
+class _WordCache:
+    """Words seen so far -> their pieces (table rows and each piece's chunk offset in its word),
+    stored flat: word ``i`` owns ``rows[ptr[i]:ptr[i + 1]]``. Word 0 is the empty word.
+
+    Written only under ``StaticEmbeddings._lock``; read without it. A word's entry is complete
+    before the word enters ``index``, and arrays that grow are copied before they replace the
+    old ones, so a reader that looked its words up first and reads the arrays next always finds
+    them."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {"": 0}
+        self.ptr = np.zeros(1024, dtype=np.int64)
+        self.rows = np.empty(8192, dtype=np.int32)
+        self.offsets = np.empty(8192, dtype=np.int32)
+        self.words = 1
+        self.pieces = 0
+
+    def full(self) -> bool:
+        return self.words >= _CACHE_WORDS or self.pieces >= _CACHE_PIECES
+
+    def add(
+        self, words: list[str], counts: np.ndarray, rows: np.ndarray, offsets: np.ndarray
+    ) -> None:
+        """Append ``words``, word ``i`` owning the next ``counts[i]`` of ``rows`` / ``offsets``."""
+        start, end = self.pieces, self.pieces + rows.size
+        if end > self.rows.size:
+            size = max(end, 2 * self.rows.size)
+            self.rows = _grown(self.rows, size, start)
+            self.offsets = _grown(self.offsets, size, start)
+        first, last = self.words, self.words + len(words)
+        if last >= self.ptr.size:
+            self.ptr = _grown(self.ptr, max(last + 1, 2 * self.ptr.size), first + 1)
+        self.rows[start:end] = rows
+        self.offsets[start:end] = offsets
+        self.ptr[first + 1 : last + 1] = start + np.cumsum(counts)
+        self.pieces = end
+        self.words = last
+        self.index.update(zip(words, range(first, last), strict=True))  # published last
+
+
+def _grown(array: np.ndarray, size: int, used: int) -> np.ndarray:
+    bigger = np.empty(size, dtype=array.dtype)
+    bigger[:used] = array[:used]
+    return bigger
+
+
 class StaticEmbeddings:
-    """Piece vocabulary + vectors. Immutable after construction except for the word cache
-    (a dict: concurrent readers and writers are safe under the GIL, and a lost insert only
-    costs a recomputation)."""
+    """Piece vocabulary + vectors. Immutable after construction except for the word cache."""
 
     def __init__(
         self,
@@ -69,24 +135,18 @@ class StaticEmbeddings:
         if rows.size and int(rows.max()) >= table.shape[0]:
             raise EmbeddingError("row index out of range")
         self.pieces = pieces
+        self.scores = np.ascontiguousarray(scores, dtype=np.float32)
         self.metadata = dict(metadata or {})
         self.dim = int(table.shape[1])
-        self._scores = [float(s) for s in scores]
-        # every prefix of every piece -> the piece id, or -1 when it is only a prefix: Viterbi
-        # stops extending a candidate as soon as no piece starts with it
-        self._ids = {}
-        for i, piece in enumerate(pieces):
-            for end in range(1, len(piece)):
-                self._ids.setdefault(piece[:end], -1)
-            self._ids[piece] = i
-        self._max_len = max((len(p) for p in pieces), default=1)
-        self._unk_score = (min(self._scores) if self._scores else 0.0) - 10.0
         self.rows = np.ascontiguousarray(rows, dtype=np.int32)
         self.table = np.ascontiguousarray(table, dtype=np.int8)
         self.scale = np.ascontiguousarray(scale, dtype=np.float32)
-        self.sha256 = self.metadata.get("sha256", "")
-        self._cache: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}
-        self._chunks: dict[tuple[str, bool], tuple[int, ...]] = {}
+        self.sha256 = str(self.metadata.get("sha256", ""))
+        self._segmenter = _segmenter(pieces, self.scores)
+        # piece id -> table row; the model's UNKNOWN entry (id len(pieces)) has no vector
+        self._piece_rows = np.append(self.rows, np.int32(-1))
+        self._cache = _WordCache()
+        self._lock = threading.Lock()
 
     # --- vectors -------------------------------------------------------------------------------
 
@@ -98,93 +158,84 @@ class StaticEmbeddings:
 
     # --- tokenization --------------------------------------------------------------------------
 
+    def clear_cache(self) -> None:
+        """Forget every word seen (a benchmark measures unseen text this way)."""
+        with self._lock:
+            self._cache = _WordCache()
+
     def tokenize(self, canonical: str) -> tuple[np.ndarray, np.ndarray]:
         """(table rows, start offsets in ``canonical``) of the pieces that have a vector.
 
         ``canonical`` is normalized text: words separated by single spaces (any other
-        whitespace would count as part of a word)."""
+        whitespace would count as part of a word). A piece's offset is the start of its word,
+        or of its chunk in a word longer than ``_MAX_WORD_CHARS``."""
         words = canonical.split(" ")
         cache = self._cache
-        get = cache.get
-        entries = [get(word) for word in words]
-        for index, entry in enumerate(entries):
-            if entry is None:
-                word = words[index]
-                entries[index] = entry = self._word_entry(word)
-                if len(word) <= _MAX_WORD_CHARS:  # long runs: their chunks are cached instead
-                    if len(cache) >= _CACHE_LIMIT:
-                        cache.clear()
-                    cache[word] = entry
-        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-        word_starts = np.zeros(len(words), dtype=np.int64)
-        np.cumsum(lengths[:-1] + 1, out=word_starts[1:])
-        counts = np.fromiter((len(e[0]) for e in entries), dtype=np.int64, count=len(entries))
-        total = int(counts.sum())
-        rows = np.fromiter(chain.from_iterable(e[0] for e in entries), np.int32, count=total)
-        offsets = np.fromiter(chain.from_iterable(e[1] for e in entries), np.int64, count=total)
-        starts = np.repeat(word_starts, counts) + offsets
-        return rows, starts.astype(np.int32)
+        ids = _lookup(cache, words)
+        if ids.min() < 0:
+            cache, ids = self._learn(cache, words, ids)
+        # every piece's place in the flat arrays: its word's first piece + its rank in the word
+        begin = cache.ptr[ids]
+        counts = cache.ptr[ids + 1] - begin
+        ends = np.cumsum(counts)
+        total = int(ends[-1])
+        flat = np.arange(total, dtype=np.int64) + np.repeat(begin - ends + counts, counts)
+        word_starts = _word_starts(canonical)
+        starts = np.repeat(word_starts, counts) + cache.offsets[flat]
+        return cache.rows[flat], starts.astype(np.int32)
 
-    def _word_entry(self, word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        """(rows, offset of each piece's chunk in the word): a run without spaces (Chinese,
-        Japanese, a URL) is cut into chunks of ``_MAX_WORD_CHARS`` before Viterbi, so the work
-        per word is bounded and window cuts inside the run still split its pieces."""
-        rows: list[int] = []
-        offsets: list[int] = []
-        if not word:  # around doubled spaces, or an empty text
-            return (), ()
-        if len(word) <= _MAX_WORD_CHARS:
-            found = self._word_rows(word, first=True)
-            return found, (0,) * len(found)
-        chunks = self._chunks
-        for offset in range(0, len(word), _MAX_WORD_CHARS):
-            key = (word[offset : offset + _MAX_WORD_CHARS], offset == 0)
-            found = chunks.get(key)
-            if found is None:
-                found = self._word_rows(key[0], first=key[1])
-                if len(chunks) >= _CACHE_LIMIT:
-                    chunks.clear()
-                chunks[key] = found
-            rows.extend(found)
-            offsets.extend([offset] * len(found))
-        return tuple(rows), tuple(offsets)
+    def _learn(
+        self, cache: _WordCache, words: list[str], ids: np.ndarray
+    ) -> tuple[_WordCache, np.ndarray]:
+        """Segment the words missing from the cache and add them; (the cache, every word's id)."""
+        with self._lock:
+            current = self._cache
+            if current.full():
+                current = self._cache = _WordCache()
+            if current is not cache:  # emptied meanwhile: look everything up again
+                ids = _lookup(current, words)
+            missing = list(dict.fromkeys(words[i] for i in np.flatnonzero(ids < 0)))
+            if missing:  # else another caller added them meanwhile
+                current.add(missing, *self._segment(missing))
+                ids = _lookup(current, words)
+            return current, ids
+
+    def _segment(self, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pieces of ``words`` that have a vector: (how many per word, their table rows, the
+        offset of each one's chunk in its word)."""
+        units: list[str] = []
+        unit_word: list[int] = []
+        unit_offset: list[int] = []
+        for number, word in enumerate(words):
+            if not word.isascii() and _SURROGATE_RE.search(word):
+                word = _SURROGATE_RE.sub(_UNKNOWN_STAND_IN, word)
+            for start in range(0, max(len(word), 1), _MAX_WORD_CHARS):
+                chunk = word[start : start + _MAX_WORD_CHARS]
+                units.append(chunk if start else SPACE + chunk)
+                unit_word.append(number)
+                unit_offset.append(start)
+        # one call per unit: the batch call hands the list to a thread pool, and waking a
+        # worker thread costs milliseconds on a busy machine
+        encode = self._segmenter.encode
+        segmented = [encode(unit) for unit in units]
+        lengths = np.fromiter(map(len, segmented), dtype=np.int64, count=len(segmented))
+        ids = np.fromiter(chain.from_iterable(segmented), dtype=np.int64, count=int(lengths.sum()))
+        unit_of_piece = np.repeat(np.arange(len(units)), lengths)
+        rows = self._piece_rows[ids]
+        kept = rows >= 0
+        rows, unit_of_piece = rows[kept], unit_of_piece[kept]
+        word_of_piece = np.asarray(unit_word, dtype=np.int64)[unit_of_piece]
+        counts = np.bincount(word_of_piece, minlength=len(words))
+        return counts, rows, np.asarray(unit_offset, dtype=np.int32)[unit_of_piece]
 
     def piece_ids(self, word: str, *, first: bool = True) -> list[int]:
-        """SentencePiece unigram Viterbi segmentation of one word (piece ids; -1 = unknown)."""
-        text = SPACE + word if first else word
-        n = len(text)
-        best = [0.0] + [-1e38] * n
-        start_of = [0] * (n + 1)
-        piece_of = [-1] * (n + 1)
-        ids, scores, max_len, unk = self._ids, self._scores, self._max_len, self._unk_score
-        for i in range(n):
-            base = best[i]
-            matched_single = False
-            for j in range(i + 1, min(n, i + max_len) + 1):
-                pid = ids.get(text[i:j])
-                if pid is None:
-                    break  # no piece starts with text[i:j]
-                if pid < 0:
-                    continue
-                score = base + scores[pid]
-                if score > best[j]:
-                    best[j], start_of[j], piece_of[j] = score, i, pid
-                if j == i + 1:
-                    matched_single = True
-            if not matched_single and base + unk > best[i + 1]:
-                best[i + 1], start_of[i + 1], piece_of[i + 1] = base + unk, i, -1
-        out: list[int] = []
-        position = n
-        while position > 0:
-            out.append(piece_of[position])
-            position = start_of[position]
-        out.reverse()
-        return out
-
-    def _word_rows(self, word: str, *, first: bool) -> tuple[int, ...]:
-        rows = self.rows
-        pieces = self.piece_ids(word, first=first)
-        return tuple(int(rows[pid]) for pid in pieces if pid >= 0 and rows[pid] >= 0)
+        """Unigram Viterbi segmentation of one word (or chunk) into piece ids; a run of
+        characters that no piece covers is one -1."""
+        if _SURROGATE_RE.search(word):
+            word = _SURROGATE_RE.sub(_UNKNOWN_STAND_IN, word)
+        found = self._segmenter.encode(SPACE + word if first else word)
+        unknown = len(self.pieces)
+        return [-1 if piece == unknown else piece for piece in found]
 
     # --- persistence ---------------------------------------------------------------------------
 
@@ -192,9 +243,16 @@ class StaticEmbeddings:
         """Write the files; returns the sha256 that a head's manifest pins."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        arrays = _arrays(self.pieces, self._scores, self.rows, self.table, self.scale)
+        arrays = _arrays(self.pieces, self.scores, self.rows, self.table, self.scale)
         digest = _digest(arrays)
-        np.savez_compressed(path / "embeddings.npz", **arrays)
+        np.savez_compressed(
+            path / "embeddings.npz",
+            pieces=arrays["pieces"],
+            scores=arrays["scores"],
+            rows=arrays["rows"],
+            table=arrays["table"],
+            scale=arrays["scale"],
+        )
         manifest = {"format": FORMAT, **self.metadata, "sha256": digest, "dim": self.dim}
         (path / "embeddings.json").write_text(
             json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -229,6 +287,51 @@ class StaticEmbeddings:
         )
 
 
+def _word_starts(canonical: str) -> np.ndarray:
+    """Where each word of ``canonical.split(" ")`` starts: 0 and every position after a space."""
+    if canonical.isascii():  # a byte per character
+        codes = np.frombuffer(canonical.encode("ascii"), dtype=np.uint8)
+    else:
+        codes = np.frombuffer(canonical.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return np.concatenate(([0], np.flatnonzero(codes == 32) + 1))
+
+
+def _lookup(cache: _WordCache, words: list[str]) -> np.ndarray:
+    """Each word's cache id, -1 when it is not cached (one C-level pass over the words)."""
+    return np.fromiter(map(cache.index.get, words, repeat(-1)), dtype=np.int64, count=len(words))
+
+
+def _segmenter(pieces: list[str], scores: np.ndarray) -> sentencepiece.SentencePieceProcessor:
+    """A sentencepiece unigram model over exactly these pieces and scores: no normalization, no
+    added prefix, every piece matchable (``<unk>``, ``<s>`` included, as a plain string), and the
+    library's required UNKNOWN entry appended at id ``len(pieces)``, where nothing matches it.
+    Unknown characters cost ``min(score) - 10`` each, as in sentencepiece and our training."""
+    distinct = set(pieces)
+    if len(distinct) != len(pieces):
+        raise EmbeddingError("the vocabulary has duplicate pieces")
+    if "" in distinct or any(_UNKNOWN_STAND_IN in piece for piece in pieces):
+        raise EmbeddingError("the vocabulary has an empty piece or one holding U+FFFD")
+    spec = _MODEL_PROTO()
+    spec.trainer_spec.model_type = _TRAINER_SPEC.UNIGRAM
+    spec.normalizer_spec.name = "identity"
+    spec.normalizer_spec.add_dummy_prefix = False
+    spec.normalizer_spec.remove_extra_whitespaces = False
+    spec.normalizer_spec.escape_whitespaces = False
+    piece_type = _MODEL_PROTO.SentencePiece
+    for piece, score in zip(pieces, scores.tolist(), strict=True):
+        spec.pieces.add(piece=piece, score=score, type=piece_type.NORMAL)
+    unknown = _UNKNOWN_PIECE
+    while unknown in distinct:
+        unknown += "\u2047"
+    spec.pieces.add(piece=unknown, score=0.0, type=piece_type.UNKNOWN)
+    try:
+        return sentencepiece.SentencePieceProcessor(
+            model_proto=spec.SerializeToString(), num_threads=1
+        )
+    except (RuntimeError, OSError) as exc:
+        raise EmbeddingError(f"the vocabulary cannot be segmented: {exc}") from exc
+
+
 _ARRAY_NAMES = ("pieces", "scores", "rows", "table", "scale")
 _loaded: dict[str, StaticEmbeddings] = {}
 
@@ -242,7 +345,13 @@ def load_shared(path: Path = DEFAULT_EMBEDDINGS_PATH) -> StaticEmbeddings:
     return found
 
 
-def _arrays(pieces, scores, rows, table, scale) -> dict[str, np.ndarray]:
+def _arrays(
+    pieces: Iterable[str],
+    scores: np.ndarray,
+    rows: np.ndarray,
+    table: np.ndarray,
+    scale: np.ndarray,
+) -> dict[str, np.ndarray]:
     return {
         "pieces": np.frombuffer("\n".join(pieces).encode("utf-8"), dtype=np.uint8),
         "scores": np.asarray(scores, dtype=np.float32),

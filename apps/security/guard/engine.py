@@ -182,6 +182,9 @@ def _model_score(
         and len(value) <= _MAX_EXTRA_VIEW_CHARS
         and (name not in _OBFUSCATION_VIEWS or len(value) <= _MAX_NEAR_COPY_CHARS)
     ]
-    for value in extra[:_MAX_EXTRA_MODEL_VIEWS]:
+    extra = extra[:_MAX_EXTRA_MODEL_VIEWS]
+    if isinstance(model, InjectionModel):
+        return max(score, model.score_many(extra)) if extra else score
+    for value in extra:  # a v1 linear model scores one text at a time
         score = max(score, model.score_normalized(value))
     return score

@@ -149,7 +149,7 @@ def _options() -> re2.Options:
     return options
 
 
-def _build_set() -> tuple[tuple[str, ...], object]:
+def _build_set() -> tuple[tuple[str, ...], re2.Set]:
     names = tuple(_PATTERNS)
     compiled = re2.Set.SearchSet(_options())
     for name in names:
@@ -337,7 +337,7 @@ _PIG_KNOWN = _VOCABULARY | frozenset(
 )
 
 
-def _unpig(match) -> str:
+def _unpig(match: re.Match[str]) -> str:
     stem = match.group(1)
     # "ignoreway" / "allyay": a word that starts with a vowel only gained "way"/"yay"/"hay";
     # "eviouspray": the leading consonants moved to the end. Which reading holds is ambiguous:
