@@ -245,6 +245,26 @@ def test_fast_patterns_find_what_their_look_behind_definitions_find():
         assert fast == [m.span() for m in combining.finditer(text)], text
 
 
+def test_ascii_patterns_find_what_the_full_patterns_find_in_ascii_text():
+    """``_despace`` and ``_deleet`` switch to ASCII-only classes for ASCII text; on such text
+    they must find exactly what the full patterns find."""
+    from apps.security.guard import normalize as module
+
+    pairs = [
+        *zip(module._SPACING_ASCII, module._SPACING, strict=True),
+        (module._LEET_TOKEN_ASCII_RE, module._LEET_TOKEN_RE),
+    ]
+    alphabet = [*"abiz19_ .-*|/~+,:;=#^%\\@$!\t\n", "\x1c", "\x7f"]
+    rng = random.Random(5)
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.choice([1, 3, 8, 30, 120])))
+        for ascii_pattern, full_pattern in pairs:
+            found = [(m.span(), m.groups()) for m in ascii_pattern.finditer(text)]
+            assert found == [(m.span(), m.groups()) for m in full_pattern.finditer(text)], text
+    assert module._despace("i.g.n.o.r.e all") == "ignore all"
+    assert module._deleet("1gn0r3 4ll previous") == "ignore all previous"
+
+
 def test_character_classes_hold_exactly_their_characters():
     from apps.security.guard import normalize as module
 

@@ -61,6 +61,9 @@ FORMAT = "agenthub-injection-semantic/2"
 # else to a space (normalized text has single U+0020 spaces only)
 _SENTENCE_PUNCT = np.asarray([ord(c) for c in ".!?;:\u2026"], dtype=np.uint32)
 _ASCII_SENTENCE_PUNCT = np.isin(np.arange(256), _SENTENCE_PUNCT)
+# the same test for any code point as a table lookup (np.isin costs ~25 us a call on a few
+# hundred characters): codes past the last punctuation mark are clamped onto a False entry
+_SENTENCE_PUNCT_TABLE = np.isin(np.arange(int(_SENTENCE_PUNCT.max()) + 2), _SENTENCE_PUNCT)
 _IDEOGRAPHIC_STOP_CHARS = "\u3002\uff01\uff1f\uff1b"
 _IDEOGRAPHIC_STOPS = np.asarray([ord(c) for c in _IDEOGRAPHIC_STOP_CHARS], dtype=np.uint32)
 
@@ -126,13 +129,15 @@ def span_array(canonical: str, config: WindowConfig = WindowConfig()) -> np.ndar
         cuts = np.where(ok, sentence_ends[index], cuts)
     cuts[positions <= 0] = 0
     np.minimum(cuts, n, out=cuts)
-    spans = []
-    offset = 0
+    # filled in place: np.stack + np.concatenate cost ~15 us of call overhead at 2 KB
+    spans = np.empty((positions.size // 2, 2), dtype=np.int64)
+    offset = row = 0
     for grid in points:
         middle, end = offset + grid.size, offset + 2 * grid.size
-        spans.append(np.stack((cuts[offset:middle], cuts[middle:end]), axis=1))
-        offset = end
-    return np.concatenate(spans)
+        spans[row : row + grid.size, 0] = cuts[offset:middle]
+        spans[row : row + grid.size, 1] = cuts[middle:end]
+        offset, row = end, row + grid.size
+    return spans
 
 
 def _cut_marks(canonical: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -148,7 +153,8 @@ def _cut_marks(canonical: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if ascii_only:
         latin = before[_ASCII_SENTENCE_PUNCT[codes[before]]]
     else:
-        latin = before[np.isin(codes[before], _SENTENCE_PUNCT)]
+        last = _SENTENCE_PUNCT_TABLE.size - 1
+        latin = before[_SENTENCE_PUNCT_TABLE[np.minimum(codes[before], last)]]
     if ascii_only or not any(stop in canonical for stop in _IDEOGRAPHIC_STOP_CHARS):
         return latin, latin + 2, spaces
     ideographic = np.flatnonzero(np.isin(codes, _IDEOGRAPHIC_STOPS))
