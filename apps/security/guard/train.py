@@ -42,7 +42,6 @@ from apps.security.guard.model import (
     calibrated,
     fit_head,
     row_scores,
-    train_model,
     window_features,
 )
 
@@ -130,20 +129,21 @@ def oof_scores(
     folds: Iterable[tuple[np.ndarray, np.ndarray]],
     *,
     features: tuple[np.ndarray, np.ndarray, np.ndarray],
+    sources: Sequence[str] | None = None,
 ) -> np.ndarray:
     """Out-of-fold P(injection) for every row (each row scored by a head that never saw it).
 
-    ``features``: :func:`rows_features` of the rows; folds are row indices."""
+    ``features``: :func:`rows_features` of the rows; folds are row indices. ``sources``: fit
+    each fold's head on its rows balanced per (source, label), as :func:`train` does."""
     y = np.asarray(labels, dtype=np.int64)
-    x, owners, whole = features
+    x, owners, _ = features
     scores = np.full(len(y), np.nan)
     for train_idx, test_idx in folds:
         if len(set(y[train_idx].tolist())) < 2:
             continue
-        in_train = np.isin(owners, train_idx)
-        remap = np.full(len(y), -1, dtype=np.int64)
-        remap[train_idx] = np.arange(len(train_idx))
-        head = fit_head(x[in_train], remap[owners[in_train]], y[train_idx], whole[in_train])
+        chosen = balanced_rows(y, sources, train_idx)
+        fit_x, fit_owners, fit_whole = select_rows(features, chosen)
+        head = fit_head(fit_x, fit_owners, y[chosen], fit_whole)
         in_test = np.isin(owners, test_idx)
         scored = row_scores(x[in_test], owners[in_test], len(y), head)
         scores[test_idx] = scored[test_idx]
@@ -193,7 +193,9 @@ def cross_validate(
     result: dict = {"threshold": threshold}
     if splits >= 2:
         kfold = StratifiedKFold(n_splits=splits, shuffle=True, random_state=0)
-        scores = oof_scores(y, kfold.split(np.zeros(len(y)), y), features=features)
+        scores = oof_scores(
+            y, kfold.split(np.zeros(len(y)), y), features=features, sources=sources.tolist()
+        )
         if max_fpr is not None:
             threshold = result["threshold"] = pick_threshold(scores, y, max_fpr=max_fpr)
             result["max_fpr"] = max_fpr
@@ -201,7 +203,7 @@ def cross_validate(
     logo_folds = [
         (np.flatnonzero(sources != s), np.flatnonzero(sources == s)) for s in sorted(set(sources))
     ]
-    logo = oof_scores(y, logo_folds, features=features)
+    logo = oof_scores(y, logo_folds, features=features, sources=sources.tolist())
     result["leave_one_source_out"] = _rates((logo >= threshold).astype(int), y)
     return result
 
@@ -355,16 +357,23 @@ def train_from_rows(
     extra_metadata: dict | None = None,
     features: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> InjectionModel:
-    """``features``: :func:`rows_features` of ``rows`` when the caller already built them."""
-    texts = [r["text"] for r in rows]
-    labels = [r["label"] for r in rows]
+    """A head on all ``rows`` (no dev split: the caller calibrates, e.g. on
+    :func:`cross_validate`'s out-of-fold threshold), balanced per (source, label) like the
+    shipped model's. ``features``: :func:`rows_features` of ``rows`` when already built."""
     metadata = provenance(rows)
     if features is None:
         features = rows_features(rows)
     if with_cv:
         metadata["cv_metrics"] = cross_validate(rows, features=features)
     metadata.update(extra_metadata or {})
-    return train_model(texts, labels, metadata=metadata, features=features)
+    return train(
+        [r["text"] for r in rows],
+        [r["label"] for r in rows],
+        sources=[r["source"] for r in rows],
+        features=features,
+        dev=np.zeros(len(rows), dtype=bool),
+        metadata=metadata,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
