@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from tenacity import Retrying, stop_after_attempt
@@ -55,6 +55,7 @@ from apps.providers.selectors import (
 from apps.providers.types import Completion, CompletionRequest, StreamDelta, ToolSpec
 
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 # --- calls ----------------------------------------------------------------------------------
 
@@ -116,6 +117,22 @@ def _rejected_before_any_attempt(exc: BaseException, attempts: int) -> bool:
     return isinstance(exc, CircuitOpenError) and attempts <= 1
 
 
+def _retried(spec: ProviderSpec, flow: str, started: float, once: Callable[[], _T]) -> _T:
+    """``once()`` under the provider's retry policy; a request that failed after reaching the
+    upstream is observed as a failure (a fast breaker rejection has no latency to observe)."""
+    attempts = 0
+    try:
+        for attempt in _retrying(spec):
+            with attempt:
+                attempts = attempt.retry_state.attempt_number
+                result = once()
+    except Exception as exc:
+        if not _rejected_before_any_attempt(exc, attempts):
+            observe(spec, flow, time.perf_counter() - started, ok=False)
+        raise
+    return result
+
+
 @tracing.traced(
     "llm.call", arguments=tracing.llm_arguments, result=tracing.llm_result, error=tracing.llm_error
 )
@@ -123,16 +140,7 @@ def call_provider(spec: ProviderSpec, request: CompletionRequest, *, flow: str =
     """One provider, with its breaker and retries (no fallback)."""
     request = for_provider(spec, request)
     started = time.perf_counter()
-    attempts = 0
-    try:
-        for attempt in _retrying(spec):
-            with attempt:
-                attempts = attempt.retry_state.attempt_number
-                completion = _attempt(spec, request)
-    except Exception as exc:
-        if not _rejected_before_any_attempt(exc, attempts):  # a fast rejection has no latency
-            observe(spec, flow, time.perf_counter() - started, ok=False)
-        raise
+    completion = _retried(spec, flow, started, lambda: _attempt(spec, request))
     elapsed = time.perf_counter() - started
     observe(spec, flow, elapsed, ok=True)
     return replace(completion, latency_ms=round(elapsed * 1000, 3))
@@ -225,17 +233,7 @@ def _open_stream(spec: ProviderSpec, request: CompletionRequest, *, flow: str = 
     """Retries cover opening the stream up to its first item, never after it."""
     request = for_provider(spec, request)
     started = time.perf_counter()
-    attempts = 0
-    try:
-        for attempt in _retrying(spec):
-            with attempt:
-                attempts = attempt.retry_state.attempt_number
-                opened = _open_stream_once(spec, request)
-    except Exception as exc:
-        if not _rejected_before_any_attempt(exc, attempts):
-            observe(spec, flow, time.perf_counter() - started, ok=False)
-        raise
-    return opened
+    return _retried(spec, flow, started, lambda: _open_stream_once(spec, request))
 
 
 def _drain(opened: _OpenStream, flow: str, failed: tuple[str, ...]):
