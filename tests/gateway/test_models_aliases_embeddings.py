@@ -49,6 +49,21 @@ def _until(check, timeout: float = 3.0) -> bool:
     return False
 
 
+def _primary_failing_once_over(backup: str, http: httpx.Client, fake) -> None:
+    """A provider "primary" with ``backup`` as its fallback, served by the gateway; both share
+    the fake upstream, whose next call fails: the first call fails, the fallback answers."""
+    provider_create(
+        name="primary",
+        kind=ProviderKind.OPENAI_COMPATIBLE,
+        base_url=fake.base_url,
+        model="fakellm-1",
+        max_attempts=1,
+        fallbacks=[backup],
+    )
+    assert _until(lambda: "primary" in _model_ids(http))
+    fake.set(mode="fail", status=500, count=1)
+
+
 # --- /v1/models/{id} --------------------------------------------------------------------------
 
 
@@ -127,17 +142,7 @@ def test_a_streamed_answer_names_its_provider(gateway):
 def test_a_fallback_answer_names_the_provider_that_served_it(gateway, fake_provider):
     _, http, fake = gateway
     backup = fake_provider()
-    # the fallback shares the fake upstream: the first call fails, the second answers
-    provider_create(
-        name="primary",
-        kind=ProviderKind.OPENAI_COMPATIBLE,
-        base_url=fake.base_url,
-        model="fakellm-1",
-        max_attempts=1,
-        fallbacks=[backup],
-    )
-    assert _until(lambda: "primary" in _model_ids(http))
-    fake.set(mode="fail", status=500, count=1)
+    _primary_failing_once_over(backup, http, fake)
     response = http.post(
         "/chat/completions",
         json={"model": "primary", "messages": [{"role": "user", "content": "hi"}]},
@@ -255,16 +260,7 @@ def test_embeddings_need_an_openai_compatible_provider(gateway):
 def test_embeddings_fall_back_and_fail_like_chat(gateway, fake_provider):
     _, http, fake = gateway
     backup = fake_provider()
-    provider_create(
-        name="primary",
-        kind=ProviderKind.OPENAI_COMPATIBLE,
-        base_url=fake.base_url,
-        model="fakellm-1",
-        max_attempts=1,
-        fallbacks=[backup],
-    )
-    assert _until(lambda: "primary" in _model_ids(http))
-    fake.set(mode="fail", status=500, count=1)
+    _primary_failing_once_over(backup, http, fake)
     response = http.post("/embeddings", json={"input": "x", "model": "primary"})
     assert response.status_code == 200
     assert response.headers["X-AgentHub-Provider"] == backup
@@ -341,16 +337,7 @@ def test_responses_stream_with_the_openai_client(gateway):
 def test_responses_fall_back_like_chat(gateway, fake_provider):
     _, http, fake = gateway
     backup = fake_provider()
-    provider_create(
-        name="primary",
-        kind=ProviderKind.OPENAI_COMPATIBLE,
-        base_url=fake.base_url,
-        model="fakellm-1",
-        max_attempts=1,
-        fallbacks=[backup],
-    )
-    assert _until(lambda: "primary" in _model_ids(http))
-    fake.set(mode="fail", status=500, count=1)
+    _primary_failing_once_over(backup, http, fake)
     response = http.post("/responses", json={"model": "primary", "input": "hi"})
     assert response.status_code == 200
     assert response.headers["X-AgentHub-Provider"] == backup
