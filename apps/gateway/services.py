@@ -59,15 +59,20 @@ def models() -> dict[str, Any]:
 
 def _guarded_messages(messages: list[dict], ctx: GuardContext) -> list[dict]:
     out = []
-    for message in messages:
+    latest = len(messages) - 1
+    for index, message in enumerate(messages):
         message = dict(message)
         source = _GUARDED_ROLES.get(message["role"])
         text = text_of(message.get("content"))
         if source and text:
-            # System prompts repeat verbatim request after request: their verdict is reused
-            # for the exact same text under the same policy (every message is still guarded).
-            cache = message["role"] in _REPEATED_ROLES
-            message["content"] = guard_input(text, ctx=ctx, source=source, cache=cache).text
+            # System prompts and the conversation so far repeat verbatim turn after turn: their
+            # verdict is reused for the exact same text under the same policy. The latest
+            # message is the new turn: always scanned afresh, its verdict kept for the next
+            # turn, which sends it again as history (every message is still guarded).
+            cache = index < latest or message["role"] in _REPEATED_ROLES
+            message["content"] = guard_input(
+                text, ctx=ctx, source=source, cache=cache, remember=not cache
+            ).text
         elif isinstance(message.get("content"), list):
             message["content"] = text
         if message["role"] == "developer":

@@ -152,7 +152,12 @@ def _sanitize_and_evaluate(
     error=tracing.guard_error,
 )
 def guard_input(
-    text: str, *, ctx: GuardContext, source: str = "user_input", cache: bool = False
+    text: str,
+    *,
+    ctx: GuardContext,
+    source: str = "user_input",
+    cache: bool = False,
+    remember: bool = False,
 ) -> GuardResult:
     """Sanitize and check one text before it reaches a model.
 
@@ -160,15 +165,17 @@ def guard_input(
     when the guard blocks (after recording the block durably). Returns the sanitized text.
     ``cache=True`` (for texts that repeat verbatim, like system prompts) reuses the verdict on
     the exact same text under the same policy snapshot; blocks are still recorded every time.
+    ``remember=True`` scans afresh but keeps the verdict for a later ``cache=True`` call (a
+    chat's newest message, which the next turn sends again as history).
     """
     if source not in Source.values:
         raise ValueError(f"unknown guard source {source!r}")
     snapshot = policy_snapshot()
     tenant_id = ctx.tenant.pk if ctx.tenant else None
     text = scrub_surrogates(text)
-    if cache:
+    if cache or remember:
         key = _decisions.key(tenant_id, text)
-        entry = _decisions.get(snapshot, key)
+        entry = _decisions.get(snapshot, key) if cache else None
         if entry is None:
             entry = _sanitize_and_evaluate(text, snapshot, tenant_id, source)
             _decisions.put(snapshot, key, entry)
