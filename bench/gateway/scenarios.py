@@ -52,7 +52,7 @@ from bench.gateway.run import (  # noqa: E402
     start_server,
     stop_server,
 )
-from fakellm.testing import start_fakellm  # noqa: E402
+from fakellm.testing import FakeLLM, start_fakellm  # noqa: E402
 
 MESSAGES = [
     {"role": "system", "content": "You are a helpful assistant."},
@@ -168,6 +168,18 @@ async def watch_health(url: str, stop: asyncio.Event, samples: list) -> None:
         await asyncio.sleep(0.1)
 
 
+def _process_cpu_seconds(process: subprocess.Popen | None) -> float:
+    """User + system CPU seconds of one process so far (0 when it is not ours to read)."""
+    if process is None:
+        return 0.0
+    try:
+        stat = Path(f"/proc/{process.pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(root_pid: int) -> float:
     """Resident memory of a process and its children (the server's workers), in MB."""
     total = 0
@@ -239,8 +251,11 @@ def scenario_streams(ctx: Context, count: int, words: int) -> None:
         return result, during, [5000.0 if a is None else a for a in after], peak
 
     cpu = server_cpu_seconds(ctx.server.pid)
+    own_cpu, upstream_cpu = time.process_time(), _process_cpu_seconds(fake.process)
     gateway, during, after, peak = run_async(through())
     cpu_ms = (server_cpu_seconds(ctx.server.pid) - cpu) * 1000 / max(count, 1)
+    own_ms = (time.process_time() - own_cpu) * 1000 / max(count, 1)
+    upstream_ms = (_process_cpu_seconds(fake.process) - upstream_cpu) * 1000 / max(count, 1)
     _not_streaming(fake)
     extra = percentile(gateway.first, 99) - percentile(alone.first, 99)
     ctx.out(f"## {count} concurrent streams, 20 chunks x 250 ms, {words} words")
@@ -252,8 +267,9 @@ def scenario_streams(ctx: Context, count: int, words: int) -> None:
         f" ms ({len(during)} probes); right after: max {max(after):.1f} ms (target <= 100 ms)"
     )
     ctx.out(
-        f"- server CPU {cpu_ms:.1f} ms per stream (both processes; load average now "
-        f"{os.getloadavg()[0]:.1f})"
+        f"- server CPU {cpu_ms:.1f} ms per stream (both processes); on the same cores the "
+        f"load generator {own_ms:.1f} ms and fakellm {upstream_ms:.1f} ms per stream; load "
+        f"average now {os.getloadavg()[0]:.1f}"
     )
     per_thousand = (peak - idle_rss) * 1000 / max(count, 1)
     ctx.out(
@@ -434,7 +450,7 @@ def scenario_dbstop(ctx: Context, cluster: str) -> None:
 class Context:
     env: dict
     port: int
-    fake: object
+    fake: FakeLLM
     server: subprocess.Popen
     auth: dict
     lines: list = field(default_factory=list)
