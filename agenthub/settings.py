@@ -386,6 +386,10 @@ GATEWAY_HEADER_TIMEOUT = env.float("GATEWAY_HEADER_TIMEOUT", default=10.0)
 # long a request waits on it before answering 503 service_unavailable.
 GATEWAY_BLOCKING_THREADS = env.int("GATEWAY_BLOCKING_THREADS", default=16)
 GATEWAY_DB_DEADLINE = env.float("GATEWAY_DB_DEADLINE", default=1.0)
+# Allocations between two young garbage collections in a server process (CPython's default:
+# 700); 0 keeps the interpreter's. Start-up's objects are frozen out of the collector either
+# way (apps.gateway.startup.settle_heap).
+GATEWAY_GC_YOUNG_THRESHOLD = env.int("GATEWAY_GC_YOUNG_THRESHOLD", default=10_000)
 
 # --- security ---------------------------------------------------------------------------------
 # Provider egress: base URLs may only point at these hosts / CIDRs / "*.domain" suffixes (empty:

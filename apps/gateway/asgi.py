@@ -318,8 +318,11 @@ def _startup() -> None:
     """Refuse an incoherent deployment, then build what the first requests would (blocking: run
     in a thread before the process accepts connections)."""
     from apps.gateway.checks import check_process_model
-    from apps.gateway.startup import warm_request_path
+    from apps.gateway.startup import settle_heap, warm_request_path
 
     check_process_model()
     warmed = warm_request_path()
-    logger.info("gateway warm: %s", ", ".join(sorted(set(warmed))))
+    frozen = settle_heap(settings.GATEWAY_GC_YOUNG_THRESHOLD)
+    logger.info(
+        "gateway warm: %s; %d start-up objects frozen", ", ".join(sorted(set(warmed))), frozen
+    )
