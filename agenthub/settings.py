@@ -378,6 +378,10 @@ GATEWAY_MAX_LOOP_LAG = env.float("GATEWAY_MAX_LOOP_LAG", default=1.0)
 # (bench/gateway/scenarios.py): at 2 s a 2,000-stream burst already lost some streams to it;
 # at 5 s all 2,000 start, and a 10,000-stream flood is still all served or refused, none hung.
 GATEWAY_MAX_QUEUE_DELAY = env.float("GATEWAY_MAX_QUEUE_DELAY", default=5.0)
+# /v1 requests that begin per turn of the event loop; the rest of a burst waits its turn in
+# arrival order, so one turn never runs a thousand request starts while streams and /health
+# wait (apps.gateway.pacing). 0 starts every request as soon as it arrives.
+GATEWAY_STARTS_PER_TURN = env.int("GATEWAY_STARTS_PER_TURN", default=8)
 # Seconds a client gets to send its whole request body (else 408), and its headers (else the
 # connection is closed).
 GATEWAY_BODY_TIMEOUT = env.float("GATEWAY_BODY_TIMEOUT", default=10.0)
@@ -386,6 +390,10 @@ GATEWAY_HEADER_TIMEOUT = env.float("GATEWAY_HEADER_TIMEOUT", default=10.0)
 # long a request waits on it before answering 503 service_unavailable.
 GATEWAY_BLOCKING_THREADS = env.int("GATEWAY_BLOCKING_THREADS", default=16)
 GATEWAY_DB_DEADLINE = env.float("GATEWAY_DB_DEADLINE", default=1.0)
+# Allocations between two young garbage collections in a server process (CPython's default:
+# 700); 0 keeps the interpreter's. Start-up's objects are frozen out of the collector either
+# way (apps.gateway.startup.settle_heap).
+GATEWAY_GC_YOUNG_THRESHOLD = env.int("GATEWAY_GC_YOUNG_THRESHOLD", default=10_000)
 
 # --- security ---------------------------------------------------------------------------------
 # Provider egress: base URLs may only point at these hosts / CIDRs / "*.domain" suffixes (empty:

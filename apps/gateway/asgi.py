@@ -11,6 +11,10 @@
   headers arrived (a burst larger than the process can start promptly: the lag heartbeat, one
   timer among thousands of queued requests, would notice only after admitting them all), a
   ``/v1`` request gets a fast 503 ``overloaded`` with ``Retry-After``.
+- A burst is started a few requests per turn of the event loop (``GATEWAY_STARTS_PER_TURN``,
+  ``apps.gateway.pacing``), first come first started, so open streams and ``/health`` keep
+  being served while it starts; a request still waiting for its turn after
+  ``GATEWAY_MAX_QUEUE_DELAY`` gets the same 503. Waiting requests count against the cap.
 - Slow clients cannot hold the door: the body of a ``/v1`` request must arrive within
   ``GATEWAY_BODY_TIMEOUT`` (else 408 ``request_timeout``) and within ``API_MAX_BODY_BYTES``
   (else 413); headers are bounded by the server (``agenthub/server.py``). A request counts
@@ -42,6 +46,7 @@ from django.utils.module_loading import import_string
 from apps.core.aio import mark_serving_event_loop
 from apps.core.exceptions import error_body
 from apps.gateway.metrics import INFLIGHT, SHED
+from apps.gateway.pacing import StartPacer
 from apps.gateway.startup import RECEIVED_AT
 
 logger = logging.getLogger(__name__)
@@ -142,6 +147,16 @@ async def _send_json(send, status: int, body: dict, headers: dict[str, str]) -> 
     await send({"type": "http.response.body", "body": payload})
 
 
+async def _overloaded(send: ASGISendCallable) -> None:
+    SHED.labels(reason="overloaded").inc()
+    await _send_json(
+        send,
+        503,
+        error_body("overloaded", "The gateway is at capacity; retry shortly."),
+        {"Retry-After": "1"},
+    )
+
+
 async def _too_large(send: ASGISendCallable, limit: int, headers: dict[str, str]) -> None:
     message = f"Request body is larger than the limit of {limit} bytes."
     await _send_json(send, 413, error_body("payload_too_large", message), headers)
@@ -172,6 +187,7 @@ class FrontDoor:
         self.lag = 0.0  # how late the loop ran its last heartbeat (seconds)
         self.shed_until = 0.0  # after a late heartbeat, new /v1 requests are shed until then
         self._heartbeat: asyncio.Task | None = None
+        self.pacer = StartPacer(settings.GATEWAY_STARTS_PER_TURN)
 
     async def __call__(self, scope, receive, send) -> None:
         kind = scope["type"]
@@ -193,23 +209,21 @@ class FrontDoor:
         """Whether a new ``/v1`` request is refused before any work (see the module docstring)."""
         if self.inflight >= self.max_inflight:
             return True
-        now = time.monotonic()
-        if now < self.shed_until:
+        if time.monotonic() < self.shed_until:
             return True
+        return self._waited_too_long(scope)
+
+    def _waited_too_long(self, scope: Scope) -> bool:
         received = scope.get(RECEIVED_AT)
-        return bool(self.max_queue_delay and received and now - received > self.max_queue_delay)
+        return bool(
+            self.max_queue_delay and received and time.monotonic() - received > self.max_queue_delay
+        )
 
     async def _gateway(
         self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable
     ) -> None:
         if self._shed(scope):
-            SHED.labels(reason="overloaded").inc()
-            await _send_json(
-                send,
-                503,
-                error_body("overloaded", "The gateway is at capacity; retry shortly."),
-                {"Retry-After": "1"},
-            )
+            await _overloaded(send)
             return
         declared = _content_length(scope)
         if declared is not None and declared > self.max_body:
@@ -220,9 +234,15 @@ class FrontDoor:
         replay = await self._read_body(receive, send)
         if replay is None:
             return
-        self.inflight += 1
+        self.inflight += 1  # waiting for its turn counts: the cap bounds the queue too
         INFLIGHT.inc()
         try:
+            await self.pacer.turn()
+            # Its turn came late (a burst larger than the process starts within the queue
+            # delay): refused now, as it would have been on arrival.
+            if self._waited_too_long(scope):
+                await _overloaded(send)
+                return
             await self.gateway_app(scope, replay, send)
         finally:
             self.inflight -= 1
@@ -318,8 +338,11 @@ def _startup() -> None:
     """Refuse an incoherent deployment, then build what the first requests would (blocking: run
     in a thread before the process accepts connections)."""
     from apps.gateway.checks import check_process_model
-    from apps.gateway.startup import warm_request_path
+    from apps.gateway.startup import settle_heap, warm_request_path
 
     check_process_model()
     warmed = warm_request_path()
-    logger.info("gateway warm: %s", ", ".join(sorted(set(warmed))))
+    frozen = settle_heap(settings.GATEWAY_GC_YOUNG_THRESHOLD)
+    logger.info(
+        "gateway warm: %s; %d start-up objects frozen", ", ".join(sorted(set(warmed))), frozen
+    )

@@ -55,3 +55,19 @@ def test_one_process_does_not_wait(monkeypatch):
     started = time.monotonic()
     assert asyncio.run(startup.wait_for_sibling_processes(timeout=10)) == 1
     assert time.monotonic() - started < 0.1
+
+
+def test_settling_the_heap_freezes_start_up_objects_and_raises_the_young_threshold():
+    import gc
+
+    before = gc.get_threshold()
+    built_at_start_up = [object() for _ in range(10)]  # noqa: F841 (alive across the call)
+    try:
+        frozen = startup.settle_heap(young_threshold=12_345)
+        assert frozen == gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (12_345, before[1], before[2])
+        startup.settle_heap(young_threshold=0)  # 0: the interpreter's threshold is kept
+        assert gc.get_threshold()[0] == 12_345
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
