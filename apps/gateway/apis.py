@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions as drf
@@ -21,6 +21,7 @@ from apps.core.exceptions import error_json_response
 from apps.core.live_config import arefresh_all
 from apps.core.parsers import parse_json_bytes
 from apps.gateway import services
+from apps.gateway.responses import EventStreamResponse
 from apps.gateway.serializers import (
     ChatRequest,
     chat_request_from,
@@ -103,12 +104,8 @@ def _json(body: dict[str, Any], provider: str) -> JsonResponse:
     return response
 
 
-def _event_stream(stream: services.ChatStream) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(stream.events, content_type="text/event-stream")
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"
-    response[PROVIDER_HEADER] = stream.provider
-    return response
+def _event_stream(stream: services.ChatStream) -> EventStreamResponse:
+    return EventStreamResponse(stream.events, headers={PROVIDER_HEADER: stream.provider})
 
 
 @csrf_exempt

@@ -34,6 +34,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
+from contextlib import aclosing
 from typing import Any
 
 from django.conf import settings
@@ -47,6 +48,7 @@ from apps.core.aio import mark_serving_event_loop
 from apps.core.exceptions import error_body
 from apps.gateway.metrics import INFLIGHT, SHED
 from apps.gateway.pacing import StartPacer
+from apps.gateway.responses import EventStreamResponse
 from apps.gateway.startup import RECEIVED_AT
 
 logger = logging.getLogger(__name__)
@@ -92,6 +94,26 @@ class GatewayHandler(ASGIHandler):
             response["Content-Length"] = str(len(response.content))
         return response
 
+    async def send_response(self, response, send) -> None:
+        if not isinstance(response, EventStreamResponse):
+            await super().send_response(response, send)
+            return
+        # A stream's events are sent as they come. Django's loop would pass each one through two
+        # more async generators, a bytes conversion and a chunker, for events that are whole
+        # bytes already (the gateway's middleware never rewrites a stream). Closing ``events``
+        # (the client left: this task is cancelled) ends the upstream call.
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status_code,
+                "headers": _raw_headers(response),
+            }
+        )
+        async with aclosing(response.events) as events:
+            async for event in events:
+                await send({"type": "http.response.body", "body": event, "more_body": True})
+        await send({"type": "http.response.body"})
+
     async def handle(self, scope, receive, send) -> None:
         try:
             body_file = await self.read_body(receive)
@@ -134,6 +156,20 @@ class GatewayHandler(ASGIHandler):
             if response is not None:
                 response.close()
             body_file.close()
+
+
+def _raw_headers(response) -> list[tuple[bytes, bytes]]:
+    """A response's headers as ASGI wants them (what ``ASGIHandler.send_response`` sends)."""
+    headers = [
+        (
+            name.encode("ascii") if isinstance(name, str) else bytes(name),
+            value.encode("latin1") if isinstance(value, str) else bytes(value),
+        )
+        for name, value in response.items()
+    ]
+    for cookie in response.cookies.values():
+        headers.append((b"Set-Cookie", cookie.output(header="").encode("ascii").strip()))
+    return headers
 
 
 async def _send_json(send, status: int, body: dict, headers: dict[str, str]) -> None:

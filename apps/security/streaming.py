@@ -38,6 +38,28 @@ _LEAD_WORDS = (
 )  # fmt: skip
 # whole groups only (from a token start): "4111 1111 " yes, the "0123 " ending "xyz0123 " no
 _DIGIT_GROUPS = re2.compile(r"(?:^|\s)((?:[+(]?\d{1,6}[)]?[ \-.]){1,6})$")
+_ASCII_DIGITS = frozenset("0123456789")  # RE2's \d
+# what may come just before a group: the start, RE2's \s, or the end of the group before it
+_BEFORE_A_GROUP = frozenset("\t\n\f\r -.")
+
+
+def _may_end_in_digit_groups(text: str) -> bool:
+    """Whether ``text`` ends with what ``_DIGIT_GROUPS``'s last group needs: a separator after
+    1-6 digits (and an optional ")") that start a group. A necessary condition checked from the
+    end in a few steps: RE2 runs only when it holds (most text before a token ends in a word:
+    its search, ~5 µs a delta, is skipped)."""
+    separator = len(text) - 1
+    if separator < 1 or text[separator] not in " -.":
+        return False
+    digits_end = separator - 1 if text[separator - 1] == ")" else separator
+    start = digits_end
+    while start > 0 and text[start - 1] in _ASCII_DIGITS:
+        start -= 1
+    if not 1 <= digits_end - start <= 6:
+        return False  # no digits, or more than a group holds (a digit cannot start a group)
+    if start > 0 and text[start - 1] in "+(":
+        start -= 1
+    return start == 0 or text[start - 1] in _BEFORE_A_GROUP
 
 
 @dataclass(frozen=True)
@@ -46,8 +68,6 @@ class HoldPolicy:
 
     prefixes: frozenset[str]  # every prefix of every keyword and configured secret (lower case)
     starts: frozenset[str]  # the keywords themselves
-    start_lengths: tuple[int, ...]
-    max_prefix: int
     lead_in: Any  # RE2: a label + separator at the end of the text
 
     @classmethod
@@ -72,31 +92,35 @@ class HoldPolicy:
         policy = cls(
             prefixes=frozenset(prefixes),
             starts=frozenset(words),
-            start_lengths=tuple(sorted({len(w) for w in words})),
-            max_prefix=max((len(p) for p in prefixes), default=0),
             lead_in=lead_in,
         )
         redactor._hold_policy = policy  # built once per redactor (rules change -> new redactor)
         return policy
 
     def token_may_continue(self, token: str) -> bool:
-        if len(token) >= LONG_TOKEN or any(c.isdigit() for c in token):
+        if len(token) >= LONG_TOKEN or any(map(str.isdigit, token)):
             return True
         lowered = token.lower()
         # keywords start at a word or at punctuation ("sk-", "://", "key-"): try both sides
         starts = {0}
-        for index, char in enumerate(lowered):
-            if not char.isalnum():
-                starts.update((index, index + 1))
-        for start in starts:
-            rest = lowered[start:]
-            if not rest:
-                continue
-            if len(rest) <= self.max_prefix and rest in self.prefixes:
+        if not lowered.isalnum():
+            for index, char in enumerate(lowered):
+                if not char.isalnum():
+                    starts.update((index, index + 1))
+        return any(self._begins_secret_word(lowered[start:]) for start in starts)
+
+    def _begins_secret_word(self, rest: str) -> bool:
+        """``rest`` starts with a keyword or is (all of it) a prefix of a keyword or configured
+        secret. Walked one character at a time: ``prefixes`` holds every prefix of what it
+        holds, so the first longer head missing from it ends the walk (one or two set lookups
+        for an ordinary word, where trying every keyword length took ~30)."""
+        for end in range(1, len(rest) + 1):
+            head = rest[:end]
+            if head not in self.prefixes:
+                return False
+            if head in self.starts:
                 return True
-            if any(rest[:n] in self.starts for n in self.start_lengths if n <= len(rest)):
-                return True
-        return False
+        return bool(rest)
 
 
 class StreamRedactor:
@@ -137,19 +161,19 @@ class StreamRedactor:
             at = pending.find(marker)
             if at >= 0 and not _BLOCK_ENDS.search(pending, at):
                 cut = min(cut, at)
-        # trailing token
-        token_start = len(pending)
-        while token_start > 0 and not pending[token_start - 1].isspace():
-            token_start -= 1
-        token = pending[token_start:]
+        # trailing token (``str.split`` and ``str.isspace`` agree on what is whitespace)
+        token = pending.rsplit(None, 1)[-1] if pending and not pending[-1].isspace() else ""
+        token_start = len(pending) - len(token)
         if token and self._policy.token_may_continue(token):
             cut = min(cut, token_start)
-        if not token or any(c.isdigit() for c in token):
+        if not token or any(map(str.isdigit, token)):
             # groups of digits before it: "4111 1111 1111 " may go on into a card number
             before = max(0, token_start - 48)
-            groups = _DIGIT_GROUPS.search(pending[before:token_start])
-            if groups is not None:
-                cut = min(cut, before + groups.start(1))
+            window = pending[before:token_start]
+            if _may_end_in_digit_groups(window):
+                groups = _DIGIT_GROUPS.search(window)
+                if groups is not None:
+                    cut = min(cut, before + groups.start(1))
         # a label or "Bearer" just before the token (or before the end)
         line_start = pending.rfind("\n", 0, token_start) + 1
         window_start = max(line_start, token_start - 200)

@@ -161,3 +161,62 @@ def test_a_runaway_token_is_released_redacted_past_the_cap(real):
     stream_redactor = StreamRedactor(real)
     released = "".join(stream_redactor.feed("x1" * 1000) for _ in range(10))
     assert len(released) >= 16_000
+
+
+# --- the shortcuts of the hold policy decide as the full checks do ----------------------------
+
+from apps.security.streaming import (  # noqa: E402
+    _DIGIT_GROUPS,
+    HoldPolicy,
+    _may_end_in_digit_groups,
+)
+
+
+def test_the_digit_group_precheck_never_skips_a_match():
+    """RE2's search is skipped only where it cannot match: random text made of what the
+    pattern reads (digits, separators, brackets, RE2's and not RE2's whitespace)."""
+    rng = random.Random(11)
+    alphabet = "0123456789 -.+()\t\n\r\f\x0b\xa0a"
+    skipped = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+        if _DIGIT_GROUPS.search(text) is not None:
+            assert _may_end_in_digit_groups(text), repr(text)
+        elif not _may_end_in_digit_groups(text):
+            skipped += 1
+    assert skipped > 10_000  # and it does skip most of what cannot match
+    assert _may_end_in_digit_groups("Card 4111 1111 ")
+    assert not _may_end_in_digit_groups("word18 word19 ")
+
+
+def _every_keyword_length(policy: HoldPolicy, token: str) -> bool:
+    """The hold rule for a token as first written: at every start, the whole rest a prefix, or
+    a keyword of any length at its head."""
+    if len(token) >= 16 or any(c.isdigit() for c in token):
+        return True
+    lowered = token.lower()
+    starts = {0}
+    for index, char in enumerate(lowered):
+        if not char.isalnum():
+            starts.update((index, index + 1))
+    lengths = {len(word) for word in policy.starts}
+    for start in starts:
+        rest = lowered[start:]
+        if rest and (rest in policy.prefixes or any(rest[:n] in policy.starts for n in lengths)):
+            return True
+    return False
+
+
+def test_the_keyword_walk_holds_exactly_the_tokens_the_full_check_holds(real):
+    policy = HoldPolicy.of(Redactor(literals=["CorrectHorseBattery"]))
+    rng = random.Random(5)
+    # long s and the Kelvin sign: case-fold to "s" and "k" in RE2, not in str.lower()
+    tokens = ["lighthouse", "keeper", "sk-", "a://", "KEY-", "x.ak", "Correct", "\u017fk"]
+    tokens.append("\u212aey")
+    for word in [*real.keywords, "correcthorsebattery"]:
+        for n in range(1, len(word) + 1):
+            tokens += [word[:n], word[:n].upper(), "x" + word[:n], "-" + word[:n], word[:n] + "."]
+    letters = "abcdefghijklmnopqrstuvwxyzAKIE-_.:/\u017f\u212a"
+    tokens += ["".join(rng.choice(letters) for _ in range(rng.randint(1, 15))) for _ in range(5000)]
+    for token in tokens:
+        assert policy.token_may_continue(token) == _every_keyword_length(policy, token), token

@@ -1,0 +1,100 @@
+"""The relay of a stream, piece by piece: content events encoded once per stream around their
+text are the bytes the generic encoder writes, and the gateway's ASGI handler sends an event
+stream's events as they come and closes it when the client's side stops."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from apps.gateway.asgi import GatewayHandler
+from apps.gateway.responses import EventStreamResponse
+from apps.gateway.services import _chunk, _content_chunks
+
+TEXTS = [
+    "",
+    " word1 word2",
+    'quotes " and \\ backslashes',
+    "lines\nand\ttabs\r\x00\x1f controls",
+    "accents é ü, CJK 漢字, emoji 🦜",
+    "a lone surrogate \ud800 as the upstream's JSON may carry",
+    "</script> & <b>",
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+@pytest.mark.parametrize("model", ["", "gpt-4o-mini", 'odd "model"\n'])
+def test_content_events_are_the_bytes_of_the_generic_encoder(text, model):
+    content = _content_chunks("chatcmpl-abc", 1_700_000_000, model)
+    assert content(text) == _chunk("chatcmpl-abc", 1_700_000_000, model, {"content": text})
+    assert json.loads(content(text)[6:])["choices"][0]["delta"] == {"content": text}
+
+
+class _Events:
+    """An event stream that records whether it was closed."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.closed = False
+
+    async def events(self):
+        try:
+            for number in range(self.count):
+                yield b"data: %d\n\n" % number
+        finally:
+            self.closed = True
+
+
+def _response(source: _Events) -> EventStreamResponse:
+    return EventStreamResponse(source.events(), headers={"X-AgentHub-Provider": "fake"})
+
+
+def test_each_event_is_one_body_message_then_the_end():
+    source, sent = _Events(3), []
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(GatewayHandler().send_response(_response(source), send))
+
+    start, *bodies = sent
+    assert start["status"] == 200
+    headers = dict(start["headers"])
+    assert headers[b"Content-Type"] == b"text/event-stream"
+    assert headers[b"Cache-Control"] == b"no-cache"
+    assert headers[b"X-AgentHub-Provider"] == b"fake"
+    assert bodies == [
+        {"type": "http.response.body", "body": b"data: 0\n\n", "more_body": True},
+        {"type": "http.response.body", "body": b"data: 1\n\n", "more_body": True},
+        {"type": "http.response.body", "body": b"data: 2\n\n", "more_body": True},
+        {"type": "http.response.body"},
+    ]
+    assert source.closed
+
+
+def test_the_stream_is_closed_when_sending_stops_midway():
+    """The client left (the request's task is cancelled while an event is being sent): the
+    event stream is closed, which ends its upstream call."""
+    source, sent = _Events(10), []
+
+    async def send(message):
+        sent.append(message)
+        if len(sent) == 3:
+            raise asyncio.CancelledError
+
+    with pytest.raises(asyncio.CancelledError):
+        asyncio.run(GatewayHandler().send_response(_response(source), send))
+    assert source.closed
+    assert len(sent) == 3
+
+
+def test_an_event_stream_is_still_an_ordinary_streaming_response():
+    """Outside the gateway's handler (the test client, ``runserver``) Django streams it."""
+    source = _Events(2)
+
+    async def read() -> bytes:
+        return b"".join([part async for part in _response(source).streaming_content])
+
+    assert asyncio.run(read()) == b"data: 0\n\ndata: 1\n\n"
