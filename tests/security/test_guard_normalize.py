@@ -346,3 +346,41 @@ def test_word_level_views_are_bounded_on_hostile_input(text):
     result = normalize(text)
     assert time.perf_counter() - started < 2.0
     assert all(len(value) <= 4 * len(text) + 1000 for _, value in result.views)
+
+
+def test_long_texts_keep_every_character_the_lowering_tests_for():
+    from apps.security.guard import normalize as module
+
+    tested = (
+        module._TAG_CHARS | module._ZW_CHARS | module._BIDI_CHARS | module._CONTROL_CHARS
+        | module._SYMBOL_LETTER_CHARS | module._COMPAT_LETTER_CHARS | module._CONFUSABLE_CHARS
+        | module._GREEK_CYRILLIC_CHARS
+    )  # fmt: skip
+    assert not any(" " <= ch <= "~" for ch in tested)
+    rng = random.Random(3)
+    alphabet = [*"abc \t\n\r\x00\x1f\x7f\x85", *sorted(tested)[:400], "\ud800", "😀"]
+    text = "".join(rng.choice(alphabet) for _ in range(6000))
+    printable = frozenset(map(chr, range(0x20, 0x7F)))
+    assert module._notable_chars(text) == frozenset(text) - printable
+
+
+def test_rot13_evidence_counts_the_words_the_split_would_find():
+    from apps.security.guard import normalize as module
+
+    def by_split(encoded: bytes) -> int:
+        words = encoded.translate(module._ROT13_BYTES).split()  # every word, rot13-ed
+        return sum(
+            2 if len(rot) >= 5 else 1
+            for rot in {w.encode() for w in module._ROT13_WORDS}.intersection(words)
+            if rot.decode().translate(module._ROT13) not in module._ROT13_WORDS
+        )
+
+    rng = random.Random(13)
+    words = [*module._ROT13_WORDS, *(w.translate(module._ROT13) for w in module._ROT13_WORDS)]
+    words += ["Vtaber", "vtaber2", "é", "中", "_", "x"]
+    separators = [" ", "", "-", "2", "é", "\n", "_", "中"]
+    for _ in range(3000):
+        count = rng.randint(0, 12)
+        text = "".join(rng.choice(words) + rng.choice(separators) for _ in range(count))
+        encoded = text.encode("utf-8")
+        assert module._rot13_hits(encoded) == by_split(encoded), text

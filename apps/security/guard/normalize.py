@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+import numpy as np
 import re2
 
 from apps.security.guard.wordplay import wordplay_views
@@ -399,7 +400,6 @@ _ROT13_WORDS = frozenset(
     ]
 )
 
-_ROT13_WORDS_BYTES = frozenset(w.encode("ascii") for w in _ROT13_WORDS)
 # rot13 on letters, every other byte (punctuation, digits) becomes a space for splitting
 _ROT13_BYTES = bytes(
     (c - 97 + 13) % 26 + 97 if 97 <= c <= 122 else (c - 65 + 13) % 26 + 65 if 65 <= c <= 90 else 32
@@ -409,6 +409,31 @@ _ROT13_KEEP = bytes(
     (c - 97 + 13) % 26 + 97 if 97 <= c <= 122 else (c - 65 + 13) % 26 + 65 if 65 <= c <= 90 else c
     for c in range(256)
 )
+# (a word's rot13 form as it stands in the text, its weight) for every word whose rot13 form is
+# not a word of the list itself
+_ROT13_EVIDENCE = tuple(
+    (word.translate(_ROT13).encode("ascii"), 2 if len(word) >= 5 else 1)
+    for word in sorted(_ROT13_WORDS)
+    if word.translate(_ROT13) not in _ROT13_WORDS
+)
+
+
+def _rot13_evidence_set() -> re2.Set:
+    """Which of those rot13 forms stand in the text as whole words (runs of ASCII letters), in
+    one DFA pass over the bytes: splitting 32 KB into words and hashing every one cost
+    ~0.35 ms. Latin-1 mode: every byte is one character, so a byte of a multi-byte character
+    is a non-letter, as it is for the split."""
+    options = re2.Options()
+    options.encoding = re2.Options.Encoding.LATIN1
+    options.log_errors = False
+    evidence = re2.Set.SearchSet(options)
+    for rot, _ in _ROT13_EVIDENCE:
+        evidence.Add(rb"(?:^|[^A-Za-z])" + rot + rb"(?:[^A-Za-z]|$)")
+    evidence.Compile()
+    return evidence
+
+
+_ROT13_EVIDENCE_SET = _rot13_evidence_set()
 _PRINTABLE_WS = frozenset("\n\r\t ")
 
 
@@ -484,7 +509,7 @@ def _lowered(text: str, signals: set[str]) -> str:
         return cleaned.lower()
     # One pass to learn which characters occur; every check below is then a small set operation
     # and each rewrite runs only when it has work to do.
-    chars = frozenset(text)
+    chars = _notable_chars(text)
     s = text
     if not _TAG_CHARS.isdisjoint(chars):
         signals.add("tag_characters")
@@ -505,7 +530,7 @@ def _lowered(text: str, signals: set[str]) -> str:
         if not _COMPAT_LETTER_CHARS.isdisjoint(chars):
             signals.add("homoglyph")  # fullwidth, mathematical, circled ... letters
         s = nfkc
-        chars = frozenset(s)
+        chars = _notable_chars(s)
     if not _CONFUSABLE_CHARS.isdisjoint(chars) or not _GREEK_CYRILLIC_CHARS.isdisjoint(chars):
         # In mostly-Cyrillic/Greek text only mixed-script words are folded, so that real
         # Russian or Greek words stay intact for the multilingual rules.
@@ -517,6 +542,23 @@ def _lowered(text: str, signals: set[str]) -> str:
         if nfd != s:  # accents on Latin letters ("ïgnörë") are dropped
             s = unicodedata.normalize("NFC", _COMBINING_AFTER_ASCII_RE.sub("", nfd))
     return s.casefold()
+
+
+_SHORT_TEXT_CHARS = 4096
+
+
+def _notable_chars(text: str) -> frozenset[str]:
+    """The distinct characters of ``text``, printable ASCII aside on longer texts: every
+    character ``_lowered`` tests for lies outside it (controls included).
+
+    ``frozenset(text)`` hashes a new object for every character outside Latin-1: 2.4 ms for
+    32 KB of Russian or Chinese, 0.45 ms for 32 KB of mostly English. The unique code points
+    of the rest, found by numpy, cost 0.1-0.25 ms; on a short text the plain set is cheaper."""
+    if len(text) <= _SHORT_TEXT_CHARS:
+        return frozenset(text)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    notable = codes[(codes - 32) >= 95]  # below 32 wraps around: controls are kept
+    return frozenset(map(chr, np.unique(notable).tolist()))
 
 
 def _fold_words(text: str, signals: set[str], latin_context: bool) -> str:
@@ -749,12 +791,19 @@ def _rot13_view(canonical: str) -> str | None:
     encoded = sample.encode("utf-8", "surrogatepass")
     if any(w in sample for w in _ROT13_HINT_WORDS) and _ROT13_HINT_RE.search(sample):
         return encoded.translate(_ROT13_KEEP).decode("utf-8", "surrogatepass")
-    # words that only make sense after rot13 ("vtaber" -> "ignore"), not "be" <-> "or"
-    words = encoded.translate(_ROT13_BYTES).split()
-    hits = 0
-    for rot in _ROT13_WORDS_BYTES.intersection(words):
-        if rot.decode("ascii").translate(_ROT13) not in _ROT13_WORDS:
-            hits += 2 if len(rot) >= 5 else 1
-    if hits >= 3:
+    if _rot13_hits(encoded) >= 3:
         return encoded.translate(_ROT13_KEEP).decode("utf-8", "surrogatepass")
     return None
+
+
+def _rot13_hits(encoded: bytes) -> int:
+    """Evidence of rot13: 2 for each distinct long word that only makes sense after rot13
+    ("vtaber" -> "ignore"), 1 for a short one ("nyy" -> "all"); never "be" <-> "or"."""
+    try:
+        found = _ROT13_EVIDENCE_SET.Match(encoded)
+    except re2.error:  # the automaton ran out of memory: split the text into words instead
+        words = frozenset(encoded.translate(_ROT13_BYTES).split())  # every word, rot13-ed
+        return sum(
+            weight for rot, weight in _ROT13_EVIDENCE if rot.translate(_ROT13_BYTES) in words
+        )
+    return sum(_ROT13_EVIDENCE[i][1] for i in found or ())
