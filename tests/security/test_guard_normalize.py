@@ -384,3 +384,32 @@ def test_rot13_evidence_counts_the_words_the_split_would_find():
         text = "".join(rng.choice(words) + rng.choice(separators) for _ in range(count))
         encoded = text.encode("utf-8")
         assert module._rot13_hits(encoded) == by_split(encoded), text
+
+
+def test_leet_tokens_found_in_stretches_equal_a_scan_of_the_whole_text():
+    from apps.security.guard import normalize as module
+
+    def whole_scan(text: str) -> list[tuple[tuple[int, int], tuple[str, ...]]]:
+        pattern = module._LEET_TOKEN_ASCII_RE if text.isascii() else module._LEET_TOKEN_RE
+        return [(m.span(), m.groups()) for m in pattern.finditer(text)]
+
+    rng = random.Random(17)
+    leet = ["1gn0r3", "h3ll0", "4ll", "p@55w0rd", "2024", "covid19", "hello!", "€", "£", "a1" * 14]
+    plain = ["the", "quick", "brown", "fox", "jumps", "over", "a", "lazy", "dog", "écrit", "中文"]
+    separators = [" "] * 8 + ["-", ".", "\n", "_", "é"]
+    for _ in range(400):
+        words = [
+            rng.choice(leet) if rng.random() < 0.04 else rng.choice(plain)
+            for _ in range(rng.randint(20, 600))
+        ]
+        text = " " + "".join(word + rng.choice(separators) for word in words)
+        regions = module._leet_regions(text)
+        if regions is None:
+            continue
+        pattern = module._LEET_TOKEN_ASCII_RE if text.isascii() else module._LEET_TOKEN_RE
+        found = [
+            (m.span(), m.groups())
+            for start, end in regions
+            for m in pattern.finditer(text, start, end)
+        ]
+        assert found == whole_scan(text)

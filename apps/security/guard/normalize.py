@@ -231,6 +231,17 @@ _LEET_TOKEN_RE = _leet_token_re("€£")
 _LEET_TOKEN_ASCII_RE = _leet_token_re("")
 _LEET_CHAR_RE = re.compile(r"[0-9@$!|+€£]")
 _LEET_INSIDE_RE = re.compile(r"[0-9@$!|+€£][a-z]")
+# Where leet tokens can be: a token's first look-ahead needs one of these characters (a leet
+# character other than "!") among the token's first 25, so a match (the character before the
+# token included) starts at most 25 characters before one, and the pattern reads at most 26
+# characters past it. Scanning only those stretches finds the very matches a scan of the whole
+# text finds (nothing outside them can start or complete a match), in ~8 % of 32 KB of mixed
+# text: 0.1 ms instead of 0.65.
+_LEET_ANCHORS = np.zeros(256, dtype=bool)
+_LEET_ANCHORS[[ord(c) for c in "0123456789@$|+£"]] = True
+_EURO = ord("€")
+_LEET_BEFORE, _LEET_AFTER = 26, 28  # a margin of one character on each side
+_LEET_MAX_REGIONS = 256  # beyond that, one scan of the whole text costs less
 
 # --- encodings ---------------------------------------------------------------------------------
 # Greedy runs: a match never starts inside a run, so no look-behind needed. RE2 (a DFA) instead
@@ -667,10 +678,45 @@ def _deleet(canonical: str) -> str | None:
         return before + core.translate(_LEET) + token[len(core) :]
 
     tokens = _LEET_TOKEN_ASCII_RE if canonical.isascii() else _LEET_TOKEN_RE
-    result = tokens.sub(fix, " " + canonical)[1:]
+    padded = " " + canonical
+    regions = _leet_regions(padded)
+    if regions is None:
+        result = tokens.sub(fix, padded)[1:]
+    else:  # the same matches, replaced the way ``sub`` would
+        pieces: list[str] = []
+        last = 0
+        for start, end in regions:
+            for match in tokens.finditer(padded, start, end):
+                pieces.append(padded[last : match.start()])
+                pieces.append(fix(match))
+                last = match.end()
+        pieces.append(padded[last:])
+        result = "".join(pieces)[1:]
     if changed >= 2 and result != canonical:
         return result
     return None
+
+
+def _leet_regions(padded: str) -> list[tuple[int, int]] | None:
+    """[start, end) stretches of ``padded`` that hold every leet-token match and all that the
+    pattern reads for it; None where scanning the whole text costs less."""
+    if padded.isascii():
+        codes = np.frombuffer(padded.encode("ascii"), dtype=np.uint8)
+        anchors = np.flatnonzero(_LEET_ANCHORS[codes])
+    else:
+        wide = np.frombuffer(padded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        anchors = np.flatnonzero(_LEET_ANCHORS[np.minimum(wide, 255)] | (wide == _EURO))
+    starts = np.maximum(anchors - _LEET_BEFORE, 0)
+    ends = np.minimum(anchors + _LEET_AFTER, len(padded))
+    # overlapping stretches merge: a new region begins where a stretch starts past the last end
+    breaks = np.flatnonzero(starts[1:] > ends[:-1])
+    if breaks.size >= _LEET_MAX_REGIONS or 2 * anchors.size * _LEET_AFTER > len(padded):
+        return None
+    if not anchors.size:
+        return []
+    first = starts[np.concatenate(([0], breaks + 1))]
+    last = ends[np.concatenate((breaks, [anchors.size - 1]))]
+    return list(zip(first.tolist(), last.tolist(), strict=True))
 
 
 def _decoded_views(
