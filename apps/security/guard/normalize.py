@@ -644,7 +644,7 @@ def _despace(canonical: str) -> str | None:
         return None
     pieces: list[str] = []
     last = 0
-    for match in spaced.finditer(canonical):
+    for match in _spaced_runs(canonical, hint, spaced):
         start = match.start() - 1  # the run's first letter
         pieces.append(canonical[last:start])
         # a wider gap ("i g n o r e  a l l") separates words; single gaps are inside a word
@@ -655,6 +655,35 @@ def _despace(canonical: str) -> str | None:
         return None
     pieces.append(canonical[last:])
     return " ".join("".join(pieces).split())
+
+
+# A spaced run holds a pre-check match starting at most 2 characters after its own start, and
+# another one every 4 characters or less along it; it ends at most 10 characters after the
+# start of its last one, and the pattern reads at most 4 characters past its end. Every
+# pre-check match starts inside one that ``finditer`` reports (they do not overlap), so the
+# stretches from 3 characters before to 16 after those hold every run and all the pattern
+# reads for it: scanning them finds the very runs a scan of the whole text finds, in a few
+# percent of a long text (32 KB: ~0.1 ms instead of 0.4).
+_SPACED_BEFORE, _SPACED_AFTER = 3, 16
+_SPACED_MAX_HINTS = 512  # past that, one scan of the whole text costs less
+
+
+def _spaced_runs(
+    text: str, hint: re.Pattern[str], spaced: re.Pattern[str]
+) -> Iterator[re.Match[str]]:
+    """``spaced.finditer(text)``, scanning only around the pre-check's matches."""
+    regions: list[list[int]] = []
+    for count, found in enumerate(hint.finditer(text)):
+        if count == _SPACED_MAX_HINTS:
+            yield from spaced.finditer(text)
+            return
+        start, end = max(found.start() - _SPACED_BEFORE, 0), found.end() + _SPACED_AFTER
+        if regions and start <= regions[-1][1]:
+            regions[-1][1] = end
+        else:
+            regions.append([start, end])
+    for start, end in regions:
+        yield from spaced.finditer(text, start, min(end, len(text)))
 
 
 def _deleet(canonical: str) -> str | None:
