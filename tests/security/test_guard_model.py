@@ -175,6 +175,16 @@ def test_several_views_scored_in_one_pass_score_as_each_alone(shipped):
     assert shipped.score_many([]) == 0.0
 
 
+def test_text_and_views_pooled_in_one_pass_score_exactly_as_apart(shipped):
+    """The engine's single pass gives the very windows and view score of the separate calls."""
+    text = canonical_text((FILLER + " " + ATTACKS[0] + ". ") * 8)
+    views = [canonical_text(ATTACKS[1]), canonical_text(BENIGN[0] * 3)]
+    windows, view_score = shipped.windows_and_score(text, views)
+    assert windows == shipped.windows(text)
+    assert view_score == shipped.score_many(views)
+    assert shipped.windows_and_score(text, ()) == (shipped.windows(text), 0.0)
+
+
 def test_window_sums_handle_empty_and_pieceless_windows():
     table = np.arange(12, dtype=np.float32).reshape(6, 2)
     rows = np.asarray([5, 0, 2, 2], dtype=np.int32)

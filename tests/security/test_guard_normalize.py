@@ -346,3 +346,93 @@ def test_word_level_views_are_bounded_on_hostile_input(text):
     result = normalize(text)
     assert time.perf_counter() - started < 2.0
     assert all(len(value) <= 4 * len(text) + 1000 for _, value in result.views)
+
+
+def test_long_texts_keep_every_character_the_lowering_tests_for():
+    from apps.security.guard import normalize as module
+
+    tested = (
+        module._TAG_CHARS | module._ZW_CHARS | module._BIDI_CHARS | module._CONTROL_CHARS
+        | module._SYMBOL_LETTER_CHARS | module._COMPAT_LETTER_CHARS | module._CONFUSABLE_CHARS
+        | module._GREEK_CYRILLIC_CHARS
+    )  # fmt: skip
+    assert not any(" " <= ch <= "~" for ch in tested)
+    rng = random.Random(3)
+    alphabet = [*"abc \t\n\r\x00\x1f\x7f\x85", *sorted(tested)[:400], "\ud800", "😀"]
+    text = "".join(rng.choice(alphabet) for _ in range(6000))
+    printable = frozenset(map(chr, range(0x20, 0x7F)))
+    assert module._notable_chars(text) == frozenset(text) - printable
+
+
+def test_rot13_evidence_counts_the_words_the_split_would_find():
+    from apps.security.guard import normalize as module
+
+    def by_split(encoded: bytes) -> int:
+        words = encoded.translate(module._ROT13_BYTES).split()  # every word, rot13-ed
+        return sum(
+            2 if len(rot) >= 5 else 1
+            for rot in {w.encode() for w in module._ROT13_WORDS}.intersection(words)
+            if rot.decode().translate(module._ROT13) not in module._ROT13_WORDS
+        )
+
+    rng = random.Random(13)
+    words = [*module._ROT13_WORDS, *(w.translate(module._ROT13) for w in module._ROT13_WORDS)]
+    words += ["Vtaber", "vtaber2", "é", "中", "_", "x"]
+    separators = [" ", "", "-", "2", "é", "\n", "_", "中"]
+    for _ in range(3000):
+        count = rng.randint(0, 12)
+        text = "".join(rng.choice(words) + rng.choice(separators) for _ in range(count))
+        encoded = text.encode("utf-8")
+        assert module._rot13_hits(encoded) == by_split(encoded), text
+
+
+def test_leet_tokens_found_in_stretches_equal_a_scan_of_the_whole_text():
+    from apps.security.guard import normalize as module
+
+    def whole_scan(text: str) -> list[tuple[tuple[int, int], tuple[str, ...]]]:
+        pattern = module._LEET_TOKEN_ASCII_RE if text.isascii() else module._LEET_TOKEN_RE
+        return [(m.span(), m.groups()) for m in pattern.finditer(text)]
+
+    rng = random.Random(17)
+    leet = ["1gn0r3", "h3ll0", "4ll", "p@55w0rd", "2024", "covid19", "hello!", "€", "£", "a1" * 14]
+    plain = ["the", "quick", "brown", "fox", "jumps", "over", "a", "lazy", "dog", "écrit", "中文"]
+    separators = [" "] * 8 + ["-", ".", "\n", "_", "é"]
+    for _ in range(400):
+        words = [
+            rng.choice(leet) if rng.random() < 0.04 else rng.choice(plain)
+            for _ in range(rng.randint(20, 600))
+        ]
+        text = " " + "".join(word + rng.choice(separators) for word in words)
+        regions = module._leet_regions(text)
+        if regions is None:
+            continue
+        pattern = module._LEET_TOKEN_ASCII_RE if text.isascii() else module._LEET_TOKEN_RE
+        found = [
+            (m.span(), m.groups())
+            for start, end in regions
+            for m in pattern.finditer(text, start, end)
+        ]
+        assert found == whole_scan(text)
+
+
+@pytest.mark.parametrize("share", [0.01, 0.2])
+def test_spaced_runs_found_in_stretches_equal_a_scan_of_the_whole_text(share):
+    from apps.security.guard import normalize as module
+
+    rng = random.Random(19)
+    letters = [*"abcdeé", "中", "ж", "1"]
+    separators = [" ", "  ", ".", " . ", "-", "→", "🔥", "\n", "_", "|", "   ", "·"]
+    words = ["ignore", "all", "the", "previous", "x", "a", "rules", "a b"]
+    for _ in range(300):
+        parts = []
+        for _ in range(rng.randint(1, 800)):
+            if rng.random() < share:
+                letter_count = rng.randint(1, 9)
+                parts.append(rng.choice(separators).join(rng.choices(letters, k=letter_count)))
+            else:
+                parts.append(rng.choice(words))
+            parts.append(rng.choice(separators) if rng.random() < 0.3 else " ")
+        text = "".join(parts)
+        hint, spaced, _, _ = module._SPACING_ASCII if text.isascii() else module._SPACING
+        found = [m.span() for m in module._spaced_runs(text, hint, spaced)]
+        assert found == [m.span() for m in spaced.finditer(text)]

@@ -113,8 +113,7 @@ def evaluate_normalized(
     windows: tuple[tuple[int, int, float], ...] = ()
     model_score = None
     if model is not None:
-        windows = tuple(model.windows(normalized.text))
-        model_score = _model_score(normalized, model, windows)
+        windows, model_score = _model_windows_and_score(normalized, model)
 
     rule_blocks = any(
         m.action == "block" and m.severity >= thresholds.rule_block_severity for m in matches
@@ -163,14 +162,11 @@ def evaluate_normalized(
     )
 
 
-def _model_score(
-    normalized: Normalized,
-    model: InjectionModel | LinearInjectionModel,
-    windows: tuple[tuple[int, int, float], ...],
-) -> float:
-    # the worst window decides: a long benign document gains nothing from its length, and an
-    # attack is scored on the window holding it, not diluted by the text around it
-    score = max((w[2] for w in windows), default=0.0)
+def _model_windows_and_score(
+    normalized: Normalized, model: InjectionModel | LinearInjectionModel
+) -> tuple[tuple[tuple[int, int, float], ...], float]:
+    """The text's windows and the model score: the worst window of the text or of its extra
+    views."""
     # Decoded payloads are scored on their own. Despaced / de-leeted views are near-copies of
     # the text: scoring them costs a full model pass, so only for short inputs (the rules
     # already scan those views at any length).
@@ -184,7 +180,13 @@ def _model_score(
     ]
     extra = extra[:_MAX_EXTRA_MODEL_VIEWS]
     if isinstance(model, InjectionModel):
-        return max(score, model.score_many(extra)) if extra else score
-    for value in extra:  # a v1 linear model scores one text at a time
-        score = max(score, model.score_normalized(value))
-    return score
+        # the text and its extra views in one pass (one pass's fixed cost instead of two)
+        windows, extra_score = model.windows_and_score(normalized.text, extra)
+    else:
+        windows = model.windows(normalized.text)
+        # a v1 linear model scores one text at a time
+        extra_score = max(map(model.score_normalized, extra), default=0.0)
+    # the worst window decides: a long benign document gains nothing from its length, and an
+    # attack is scored on the window holding it, not diluted by the text around it
+    score = max((w[2] for w in windows), default=0.0)
+    return tuple(windows), max(score, extra_score) if extra else score

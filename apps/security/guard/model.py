@@ -209,11 +209,35 @@ class InjectionModel:
 
     def windows(self, canonical: str) -> list[tuple[int, int, float]]:
         """(start, end, P(injection)) per window of an already-normalized text."""
-        spans = span_array(canonical, self.window_config)
-        rows, starts = self.embeddings.tokenize(canonical)
-        margins = np.clip(self._margins(rows, starts, spans), -40.0, 40.0)
-        scores = 1.0 / (1.0 + np.exp(-margins))
-        return sorted(zip(spans[:, 0].tolist(), spans[:, 1].tolist(), scores.tolist(), strict=True))
+        return self.windows_and_score(canonical, ())[0]
+
+    def windows_and_score(
+        self, canonical: str, views: Sequence[str]
+    ) -> tuple[list[tuple[int, int, float]], float]:
+        """``windows(canonical)`` and ``score_many(views)`` from one pooled pass: the engine
+        scores a text's windows and its decoded / de-obfuscated views together, and a pass has
+        a fixed cost of numpy and scipy calls (~0.15 ms) that a second one would pay again."""
+        spans, counts, hidden, empty = self._pooled_hidden([canonical, *views])
+        own = counts[0]
+        # the output layer apart for the text and for the views: a matrix-vector product's
+        # rounding depends on its number of rows, and these scores must be the very ones that
+        # ``windows(canonical)`` and ``score_many(views)`` give on their own
+        margins = self._output(hidden[:own], empty[:own])
+        scores = 1.0 / (1.0 + np.exp(-np.clip(margins, -40.0, 40.0)))
+        # by (start, end, score), as sorted() orders the tuples: ~5x cheaper than sorting
+        # Python tuples (0.3 ms for the ~1,300 windows of 32 KB)
+        order = np.lexsort((scores, spans[:own, 1], spans[:own, 0]))
+        windows = list(
+            zip(
+                spans[order, 0].tolist(),
+                spans[order, 1].tolist(),
+                scores[order].tolist(),
+                strict=True,
+            )
+        )
+        if not views:
+            return windows, 0.0
+        return windows, _sigmoid(float(self._output(hidden[own:], empty[own:]).max()))
 
     def score_normalized(self, canonical: str) -> float:
         return self.score_many([canonical])
@@ -224,16 +248,8 @@ class InjectionModel:
         views this way: one pass instead of one per view). 0.0 for no text."""
         if not canonicals:
             return 0.0
-        rows, starts, spans = [], [], []
-        offset = 0  # each text's offsets are moved past the previous text: no window spans two
-        for canonical in canonicals:
-            spans.append(span_array(canonical, self.window_config) + offset)
-            text_rows, text_starts = self.embeddings.tokenize(canonical)
-            rows.append(text_rows)
-            starts.append(text_starts.astype(np.int64) + offset)
-            offset += len(canonical) + 1
-        margins = self._margins(np.concatenate(rows), np.concatenate(starts), np.concatenate(spans))
-        return _sigmoid(float(margins.max()))
+        _, _, hidden, empty = self._pooled_hidden(canonicals)
+        return _sigmoid(float(self._output(hidden, empty).max()))
 
     def score(self, text: str) -> float:
         """P(injection) in [0, 1] for a raw input (normalized here)."""
@@ -241,16 +257,38 @@ class InjectionModel:
             text = "" if text is None else str(text)
         return self.score_normalized(canonical_text(text))
 
-    def _margins(self, rows: np.ndarray, starts: np.ndarray, spans: np.ndarray) -> np.ndarray:
-        first = np.searchsorted(starts, spans[:, 0], side="left")
-        last = np.searchsorted(starts, spans[:, 1], side="left")
-        counts = np.maximum(last - first, 1)
-        pre = _window_sums(self._projected, rows, first, last) / counts[:, None].astype(np.float32)
-        pre += self.b1
-        np.maximum(pre, 0.0, out=pre)
-        margins = pre @ self.w2 + self.b2
+    def _pooled_hidden(
+        self, canonicals: Sequence[str]
+    ) -> tuple[np.ndarray, list[int], np.ndarray, np.ndarray]:
+        """(spans, windows per text, hidden activations, empty windows) of every window of
+        every text, in one pass; a text's spans are offset past the texts before it, so no
+        window spans two."""
+        rows, starts, spans, counts = [], [], [], []
+        offset = 0
+        for canonical in canonicals:
+            text_spans = span_array(canonical, self.window_config)
+            spans.append(text_spans + offset if offset else text_spans)
+            counts.append(len(text_spans))
+            text_rows, text_starts = self.embeddings.tokenize(canonical)
+            rows.append(text_rows)
+            starts.append(text_starts.astype(np.int64) + offset)
+            offset += len(canonical) + 1
+        all_spans = spans[0] if len(spans) == 1 else np.concatenate(spans)
+        all_rows = rows[0] if len(rows) == 1 else np.concatenate(rows)
+        all_starts = starts[0] if len(starts) == 1 else np.concatenate(starts)
+        first = np.searchsorted(all_starts, all_spans[:, 0], side="left")
+        last = np.searchsorted(all_starts, all_spans[:, 1], side="left")
+        counts_per_window = np.maximum(last - first, 1)
+        hidden = _window_sums(self._projected, all_rows, first, last)
+        hidden /= counts_per_window[:, None].astype(np.float32)
+        hidden += self.b1
+        np.maximum(hidden, 0.0, out=hidden)
+        return all_spans, counts, hidden, last == first
+
+    def _output(self, hidden: np.ndarray, empty: np.ndarray) -> np.ndarray:
+        margins = hidden @ self.w2 + self.b2
         # a window without a single known piece carries no evidence either way
-        margins[last == first] = -20.0
+        margins[empty] = -20.0
         return margins
 
     # --- persistence ---------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+import numpy as np
 import re2
 
 from apps.security.guard.wordplay import wordplay_views
@@ -230,6 +231,17 @@ _LEET_TOKEN_RE = _leet_token_re("€£")
 _LEET_TOKEN_ASCII_RE = _leet_token_re("")
 _LEET_CHAR_RE = re.compile(r"[0-9@$!|+€£]")
 _LEET_INSIDE_RE = re.compile(r"[0-9@$!|+€£][a-z]")
+# Where leet tokens can be: a token's first look-ahead needs one of these characters (a leet
+# character other than "!") among the token's first 25, so a match (the character before the
+# token included) starts at most 25 characters before one, and the pattern reads at most 26
+# characters past it. Scanning only those stretches finds the very matches a scan of the whole
+# text finds (nothing outside them can start or complete a match), in ~8 % of 32 KB of mixed
+# text: 0.1 ms instead of 0.65.
+_LEET_ANCHORS = np.zeros(256, dtype=bool)
+_LEET_ANCHORS[[ord(c) for c in "0123456789@$|+£"]] = True
+_EURO = ord("€")
+_LEET_BEFORE, _LEET_AFTER = 26, 28  # a margin of one character on each side
+_LEET_MAX_REGIONS = 256  # beyond that, one scan of the whole text costs less
 
 # --- encodings ---------------------------------------------------------------------------------
 # Greedy runs: a match never starts inside a run, so no look-behind needed. RE2 (a DFA) instead
@@ -399,7 +411,6 @@ _ROT13_WORDS = frozenset(
     ]
 )
 
-_ROT13_WORDS_BYTES = frozenset(w.encode("ascii") for w in _ROT13_WORDS)
 # rot13 on letters, every other byte (punctuation, digits) becomes a space for splitting
 _ROT13_BYTES = bytes(
     (c - 97 + 13) % 26 + 97 if 97 <= c <= 122 else (c - 65 + 13) % 26 + 65 if 65 <= c <= 90 else 32
@@ -409,6 +420,31 @@ _ROT13_KEEP = bytes(
     (c - 97 + 13) % 26 + 97 if 97 <= c <= 122 else (c - 65 + 13) % 26 + 65 if 65 <= c <= 90 else c
     for c in range(256)
 )
+# (a word's rot13 form as it stands in the text, its weight) for every word whose rot13 form is
+# not a word of the list itself
+_ROT13_EVIDENCE = tuple(
+    (word.translate(_ROT13).encode("ascii"), 2 if len(word) >= 5 else 1)
+    for word in sorted(_ROT13_WORDS)
+    if word.translate(_ROT13) not in _ROT13_WORDS
+)
+
+
+def _rot13_evidence_set() -> re2.Set:
+    """Which of those rot13 forms stand in the text as whole words (runs of ASCII letters), in
+    one DFA pass over the bytes: splitting 32 KB into words and hashing every one cost
+    ~0.35 ms. Latin-1 mode: every byte is one character, so a byte of a multi-byte character
+    is a non-letter, as it is for the split."""
+    options = re2.Options()
+    options.encoding = re2.Options.Encoding.LATIN1
+    options.log_errors = False
+    evidence = re2.Set.SearchSet(options)
+    for rot, _ in _ROT13_EVIDENCE:
+        evidence.Add(rb"(?:^|[^A-Za-z])" + rot + rb"(?:[^A-Za-z]|$)")
+    evidence.Compile()
+    return evidence
+
+
+_ROT13_EVIDENCE_SET = _rot13_evidence_set()
 _PRINTABLE_WS = frozenset("\n\r\t ")
 
 
@@ -484,7 +520,7 @@ def _lowered(text: str, signals: set[str]) -> str:
         return cleaned.lower()
     # One pass to learn which characters occur; every check below is then a small set operation
     # and each rewrite runs only when it has work to do.
-    chars = frozenset(text)
+    chars = _notable_chars(text)
     s = text
     if not _TAG_CHARS.isdisjoint(chars):
         signals.add("tag_characters")
@@ -505,7 +541,7 @@ def _lowered(text: str, signals: set[str]) -> str:
         if not _COMPAT_LETTER_CHARS.isdisjoint(chars):
             signals.add("homoglyph")  # fullwidth, mathematical, circled ... letters
         s = nfkc
-        chars = frozenset(s)
+        chars = _notable_chars(s)
     if not _CONFUSABLE_CHARS.isdisjoint(chars) or not _GREEK_CYRILLIC_CHARS.isdisjoint(chars):
         # In mostly-Cyrillic/Greek text only mixed-script words are folded, so that real
         # Russian or Greek words stay intact for the multilingual rules.
@@ -517,6 +553,23 @@ def _lowered(text: str, signals: set[str]) -> str:
         if nfd != s:  # accents on Latin letters ("ïgnörë") are dropped
             s = unicodedata.normalize("NFC", _COMBINING_AFTER_ASCII_RE.sub("", nfd))
     return s.casefold()
+
+
+_SHORT_TEXT_CHARS = 4096
+
+
+def _notable_chars(text: str) -> frozenset[str]:
+    """The distinct characters of ``text``, printable ASCII aside on longer texts: every
+    character ``_lowered`` tests for lies outside it (controls included).
+
+    ``frozenset(text)`` hashes a new object for every character outside Latin-1: 2.4 ms for
+    32 KB of Russian or Chinese, 0.45 ms for 32 KB of mostly English. The unique code points
+    of the rest, found by numpy, cost 0.1-0.25 ms; on a short text the plain set is cheaper."""
+    if len(text) <= _SHORT_TEXT_CHARS:
+        return frozenset(text)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    notable = codes[(codes - 32) >= 95]  # below 32 wraps around: controls are kept
+    return frozenset(map(chr, np.unique(notable).tolist()))
 
 
 def _fold_words(text: str, signals: set[str], latin_context: bool) -> str:
@@ -591,7 +644,7 @@ def _despace(canonical: str) -> str | None:
         return None
     pieces: list[str] = []
     last = 0
-    for match in spaced.finditer(canonical):
+    for match in _spaced_runs(canonical, hint, spaced):
         start = match.start() - 1  # the run's first letter
         pieces.append(canonical[last:start])
         # a wider gap ("i g n o r e  a l l") separates words; single gaps are inside a word
@@ -602,6 +655,35 @@ def _despace(canonical: str) -> str | None:
         return None
     pieces.append(canonical[last:])
     return " ".join("".join(pieces).split())
+
+
+# A spaced run holds a pre-check match starting at most 2 characters after its own start, and
+# another one every 4 characters or less along it; it ends at most 10 characters after the
+# start of its last one, and the pattern reads at most 4 characters past its end. Every
+# pre-check match starts inside one that ``finditer`` reports (they do not overlap), so the
+# stretches from 3 characters before to 16 after those hold every run and all the pattern
+# reads for it: scanning them finds the very runs a scan of the whole text finds, in a few
+# percent of a long text (32 KB: ~0.1 ms instead of 0.4).
+_SPACED_BEFORE, _SPACED_AFTER = 3, 16
+_SPACED_MAX_HINTS = 512  # past that, one scan of the whole text costs less
+
+
+def _spaced_runs(
+    text: str, hint: re.Pattern[str], spaced: re.Pattern[str]
+) -> Iterator[re.Match[str]]:
+    """``spaced.finditer(text)``, scanning only around the pre-check's matches."""
+    regions: list[list[int]] = []
+    for count, found in enumerate(hint.finditer(text)):
+        if count == _SPACED_MAX_HINTS:
+            yield from spaced.finditer(text)
+            return
+        start, end = max(found.start() - _SPACED_BEFORE, 0), found.end() + _SPACED_AFTER
+        if regions and start <= regions[-1][1]:
+            regions[-1][1] = end
+        else:
+            regions.append([start, end])
+    for start, end in regions:
+        yield from spaced.finditer(text, start, min(end, len(text)))
 
 
 def _deleet(canonical: str) -> str | None:
@@ -625,10 +707,45 @@ def _deleet(canonical: str) -> str | None:
         return before + core.translate(_LEET) + token[len(core) :]
 
     tokens = _LEET_TOKEN_ASCII_RE if canonical.isascii() else _LEET_TOKEN_RE
-    result = tokens.sub(fix, " " + canonical)[1:]
+    padded = " " + canonical
+    regions = _leet_regions(padded)
+    if regions is None:
+        result = tokens.sub(fix, padded)[1:]
+    else:  # the same matches, replaced the way ``sub`` would
+        pieces: list[str] = []
+        last = 0
+        for start, end in regions:
+            for match in tokens.finditer(padded, start, end):
+                pieces.append(padded[last : match.start()])
+                pieces.append(fix(match))
+                last = match.end()
+        pieces.append(padded[last:])
+        result = "".join(pieces)[1:]
     if changed >= 2 and result != canonical:
         return result
     return None
+
+
+def _leet_regions(padded: str) -> list[tuple[int, int]] | None:
+    """[start, end) stretches of ``padded`` that hold every leet-token match and all that the
+    pattern reads for it; None where scanning the whole text costs less."""
+    if padded.isascii():
+        codes = np.frombuffer(padded.encode("ascii"), dtype=np.uint8)
+        anchors = np.flatnonzero(_LEET_ANCHORS[codes])
+    else:
+        wide = np.frombuffer(padded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        anchors = np.flatnonzero(_LEET_ANCHORS[np.minimum(wide, 255)] | (wide == _EURO))
+    starts = np.maximum(anchors - _LEET_BEFORE, 0)
+    ends = np.minimum(anchors + _LEET_AFTER, len(padded))
+    # overlapping stretches merge: a new region begins where a stretch starts past the last end
+    breaks = np.flatnonzero(starts[1:] > ends[:-1])
+    if breaks.size >= _LEET_MAX_REGIONS or 2 * anchors.size * _LEET_AFTER > len(padded):
+        return None
+    if not anchors.size:
+        return []
+    first = starts[np.concatenate(([0], breaks + 1))]
+    last = ends[np.concatenate((breaks, [anchors.size - 1]))]
+    return list(zip(first.tolist(), last.tolist(), strict=True))
 
 
 def _decoded_views(
@@ -749,12 +866,19 @@ def _rot13_view(canonical: str) -> str | None:
     encoded = sample.encode("utf-8", "surrogatepass")
     if any(w in sample for w in _ROT13_HINT_WORDS) and _ROT13_HINT_RE.search(sample):
         return encoded.translate(_ROT13_KEEP).decode("utf-8", "surrogatepass")
-    # words that only make sense after rot13 ("vtaber" -> "ignore"), not "be" <-> "or"
-    words = encoded.translate(_ROT13_BYTES).split()
-    hits = 0
-    for rot in _ROT13_WORDS_BYTES.intersection(words):
-        if rot.decode("ascii").translate(_ROT13) not in _ROT13_WORDS:
-            hits += 2 if len(rot) >= 5 else 1
-    if hits >= 3:
+    if _rot13_hits(encoded) >= 3:
         return encoded.translate(_ROT13_KEEP).decode("utf-8", "surrogatepass")
     return None
+
+
+def _rot13_hits(encoded: bytes) -> int:
+    """Evidence of rot13: 2 for each distinct long word that only makes sense after rot13
+    ("vtaber" -> "ignore"), 1 for a short one ("nyy" -> "all"); never "be" <-> "or"."""
+    try:
+        found = _ROT13_EVIDENCE_SET.Match(encoded)
+    except re2.error:  # the automaton ran out of memory: split the text into words instead
+        words = frozenset(encoded.translate(_ROT13_BYTES).split())  # every word, rot13-ed
+        return sum(
+            weight for rot, weight in _ROT13_EVIDENCE if rot.translate(_ROT13_BYTES) in words
+        )
+    return sum(_ROT13_EVIDENCE[i][1] for i in found or ())
