@@ -337,9 +337,10 @@ def test_train_cli_calibrates_on_a_held_out_split(tmp_path):
     data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     out = tmp_path / "out"
     argv = ["--data", str(data), "--out", str(out), "--version", "t-1", "--train-split", "train"]
-    assert main([*argv, "--calibrate-split", "dev"]) == 0
+    assert main([*argv, "--calibrate-split", "dev", "--alpha", "0.5"]) == 0
     model = InjectionModel.load(out)
     assert model.version == "t-1"
+    assert model.metadata["classifier"]["alpha"] == 0.5
     assert model.metadata["n_samples"] == 12
     assert model.metadata["calibration"]["reads_as"] == Thresholds().model_block
     assert model.metadata["calibration_split"]["rows"] == 6

@@ -394,6 +394,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--max-fpr", type=float, default=0.01, help="for --calibrate-split")
     parser.add_argument("--hidden", type=int, default=DEFAULT_HIDDEN, help="head width")
+    parser.add_argument("--alpha", type=float, default=DEFAULT_ALPHA, help="head L2 penalty")
     args = parser.parse_args(argv)
 
     rows: list[dict] = []
@@ -415,6 +416,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sources=[r["source"] for r in used],
         dev=np.asarray([r["split"] == args.calibrate_split for r in used]),
         hidden=args.hidden,
+        alpha=args.alpha,
         max_fpr=args.max_fpr,
         metadata=extra,
     )
