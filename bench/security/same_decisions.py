@@ -35,7 +35,18 @@ from apps.security.guard.model import DEFAULT_MODEL_PATH, InjectionModel  # noqa
 from apps.security.guard.normalize import normalize  # noqa: E402
 from apps.security.guard.rules import CompiledRuleSet  # noqa: E402
 
-DEFAULT_DATA = REPO.parent.parent / "shared/eval/injection-dev.jsonl"
+# ../shared next to the checkout, or two levels up for a worktree (as run.py looks)
+DEFAULT_DATA = (
+    next(
+        (
+            candidate
+            for candidate in (REPO.parent / "shared/eval", REPO.parent.parent / "shared/eval")
+            if candidate.is_dir()
+        ),
+        REPO.parent / "shared/eval",
+    )
+    / "injection-dev.jsonl"
+)
 CUTS = ((200, 300), (2048, 300), (8192, 150), (32768, 60))  # (size, slices per source)
 EXACT_FIELDS = ("action", "reason", "categories", "matches", "signals", "views", "spans")
 

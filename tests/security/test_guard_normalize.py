@@ -413,26 +413,3 @@ def test_leet_tokens_found_in_stretches_equal_a_scan_of_the_whole_text():
             for m in pattern.finditer(text, start, end)
         ]
         assert found == whole_scan(text)
-
-
-@pytest.mark.parametrize("share", [0.01, 0.2])
-def test_spaced_runs_found_in_stretches_equal_a_scan_of_the_whole_text(share):
-    from apps.security.guard import normalize as module
-
-    rng = random.Random(19)
-    letters = [*"abcdeé", "中", "ж", "1"]
-    separators = [" ", "  ", ".", " . ", "-", "→", "🔥", "\n", "_", "|", "   ", "·"]
-    words = ["ignore", "all", "the", "previous", "x", "a", "rules", "a b"]
-    for _ in range(300):
-        parts = []
-        for _ in range(rng.randint(1, 800)):
-            if rng.random() < share:
-                letter_count = rng.randint(1, 9)
-                parts.append(rng.choice(separators).join(rng.choices(letters, k=letter_count)))
-            else:
-                parts.append(rng.choice(words))
-            parts.append(rng.choice(separators) if rng.random() < 0.3 else " ")
-        text = "".join(parts)
-        hint, spaced, _, _ = module._SPACING_ASCII if text.isascii() else module._SPACING
-        found = [m.span() for m in module._spaced_runs(text, hint, spaced)]
-        assert found == [m.span() for m in spaced.finditer(text)]

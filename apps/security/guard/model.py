@@ -224,16 +224,8 @@ class InjectionModel:
         # ``windows(canonical)`` and ``score_many(views)`` give on their own
         margins = self._output(hidden[:own], empty[:own])
         scores = 1.0 / (1.0 + np.exp(-np.clip(margins, -40.0, 40.0)))
-        # by (start, end, score), as sorted() orders the tuples: ~5x cheaper than sorting
-        # Python tuples (0.3 ms for the ~1,300 windows of 32 KB)
-        order = np.lexsort((scores, spans[:own, 1], spans[:own, 0]))
-        windows = list(
-            zip(
-                spans[order, 0].tolist(),
-                spans[order, 1].tolist(),
-                scores[order].tolist(),
-                strict=True,
-            )
+        windows = sorted(
+            zip(spans[:own, 0].tolist(), spans[:own, 1].tolist(), scores.tolist(), strict=True)
         )
         if not views:
             return windows, 0.0
@@ -271,7 +263,7 @@ class InjectionModel:
             counts.append(len(text_spans))
             text_rows, text_starts = self.embeddings.tokenize(canonical)
             rows.append(text_rows)
-            starts.append(text_starts.astype(np.int64) + offset)
+            starts.append(text_starts.astype(np.int64) + offset if offset else text_starts)
             offset += len(canonical) + 1
         all_spans = spans[0] if len(spans) == 1 else np.concatenate(spans)
         all_rows = rows[0] if len(rows) == 1 else np.concatenate(rows)
