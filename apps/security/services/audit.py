@@ -4,6 +4,7 @@ JSONL files) for when the database refuses a record."""
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import logging
@@ -173,11 +174,7 @@ def audit_spool(record: dict[str, Any]) -> str:
     try:
         directory = _spool_dir()
         directory.mkdir(parents=True, exist_ok=True)
-        path = directory / f"audit-{os.getpid()}.jsonl"
-        with path.open("a", encoding="utf-8") as handle:
-            handle.write(line + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+        _spool_file_append(directory / f"audit-{os.getpid()}.jsonl", line)
         metrics.AUDIT_SPOOLED.labels("file").inc()
         return "file"
     except OSError:
@@ -185,6 +182,38 @@ def audit_spool(record: dict[str, Any]) -> str:
         logger.error("audit spool unavailable; blocked-request record: %s", line)
         metrics.AUDIT_SPOOLED.labels("log").inc()
         return "log"
+
+
+def _spool_file_append(path: Path, line: str) -> None:
+    """Append one line to the spool file by that name, never to a file a flush has claimed.
+
+    A flush claims a file by renaming it, then reads and deletes it. A writer that opened the
+    file just before the rename would otherwise append to the claimed copy after it was read,
+    and the line would be deleted with it. So a writer holds the file's lock while it checks
+    that its file still bears the spool name and writes; a flush takes the same lock after the
+    rename, before it reads: writers already inside finish first, later ones see the rename
+    and open the new file.
+    """
+    while True:
+        with path.open("a", encoding="utf-8") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                current = os.stat(path)
+            except FileNotFoundError:
+                continue  # claimed since we opened it: append to a fresh file of that name
+            if current.st_ino != os.fstat(handle.fileno()).st_ino:
+                continue
+            handle.write(line + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+            return  # (closing the file releases the lock)
+
+
+def _spool_file_read_claimed(claimed: Path) -> list[str]:
+    """The lines of a claimed spool file, once no writer is inside it (see the append)."""
+    with claimed.open(encoding="utf-8") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        return handle.read().splitlines()
 
 
 @tracing.annotated("security.guard_input", arguments=tracing.guard_block_arguments)
@@ -331,7 +360,7 @@ def audit_spool_flush(*, batch_size: int = 500) -> int:
             else:
                 continue
             try:
-                lines = claimed.read_text(encoding="utf-8").splitlines()
+                lines = _spool_file_read_claimed(claimed)
             except FileNotFoundError:
                 continue
             records = _parse_lines(lines, claimed.name)
