@@ -26,8 +26,8 @@ import redis.asyncio as aioredis
 from redis.commands.core import Script
 from redis.exceptions import NoScriptError
 
+from apps.core.redis import async_connection_pool, redis_timeout
 from apps.core.redis import redis_client as core_redis_client
-from apps.core.redis import redis_timeout
 from apps.providers.breaker import lua, metrics
 from apps.providers.breaker.config import BreakerSettings, Mode, State
 from apps.providers.breaker.core import BreakerSnapshot, TransitionEvent
@@ -874,13 +874,15 @@ def async_redis_client(url: str, *, timeout: float | None = None) -> aioredis.Re
     from redis.backoff import NoBackoff
 
     timeout = redis_timeout("breaker") if timeout is None else timeout
-    return aioredis.Redis.from_url(
+    pool = async_connection_pool(
         url,
+        timeout=timeout,
         socket_timeout=timeout,
         socket_connect_timeout=timeout,
         retry=Retry(NoBackoff(), 0),
         health_check_interval=0,
     )
+    return aioredis.Redis(connection_pool=pool)
 
 
 def redis_client(url: str, *, timeout: float | None = None) -> redis.Redis:
