@@ -47,6 +47,15 @@ def max_json_depth(raw: bytes) -> int:
     return deepest
 
 
+def nested_deeper_than(raw: bytes, limit: int) -> bool:
+    """``max_json_depth(raw) > limit``, without the scan when ``raw`` has no more opening
+    brackets than ``limit`` (strings included: the count can only overstate the depth) -- an
+    ordinary request body, whose scan cost a few percent of a request."""
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return False
+    return max_json_depth(raw) > limit
+
+
 def _finite_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
@@ -76,7 +85,7 @@ def parse_json_bytes(raw: bytes, encoding: str = "utf-8") -> Any:
     """Decode a JSON request body under the limits above (raises ParseError). Views that do
     not go through DRF's parsers (e.g. async views) call this directly."""
     limit = settings.API_JSON_MAX_DEPTH
-    if max_json_depth(raw) > limit:
+    if nested_deeper_than(raw, limit):
         raise ParseError(f"JSON parse error - nested deeper than {limit} levels.")
     try:
         text = codecs.decode(raw, encoding)

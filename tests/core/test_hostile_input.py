@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import io
 import json
+import random
 
 import pytest
 
-from apps.core.parsers import max_json_depth
+from apps.core.parsers import max_json_depth, nested_deeper_than
 from apps.flows.models import Job
 
 pytestmark = pytest.mark.django_db
@@ -243,6 +244,19 @@ def test_chunked_body_the_server_cannot_read_is_a_411(tenant_client, upstream):
 )
 def test_max_json_depth(raw, depth):
     assert max_json_depth(raw) == depth
+    for limit in (0, 1, 3, depth - 1, depth, depth + 1):
+        assert nested_deeper_than(raw, limit) == (depth > limit)
+
+
+def test_the_bracket_count_shortcut_never_passes_a_body_the_scan_refuses():
+    """Random bracket-and-string soups: the shortcut agrees with the scan at every limit."""
+    rng = random.Random(7)
+    pieces = [b"[", b"]", b"{", b"}", b'"[{"', b'"\\"', b'"\\""', b",", b"1"]
+    for _ in range(2000):
+        raw = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        depth = max_json_depth(raw)
+        for limit in range(12):
+            assert nested_deeper_than(raw, limit) == (depth > limit), (raw, limit)
 
 
 # --- found by schemathesis: shapes the front door must refuse, not trip over ------------------
