@@ -20,7 +20,7 @@ from rest_framework import exceptions as drf
 from apps.core.exceptions import error_json_response
 from apps.core.live_config import arefresh_all
 from apps.core.parsers import parse_json_bytes
-from apps.gateway import services
+from apps.gateway import pacing, services
 from apps.gateway.responses import EventStreamResponse
 from apps.gateway.serializers import (
     ChatRequest,
@@ -88,6 +88,9 @@ async def _chat_path(
         return _not_allowed(request, "POST")
     try:
         await _principal(request)
+        # The parsing and the guard ahead are the start's CPU: after the rate limit's round trip
+        # a burst's requests take their turn again (apps.gateway.pacing), first come first served.
+        await pacing.turn()
         chat = parse(_json_body(request))
         ctx = GuardContext.from_request(request, flow="chat")
         if chat.stream:
