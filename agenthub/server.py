@@ -11,9 +11,9 @@ Settings (environment):
 - ``BIND`` (``127.0.0.1:8000``; ``PORT`` alone gives ``0.0.0.0:$PORT``)
 - ``WEB_CONCURRENCY`` server processes (default 1). More than one needs ``REDIS_URL`` (breakers
   and rate limits are shared through it); without it the server refuses to start.
-- ``GATEWAY_MAX_INFLIGHT`` (per process), ``GATEWAY_STARTS_PER_TURN``, ``GATEWAY_BODY_TIMEOUT``,
-  ``GATEWAY_HEADER_TIMEOUT``, ``GATEWAY_GC_YOUNG_THRESHOLD``: see ``apps.gateway.asgi``,
-  ``apps.gateway.startup`` and settings.
+- ``GATEWAY_MAX_INFLIGHT`` (per process), ``GATEWAY_STARTS_PER_TURN``, ``GATEWAY_RELAYS_PER_TURN``,
+  ``GATEWAY_BODY_TIMEOUT``, ``GATEWAY_HEADER_TIMEOUT``, ``GATEWAY_GC_YOUNG_THRESHOLD``: see
+  ``apps.gateway.asgi``, ``apps.gateway.pacing``, ``apps.gateway.startup`` and settings.
 - ``KEEPALIVE_TIMEOUT`` idle keep-alive seconds (5), ``GRACEFUL_TIMEOUT`` seconds open requests
   and streams get to finish on shutdown (30), ``BACKLOG`` (4096).
 """

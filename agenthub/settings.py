@@ -382,6 +382,10 @@ GATEWAY_MAX_QUEUE_DELAY = env.float("GATEWAY_MAX_QUEUE_DELAY", default=5.0)
 # arrival order, so one turn never runs a thousand request starts while streams and /health
 # wait (apps.gateway.pacing). 0 starts every request as soon as it arrives.
 GATEWAY_STARTS_PER_TURN = env.int("GATEWAY_STARTS_PER_TURN", default=8)
+# While requests wait for their turn, open streams that already sent content wait too before
+# reading their upstream again, and this many resume per turn (what arrived meanwhile leaves as
+# one event): a waiting start is a client with nothing yet, a flowing stream only batches.
+GATEWAY_RELAYS_PER_TURN = env.int("GATEWAY_RELAYS_PER_TURN", default=16)
 # Seconds a client gets to send its whole request body (else 408), and its headers (else the
 # connection is closed).
 GATEWAY_BODY_TIMEOUT = env.float("GATEWAY_BODY_TIMEOUT", default=10.0)

@@ -46,9 +46,10 @@ from django.utils.module_loading import import_string
 
 from apps.core.aio import mark_serving_event_loop
 from apps.core.exceptions import error_body
+from apps.gateway import pacing
 from apps.gateway.metrics import INFLIGHT, SHED
 from apps.gateway.pacing import StartPacer
-from apps.gateway.responses import EventStreamResponse
+from apps.gateway.responses import LAST_EVENT, EventStreamResponse
 from apps.gateway.startup import RECEIVED_AT
 
 logger = logging.getLogger(__name__)
@@ -109,10 +110,15 @@ class GatewayHandler(ASGIHandler):
                 "headers": _raw_headers(response),
             }
         )
+        # The write that carries a chat stream's last event ends the response too (one write
+        # less per stream); the generator still runs to its end (its bookkeeping).
+        ended = False
         async with aclosing(response.events) as events:
             async for event in events:
-                await send({"type": "http.response.body", "body": event, "more_body": True})
-        await send({"type": "http.response.body"})
+                ended = event.endswith(LAST_EVENT)
+                await send({"type": "http.response.body", "body": event, "more_body": not ended})
+        if not ended:
+            await send({"type": "http.response.body"})
 
     async def handle(self, scope, receive, send) -> None:
         try:
@@ -223,7 +229,8 @@ class FrontDoor:
         self.lag = 0.0  # how late the loop ran its last heartbeat (seconds)
         self.shed_until = 0.0  # after a late heartbeat, new /v1 requests are shed until then
         self._heartbeat: asyncio.Task | None = None
-        self.pacer = StartPacer(settings.GATEWAY_STARTS_PER_TURN)
+        self.pacer = StartPacer(settings.GATEWAY_STARTS_PER_TURN, settings.GATEWAY_RELAYS_PER_TURN)
+        pacing.install(self.pacer)  # the stream relays yield to this process's starts
 
     async def __call__(self, scope, receive, send) -> None:
         kind = scope["type"]

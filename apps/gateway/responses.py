@@ -6,6 +6,9 @@ from collections.abc import AsyncGenerator
 
 from django.http import StreamingHttpResponse
 
+# A chat stream's last event: the front door ends the response with the write that carries it.
+LAST_EVENT = b"data: [DONE]\n\n"
+
 
 class EventStreamResponse(StreamingHttpResponse):
     """A ``text/event-stream`` answer of already-encoded events. The gateway's ASGI handler

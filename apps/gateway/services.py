@@ -22,8 +22,10 @@ from typing import Any
 from apps.core.aio import run_blocking
 from apps.core.exceptions import ApiError, error_body, message_of
 from apps.core.principal import GuardContext
+from apps.gateway import pacing
 from apps.gateway.exceptions import ModelNotFound
 from apps.gateway.metrics import GATEWAY_REQUESTS
+from apps.gateway.responses import LAST_EVENT
 from apps.gateway.serializers import ChatRequest, EmbeddingsRequest, text_of
 from apps.providers.async_calls import acomplete, aembed, astream_complete
 from apps.providers.models import RESERVED_MODEL_NAMES
@@ -282,9 +284,13 @@ async def _sse_events(
     restorer = pii_stream_restorer(vault)
     model = ""
     content = _content_chunks(completion_id, created, model)
+    pacer = pacing.installed()
     status = "error"
+    # The role event leaves with the first content (one write to the client, not two), or alone
+    # when the first delta is held back whole.
+    pending = _chunk(completion_id, created, model, {"role": "assistant", "content": ""})
+    flowing = False  # content has reached the client: from now on the relay yields to starts
     try:
-        yield _chunk(completion_id, created, model, {"role": "assistant", "content": ""})
         final: Completion | None = None
         item = first
         while item is not None:
@@ -293,25 +299,37 @@ async def _sse_events(
                 break
             released = restorer.feed(redactor.feed(item.text))
             if released:
-                yield content(released)
+                yield pending + content(released) if pending else content(released)
+                pending = b""
+                flowing = True
+            elif pending:
+                yield pending
+                pending = b""
             item = await anext(items, None)
+            # Within this turn's relay budget, or a later turn's (apps.gateway.pacing).
+            if flowing and pacer is not None and not pacer.may_relay():
+                await pacer.relay_turn()
+        # The rest leaves in one write: the held tail, the finish (and usage) events, [DONE].
+        events = [pending] if pending else []
         tail = restorer.feed(redactor.flush()) + restorer.flush()
         if tail:
-            yield content(tail)
+            events.append(content(tail))
         if final is not None:
             model = final.model
             if final.tool_calls:
                 calls = [dict(c, index=i) for i, c in enumerate(_tool_calls_json(final, vault))]
-                yield _chunk(completion_id, created, model, {"tool_calls": calls})
+                events.append(_chunk(completion_id, created, model, {"tool_calls": calls}))
             # AgentHub's: which provider answered (the JSON answer's field and header), on the
             # chunk that carries finish_reason (headers left before the provider was certain).
-            yield _chunk(
-                completion_id,
-                created,
-                model,
-                {},
-                final.finish_reason or "stop",
-                provider=final.provider,
+            events.append(
+                _chunk(
+                    completion_id,
+                    created,
+                    model,
+                    {},
+                    final.finish_reason or "stop",
+                    provider=final.provider,
+                )
             )
             if include_usage:
                 usage_chunk = {
@@ -322,19 +340,20 @@ async def _sse_events(
                     "choices": [],
                     "usage": asdict(final.usage),
                 }
-                yield b"data: " + json.dumps(usage_chunk).encode() + b"\n\n"
+                events.append(b"data: " + json.dumps(usage_chunk).encode() + b"\n\n")
         else:
-            yield _chunk(completion_id, created, model, {}, "stop")
-        yield b"data: [DONE]\n\n"
+            events.append(_chunk(completion_id, created, model, {}, "stop"))
+        events.append(LAST_EVENT)
+        yield b"".join(events)
         status = "ok"
     except ApiError as exc:
         # Headers are gone: the error travels as an event the openai client raises on.
         body = error_body(exc.error_code, message_of(exc))
-        yield b"data: " + json.dumps(body).encode() + b"\n\n"
+        yield pending + b"data: " + json.dumps(body).encode() + b"\n\n"
     except Exception:
         logger.exception("stream failed")
         body = error_body("internal_error", "An internal error occurred.")
-        yield b"data: " + json.dumps(body).encode() + b"\n\n"
+        yield pending + b"data: " + json.dumps(body).encode() + b"\n\n"
     finally:
         GATEWAY_REQUESTS.labels(mode="stream", status=status).inc()
         await items.aclose()  # the client went away: the upstream call ends now
@@ -461,6 +480,12 @@ async def responses_stream(chat: ChatRequest, *, ctx: GuardContext) -> ChatStrea
     return ChatStream(_responses_events(stream), stream.provider)
 
 
+def _event_data(raw: bytes) -> list[bytes]:
+    """The ``data`` of each server-sent event in ``raw`` (whole ``data: ...\\n\\n`` events; JSON
+    escapes every newline inside one)."""
+    return [event.removeprefix(b"data: ").strip() for event in raw.split(b"\n\n") if event]
+
+
 async def _responses_events(stream: ChatStream) -> AsyncGenerator[bytes, None]:
     response_id = "resp_" + uuid.uuid4().hex
     item_id = "msg_" + response_id.removeprefix("resp_")
@@ -494,23 +519,24 @@ async def _responses_events(stream: ChatStream) -> AsyncGenerator[bytes, None]:
     yield event("response.content_part.added", **where, part=part)
     try:
         async for raw in stream.events:
-            data = raw.removeprefix(b"data: ").strip()
-            if data == b"[DONE]":
-                break
-            chunk = json.loads(data)
-            if "error" in chunk:  # the chat stream's in-band error (headers already sent)
-                error = chunk["error"]
-                yield event("error", code=error.get("code"), message=error.get("message"))
-                return
-            model = chunk.get("model") or model
-            provider = chunk.get("provider") or provider
-            if chunk.get("usage"):
-                usage = chunk["usage"]
-            for choice in chunk.get("choices") or ():
-                delta = (choice.get("delta") or {}).get("content")
-                if delta:
-                    pieces.append(delta)
-                    yield event("response.output_text.delta", **where, delta=delta)
+            # One write of the chat stream may carry several events (apps.gateway.asgi).
+            for data in _event_data(raw):
+                if data == b"[DONE]":
+                    break
+                chunk = json.loads(data)
+                if "error" in chunk:  # the chat stream's in-band error (headers already sent)
+                    error = chunk["error"]
+                    yield event("error", code=error.get("code"), message=error.get("message"))
+                    return
+                model = chunk.get("model") or model
+                provider = chunk.get("provider") or provider
+                if chunk.get("usage"):
+                    usage = chunk["usage"]
+                for choice in chunk.get("choices") or ():
+                    delta = (choice.get("delta") or {}).get("content")
+                    if delta:
+                        pieces.append(delta)
+                        yield event("response.output_text.delta", **where, delta=delta)
     finally:
         await stream.events.aclose()
     text = "".join(pieces)

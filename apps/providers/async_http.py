@@ -218,16 +218,15 @@ async def json_answer(response: aiohttp.ClientResponse, *, provider: str) -> dic
     return parse_json_body(content, response.headers.get("Content-Type", ""), provider=provider)
 
 
-async def iter_lines(response: aiohttp.ClientResponse) -> AsyncIterator[str]:
+async def iter_line_batches(response: aiohttp.ClientResponse) -> AsyncIterator[list[str]]:
     """The body's lines as server-sent events define them (ended by CRLF, LF or CR), decoded
-    as UTF-8. Hand-written over ``iter_any`` because aiohttp's ``readline`` splits on LF only
-    and refuses a line longer than its buffer (a large tool-call event can be one)."""
+    as UTF-8, in batches: the complete lines of each read (what arrived since the last one; a
+    batch may be empty). Hand-written over ``iter_any`` because aiohttp's ``readline`` splits on
+    LF only and refuses a line longer than its buffer (a large tool-call event can be one)."""
     decoder = _Utf8Lines()
     async for chunk in response.content.iter_any():
-        for line in decoder.feed(chunk):
-            yield line
-    for line in decoder.flush():
-        yield line
+        yield decoder.feed(chunk)
+    yield decoder.flush()
 
 
 class _Utf8Lines:

@@ -316,7 +316,8 @@ def test_responses_input_is_guarded(gateway):
 def test_responses_stream_with_the_openai_client(gateway):
     client, _, fake = gateway
     words = " ".join(f"w{i}" for i in range(40))
-    fake.set(reply=f"{words} password: {SECRET} end", chunk_delay=0)
+    # Chunks a moment apart arrive in reads of their own (deltas read together leave as one).
+    fake.set(reply=f"{words} password: {SECRET} end", chunk_delay=0.02)
     deltas, completed = [], None
     with client.responses.stream(model="fake", input="stream please") as stream:
         for event in stream:

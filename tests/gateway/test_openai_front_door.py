@@ -76,7 +76,8 @@ def test_output_secret_is_redacted(gateway):
 def test_streaming_with_redaction_across_chunks(gateway):
     client, fake = gateway
     words = " ".join(f"word{i}" for i in range(120))
-    fake.set(reply=f"{words} password: {SECRET} and {words}", chunk_delay=0)
+    # Chunks a moment apart arrive in reads of their own (deltas read together leave as one).
+    fake.set(reply=f"{words} password: {SECRET} and {words}", chunk_delay=0.01)
     stream = client.chat.completions.create(
         model="fake",
         messages=[{"role": "user", "content": "stream please"}],

@@ -82,6 +82,91 @@ def test_zero_per_turn_lets_every_caller_through_at_once():
     assert asyncio.run(scenario()) == 0
 
 
+def test_relays_go_on_at_once_within_the_turn_budget():
+    async def scenario() -> tuple[list[bool], int]:
+        pacer = StartPacer(per_turn=2, relays_per_turn=3)
+        allowed = [pacer.may_relay() for _ in range(5)]
+        await asyncio.sleep(0)  # a later turn: a new budget
+        return allowed, sum(pacer.may_relay() for _ in range(5))
+
+    allowed, next_turn = asyncio.run(scenario())
+    assert allowed == [True, True, True, False, False]
+    assert next_turn == 3
+
+
+async def _relay(pacer: StartPacer, name: str, turns: list[int], order: list) -> None:
+    if not pacer.may_relay():
+        await pacer.relay_turn()
+    order.append((name, turns[0]))
+
+
+def test_relays_over_the_budget_resume_a_few_per_turn_in_order():
+    """Ten streams' chunks arrive in one turn: three go on, the others resume three a turn in
+    the order they came."""
+
+    async def scenario() -> list[tuple[str, int]]:
+        pacer = StartPacer(per_turn=2, relays_per_turn=3)
+        turns, stop, order = [0], asyncio.Event(), []
+        await _count_turns(turns, stop)
+        await asyncio.gather(*(_relay(pacer, f"r{n}", turns, order) for n in range(10)))
+        stop.set()
+        assert pacer.relays_waiting == 0
+        return order
+
+    order = asyncio.run(scenario())
+    assert [name for name, _ in order] == [f"r{n}" for n in range(10)]
+    per_turn: dict[int, int] = {}
+    for _name, turn in order:
+        per_turn[turn] = per_turn.get(turn, 0) + 1
+    assert sorted(per_turn.values()) == [1, 3, 3, 3]
+
+
+def test_no_relay_goes_on_while_starts_wait_but_waiting_relays_still_resume():
+    async def scenario() -> list[tuple[str, int]]:
+        pacer = StartPacer(per_turn=1, relays_per_turn=2)
+        turns, stop, order = [0], asyncio.Event(), []
+        await _count_turns(turns, stop)
+
+        async def start(number: int) -> None:
+            await pacer.turn()
+            order.append((f"start{number}", turns[0]))
+
+        starts = [asyncio.create_task(start(n)) for n in range(4)]
+        await asyncio.sleep(0)  # one went through; three wait for their turn
+        assert pacer.waiting == 3
+        assert not pacer.may_relay()
+        await asyncio.gather(*starts, *(_relay(pacer, f"r{n}", turns, order) for n in range(4)))
+        stop.set()
+        return order
+
+    order = asyncio.run(scenario())
+    relays = [turn for name, turn in order if name.startswith("r")]
+    last_start = max(turn for name, turn in order if name.startswith("start"))
+    assert len(relays) == 4
+    assert min(relays) <= last_start  # they did not wait for the whole queue of starts
+
+
+def test_a_relay_that_leaves_while_waiting_is_skipped():
+    async def scenario() -> list[str]:
+        pacer = StartPacer(per_turn=1, relays_per_turn=1)
+        resumed: list[str] = []
+
+        async def relay(name: str) -> None:
+            await pacer.relay_turn()
+            resumed.append(name)
+
+        gone = asyncio.create_task(relay("gone"))
+        last = asyncio.create_task(relay("last"))
+        await asyncio.sleep(0)
+        assert pacer.relays_waiting == 2
+        gone.cancel()
+        await asyncio.gather(last, gone, return_exceptions=True)
+        assert pacer.relays_waiting == 0
+        return resumed
+
+    assert asyncio.run(scenario()) == ["last"]
+
+
 def _request(path: str = "/v1/chat/completions") -> tuple[dict, object]:
     scope = {"type": "http", "path": path, "headers": [], RECEIVED_AT: time.monotonic()}
 

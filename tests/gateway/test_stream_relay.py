@@ -10,7 +10,7 @@ import json
 import pytest
 
 from apps.gateway.asgi import GatewayHandler
-from apps.gateway.responses import EventStreamResponse
+from apps.gateway.responses import LAST_EVENT, EventStreamResponse
 from apps.gateway.services import _chunk, _content_chunks
 
 TEXTS = [
@@ -72,6 +72,86 @@ def test_each_event_is_one_body_message_then_the_end():
         {"type": "http.response.body"},
     ]
     assert source.closed
+
+
+def test_the_write_with_a_chat_streams_last_event_ends_the_response():
+    """A chat stream's last write carries ``data: [DONE]``: it ends the response itself (no
+    separate empty message), and the generator still runs to its end."""
+    finished = []
+
+    async def events():
+        yield b"data: 0\n\n"
+        yield b"data: {}\n\n" + LAST_EVENT
+        finished.append(True)
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    response = EventStreamResponse(events(), headers={})
+    asyncio.run(GatewayHandler().send_response(response, send))
+    assert sent[1:] == [
+        {"type": "http.response.body", "body": b"data: 0\n\n", "more_body": True},
+        {"type": "http.response.body", "body": b"data: {}\n\n" + LAST_EVENT, "more_body": False},
+    ]
+    assert finished == [True]
+
+
+@pytest.mark.django_db
+def test_a_chat_stream_writes_the_role_with_the_first_content_and_the_end_at_once():
+    """Three upstream deltas: the role event leaves with the first content (one write), each
+    later delta is a write of its own, and the finish event, usage and [DONE] are one write."""
+    from apps.gateway.services import _sse_events
+    from apps.providers.types import Completion, StreamDelta, Usage
+    from apps.security.pii.masking import Vault
+    from apps.security.services.redaction import current_redactor
+
+    async def upstream():
+        yield StreamDelta(text="two ")
+        yield StreamDelta(text="three")
+        yield Completion(
+            text="one two three",
+            tool_calls=(),
+            finish_reason="stop",
+            provider="fake",
+            model="m",
+            usage=Usage(prompt_tokens=1, completion_tokens=3, total_tokens=4),
+            latency_ms=1.0,
+        )
+
+    async def collect() -> list[bytes]:
+        events = _sse_events(
+            StreamDelta(text="one ", provider="fake"),
+            upstream(),
+            "chatcmpl-x",
+            1,
+            include_usage=True,
+            vault=Vault(),
+        )
+        return [event async for event in events]
+
+    current_redactor()  # what the server's start-up builds (it reads the secret rules)
+    writes = asyncio.run(collect())
+    parsed = [
+        [json.loads(line[6:]) for line in write.split(b"\n\n") if line and line != b"data: [DONE]"]
+        for write in writes
+    ]
+    assert parsed[0][0]["choices"][0]["delta"] == {"role": "assistant", "content": ""}
+    assert parsed[0][1]["choices"][0]["delta"] == {"content": "one "}
+    assert len(parsed[0]) == 2
+    text = "".join(
+        event["choices"][0]["delta"].get("content", "")
+        for write in parsed
+        for event in write
+        if event["choices"]
+    )
+    assert text == "one two three"
+    assert writes[-1].endswith(LAST_EVENT)
+    last = parsed[-1]
+    assert last[-2]["choices"][0]["finish_reason"] == "stop"
+    assert last[-1]["usage"]["total_tokens"] == 4
+    assert all(not write.endswith(LAST_EVENT) for write in writes[:-1])
 
 
 def test_the_stream_is_closed_when_sending_stops_midway():

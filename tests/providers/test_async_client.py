@@ -5,6 +5,7 @@ error codes do not depend on which path served the request."""
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import replace
 
 import pytest
@@ -107,7 +108,7 @@ def test_a_stream_cut_mid_way_is_the_same_error_on_both_paths(fakellm):
 
 
 def test_the_answers_match_and_stream_deltas_arrive_one_by_one(fakellm):
-    fakellm.set(deltas=["Hel", "lo ", "wor", "ld"])
+    fakellm.set(deltas=["Hel", "lo ", "wor", "ld"], chunk_delay=0.02)
     client = OpenAICompatibleClient()
     spec = _spec(fakellm.base_url)
     items = asyncio.run(_collect(client.astream(spec, REQUEST)))
@@ -150,3 +151,41 @@ def test_event_lines_split_as_server_sent_events_define_them(chunks, lines):
     decoder = async_http._Utf8Lines()
     out = [line for chunk in chunks for line in decoder.feed(chunk)]
     assert out + decoder.flush() == lines
+
+
+async def _one_write_upstream(body: bytes):
+    """A loopback upstream that sends its whole answer (headers and every event) in one write."""
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n"
+        writer.write(head + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        await writer.drain()
+        writer.close()
+
+    return await asyncio.start_server(answer, "127.0.0.1", 0)
+
+
+def test_deltas_that_arrive_in_one_read_leave_as_one_delta():
+    events = [
+        {"choices": [{"index": 0, "delta": {"content": piece}}]} for piece in ("Hel", "lo ", "wor")
+    ]
+    events.append({"choices": [{"index": 0, "delta": {"content": "ld"}, "finish_reason": "stop"}]})
+    body = b"".join(b"data: " + json.dumps(e).encode() + b"\n\n" for e in events)
+    body += b"data: [DONE]\n\n"
+
+    async def scenario() -> list:
+        server = await _one_write_upstream(body)
+        port = server.sockets[0].getsockname()[1]
+        try:
+            spec = _spec(f"http://127.0.0.1:{port}/v1")
+            return await _collect(OpenAICompatibleClient().astream(spec, REQUEST))
+        finally:
+            server.close()
+            await async_http.aclose_all()
+
+    items = asyncio.run(scenario())
+    assert [i.text for i in items if isinstance(i, StreamDelta)] == ["Hello world"]
+    assert isinstance(items[-1], Completion)
+    assert items[-1].text == "Hello world"
+    assert items[-1].finish_reason == "stop"

@@ -230,9 +230,20 @@ async def apost_stream(
                     yield item
                 return
             events = reader(spec)
-            async for line in async_http.iter_lines(response):
-                for delta in events.feed(line):
-                    yield delta
+            async for lines in async_http.iter_line_batches(response):
+                # The deltas of one read leave as one (a delta is text only: its boundaries
+                # mean nothing). Read as they arrive, that is one delta a read; read late (the
+                # process is busy: apps.gateway.pacing), it spares a relay, a redaction pass
+                # and a write to the client for each delta that arrived meanwhile.
+                deltas: list[StreamDelta] = []
+                for line in lines:
+                    deltas += events.feed(line)
+                    if events.done:
+                        break
+                if len(deltas) == 1:
+                    yield deltas[0]
+                elif deltas:
+                    yield StreamDelta(text="".join(delta.text for delta in deltas))
                 if events.done:
                     break
             yield events.finish()
