@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from typing import TYPE_CHECKING
 
@@ -31,8 +32,15 @@ def client_ip(request: HttpRequest | Request) -> str:
 
 def valid_client_ip(request: HttpRequest | Request) -> str | None:
     """:func:`client_ip` normalised, or None when it is not a valid IP address."""
+    return _normalized_ip(client_ip(request))
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalized_ip(address: str) -> str | None:
+    # Cached: parsing and printing an address costs more than the rest of a request's context,
+    # and a server sees the same few addresses again and again (its proxies, its clients).
     try:
-        return str(ipaddress.ip_address(client_ip(request)))
+        return str(ipaddress.ip_address(address))
     except ValueError:
         return None
 
