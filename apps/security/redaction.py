@@ -28,7 +28,7 @@ import logging
 import math
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import re2
@@ -151,18 +151,16 @@ class _Rule:
     # Strings of which every match contains one (``()``: nothing known); a rule whose keyword
     # occurs but none of these is skipped, which changes no finding.
     required: Requirement = ()
-    # ``_accept``'s decisions, by what they depend on (see ``Redactor._accepted``)
-    decisions: dict[tuple[str, str | None, str | None], bool] = field(default_factory=dict)
     reads_match: bool = False  # an allowlist looks at the whole match
     reads_line: bool = False  # an allowlist looks at the match's line
 
 
 # A stream redactor finds the same secret again at every delta while it stays in the context:
-# the checks of a candidate (entropy, ~1,500 stopwords, allowlist regexes) are remembered per
-# rule for what they read. Bounded: past this many, a rule's memory starts afresh; longer
-# secrets (PEM blocks) are not remembered.
-_DECISIONS_MAX = 512
-_DECIDED_LENGTH_MAX = 1024
+# the checks of a candidate (entropy, ~1,500 stopwords, allowlist regexes) are remembered by
+# what they read. Bounded (a few MB at most): past this many decisions the memory starts
+# afresh, and longer secrets, matches or lines (PEM blocks) are not remembered.
+_DECISIONS_MAX = 4096
+_DECIDED_LENGTH_MAX = 512
 
 
 # Texts this long run keyword rules on windows around their keywords only.
@@ -231,6 +229,8 @@ class Redactor:
             )
         self._rules = tuple(rules)
         self._required = tuple(r.required or ("",) for r in rules)  # "" is in every text
+        # ``_accept``'s decisions by (rule, secret, match, line): see ``_accepted``
+        self._decisions: dict[tuple[int, str, str | None, str | None], bool] = {}
         self.specs: tuple[SecretSpec, ...] = tuple(r.spec for r in rules)
         self.skipped: tuple[tuple[str, str], ...] = tuple(skipped)
         self._global_regexes = tuple(
@@ -416,8 +416,8 @@ class Redactor:
             line = text[text.rfind("\n", 0, start) + 1 : line_end if line_end >= 0 else len(text)]
         if max(len(secret), len(matched or ""), len(line or "")) > _DECIDED_LENGTH_MAX:
             return self._accept(rule, secret, match, text)
-        key = (secret, matched, line)
-        decisions = rule.decisions
+        key = (id(rule), secret, matched, line)  # the rule lives as long as the redactor
+        decisions = self._decisions
         decision = decisions.get(key)
         if decision is None:
             decision = self._accept(rule, secret, match, text)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 
 # CPython's own parser for ``re`` (the syntax tree of a pattern; its node kinds and flags)
-from re import _parser as _sre  # type: ignore[attr-defined]
+from re import _parser as _sre
 from typing import Any
 
 logger = logging.getLogger(__name__)
