@@ -157,10 +157,11 @@ class _Rule:
 
 # A stream redactor finds the same secret again at every delta while it stays in the context:
 # the checks of a candidate (entropy, ~1,500 stopwords, allowlist regexes) are remembered by
-# what they read. Bounded (a few MB at most): past this many decisions the memory starts
-# afresh, and longer secrets, matches or lines (PEM blocks) are not remembered.
-_DECISIONS_MAX = 4096
-_DECIDED_LENGTH_MAX = 512
+# what they read (a line can be the whole 512-character context of a stream). Bounded: past
+# this many decisions the memory starts afresh, and longer secrets, matches or lines (PEM
+# blocks) are not remembered, so it holds at most ~6 million characters (a few MB of ASCII).
+_DECISIONS_MAX = 2048
+_DECIDED_LENGTH_MAX = 1024
 
 
 # Texts this long run keyword rules on windows around their keywords only.
