@@ -5,10 +5,14 @@ The rule set is AgentHub's own formats plus gitleaks' maintained rules (imported
 (linear time), so no pattern can stall a log line.
 
 Cost stays flat as rules grow: one RE2 *set* pass finds which rule keywords occur in the text
-(gitleaks' keyword prefilter, an Aho-Corasick-like scan in one DFA), and only the rules whose
-keywords occur run; rules without keywords (operators' patterns, card numbers) go through a
-second set pass that says which of them match at all. A candidate match then has to pass its
-rule's checks (Shannon entropy, allowlists and stopwords, placeholders, Luhn).
+(gitleaks' keyword prefilter, an Aho-Corasick-like scan in one DFA) and, in the same pass, which
+rules without keywords (operators' patterns, card numbers) match at all; only the rules whose
+keywords occur run, and of those only the ones whose pattern's required text occurs
+(``apps.security.required_text``: gitleaks' JWT rule has the keyword ``ey``, found in most
+English text, but cannot match without ``.ey``). The text is encoded for RE2 once per call, and
+ASCII text (nearly all) is matched as bytes, whose offsets are its character offsets. A
+candidate match then has to pass its rule's checks (Shannon entropy, allowlists and stopwords,
+placeholders, Luhn).
 
 Overlapping matches: the one with the longer secret wins, then the more specific rule, then the
 longer match; a match whose secret lies inside the winner's match is dropped (a generic
@@ -30,6 +34,7 @@ from typing import Any
 import re2
 
 from apps.security.guard.rules import PatternError, validate_pattern
+from apps.security.required_text import Requirement, required_text
 
 __all__ = [
     "DEFAULT_SECRET_PATTERNS",
@@ -51,7 +56,9 @@ _MAX_MEM = 64 << 20
 FIRST_GROUP = -1
 
 # Rank of a rule's kind when two matches tie on secret length (lower wins).
-SPECIFIC, MAINTAINED, GENERIC = 0, 1, 2
+SPECIFIC: int = 0
+MAINTAINED: int = 1
+GENERIC: int = 2
 
 
 @dataclass(frozen=True)
@@ -141,6 +148,20 @@ class _Rule:
     regex: Any  # a compiled RE2 pattern (google-re2 ships no type stubs)
     allow: tuple[tuple[str, tuple, tuple[str, ...], str], ...]
     multiline: bool = False  # may span many lines (PEM blocks): never windowed
+    # Strings of which every match contains one (``()``: nothing known); a rule whose keyword
+    # occurs but none of these is skipped, which changes no finding.
+    required: Requirement = ()
+    reads_match: bool = False  # an allowlist looks at the whole match
+    reads_line: bool = False  # an allowlist looks at the match's line
+
+
+# A stream redactor finds the same secret again at every delta while it stays in the context:
+# the checks of a candidate (entropy, ~1,500 stopwords, allowlist regexes) are remembered by
+# what they read (a line can be the whole 512-character context of a stream). Bounded: past
+# this many decisions the memory starts afresh, and longer secrets, matches or lines (PEM
+# blocks) are not remembered, so it holds at most ~6 million characters (a few MB of ASCII).
+_DECISIONS_MAX = 2048
+_DECIDED_LENGTH_MAX = 1024
 
 
 # Texts this long run keyword rules on windows around their keywords only.
@@ -161,7 +182,8 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 class Redactor:
-    """Replaces secrets with ``[REDACTED:<name>]``. Immutable; share one per configuration."""
+    """Replaces secrets with ``[REDACTED:<name>]``. Its decisions never change (it only
+    remembers them, see ``_accepted``); share one per configuration."""
 
     def __init__(
         self,
@@ -195,8 +217,21 @@ class Redactor:
                 logger.warning("Skipping secret pattern %r: %s", spec.name, exc)
                 skipped.append((spec.name, str(exc)))
                 continue
-            rules.append(_Rule(spec, regex, allow, bool(_MULTILINE.search(spec.pattern))))
+            rules.append(
+                _Rule(
+                    spec,
+                    regex,
+                    allow,
+                    bool(_MULTILINE.search(spec.pattern)),
+                    required_text(spec.pattern) if spec.keywords else (),
+                    reads_match=any(a[0] == "match" for a in allow),
+                    reads_line=any(a[0] == "line" for a in allow),
+                )
+            )
         self._rules = tuple(rules)
+        self._required = tuple(r.required or ("",) for r in rules)  # "" is in every text
+        # ``_accept``'s decisions by (rule, secret, match, line): see ``_accepted``
+        self._decisions: dict[tuple[int, str, str | None, str | None], bool] = {}
         self.specs: tuple[SecretSpec, ...] = tuple(r.spec for r in rules)
         self.skipped: tuple[tuple[str, str], ...] = tuple(skipped)
         self._global_regexes = tuple(
@@ -213,10 +248,19 @@ class Redactor:
         for number, rule in enumerate(rules):
             for keyword in rule.spec.keywords:
                 self._keyword_rules[index_of[keyword]].append(number)
-        self._keyword_set = self._build_set(["(?i)" + re2.escape(k) for k in keywords])
+        keyword_patterns = ["(?i)" + re2.escape(k) for k in keywords]
+        self._keyword_set = self._build_set(keyword_patterns)
         # Rules without keywords: a second set says which of them match anywhere.
         self._always = [n for n, r in enumerate(rules) if not r.spec.keywords]
-        self._always_set = self._build_set([rules[n].spec.pattern for n in self._always])
+        always_patterns = [rules[n].spec.pattern for n in self._always]
+        self._always_set = self._build_set(always_patterns)
+        # Both in one set: one scan of the text instead of two (a set reports each of its
+        # patterns as it would alone). The two sets above remain the fallback.
+        self._combined_set = (
+            self._build_set(keyword_patterns + always_patterns)
+            if self._keyword_set and self._always_set
+            else None
+        )
 
         unique = {
             lit for lit in literals if isinstance(lit, str) and len(lit) >= MIN_LITERAL_LENGTH
@@ -239,18 +283,34 @@ class Redactor:
 
     # --- finding -----------------------------------------------------------------------------
 
-    def _candidates(self, text: str) -> list[int]:
+    def _candidates(self, text: str, data: bytes) -> list[int]:
+        """The rules to run on ``text`` (``data``: its UTF-8 encoding, what RE2 reads)."""
+        keyworded: set[int] = set()
         numbers: set[int] = set()
-        if self._keyword_set is False:
-            numbers.update(n for n, r in enumerate(self._rules) if r.spec.keywords)
-        elif self._keyword_set is not None:
-            for index in self._keyword_set.Match(text) or ():
-                numbers.update(self._keyword_rules[index])
-        if self._always_set is False:
-            numbers.update(self._always)
-        elif self._always_set is not None:
-            for index in self._always_set.Match(text) or ():
-                numbers.add(self._always[index])
+        if self._combined_set:
+            n_keywords = len(self.keywords)
+            for index in self._combined_set.Match(data) or ():
+                if index < n_keywords:
+                    keyworded.update(self._keyword_rules[index])
+                else:
+                    numbers.add(self._always[index - n_keywords])
+        else:
+            if self._keyword_set is False:
+                keyworded.update(n for n, r in enumerate(self._rules) if r.spec.keywords)
+            elif self._keyword_set is not None:
+                for index in self._keyword_set.Match(data) or ():
+                    keyworded.update(self._keyword_rules[index])
+            if self._always_set is False:
+                numbers.update(self._always)
+            elif self._always_set is not None:
+                for index in self._always_set.Match(data) or ():
+                    numbers.add(self._always[index])
+        required = self._required
+        for number in keyworded:
+            for part in required[number]:
+                if part in text:
+                    numbers.add(number)
+                    break
         return sorted(numbers)
 
     def find(self, text: str) -> list[Finding]:
@@ -263,10 +323,14 @@ class Redactor:
                 findings.append(Finding(at, end, "configured_secret", at, end, -1))
                 at = text.find(literal, end)
         if self._rules:
-            candidates = self._candidates(text)
+            data = text.encode("utf-8")  # once per call, not once per rule
+            candidates = self._candidates(text, data)
             if len(text) < WINDOWED_FROM:
+                # ASCII: RE2's byte offsets are the character offsets, so the rules read the
+                # bytes (the wrapper would encode the text again per rule and map offsets).
+                subject: str | bytes = data if len(data) == len(text) else text
                 for number in candidates:
-                    findings.extend(self._rule_findings(self._rules[number], text))
+                    findings.extend(self._rule_findings_in(self._rules[number], text, subject))
             else:
                 findings.extend(self._windowed(text, candidates))
         return _resolve(findings)
@@ -320,14 +384,18 @@ class Redactor:
                 )
             yield f
 
-    def _rule_findings_in(self, rule: _Rule, text: str) -> Iterable[Finding]:
+    def _rule_findings_in(
+        self, rule: _Rule, text: str, subject: str | bytes | None = None
+    ) -> Iterable[Finding]:
+        """Findings of ``rule`` in ``text``; ``subject`` is what the regex reads: ``text``
+        itself or, when ``text`` is ASCII, its encoding (same offsets)."""
         spec = rule.spec
-        for match in rule.regex.finditer(text):
+        for match in rule.regex.finditer(text if subject is None else subject):
             start, end = _secret_span(match, spec.secret_group)
             if start < 0 or end <= start:
                 continue
             secret = text[start:end]
-            if not self._accept(rule, secret, match, text):
+            if not self._accepted(rule, secret, match, text):
                 continue
             if spec.kind != GENERIC:
                 # A rule that stops mid-token (``glpat-`` + exactly 20) must not leave the rest
@@ -336,6 +404,28 @@ class Redactor:
                 if tail is not None:
                     end = tail.end()
             yield Finding(start, end, spec.name, match.start(), max(match.end(), end), spec.kind)
+
+    def _accepted(self, rule: _Rule, secret: str, match, text: str) -> bool:
+        """``_accept``, remembered. Its decision depends on the rule, the secret and, where an
+        allowlist reads them, the whole match and the match's line: nothing else (the
+        redactor's rules and allowlists never change), so that is the key."""
+        start, end = match.start(), match.end()
+        matched = text[start:end] if rule.reads_match else None
+        line = None
+        if rule.reads_line:
+            line_end = text.find("\n", end)
+            line = text[text.rfind("\n", 0, start) + 1 : line_end if line_end >= 0 else len(text)]
+        if max(len(secret), len(matched or ""), len(line or "")) > _DECIDED_LENGTH_MAX:
+            return self._accept(rule, secret, match, text)
+        key = (id(rule), secret, matched, line)  # the rule lives as long as the redactor
+        decisions = self._decisions
+        decision = decisions.get(key)
+        if decision is None:
+            decision = self._accept(rule, secret, match, text)
+            if len(decisions) >= _DECISIONS_MAX:
+                decisions.clear()
+            decisions[key] = decision
+        return decision
 
     def _accept(self, rule: _Rule, secret: str, match, text: str) -> bool:
         spec = rule.spec
@@ -361,7 +451,7 @@ class Redactor:
             return False
         for target, regexes, stopwords, condition in rule.allow:
             if target == "match":
-                subject = match.group(0)
+                subject = text[match.start() : match.end()]  # str even when bytes were read
             elif target == "line":
                 line_start = text.rfind("\n", 0, match.start()) + 1
                 line_end = text.find("\n", match.end())

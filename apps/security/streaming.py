@@ -101,12 +101,13 @@ class HoldPolicy:
         if len(token) >= LONG_TOKEN or any(map(str.isdigit, token)):
             return True
         lowered = token.lower()
+        if lowered.isalnum():  # a plain word (most tokens): it can only start at its start
+            return self._begins_secret_word(lowered)
         # keywords start at a word or at punctuation ("sk-", "://", "key-"): try both sides
         starts = {0}
-        if not lowered.isalnum():
-            for index, char in enumerate(lowered):
-                if not char.isalnum():
-                    starts.update((index, index + 1))
+        for index, char in enumerate(lowered):
+            if not char.isalnum():
+                starts.update((index, index + 1))
         return any(self._begins_secret_word(lowered[start:]) for start in starts)
 
     def _begins_secret_word(self, rest: str) -> bool:
@@ -178,7 +179,11 @@ class StreamRedactor:
         line_start = pending.rfind("\n", 0, token_start) + 1
         window_start = max(line_start, token_start - 200)
         # (sliced: RE2's "$" matches only at the real end of the text, not at an endpos)
-        lead = self._policy.lead_in.search(pending[window_start:token_start])
+        before_token = pending[window_start:token_start]
+        if before_token.isascii():  # as bytes: same offsets, and RE2 reads them as they are
+            lead = self._policy.lead_in.search(before_token.encode())
+        else:
+            lead = self._policy.lead_in.search(before_token)
         if lead is not None:
             cut = min(cut, window_start + lead.start())
         return cut
