@@ -77,8 +77,9 @@ def _char_class(chars: frozenset[str]) -> str:
 # On non-ASCII text these beat str.translate, which looks every character up in its table
 # (~100 us for 2 KB): a character-class search skips in C to the few characters to change.
 _TAG_RUN_RE = re.compile(_char_class(_TAG_CHARS) + "+")
-_ZW_RE = re.compile(_char_class(_ZW_CHARS) + "+")
-_BIDI_RE = re.compile(_char_class(_BIDI_CHARS) + "+")
+# zero-width and bidi controls are both deleted: one pass over the text for the two (on a
+# 32 KB text with both, ~0.15 ms less than a pass for each)
+_INVISIBLE_RE = re.compile(_char_class(_ZW_CHARS | _BIDI_CHARS) + "+")
 _CONTROL_RE = re.compile(_char_class(_CONTROL_CHARS))  # each one becomes a space
 # letters that NFKC maps to ASCII: fullwidth, mathematical alphanumerics, circled, squared
 _COMPAT_LETTER_CHARS = frozenset(
@@ -529,12 +530,14 @@ def _lowered(text: str, signals: set[str]) -> str:
     if not _TAG_CHARS.isdisjoint(chars):
         signals.add("tag_characters")
         s = _TAG_RUN_RE.sub(_translate_tags, s)
-    if not _ZW_CHARS.isdisjoint(chars):
+    zero_width = not _ZW_CHARS.isdisjoint(chars)
+    bidi = not _BIDI_CHARS.isdisjoint(chars)
+    if zero_width:
         signals.add("zero_width")
-        s = _ZW_RE.sub("", s)
-    if not _BIDI_CHARS.isdisjoint(chars):
+    if bidi:
         signals.add("bidi_control")
-        s = _BIDI_RE.sub("", s)
+    if zero_width or bidi:
+        s = _INVISIBLE_RE.sub("", s)
     if not _CONTROL_CHARS.isdisjoint(chars):
         s = _CONTROL_RE.sub(" ", s)
     if not _SYMBOL_LETTER_CHARS.isdisjoint(chars):
