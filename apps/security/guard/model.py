@@ -100,23 +100,26 @@ def span_array(canonical: str, config: WindowConfig = WindowConfig()) -> np.ndar
     A cut at grid point ``g`` moves forward to the first sentence end, else the first space,
     found in ``canonical[g : g + snap]``, else stays at ``g``: it depends on nearby characters
     alone, so the same passage is cut the same way in any document."""
+    return _spans_and_spaces(canonical, config)[0]
+
+
+def _spans_and_spaces(canonical: str, config: WindowConfig) -> tuple[np.ndarray, np.ndarray | None]:
+    """``span_array`` and the positions of the spaces of ``canonical`` that it found on the way
+    (None when it needed none): the tokenizer's word starts are the same positions."""
     n = len(canonical)
     if n <= min(width for width, _stride in config.grids):
         # A text no wider than any grid's window (a typical chat message) is one window of the
         # first grid: its end cut finds no sentence end or space at or past ``n``, so it is
         # ``n``; no cut to search.
-        return np.array([[0, n]], dtype=np.int64)
+        return np.array([[0, n]], dtype=np.int64), None
     used = [grid for number, grid in enumerate(config.grids) if number == 0 or n > grid[0]]
     points = [
         np.arange(0, max(n - width, 0) + stride, stride, dtype=np.int64) for width, stride in used
     ]
-    # every cut of every grid in one pass: window starts, then window ends, grid by grid
+    # every cut of every grid in one pass: the window starts grid by grid, then the window
+    # ends in the same order (each cut depends on its position alone)
     positions = np.concatenate(
-        [
-            part
-            for grid, (width, _) in zip(points, used, strict=True)
-            for part in (grid, grid + width)
-        ]
+        [*points, *(grid + width for grid, (width, _) in zip(points, used, strict=True))]
     )
     sentence_starts, sentence_ends, spaces = _cut_marks(canonical)
     cuts = positions.copy()
@@ -133,14 +136,11 @@ def span_array(canonical: str, config: WindowConfig = WindowConfig()) -> np.ndar
     cuts[positions <= 0] = 0
     np.minimum(cuts, n, out=cuts)
     # filled in place: np.stack + np.concatenate cost ~15 us of call overhead at 2 KB
-    spans = np.empty((positions.size // 2, 2), dtype=np.int64)
-    offset = row = 0
-    for grid in points:
-        middle, end = offset + grid.size, offset + 2 * grid.size
-        spans[row : row + grid.size, 0] = cuts[offset:middle]
-        spans[row : row + grid.size, 1] = cuts[middle:end]
-        offset, row = end, row + grid.size
-    return spans
+    windows = positions.size // 2
+    spans = np.empty((windows, 2), dtype=np.int64)
+    spans[:, 0] = cuts[:windows]
+    spans[:, 1] = cuts[windows:]
+    return spans, spaces
 
 
 def _cut_marks(canonical: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -258,10 +258,10 @@ class InjectionModel:
         rows, starts, spans, counts = [], [], [], []
         offset = 0
         for canonical in canonicals:
-            text_spans = span_array(canonical, self.window_config)
+            text_spans, spaces = _spans_and_spaces(canonical, self.window_config)
             spans.append(text_spans + offset if offset else text_spans)
             counts.append(len(text_spans))
-            text_rows, text_starts = self.embeddings.tokenize(canonical)
+            text_rows, text_starts = self.embeddings.tokenize(canonical, spaces=spaces)
             rows.append(text_rows)
             starts.append(text_starts.astype(np.int64) + offset if offset else text_starts)
             offset += len(canonical) + 1
