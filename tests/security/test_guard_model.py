@@ -8,7 +8,9 @@ from itertools import pairwise
 
 import numpy as np
 import pytest
+from scipy.sparse import csr_array
 
+from apps.security.guard import model as model_module
 from apps.security.guard.defaults import default_rule_specs
 from apps.security.guard.embeddings import (
     DEFAULT_EMBEDDINGS_PATH,
@@ -193,6 +195,61 @@ def test_window_sums_handle_empty_and_pieceless_windows():
     none = _window_sums(table, rows[:0], np.zeros(3, dtype=np.int64), np.zeros(3, dtype=np.int64))
     assert none.shape == (3, 2)
     assert not none.any()
+
+
+def _previous_window_sums(table, rows, first, last):
+    """The sums as computed before ``_sum_rows`` and ``_bounds``: ``np.unique`` and two public
+    ``csr_array`` products (the oracle for bit-identical window scores)."""
+    bounds, where = np.unique(np.concatenate((first, last)), return_inverse=True)
+    between = rows[bounds[0] : bounds[-1]]
+    segments = (
+        csr_array(
+            (np.ones(between.size, dtype=table.dtype), between, bounds - bounds[0]),
+            shape=(bounds.size - 1, table.shape[0]),
+        )
+        @ table
+    )
+    lo, hi = where[: first.size], where[first.size :]
+    counts = hi - lo
+    indptr = np.zeros(first.size + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    indices = np.arange(indptr[-1], dtype=np.int64) - np.repeat(indptr[:-1] - lo, counts)
+    windows = csr_array(
+        (np.ones(indices.size, dtype=table.dtype), indices, indptr),
+        shape=(first.size, bounds.size - 1),
+    )
+    return windows @ segments
+
+
+@pytest.mark.parametrize("kernel", [True, False])
+def test_window_sums_are_bit_identical_to_the_public_sparse_products(monkeypatch, kernel):
+    """scipy's csr kernel called directly (or, without it, the public product) and the cheaper
+    unique edges give the very float32 sums of the previous implementation."""
+    if not kernel:
+        monkeypatch.setattr(model_module, "_csr_matvecs", None)
+    rng = np.random.default_rng(0)
+    table = rng.standard_normal((700, 64)).astype(np.float32)
+    for n_pieces, n_windows in [(0, 6), (5, 5), (40, 9), (400, 70), (6000, 1150)]:
+        rows = rng.integers(0, 700, n_pieces).astype(np.int32)
+        first = np.sort(rng.integers(0, n_pieces + 1, n_windows))
+        last = np.minimum(first + rng.integers(0, 60, n_windows), n_pieces)
+        got = _window_sums(table, rows, first, last)
+        if np.unique(np.concatenate((first, last))).size == 1:
+            assert not got.any()
+            continue
+        expected = _previous_window_sums(table, rows, first, last)
+        assert got.dtype == np.float32
+        assert np.array_equal(got.view(np.uint32), expected.view(np.uint32))
+
+
+def test_bounds_equal_numpy_unique_with_its_inverse():
+    rng = np.random.default_rng(1)
+    for size in (1, 2, 9, 140, 2300):
+        edges = rng.integers(0, size // 2 + 2, size)
+        bounds, where = model_module._bounds(edges)
+        expected_bounds, expected_where = np.unique(edges, return_inverse=True)
+        assert np.array_equal(bounds, expected_bounds)
+        assert np.array_equal(where, expected_where)
 
 
 def test_long_benign_document_scores_no_higher_than_its_worst_2kb(shipped):

@@ -228,3 +228,41 @@ def test_piece_ids_marks_unknown_runs():
     assert -1 in ids
     known = [i for i in ids if i >= 0]
     assert known == [i for i in reference().piece_ids(SPACE + "a\ud800\ud801b") if i >= 0]
+
+
+def test_a_few_new_words_are_segmented_as_many_are(monkeypatch):
+    """New words are collected in plain Python up to ``_FEW_UNITS`` units, with numpy beyond:
+    both paths give the very same arrays, and a text whose words are partly cached (only the
+    missing ones are looked up again after learning them) equals one tokenized from scratch."""
+    rnd = random.Random(7)
+    words = sample_words()
+    texts = [" ".join(rnd.choice(words) for _ in range(rnd.randint(1, 60))) for _ in range(150)]
+    few, many = private_embeddings(), private_embeddings()
+    monkeypatch.setattr(embeddings_module, "_FEW_UNITS", 10_000)
+    by_python = [few.tokenize(text) for text in texts]
+    monkeypatch.setattr(embeddings_module, "_FEW_UNITS", 0)
+    by_numpy = [many.tokenize(text) for text in texts]
+    for (rows, starts), (rows_np, starts_np) in zip(by_python, by_numpy, strict=True):
+        assert rows.dtype == rows_np.dtype == np.int32
+        assert np.array_equal(rows, rows_np)
+        assert np.array_equal(starts, starts_np)
+    fresh = private_embeddings()
+    for text, (rows, starts) in zip(texts, by_python, strict=True):
+        cold = private_embeddings().tokenize(text)
+        warm = fresh.tokenize(text)  # fresh's cache holds the earlier texts' words
+        for got in (cold, warm):
+            assert np.array_equal(got[0], rows)
+            assert np.array_equal(got[1], starts)
+
+
+def test_word_starts_from_the_window_cuts_spaces_equal_its_own():
+    embeddings = load_shared()
+    rnd = random.Random(9)
+    words = sample_words()
+    for _ in range(100):
+        text = " ".join(rnd.choice(words) for _ in range(rnd.randint(1, 40)))
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        given = embeddings.tokenize(text, spaces=np.flatnonzero(codes == 32))
+        own = embeddings.tokenize(text)
+        assert np.array_equal(given[0], own[0])
+        assert np.array_equal(given[1], own[1])

@@ -54,6 +54,8 @@ _MAX_WORD_CHARS = 24
 # The word cache is emptied when it holds this many words or pieces (~25 MB when full).
 _CACHE_WORDS = 100_000
 _CACHE_PIECES = 2_000_000
+# up to this many units (words or chunks) to segment, ``_segment`` collects pieces in Python
+_FEW_UNITS = 32
 # Lone surrogates cannot be handed to the C++ library (not UTF-8). No piece contains one, so a
 # surrogate is an unknown character for Viterbi, and so is U+FFFD, which no piece contains
 # either (checked at load): replacing one by the other leaves every known piece where it was.
@@ -163,12 +165,16 @@ class StaticEmbeddings:
         with self._lock:
             self._cache = _WordCache()
 
-    def tokenize(self, canonical: str) -> tuple[np.ndarray, np.ndarray]:
+    def tokenize(
+        self, canonical: str, *, spaces: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(table rows, start offsets in ``canonical``) of the pieces that have a vector.
 
         ``canonical`` is normalized text: words separated by single spaces (any other
         whitespace would count as part of a word). A piece's offset is the start of its word,
-        or of its chunk in a word longer than ``_MAX_WORD_CHARS``."""
+        or of its chunk in a word longer than ``_MAX_WORD_CHARS``. ``spaces``: the positions of
+        the spaces of ``canonical`` when the caller has them already (the model's window cuts
+        find them)."""
         words = canonical.split(" ")
         cache = self._cache
         ids = _lookup(cache, words)
@@ -180,7 +186,7 @@ class StaticEmbeddings:
         ends = np.cumsum(counts)
         total = int(ends[-1])
         flat = np.arange(total, dtype=np.int64) + np.repeat(begin - ends + counts, counts)
-        word_starts = _word_starts(canonical)
+        word_starts = _word_starts(canonical) if spaces is None else _after(spaces)
         starts = np.repeat(word_starts, counts) + cache.offsets[flat]
         return cache.rows[flat], starts.astype(np.int32)
 
@@ -194,10 +200,13 @@ class StaticEmbeddings:
                 current = self._cache = _WordCache()
             if current is not cache:  # emptied meanwhile: look everything up again
                 ids = _lookup(current, words)
-            missing = list(dict.fromkeys(words[i] for i in np.flatnonzero(ids < 0)))
+            unknown = np.flatnonzero(ids < 0)
+            missing = list(dict.fromkeys(words[i] for i in unknown))
             if missing:  # else another caller added them meanwhile
                 current.add(missing, *self._segment(missing))
-                ids = _lookup(current, words)
+                # only the words that were missing: looking every word up again cost as much
+                # as the first lookup (a 2 KB slice of text almost always ends in a cut word)
+                ids[unknown] = _lookup(current, [words[i] for i in unknown])
             return current, ids
 
     def _segment(self, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -218,6 +227,8 @@ class StaticEmbeddings:
         # worker thread costs milliseconds on a busy machine
         encode = self._segmenter.encode
         segmented = [encode(unit) for unit in units]
+        if len(units) <= _FEW_UNITS:
+            return self._few_pieces(len(words), segmented, unit_word, unit_offset)
         lengths = np.fromiter(map(len, segmented), dtype=np.int64, count=len(segmented))
         ids = np.fromiter(chain.from_iterable(segmented), dtype=np.int64, count=int(lengths.sum()))
         unit_of_piece = np.repeat(np.arange(len(units)), lengths)
@@ -227,6 +238,33 @@ class StaticEmbeddings:
         word_of_piece = np.asarray(unit_word, dtype=np.int64)[unit_of_piece]
         counts = np.bincount(word_of_piece, minlength=len(words))
         return counts, rows, np.asarray(unit_offset, dtype=np.int32)[unit_of_piece]
+
+    def _few_pieces(
+        self,
+        n_words: int,
+        segmented: list[list[int]],
+        unit_word: list[int],
+        unit_offset: list[int],
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``_segment``'s result for a handful of units (the cut words at the ends of a text,
+        a new name) in plain Python: the same values, without the dozen numpy calls (~0.1 ms)
+        that pay off only on many words."""
+        row_of = self._piece_rows.item
+        counts = [0] * n_words
+        rows: list[int] = []
+        offsets: list[int] = []
+        for pieces, word, offset in zip(segmented, unit_word, unit_offset, strict=True):
+            for piece in pieces:
+                row = row_of(piece)
+                if row >= 0:
+                    rows.append(row)
+                    offsets.append(offset)
+                    counts[word] += 1
+        return (
+            np.array(counts, dtype=np.int64),
+            np.array(rows, dtype=np.int32),
+            np.array(offsets, dtype=np.int32),
+        )
 
     def piece_ids(self, word: str, *, first: bool = True) -> list[int]:
         """Unigram Viterbi segmentation of one word (or chunk) into piece ids; a run of
@@ -293,7 +331,12 @@ def _word_starts(canonical: str) -> np.ndarray:
         codes = np.frombuffer(canonical.encode("ascii"), dtype=np.uint8)
     else:
         codes = np.frombuffer(canonical.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return np.concatenate(([0], np.flatnonzero(codes == 32) + 1))
+    return _after(np.flatnonzero(codes == 32))
+
+
+def _after(spaces: np.ndarray) -> np.ndarray:
+    """Word starts from the positions of the spaces: 0 and every position after one."""
+    return np.concatenate(([0], spaces + 1))
 
 
 def _lookup(cache: _WordCache, words: list[str]) -> np.ndarray:

@@ -20,6 +20,7 @@ import binascii
 import html
 import itertools
 import re
+import string
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -77,8 +78,9 @@ def _char_class(chars: frozenset[str]) -> str:
 # On non-ASCII text these beat str.translate, which looks every character up in its table
 # (~100 us for 2 KB): a character-class search skips in C to the few characters to change.
 _TAG_RUN_RE = re.compile(_char_class(_TAG_CHARS) + "+")
-_ZW_RE = re.compile(_char_class(_ZW_CHARS) + "+")
-_BIDI_RE = re.compile(_char_class(_BIDI_CHARS) + "+")
+# zero-width and bidi controls are both deleted: one pass over the text for the two (on a
+# 32 KB text with both, ~0.15 ms less than a pass for each)
+_INVISIBLE_RE = re.compile(_char_class(_ZW_CHARS | _BIDI_CHARS) + "+")
 _CONTROL_RE = re.compile(_char_class(_CONTROL_CHARS))  # each one becomes a space
 # letters that NFKC maps to ASCII: fullwidth, mathematical alphanumerics, circled, squared
 _COMPAT_LETTER_CHARS = frozenset(
@@ -251,7 +253,9 @@ _LEET_MIN_STRETCHED = 2048
 # Greedy runs: a match never starts inside a run, so no look-behind needed. RE2 (a DFA) instead
 # of ``re``: the backtracking engine retries every start inside each shorter word (3x slower);
 # an ASCII-only class, so both engines find the same spans.
-_B64_RE = re2.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
+# Matched in the text's UTF-8 bytes: the class is ASCII, so the runs are the text's own, and the
+# wrapper does not map every match's byte offsets back to characters (~0.1 ms per 32 KB).
+_B64_RE = re2.compile(rb"[A-Za-z0-9+/_-]{16,}={0,2}")
 # Hex of ASCII text: every byte's high nibble is 2..7, so each run starts with a digit (cheap).
 _HEX_RE = re.compile(
     # \x69\x67 / 0x69 0x67 / \u0069\u0067
@@ -450,6 +454,8 @@ def _rot13_evidence_set() -> re2.Set:
 
 _ROT13_EVIDENCE_SET = _rot13_evidence_set()
 _PRINTABLE_WS = frozenset("\n\r\t ")
+_ASCII_PRINTABLE = bytes(range(0x20, 0x7F)) + b"\n\r\t"
+_ASCII_LETTERS = string.ascii_letters.encode("ascii")
 
 
 @dataclass(frozen=True)
@@ -529,12 +535,14 @@ def _lowered(text: str, signals: set[str]) -> str:
     if not _TAG_CHARS.isdisjoint(chars):
         signals.add("tag_characters")
         s = _TAG_RUN_RE.sub(_translate_tags, s)
-    if not _ZW_CHARS.isdisjoint(chars):
+    zero_width = not _ZW_CHARS.isdisjoint(chars)
+    bidi = not _BIDI_CHARS.isdisjoint(chars)
+    if zero_width:
         signals.add("zero_width")
-        s = _ZW_RE.sub("", s)
-    if not _BIDI_CHARS.isdisjoint(chars):
+    if bidi:
         signals.add("bidi_control")
-        s = _BIDI_RE.sub("", s)
+    if zero_width or bidi:
+        s = _INVISIBLE_RE.sub("", s)
     if not _CONTROL_CHARS.isdisjoint(chars):
         s = _CONTROL_RE.sub(" ", s)
     if not _SYMBOL_LETTER_CHARS.isdisjoint(chars):
@@ -759,8 +767,15 @@ def _printable_text(data: bytes) -> str | None:
         return None
     if not decoded:
         return None
-    printable = sum(1 for ch in decoded if ch.isprintable() or ch in _PRINTABLE_WS)
-    letters = sum(1 for ch in decoded if ch.isalpha())
+    if decoded.isascii():
+        # a byte per character, counted in C: on ASCII, ``isprintable`` holds for exactly
+        # " " .. "~" and ``isalpha`` for exactly the letters (the loops below cost ~0.1 ms per
+        # KB of decoded text)
+        printable = len(data) - len(data.translate(None, _ASCII_PRINTABLE))
+        letters = len(data) - len(data.translate(None, _ASCII_LETTERS))
+    else:
+        printable = sum(1 for ch in decoded if ch.isprintable() or ch in _PRINTABLE_WS)
+        letters = sum(1 for ch in decoded if ch.isalpha())
     if printable < 0.9 * len(decoded) or letters < MIN_DECODED_LETTERS:
         return None
     if letters < 0.4 * len(decoded):
@@ -789,8 +804,8 @@ def _decode_base64(raw: str) -> list[str]:
 
 
 def _base64_payloads(raw: str) -> Iterator[bytes | None]:
-    for match in _B64_RE.finditer(raw):
-        body = match.group().rstrip("=")
+    for match in _B64_RE.finditer(raw.encode("utf-8", "surrogatepass")):
+        body = match.group().decode("ascii").rstrip("=")
         # plain long words ("internationalization") are not base64; real payloads mix case/digits
         if body.isalpha() and (body.islower() or body.isupper()):
             continue
