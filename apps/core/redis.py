@@ -61,17 +61,25 @@ def get_redis() -> redis.Redis | None:
     return shared_client(settings.REDIS_URL)
 
 
+# Connections of one process's asyncio pool: a command holds one for a round trip, so a few
+# dozen serve thousands of requests a second, and a burst opens no more than this many (each a
+# TCP connect and a handshake at the worst moment: 500 requests fired at start-up opened
+# hundreds and took 0.5 s longer).
+ASYNC_POOL_CONNECTIONS = 64
+
+
 def async_connection_pool(url: str, *, timeout: float, **kwargs) -> aioredis.ConnectionPool:
-    """A ``redis.asyncio`` pool of up to 512 connections that waits ``timeout`` seconds for a
-    free one.
+    """A ``redis.asyncio`` pool of up to ``ASYNC_POOL_CONNECTIONS`` connections that waits
+    ``timeout`` seconds for a free one.
 
     The blocking pool, not redis-py's default: the default pool holds its lock while it checks
     the connection it hands out (an awaited read with a zero timeout: at least one turn of the
     event loop), so concurrent commands take their connections one turn each. On a busy loop
-    that is seconds: 1,000 concurrent script calls with 5 ms turns, p50 8.6 s and p99 15.9 s;
-    the blocking pool checks outside its lock: p50 27 ms, p99 106 ms."""
+    that is seconds: 1,000 concurrent script calls with 5 ms turns, p50 7.2 s and p99 14.2 s;
+    the blocking pool checks outside its lock: p50 17 ms, p99 42 ms
+    (``bench/gateway/redis_pool.py``)."""
     return aioredis.BlockingConnectionPool.from_url(
-        url, max_connections=512, timeout=timeout, **kwargs
+        url, max_connections=ASYNC_POOL_CONNECTIONS, timeout=timeout, **kwargs
     )
 
 

@@ -68,8 +68,9 @@ def main() -> None:
         "default pool (redis-py)": lambda: aioredis.ConnectionPool.from_url(
             args.redis_url, max_connections=512
         ),
+        # apps.core.redis.async_connection_pool: 64 connections, waits for a free one
         "blocking pool (gateway)": lambda: aioredis.BlockingConnectionPool.from_url(
-            args.redis_url, max_connections=512, timeout=5
+            args.redis_url, max_connections=64, timeout=5
         ),
     }
     print(f"# {args.calls} script calls, 1 ms apart, every loop turn {args.turn_ms:g} ms long")
