@@ -154,6 +154,61 @@ def test_a_chat_stream_writes_the_role_with_the_first_content_and_the_end_at_onc
     assert all(not write.endswith(LAST_EVENT) for write in writes[:-1])
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(("relays_per_turn", "turns_used"), [(1, 4), (100, 1)])
+def test_a_flowing_stream_relays_within_the_turn_budget(relays_per_turn, turns_used):
+    """Four deltas ready at once after the first content: with a budget of one relay a turn
+    they leave over four turns (the stream waits at the pacer in between); with a budget to
+    spare, in the turn they came. The first content itself never waits."""
+    from apps.gateway import pacing
+    from apps.gateway.pacing import StartPacer
+    from apps.gateway.services import _sse_events
+    from apps.providers.types import StreamDelta
+    from apps.security.pii.masking import Vault
+    from apps.security.services.redaction import current_redactor
+
+    current_redactor()  # what the server's start-up builds (it reads the secret rules)
+
+    async def scenario() -> list[tuple[int, bytes]]:
+        pacing.install(StartPacer(per_turn=1, relays_per_turn=relays_per_turn))
+        turns = [0]
+        loop = asyncio.get_running_loop()
+
+        def tick() -> None:
+            turns[0] += 1
+            loop.call_soon(tick)
+
+        async def upstream():
+            for word in ("two ", "three ", "four ", "five "):
+                yield StreamDelta(text=word)
+
+        events = _sse_events(
+            StreamDelta(text="one ", provider="fake"),
+            upstream(),
+            "chatcmpl-x",
+            1,
+            include_usage=False,
+            vault=Vault(),
+        )
+        loop.call_soon(tick)
+        try:
+            return [(turns[0], event) async for event in events]
+        finally:
+            pacing.install(None)
+
+    sent = asyncio.run(scenario())
+    contents = [
+        json.loads(line[6:])["choices"][0]["delta"].get("content")
+        for _turn, event in sent
+        for line in event.split(b"\n\n")
+        if line.startswith(b"data: {")
+    ]
+    assert "".join(c for c in contents if c) == "one two three four five "
+    content_turns = {turn for turn, event in sent[1:5]}
+    assert len(content_turns) == turns_used
+    assert sent[0][0] == 0  # role + first content: before any turn passed
+
+
 def test_the_stream_is_closed_when_sending_stops_midway():
     """The client left (the request's task is cancelled while an event is being sent): the
     event stream is closed, which ends its upstream call."""
