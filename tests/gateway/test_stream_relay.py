@@ -11,7 +11,10 @@ import pytest
 
 from apps.gateway.asgi import GatewayHandler
 from apps.gateway.responses import LAST_EVENT, EventStreamResponse
-from apps.gateway.services import _chunk, _content_chunks
+from apps.gateway.services import _chunk, _content_chunks, _sse_events
+from apps.providers.types import Completion, StreamDelta, Usage
+from apps.security.pii.masking import Vault
+from apps.security.services.redaction import current_redactor
 
 TEXTS = [
     "",
@@ -74,6 +77,20 @@ def test_each_event_is_one_body_message_then_the_end():
     assert source.closed
 
 
+def _chat_events(rest, *, include_usage: bool = False):
+    """A chat stream's events: the first delta ("one ") already in, then ``rest``. Call
+    ``current_redactor()`` before the event loop runs (the server's start-up builds it: it reads
+    the secret rules from the database)."""
+    return _sse_events(
+        StreamDelta(text="one ", provider="fake"),
+        rest,
+        "chatcmpl-x",
+        1,
+        include_usage=include_usage,
+        vault=Vault(),
+    )
+
+
 def test_the_write_with_a_chat_streams_last_event_ends_the_response():
     """A chat stream's last write carries ``data: [DONE]``: it ends the response itself (no
     separate empty message), and the generator still runs to its end."""
@@ -102,10 +119,6 @@ def test_the_write_with_a_chat_streams_last_event_ends_the_response():
 def test_a_chat_stream_writes_the_role_with_the_first_content_and_the_end_at_once():
     """Three upstream deltas: the role event leaves with the first content (one write), each
     later delta is a write of its own, and the finish event, usage and [DONE] are one write."""
-    from apps.gateway.services import _sse_events
-    from apps.providers.types import Completion, StreamDelta, Usage
-    from apps.security.pii.masking import Vault
-    from apps.security.services.redaction import current_redactor
 
     async def upstream():
         yield StreamDelta(text="two ")
@@ -121,17 +134,9 @@ def test_a_chat_stream_writes_the_role_with_the_first_content_and_the_end_at_onc
         )
 
     async def collect() -> list[bytes]:
-        events = _sse_events(
-            StreamDelta(text="one ", provider="fake"),
-            upstream(),
-            "chatcmpl-x",
-            1,
-            include_usage=True,
-            vault=Vault(),
-        )
-        return [event async for event in events]
+        return [event async for event in _chat_events(upstream(), include_usage=True)]
 
-    current_redactor()  # what the server's start-up builds (it reads the secret rules)
+    current_redactor()
     writes = asyncio.run(collect())
     parsed = [
         [json.loads(line[6:]) for line in write.split(b"\n\n") if line and line != b"data: [DONE]"]
@@ -162,12 +167,6 @@ def test_a_flowing_stream_relays_within_the_turn_budget(relays_per_turn, turns_u
     spare, in the turn they came. The first content itself never waits."""
     from apps.gateway import pacing
     from apps.gateway.pacing import StartPacer
-    from apps.gateway.services import _sse_events
-    from apps.providers.types import StreamDelta
-    from apps.security.pii.masking import Vault
-    from apps.security.services.redaction import current_redactor
-
-    current_redactor()  # what the server's start-up builds (it reads the secret rules)
 
     async def scenario() -> list[tuple[int, bytes]]:
         pacing.install(StartPacer(per_turn=1, relays_per_turn=relays_per_turn))
@@ -182,20 +181,14 @@ def test_a_flowing_stream_relays_within_the_turn_budget(relays_per_turn, turns_u
             for word in ("two ", "three ", "four ", "five "):
                 yield StreamDelta(text=word)
 
-        events = _sse_events(
-            StreamDelta(text="one ", provider="fake"),
-            upstream(),
-            "chatcmpl-x",
-            1,
-            include_usage=False,
-            vault=Vault(),
-        )
+        events = _chat_events(upstream())
         loop.call_soon(tick)
         try:
             return [(turns[0], event) async for event in events]
         finally:
             pacing.install(None)
 
+    current_redactor()
     sent = asyncio.run(scenario())
     contents = [
         json.loads(line[6:])["choices"][0]["delta"].get("content")
