@@ -230,7 +230,6 @@ class FrontDoor:
         self.shed_until = 0.0  # after a late heartbeat, new /v1 requests are shed until then
         self._heartbeat: asyncio.Task | None = None
         self.pacer = StartPacer(settings.GATEWAY_STARTS_PER_TURN, settings.GATEWAY_RELAYS_PER_TURN)
-        pacing.install(self.pacer)  # the stream relays yield to this process's starts
 
     async def __call__(self, scope, receive, send) -> None:
         kind = scope["type"]
@@ -350,11 +349,15 @@ class FrontDoor:
                     return
                 logger.info("gateway ready: %d server processes warm", processes)
                 self._heartbeat = asyncio.create_task(self._measure_lag())
+                # The stream relays yield to this process's starts, for as long as this loop
+                # serves (the pacer's turns run on it).
+                pacing.install(self.pacer)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 from apps.providers.async_http import aclose_all
                 from apps.providers.runtime import breakers
 
+                pacing.install(None)
                 if self._heartbeat is not None:
                     self._heartbeat.cancel()
                 try:  # the last milliseconds of breaker successes, deferred on this loop
