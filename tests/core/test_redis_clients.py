@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+import asyncio
 
-from apps.core.redis import redis_client, shared_client
+import pytest
+import redis.asyncio as aioredis
+
+from apps.core.redis import async_connection_pool, has_unread_input, redis_client, shared_client
 from apps.providers.breaker.stores import redis_client as breaker_redis_client
 
 URL = "redis://127.0.0.1:6399/0"  # never connected: clients connect lazily
@@ -33,3 +36,68 @@ def test_an_unknown_purpose_is_refused():
 def test_shared_clients_are_one_per_url_and_purpose():
     assert shared_client(URL, "spool") is shared_client(URL, "spool")
     assert shared_client(URL, "spool") is not shared_client(URL)
+
+
+async def _arrived(connection) -> None:
+    """Until the event loop has delivered what the server sent on ``connection``."""
+    for _ in range(200):
+        if has_unread_input(connection):
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("the reply never arrived")
+
+
+@pytest.mark.redis
+def test_the_pool_replaces_a_connection_left_with_an_unread_reply(settings):
+    async def scenario() -> None:
+        pool = async_connection_pool(settings.REDIS_URL, timeout=1.0)
+        client = aioredis.Redis(connection_pool=pool)
+        try:
+            await client.set("test:pool:value", "kept")
+            connection = await pool.get_connection()
+            assert has_unread_input(connection) is False
+            await connection.send_command("PING")  # its reply is never read
+            await _arrived(connection)
+            await pool.release(connection)
+
+            again = await pool.get_connection()
+            assert again is connection  # the same object, reconnected: nothing left to read
+            assert has_unread_input(again) is False
+            await pool.release(again)
+            # The stale "PONG" is not taken for the answer of the next command.
+            assert await client.get("test:pool:value") == b"kept"
+        finally:
+            await client.delete("test:pool:value")
+            await client.aclose()
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.redis
+def test_the_pool_replaces_a_connection_the_server_closed(settings):
+    async def scenario() -> None:
+        pool = async_connection_pool(settings.REDIS_URL, timeout=1.0)
+        client = aioredis.Redis(connection_pool=pool)
+        try:
+            victim, killer = await pool.get_connection(), await pool.get_connection()
+            await victim.send_command("CLIENT", "ID")
+            victim_id = await victim.read_response()
+            await killer.send_command("CLIENT", "KILL", "ID", victim_id)
+            assert await killer.read_response() == 1
+            await pool.release(killer)
+            await pool.release(victim)  # handed out next (the pool is last in, first out)
+            # ...the loop delivers the hang-up as the end of the victim's stream.
+            await _arrived(victim)
+            assert await client.ping() is True
+        finally:
+            await client.aclose()
+
+    asyncio.run(scenario())
+
+
+def test_an_unknown_connection_shape_is_left_to_redis_py():
+    class Bare:
+        _reader = None
+        _parser = None
+
+    assert has_unread_input(Bare()) is None
