@@ -54,6 +54,7 @@ DEFAULT_BEHAVIOUR: dict[str, Any] = {
     "api_key": None,  # when set, requests without this key get 401
     "model": None,  # model name in responses (default: the requested one)
     "deltas": None,  # OpenAI streams: exactly these content deltas (the reply is their join)
+    "set_cookie": None,  # a Set-Cookie header on every 200 answer (JSON and streams)
 }
 
 EMBEDDINGS_PATH = "/v1/embeddings"
@@ -115,6 +116,9 @@ def validate_behaviour(data: dict[str, Any]) -> dict[str, Any]:
         not isinstance(deltas, list) or not deltas or not all(isinstance(d, str) for d in deltas)
     ):
         raise ControlError("deltas must be a non-empty list of strings")
+    cookie = data.get("set_cookie")
+    if cookie is not None and (not isinstance(cookie, str) or any(c in cookie for c in "\r\n")):
+        raise ControlError("set_cookie must be a string on one line")
     return data
 
 
@@ -640,7 +644,9 @@ class FakeLLMServer:
             await writer.drain()
             return False
         self.state.responses["200"] += 1
-        writer.write(build_response(200, payload, keep_alive=keep))
+        cookie = behaviour.get("set_cookie")
+        headers = {"Set-Cookie": str(cookie)} if cookie else None
+        writer.write(build_response(200, payload, headers=headers, keep_alive=keep))
         return True
 
     async def _stream(
@@ -662,6 +668,8 @@ class FakeLLMServer:
             "Transfer-Encoding: chunked",
             "Server: fakellm",
         ]
+        if behaviour.get("set_cookie"):
+            head.append(f"Set-Cookie: {behaviour['set_cookie']}")
         if not keep:
             head.append("Connection: close")
         writer.write(("\r\n".join(head) + "\r\n\r\n").encode())

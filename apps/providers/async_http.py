@@ -73,6 +73,9 @@ class UpstreamSession:
             ),
             headers={"User-Agent": USER_AGENT},
             trust_env=False,  # proxies are read once below, not on every request
+            # One session serves every tenant: an upstream's cookie must not ride along on the
+            # next tenant's call (apps.providers.http.no_cookies); no jar work per request.
+            cookie_jar=aiohttp.DummyCookieJar(),
         )
         self.proxy = _environment_proxy(self.base)
         self._urls: dict[str, URL] = {}

@@ -9,6 +9,7 @@ is closed once no call can still be using it (after a grace period).
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import os
 import threading
@@ -78,6 +79,13 @@ _retired: list[tuple[float, httpx.Client]] = []
 _lock = threading.Lock()
 
 
+def no_cookies() -> http.cookiejar.CookieJar:
+    """A cookie jar that keeps nothing. One pooled client serves every tenant: a cookie an
+    upstream sets on one tenant's call (a session, a load balancer's affinity) must not ride
+    along on the next tenant's -- and an LLM API needs none."""
+    return http.cookiejar.CookieJar(policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+
+
 def get_client(
     *, provider: str, base_url: str, connect_timeout: float, read_timeout: float
 ) -> httpx.Client:
@@ -103,6 +111,7 @@ def get_client(
             limits=POOL_LIMITS,
             follow_redirects=False,
             headers={"User-Agent": "AgentHub/1.0"},
+            cookies=no_cookies(),
         )
         _clients[provider] = (key, client)
         _close_retired()

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 import pytest
 
+from apps.core.aio import mark_serving_event_loop
 from apps.providers import async_http
 from apps.providers.clients.anthropic import AnthropicClient
 from apps.providers.clients.openai_compat import OpenAICompatibleClient
@@ -189,3 +190,29 @@ def test_deltas_that_arrive_in_one_read_leave_as_one_delta():
     assert isinstance(items[-1], Completion)
     assert items[-1].text == "Hello world"
     assert items[-1].finish_reason == "stop"
+
+
+def test_an_upstream_cookie_never_rides_along_on_a_later_call(fakellm):
+    """One pooled client serves every tenant: what an upstream sets on one call (a session, a
+    load balancer's affinity cookie) is not sent on the next -- on either path."""
+    fakellm.set(set_cookie="affinity=tenant-a; Path=/")
+    client = OpenAICompatibleClient()
+    spec = _spec(fakellm.base_url)
+
+    client.complete(spec, REQUEST)
+    list(client.stream(spec, REQUEST))
+    client.complete(spec, REQUEST)
+
+    async def pooled_calls() -> None:
+        mark_serving_event_loop()  # as under the async server: the loop's pooled session
+        try:
+            await client.acomplete(spec, REQUEST)
+            await _collect(client.astream(spec, REQUEST))
+            await client.acomplete(spec, REQUEST)
+        finally:
+            await async_http.aclose_all()
+
+    asyncio.run(pooled_calls())
+    sent = fakellm.requests()[-6:]
+    assert len(sent) == 6
+    assert [request["headers"].get("cookie") for request in sent] == [None] * 6
