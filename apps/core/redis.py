@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from typing import Any
 
 import redis
 import redis.asyncio as aioredis
@@ -104,8 +105,53 @@ def has_unread_input(connection: AbstractConnection) -> bool | None:
     return bool(pending) if pending is not None else None
 
 
+class _DirectWrites:
+    """A connection that writes a command straight to its transport when that cannot block.
+
+    With a socket timeout set, redis-py sends every command through ``asyncio.wait_for``: a
+    new task, so the write waits for the next turn of the loop, per command. A write to a
+    transport with an empty buffer never blocks (the kernel takes the bytes, or the transport
+    keeps them), so it needs no timeout; a full buffer, a closing transport or a due health
+    check take redis-py's own path. Errors of a direct write surface when the reply is read,
+    under the read timeout, as they do after redis-py's write."""
+
+    async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
+        writer = self._writer  # type: ignore[attr-defined]
+        transport = getattr(writer, "transport", None)
+        health_due = (
+            check_health
+            and self.health_check_interval  # type: ignore[attr-defined]
+            and asyncio.get_running_loop().time() > self.next_health_check  # type: ignore[attr-defined]
+        )
+        if (
+            transport is None
+            or health_due
+            or transport.is_closing()
+            or transport.get_write_buffer_size()
+        ):
+            await super().send_packed_command(command, check_health)  # type: ignore[misc]
+            return
+        if isinstance(command, str):
+            command = command.encode()
+        writer.writelines([command] if isinstance(command, bytes) else command)
+
+
+_direct_write_classes: dict[type[AbstractConnection], type[AbstractConnection]] = {}
+
+
+def _direct_writes(connection_class: type[AbstractConnection]) -> type[AbstractConnection]:
+    made = _direct_write_classes.get(connection_class)
+    if made is None:
+        name = f"DirectWrite{connection_class.__name__}"
+        made = _direct_write_classes[connection_class] = type(
+            name, (_DirectWrites, connection_class), {}
+        )
+    return made
+
+
 class CheckedInPlacePool(aioredis.BlockingConnectionPool):
-    """The blocking pool, checking the connection it hands out without a loop turn.
+    """The blocking pool, checking the connection it hands out without a loop turn; its
+    connections write their commands directly (``_DirectWrites``).
 
     redis-py asks every connection it hands out whether unread data is waiting, by reading with
     a zero timeout: the read suspends, the timeout cancels it on the next turn of the loop, and
@@ -116,6 +162,11 @@ class CheckedInPlacePool(aioredis.BlockingConnectionPool):
     up shows there. Bytes still in the kernel are not seen -- nor were they by the zero-timeout
     read, which only looks once -- and a command on a connection closed since then fails and
     is retried on a fresh one by the client's retry policy."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # the class the URL chose (TCP, TLS or a Unix socket), writing directly
+        self.connection_class = _direct_writes(self.connection_class)
 
     async def ensure_connection(self, connection: AbstractConnection) -> None:
         unread = has_unread_input(connection) if connection.is_connected else False

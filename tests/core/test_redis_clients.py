@@ -101,3 +101,47 @@ def test_an_unknown_connection_shape_is_left_to_redis_py():
         _parser = None
 
     assert has_unread_input(Bare()) is None
+
+
+@pytest.mark.redis
+def test_commands_are_written_without_a_task_per_write(settings, monkeypatch):
+    """redis-py wraps each write in ``asyncio.wait_for`` (a task, a loop turn) when a socket
+    timeout is set; the pool's connections write straight to an idle transport."""
+    import redis.asyncio.connection as connection_module
+
+    calls = []
+    real_wait_for = asyncio.wait_for
+
+    def counting_wait_for(awaitable, timeout):
+        calls.append(timeout)
+        return real_wait_for(awaitable, timeout)
+
+    async def scenario() -> None:
+        pool = async_connection_pool(
+            settings.REDIS_URL, timeout=1.0, socket_timeout=1.0, health_check_interval=30
+        )
+        client = aioredis.Redis(connection_pool=pool)
+        try:
+            await client.ping()  # connected (a connect may use wait_for: not counted)
+            monkeypatch.setattr(connection_module.asyncio, "wait_for", counting_wait_for)
+            for index in range(20):
+                await client.set("test:pool:direct", index)
+            async with client.pipeline(transaction=False) as pipe:
+                pipe.get("test:pool:direct").incr("test:pool:direct")
+                assert await pipe.execute() == [b"19", 20]
+        finally:
+            monkeypatch.setattr(connection_module.asyncio, "wait_for", real_wait_for)
+            await client.delete("test:pool:direct")
+            await client.aclose()
+
+    asyncio.run(scenario())
+    assert calls == []
+
+
+def test_the_pool_keeps_the_connection_kind_the_url_names():
+    from redis.asyncio.connection import SSLConnection, UnixDomainSocketConnection
+
+    tls = async_connection_pool("rediss://127.0.0.1:6399/0", timeout=1.0)
+    unix = async_connection_pool("unix:///tmp/redis-test.sock", timeout=1.0)
+    assert issubclass(tls.connection_class, SSLConnection)
+    assert issubclass(unix.connection_class, UnixDomainSocketConnection)
