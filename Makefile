@@ -22,7 +22,7 @@ run: install ## migrate, seed, print the admin login and a demo key, serve on $(
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py bootstrap
 	@echo "Serving on http://$(HOST):$(PORT)  (admin: /admin/, API docs: /api/docs/)"
-	BIND=$(HOST):$(PORT) WEB_CONCURRENCY=$${WEB_CONCURRENCY:-1} $(PY) -m agenthub.server
+	BIND=$(HOST):$(PORT) $(PY) -m agenthub.server
 
 test: install ## the whole suite (PostgreSQL/Redis tests skip when DATABASE_URL/REDIS_URL are unset)
 	$(PY) -m pytest $(PYTEST_ARGS)

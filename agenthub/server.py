@@ -9,8 +9,9 @@ the fastest pure-Python-facing stack on Linux when run on uvloop + httptools (bo
 Settings (environment):
 
 - ``BIND`` (``127.0.0.1:8000``; ``PORT`` alone gives ``0.0.0.0:$PORT``)
-- ``WEB_CONCURRENCY`` server processes (default 1). More than one needs ``REDIS_URL`` (breakers
-  and rate limits are shared through it); without it the server refuses to start.
+- ``WEB_CONCURRENCY`` server processes (default: one per usable core with ``REDIS_URL``, one
+  without). More than one needs ``REDIS_URL`` (breakers and rate limits are shared through
+  it); without it the server refuses to start.
 - ``GATEWAY_MAX_INFLIGHT`` (per process), ``GATEWAY_STARTS_PER_TURN``, ``GATEWAY_RELAYS_PER_TURN``,
   ``GATEWAY_BODY_TIMEOUT``, ``GATEWAY_HEADER_TIMEOUT``, ``GATEWAY_GC_YOUNG_THRESHOLD``: see
   ``apps.gateway.asgi``, ``apps.gateway.pacing``, ``apps.gateway.startup`` and settings.
