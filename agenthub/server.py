@@ -33,9 +33,12 @@ from pathlib import Path
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from agenthub.supervisor import ReusePortMultiprocess, reuse_port_supported
+
 # (constants only: this module is imported by each server process before Django is set up)
 from apps.gateway.startup import BARRIER_DIR_ENV, BARRIER_PROCESSES_ENV, RECEIVED_AT
 
+APPLICATION = "agenthub.asgi:application"
 # A header deadline that fires this much late means the event loop is saturated, not that the
 # client is slow.
 LOOP_LAG_TOLERANCE = 1.0
@@ -169,22 +172,31 @@ def main() -> None:
 
 
 def _serve(host: str, port: int, workers: int) -> None:
-    uvicorn.run(
-        "agenthub.asgi:application",
-        host=host,
-        port=port,
-        workers=workers if workers > 1 else None,
-        loop="uvloop",
-        http=HeaderTimeoutProtocol,
-        lifespan="on",
-        interface="asgi3",
-        timeout_keep_alive=int(os.environ.get("KEEPALIVE_TIMEOUT", "5")),
-        timeout_graceful_shutdown=int(os.environ.get("GRACEFUL_TIMEOUT", "30")),
-        backlog=int(os.environ.get("BACKLOG", "4096")),
-        access_log=os.environ.get("ACCESS_LOG", "") == "1",
-        proxy_headers=False,  # client addresses come from TRUSTED_PROXY_COUNT (apps.core.http)
-        server_header=False,
-    )
+    options = {
+        "host": host,
+        "port": port,
+        "loop": "uvloop",
+        "http": HeaderTimeoutProtocol,
+        "lifespan": "on",
+        "interface": "asgi3",
+        "timeout_keep_alive": int(os.environ.get("KEEPALIVE_TIMEOUT", "5")),
+        "timeout_graceful_shutdown": int(os.environ.get("GRACEFUL_TIMEOUT", "30")),
+        "backlog": int(os.environ.get("BACKLOG", "4096")),
+        "access_log": os.environ.get("ACCESS_LOG", "") == "1",
+        "proxy_headers": False,  # client addresses come from TRUSTED_PROXY_COUNT (apps.core.http)
+        "server_header": False,
+    }
+    if workers > 1 and reuse_port_supported():
+        # uvicorn's supervisor, but a listening socket per process (agenthub.supervisor: a
+        # burst spreads evenly over the processes)
+        config = uvicorn.Config(APPLICATION, workers=workers, **options)  # type: ignore[arg-type]
+        supervisor = ReusePortMultiprocess(config, target=uvicorn.Server(config).run)
+        try:
+            supervisor.run()
+        finally:
+            supervisor.close()
+        return
+    uvicorn.run(APPLICATION, workers=workers if workers > 1 else None, **options)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":

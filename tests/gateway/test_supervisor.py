@@ -1,0 +1,123 @@
+"""Several server processes, each accepting on its own ``SO_REUSEPORT`` socket
+(``agenthub.supervisor``): the production server started as the image starts it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from agenthub.supervisor import bind_reuse_port, reuse_port_supported
+from fakellm.testing import closed_port
+
+ROOT = Path(__file__).resolve().parents[2]
+LISTEN = "0A"  # /proc/net/tcp state
+
+pytestmark = pytest.mark.skipif(not reuse_port_supported(), reason="SO_REUSEPORT balancing: Linux")
+
+
+def _listening_sockets(port: int) -> int:
+    """How many sockets listen on 127.0.0.1:``port`` (one line each in /proc/net/tcp)."""
+    local = f"0100007F:{port:04X}"
+    with open("/proc/net/tcp", encoding="ascii") as table:
+        rows = [line.split() for line in table.readlines()[1:]]
+    return sum(1 for row in rows if row[1] == local and row[3] == LISTEN)
+
+
+def _children(pid: int) -> list[int]:
+    """The server processes the supervisor started (not multiprocessing's resource tracker)."""
+    with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as children:
+        pids = [int(child) for child in children.read().split()]
+    servers = []
+    for child in pids:
+        try:
+            with open(f"/proc/{child}/cmdline", "rb") as cmdline:
+                if b"spawn_main" in cmdline.read():
+                    servers.append(child)
+        except FileNotFoundError:  # it just exited
+            continue
+    return servers
+
+
+def _all_answer(port: int, connections: int) -> bool:
+    """``connections`` fresh connections (the kernel hashes each to a socket), all answered."""
+    for _ in range(connections):
+        try:
+            with httpx.Client(timeout=2) as client:
+                response = client.get(f"http://127.0.0.1:{port}/health")
+        except httpx.HTTPError:
+            return False
+        if response.status_code != 200:
+            return False
+    return True
+
+
+@pytest.mark.redis
+def test_each_process_has_its_socket_and_a_dead_one_is_replaced_on_it(settings, tmp_path):
+    port = closed_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS"))}
+    env.update(
+        DJANGO_ENV="development",
+        BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="2",
+        REDIS_URL=settings.REDIS_URL,
+        # no database: /health needs none, and start-up must not wait for one
+        DATABASE_URL=f"postgres://nobody@127.0.0.1:{closed_port()}/none",
+        SECURITY_AUDIT_SPOOL_DIR=str(tmp_path),
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "agenthub.server"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not _all_answer(port, 1):
+            assert server.poll() is None, "the server exited"
+            assert time.monotonic() < deadline, "the server never answered"
+            time.sleep(0.2)
+        assert _listening_sockets(port) == 2
+        assert _all_answer(port, 40)
+
+        first, second = _children(server.pid)
+        os.kill(first, signal.SIGKILL)
+        # The connections the kernel queues on the dead process's socket wait for its
+        # replacement, which takes that same socket: every connection is answered again.
+        deadline = time.monotonic() + 90
+        while first in _children(server.pid) or not _all_answer(port, 40):
+            assert time.monotonic() < deadline, "no replacement served the dead one's socket"
+            time.sleep(0.2)
+        assert second in _children(server.pid)
+        assert len(_children(server.pid)) == 2
+        assert _listening_sockets(port) == 2  # the same two sockets, no third
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def test_sockets_bound_with_reuse_port_share_an_address():
+    first = bind_reuse_port("127.0.0.1", 0)
+    port = first.getsockname()[1]
+    second = bind_reuse_port("127.0.0.1", port)
+    try:
+        first.listen()
+        second.listen()
+        assert first.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT)
+        assert _listening_sockets(port) == 2
+    finally:
+        first.close()
+        second.close()
