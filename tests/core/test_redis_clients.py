@@ -47,52 +47,56 @@ async def _arrived(connection) -> None:
     raise AssertionError("the reply never arrived")
 
 
-@pytest.mark.redis
-def test_the_pool_replaces_a_connection_left_with_an_unread_reply(settings):
-    async def scenario() -> None:
-        pool = async_connection_pool(settings.REDIS_URL, timeout=1.0)
+def _on_pool(url: str, scenario, **options) -> None:
+    """``scenario(pool, client)`` on a fresh event loop, with the gateway's pool for ``url``."""
+
+    async def run() -> None:
+        pool = async_connection_pool(url, timeout=1.0, **options)
         client = aioredis.Redis(connection_pool=pool)
         try:
-            await client.set("test:pool:value", "kept")
-            connection = await pool.get_connection()
-            assert has_unread_input(connection) is False
-            await connection.send_command("PING")  # its reply is never read
-            await _arrived(connection)
-            await pool.release(connection)
-
-            again = await pool.get_connection()
-            assert again is connection  # the same object, reconnected: nothing left to read
-            assert has_unread_input(again) is False
-            await pool.release(again)
-            # The stale "PONG" is not taken for the answer of the next command.
-            assert await client.get("test:pool:value") == b"kept"
+            await scenario(pool, client)
         finally:
             await client.delete("test:pool:value")
             await client.aclose()
 
-    asyncio.run(scenario())
+    asyncio.run(run())
+
+
+@pytest.mark.redis
+def test_the_pool_replaces_a_connection_left_with_an_unread_reply(settings):
+    async def scenario(pool, client) -> None:
+        await client.set("test:pool:value", "kept")
+        connection = await pool.get_connection()
+        assert has_unread_input(connection) is False
+        await connection.send_command("PING")  # its reply is never read
+        await _arrived(connection)
+        await pool.release(connection)
+
+        again = await pool.get_connection()
+        assert again is connection  # the same object, reconnected: nothing left to read
+        assert has_unread_input(again) is False
+        await pool.release(again)
+        # The stale "PONG" is not taken for the answer of the next command.
+        assert await client.get("test:pool:value") == b"kept"
+
+    _on_pool(settings.REDIS_URL, scenario)
 
 
 @pytest.mark.redis
 def test_the_pool_replaces_a_connection_the_server_closed(settings):
-    async def scenario() -> None:
-        pool = async_connection_pool(settings.REDIS_URL, timeout=1.0)
-        client = aioredis.Redis(connection_pool=pool)
-        try:
-            victim, killer = await pool.get_connection(), await pool.get_connection()
-            await victim.send_command("CLIENT", "ID")
-            victim_id = await victim.read_response()
-            await killer.send_command("CLIENT", "KILL", "ID", victim_id)
-            assert await killer.read_response() == 1
-            await pool.release(killer)
-            await pool.release(victim)  # handed out next (the pool is last in, first out)
-            # ...the loop delivers the hang-up as the end of the victim's stream.
-            await _arrived(victim)
-            assert await client.ping() is True
-        finally:
-            await client.aclose()
+    async def scenario(pool, client) -> None:
+        victim, killer = await pool.get_connection(), await pool.get_connection()
+        await victim.send_command("CLIENT", "ID")
+        victim_id = await victim.read_response()
+        await killer.send_command("CLIENT", "KILL", "ID", victim_id)
+        assert await killer.read_response() == 1
+        await pool.release(killer)
+        await pool.release(victim)  # handed out next (the pool is last in, first out)
+        # ...the loop delivers the hang-up as the end of the victim's stream.
+        await _arrived(victim)
+        assert await client.ping() is True
 
-    asyncio.run(scenario())
+    _on_pool(settings.REDIS_URL, scenario)
 
 
 def test_an_unknown_connection_shape_is_left_to_redis_py():
@@ -116,25 +120,19 @@ def test_commands_are_written_without_a_task_per_write(settings, monkeypatch):
         calls.append(timeout)
         return real_wait_for(awaitable, timeout)
 
-    async def scenario() -> None:
-        pool = async_connection_pool(
-            settings.REDIS_URL, timeout=1.0, socket_timeout=1.0, health_check_interval=30
-        )
-        client = aioredis.Redis(connection_pool=pool)
+    async def scenario(pool, client) -> None:
+        await client.ping()  # connected (a connect may use wait_for: not counted)
+        monkeypatch.setattr(connection_module.asyncio, "wait_for", counting_wait_for)
         try:
-            await client.ping()  # connected (a connect may use wait_for: not counted)
-            monkeypatch.setattr(connection_module.asyncio, "wait_for", counting_wait_for)
             for index in range(20):
-                await client.set("test:pool:direct", index)
+                await client.set("test:pool:value", index)
             async with client.pipeline(transaction=False) as pipe:
-                pipe.get("test:pool:direct").incr("test:pool:direct")
+                pipe.get("test:pool:value").incr("test:pool:value")
                 assert await pipe.execute() == [b"19", 20]
         finally:
             monkeypatch.setattr(connection_module.asyncio, "wait_for", real_wait_for)
-            await client.delete("test:pool:direct")
-            await client.aclose()
 
-    asyncio.run(scenario())
+    _on_pool(settings.REDIS_URL, scenario, socket_timeout=1.0, health_check_interval=30)
     assert calls == []
 
 

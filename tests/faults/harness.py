@@ -255,6 +255,16 @@ def app_env(*, database_url: str, redis_url: str, spool_dir: Path, **extra: str)
 def web_server(env: dict, port: int, log: Path) -> Iterator[str]:
     """The production server (``python -m agenthub.server``: uvicorn, one process) serving the
     app; yields its base URL."""
+    with server_process(env, port, log):
+        yield f"http://127.0.0.1:{port}"
+
+
+@contextmanager
+def server_process(
+    env: dict, port: int, log: Path, *, processes: int = 1
+) -> Iterator[subprocess.Popen]:
+    """``python -m agenthub.server`` with ``processes`` server processes, in its own process
+    group, once ``/health`` answers; stopped (the whole group) when the block ends."""
     handle = log.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "agenthub.server"],
@@ -262,7 +272,7 @@ def web_server(env: dict, port: int, log: Path) -> Iterator[str]:
         env={
             **env,
             "BIND": f"127.0.0.1:{port}",
-            "WEB_CONCURRENCY": "1",
+            "WEB_CONCURRENCY": str(processes),
             "TMPDIR": str(log.parent),
         },
         stdout=handle,
@@ -273,7 +283,7 @@ def web_server(env: dict, port: int, log: Path) -> Iterator[str]:
     try:
         ok = wait_until(lambda: httpx.get(f"{base}/health", timeout=1).status_code == 200, 60)
         assert ok, f"web server did not start:\n{log.read_text()[-3000:]}"
-        yield base
+        yield process
     finally:
         _stop(process)
         handle.close()

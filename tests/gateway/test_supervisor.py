@@ -6,18 +6,15 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
 from agenthub.supervisor import bind_reuse_port, reuse_port_supported
 from fakellm.testing import closed_port
+from tests.faults.harness import server_process
 
-ROOT = Path(__file__).resolve().parents[2]
 LISTEN = "0A"  # /proc/net/tcp state
 
 pytestmark = pytest.mark.skipif(not reuse_port_supported(), reason="SO_REUSEPORT balancing: Linux")
@@ -65,27 +62,12 @@ def test_each_process_has_its_socket_and_a_dead_one_is_replaced_on_it(settings, 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS"))}
     env.update(
         DJANGO_ENV="development",
-        BIND=f"127.0.0.1:{port}",
-        WEB_CONCURRENCY="2",
         REDIS_URL=settings.REDIS_URL,
         # no database: /health needs none, and start-up must not wait for one
         DATABASE_URL=f"postgres://nobody@127.0.0.1:{closed_port()}/none",
         SECURITY_AUDIT_SPOOL_DIR=str(tmp_path),
     )
-    server = subprocess.Popen(
-        [sys.executable, "-m", "agenthub.server"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while not _all_answer(port, 1):
-            assert server.poll() is None, "the server exited"
-            assert time.monotonic() < deadline, "the server never answered"
-            time.sleep(0.2)
+    with server_process(env, port, tmp_path / "server.log", processes=2) as server:
         assert _listening_sockets(port) == 2
         assert _all_answer(port, 40)
 
@@ -100,13 +82,6 @@ def test_each_process_has_its_socket_and_a_dead_one_is_replaced_on_it(settings, 
         assert second in _children(server.pid)
         assert len(_children(server.pid)) == 2
         assert _listening_sockets(port) == 2  # the same two sockets, no third
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def test_sockets_bound_with_reuse_port_share_an_address():
