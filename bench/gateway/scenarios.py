@@ -552,8 +552,8 @@ def main() -> None:
         "--words",
         type=int,
         default=100,
-        help="answer length; the output redaction holds back its last 256 characters, so a "
-        "short answer shows its first content only at its end",
+        help="answer length in words, streamed as 20 deltas (the output redaction releases "
+        "ordinary words delta by delta: apps/security/streaming.py)",
     )
     args = parser.parse_args()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
