@@ -3,6 +3,7 @@
     .venv/bin/python bench/security/eval_guard.py --jobs 2              # everything (~20 min)
     .venv/bin/python bench/security/eval_guard.py --only loso,external --max-train 8000
     .venv/bin/python bench/security/eval_guard.py --only shipped   # committed model, no training
+    .venv/bin/python bench/security/eval_guard.py --only loso,external --calibrate-by source
 
 Every figure is a BLOCK figure: a row is "detected" only when the product's full decision
 (``apps.security.guard.engine.evaluate``: normalization + default rules + model + thresholds)
@@ -66,7 +67,11 @@ NOTINJECT_STYLE = frozenset({"over_defence", "trigger_words"})
 
 
 def product_trainer(
-    rows: list[dict], *, hidden: int | None = None, alpha: float | None = None
+    rows: list[dict],
+    *,
+    hidden: int | None = None,
+    alpha: float | None = None,
+    calibrate_by: str | None = None,
 ) -> Trainer:
     """The guard's own training entry point (``apps.security.guard.train.train``: head fitted
     on the fold's rows outside their hash "dev" bucket, threshold picked on that bucket) bound
@@ -83,6 +88,8 @@ def product_trainer(
     options: dict = {} if hidden is None else {"hidden": hidden}
     if alpha is not None:
         options["alpha"] = alpha
+    if calibrate_by is not None:
+        options["calibrate_by"] = calibrate_by
 
     def train(index: np.ndarray):
         index = np.asarray(index, dtype=np.int64)
@@ -352,6 +359,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="folds trained in parallel (fork)")
     parser.add_argument("--hidden", type=int, help="head width (default: the trainer's)")
     parser.add_argument("--alpha", type=float, help="head L2 penalty (default: the trainer's)")
+    parser.add_argument(
+        "--calibrate-by",
+        choices=("source", "pooled"),
+        help="block threshold on the dev bucket: <= 1 %% false positives on all dev rows together "
+        "(pooled, the shipped recipe) or on every benign source's dev rows (source); default: "
+        "the trainer's (pooled)",
+    )
     args = parser.parse_args(argv)
 
     corpus_path, external_path = find_corpus(args.corpus)
@@ -369,7 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parts = {p.strip() for p in args.only.split(",") if p.strip()}
     needs_training = bool(parts & {"kfold", "loso", "external"})
     trainer = (
-        product_trainer(rows, hidden=args.hidden, alpha=args.alpha)
+        product_trainer(rows, hidden=args.hidden, alpha=args.alpha, calibrate_by=args.calibrate_by)
         if needs_training
         else _no_training
     )
@@ -377,7 +391,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"# Guard BLOCK figures (a flag lets text through); corpus {corpus_path} ({len(rows)} rows)"
     )
-    print(f"# trainer: apps.security.guard.train.train (hidden {args.hidden or 'default'}); "
+    print(f"# trainer: apps.security.guard.train.train (hidden {args.hidden or 'default'}, "
+          f"calibrate by {args.calibrate_by or 'default'}); "
           f"max train rows/fold: {args.max_train or 'all'}")  # fmt: skip
     figures: dict = {"corpus": str(corpus_path), "rows": len(rows)}
     rules_only = rules_only_blocks(rows) if parts & {"kfold", "loso"} else None

@@ -36,6 +36,7 @@ from apps.security.guard.train import (
     load_jsonl,
     main,
     pick_threshold,
+    pick_threshold_per_source,
     rows_features,
     select_rows,
     train,
@@ -385,6 +386,37 @@ def test_pick_threshold_respects_the_false_positive_budget():
     assert pick_threshold(scores, labels, max_fpr=1.0) == 0.5
 
 
+def test_per_source_threshold_keeps_every_benign_source_within_budget():
+    rng = np.random.default_rng(0)
+    # "chat" scores low, "roleplay" (a register the head finds suspicious) scores high, "tiny"
+    # has too few rows to judge alone; attacks score higher still
+    scores = np.concatenate(
+        [
+            rng.uniform(0.0, 0.5, 1000),
+            rng.uniform(0.4, 0.95, 100),
+            [0.99] * 5,
+            rng.uniform(0.9, 1, 50),
+        ]
+    )
+    labels = np.asarray([0] * 1105 + [1] * 50)
+    sources = ["chat"] * 1000 + ["roleplay"] * 100 + ["tiny"] * 5 + ["attacks"] * 50
+    pooled = pick_threshold(scores, labels, max_fpr=0.01)
+    threshold, per_source = pick_threshold_per_source(scores, labels, sources, max_fpr=0.01)
+    roleplay = np.asarray(sources) == "roleplay"
+    assert per_source["roleplay"] <= 0.01
+    assert per_source["chat"] <= 0.01
+    assert float((scores[roleplay] >= pooled).mean()) > 0.01  # the pooled 1 % is not enough
+    assert threshold > pooled
+    assert per_source["tiny"] == 1.0  # too few rows to count alone: reported, not obeyed
+    assert "attacks" not in per_source
+    # one source: the same threshold as the pooled one
+    one = np.asarray(sources) != "roleplay"
+    alone, _ = pick_threshold_per_source(
+        scores[one], labels[one], ["s"] * int(one.sum()), max_fpr=0.01
+    )
+    assert alone == pick_threshold(scores[one], labels[one], max_fpr=0.01)
+
+
 def test_train_cli_calibrates_on_a_held_out_split(tmp_path):
     data = tmp_path / "rows.jsonl"
     rows = [{"text": t, "label": "injection", "source": "a", "split": "train"} for t in ATTACKS]
@@ -401,7 +433,12 @@ def test_train_cli_calibrates_on_a_held_out_split(tmp_path):
     assert model.metadata["n_samples"] == 12
     assert model.metadata["calibration"]["reads_as"] == Thresholds().model_block
     assert model.metadata["calibration_split"]["rows"] == 6
+    assert model.metadata["calibration_split"]["by"] == "pooled"
     assert len(load_jsonl(data)) == 18
+    assert main([*argv, "--calibrate-split", "dev", "--calibrate-by", "source"]) == 0
+    per_source = InjectionModel.load(out).metadata["calibration_split"]
+    assert per_source["by"] == "source"
+    assert set(per_source["fpr_by_source"]) == {"rows"}  # dev rows without a source: the file
     with pytest.raises(SystemExit):
         main([*argv, "--calibrate-split", "train"])
 
@@ -443,3 +480,5 @@ def test_train_calibrates_on_its_held_out_rows():
     assert model.metadata["calibration_split"]["fpr"] <= 0.01
     assert model.metadata["calibration"]["reads_as"] == Thresholds().model_block
     assert model.score(ATTACKS[1]) > model.score(BENIGN[1])
+    with pytest.raises(ValueError, match="calibrate_by"):
+        train(texts, labels, dev=dev, calibrate_by="worst")

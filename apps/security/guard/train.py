@@ -16,6 +16,9 @@ i.e. trained on the corpus' train split only (rows resampled per source and labe
 the engine's default ``model_block``. No external set is involved. :func:`train` is the same
 entry point for ``bench/security/eval_guard.py``'s out-of-fold heads. About 5 minutes on one
 shared core for 40,000 rows.
+``--calibrate-by source`` picks instead the lowest threshold at which every benign source's dev
+rows keep <= 1 % false positives: 2-5x fewer false blocks on sources never trained on, and
+much less recall, so not the shipped recipe (README, *Guard figures*).
 ``--cv`` adds stratified 5-fold and leave-one-source-out figures (out-of-fold) to the metadata.
 The Django side wraps :func:`train_from_rows` in a management command that also feeds operator
 verdicts from the audit trail.
@@ -56,6 +59,7 @@ __all__ = [
     "main",
     "oof_scores",
     "pick_threshold",
+    "pick_threshold_per_source",
     "provenance",
     "rows_features",
     "select_rows",
@@ -122,6 +126,48 @@ def pick_threshold(scores: np.ndarray, labels: np.ndarray, *, max_fpr: float) ->
         return 0.5
     threshold = float(np.nextafter(negatives[negatives.size - 1 - allowed], 1.0))
     return max(threshold, 0.5)
+
+
+# A benign source takes part in per-source calibration once its dev bucket holds this many rows
+# (humaneval, mtbench, self-instruct or spikee, with 12-25 dev rows, count in the pooled check
+# only). Note that 1 % of fewer than 100 rows is no row at all: a source with 30-99 benign dev
+# rows may have none above the threshold. On the guard corpus those are deepset's, BIPIA's and
+# TaskTracker's benign rows (31, 83 and 93 dev rows), and BIPIA's (clean copies of the emails
+# and tables its attacks are planted in) are what sets the threshold there.
+MIN_SOURCE_DEV_ROWS = 30
+CALIBRATIONS = ("pooled", "source")
+
+
+def pick_threshold_per_source(
+    scores: np.ndarray,
+    labels: np.ndarray,
+    sources: Sequence[str],
+    *,
+    max_fpr: float,
+    min_rows: int = MIN_SOURCE_DEV_ROWS,
+) -> tuple[float, dict[str, float]]:
+    """The lowest threshold at which *every* benign source's rows keep <= ``max_fpr`` false
+    positives (sources with fewer than ``min_rows`` benign rows count in the pooled check
+    only), and each source's false-positive rate there.
+
+    Why not the pooled rate: a pooled 1 % is an average over the registers the dev rows
+    happen to hold; a register the head scores higher (role requests, tool prompts, text
+    about security) sits far above it, and a held-out source behaves like such a register
+    (leave-one-source-out: 12 % false positives at a pooled 1 % threshold)."""
+    scores = np.asarray(scores)
+    labels = np.asarray(labels)
+    source_array = np.asarray(sources)
+    threshold = pick_threshold(scores, labels, max_fpr=max_fpr)
+    for source in sorted(set(source_array[labels == 0].tolist())):
+        own = source_array == source
+        if int((own & (labels == 0)).sum()) >= min_rows:
+            threshold = max(threshold, pick_threshold(scores[own], labels[own], max_fpr=max_fpr))
+    negatives = labels == 0
+    per_source = {
+        source: round(float((scores[negatives & (source_array == source)] >= threshold).mean()), 4)
+        for source in sorted(set(source_array[negatives].tolist()))
+    }
+    return threshold, per_source
 
 
 def oof_scores(
@@ -267,19 +313,26 @@ def train(
     hidden: int = DEFAULT_HIDDEN,
     alpha: float = DEFAULT_ALPHA,
     max_fpr: float = 0.01,
+    calibrate_by: str = "pooled",
     seed: int = 0,
     metadata: dict | None = None,
 ) -> InjectionModel:
     """The guard's training entry point: a head fitted on the rows outside ``dev`` (balanced per
-    source and label when ``sources`` is given), its block threshold picked on ``dev`` (the
-    lowest score with <= ``max_fpr`` false positives there) and the head shifted so that this
-    threshold reads as the engine's default ``model_block``.
+    source and label when ``sources`` is given), its block threshold picked on ``dev`` and the
+    head shifted so that this threshold reads as the engine's default ``model_block``.
+
+    ``calibrate_by``: ``"pooled"`` (the shipped recipe): <= ``max_fpr`` false positives over all
+    dev rows together; ``"source"`` (with ``sources``): the lowest score at which every benign
+    source's dev rows keep <= ``max_fpr`` (:func:`pick_threshold_per_source`) -- far fewer
+    false blocks on sources never trained on, and far less recall (README, *Guard figures*).
 
     ``dev``: boolean mask of held-out rows (default: the corpus' hash "dev" bucket, ~10 %);
     ``features``: :func:`rows_features` of ``texts`` when the caller already built them."""
     y = np.asarray(labels, dtype=np.int64)
     if len(texts) != y.size:
         raise ValueError("texts and labels must have the same length")
+    if calibrate_by not in CALIBRATIONS:
+        raise ValueError(f"calibrate_by must be one of {CALIBRATIONS}, not {calibrate_by!r}")
     if features is None:
         features = window_features(texts, load_shared())
     held_out = _dev_mask(texts) if dev is None else np.asarray(dev, dtype=bool)
@@ -327,15 +380,26 @@ def train(
     dx, downers, _ = select_rows(features, dev_index)
     scores = row_scores(dx, downers, dev_index.size, head)
     dev_y = y[dev_index]
-    threshold = pick_threshold(scores, dev_y, max_fpr=max_fpr)
+    per_source: dict[str, float] | None = None
+    if calibrate_by == "source" and sources is not None:
+        dev_sources = [str(sources[i]) for i in dev_index.tolist()]
+        threshold, per_source = pick_threshold_per_source(
+            scores, dev_y, dev_sources, max_fpr=max_fpr
+        )
+    else:
+        threshold = pick_threshold(scores, dev_y, max_fpr=max_fpr)
     model = calibrated(model, chosen=threshold, target=Thresholds().model_block)
     model.metadata["calibration_split"] = {
         "split": "dev",
         "rows": int(dev_index.size),
         "max_fpr": max_fpr,
+        "by": "source" if per_source is not None else "pooled",
         "recall": round(float((scores[dev_y == 1] >= threshold).mean()), 4),
         "fpr": round(float((scores[dev_y == 0] >= threshold).mean()), 4),
     }
+    if per_source is not None:
+        model.metadata["calibration_split"]["min_source_rows"] = MIN_SOURCE_DEV_ROWS
+        model.metadata["calibration_split"]["fpr_by_source"] = per_source
     return model
 
 
@@ -393,6 +457,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "shift the head so that it reads as the engine's default model_block",
     )
     parser.add_argument("--max-fpr", type=float, default=0.01, help="for --calibrate-split")
+    parser.add_argument(
+        "--calibrate-by",
+        choices=CALIBRATIONS,
+        default="pooled",
+        help="for --calibrate-split: keep --max-fpr on all its rows together (pooled, the "
+        "shipped recipe) or on every benign source's rows (source)",
+    )
     parser.add_argument("--hidden", type=int, default=DEFAULT_HIDDEN, help="head width")
     parser.add_argument("--alpha", type=float, default=DEFAULT_ALPHA, help="head L2 penalty")
     args = parser.parse_args(argv)
@@ -418,6 +489,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         hidden=args.hidden,
         alpha=args.alpha,
         max_fpr=args.max_fpr,
+        calibrate_by=args.calibrate_by,
         metadata=extra,
     )
     threshold = model.metadata.get("calibration", {}).get("chosen")
