@@ -113,7 +113,8 @@ class _DirectWrites:
     transport with an empty buffer never blocks (the kernel takes the bytes, or the transport
     keeps them), so it needs no timeout; a full buffer, a closing transport or a due health
     check take redis-py's own path. Errors of a direct write surface when the reply is read,
-    under the read timeout, as they do after redis-py's write."""
+    under the read timeout, as they do after redis-py's write. Measured with a socket timeout:
+    53.8 -> 47.4 us of client CPU a script call, and one loop turn less."""
 
     async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
         writer = self._writer  # type: ignore[attr-defined]
@@ -155,8 +156,8 @@ class CheckedInPlacePool(aioredis.BlockingConnectionPool):
 
     redis-py asks every connection it hands out whether unread data is waiting, by reading with
     a zero timeout: the read suspends, the timeout cancels it on the next turn of the loop, and
-    the cancellation unwinds as an exception -- for every command. Under a burst that is a
-    loop turn of latency and ~20-40 us of CPU per Redis call, two calls per chat request. The
+    the cancellation unwinds as an exception -- for every command: a loop turn of latency per
+    Redis call (two per chat request) and ~5 us of CPU (45 -> 40 us a script call). The
     same question is answered from what the loop has already delivered (the stream reader's
     buffer, its end of file, the parser's buffer): a reply left unread or a server that hung
     up shows there. Bytes still in the kernel are not seen -- nor were they by the zero-timeout
