@@ -21,78 +21,22 @@ Settings (environment):
 
 from __future__ import annotations
 
-import asyncio
 import os
 import resource
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import uvicorn
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from agenthub.http_protocol import FrontDoorProtocol
 from agenthub.supervisor import ReusePortMultiprocess, reuse_port_supported
 
 # (constants only: this module is imported by each server process before Django is set up)
-from apps.gateway.startup import BARRIER_DIR_ENV, BARRIER_PROCESSES_ENV, RECEIVED_AT
+from apps.gateway.startup import BARRIER_DIR_ENV, BARRIER_PROCESSES_ENV
 
 APPLICATION = "agenthub.asgi:application"
-# A header deadline that fires this much late means the event loop is saturated, not that the
-# client is slow.
-LOOP_LAG_TOLERANCE = 1.0
-
-
-class HeaderTimeoutProtocol(HttpToolsProtocol):
-    """httptools with a deadline for the request line and headers (uvicorn has none): a
-    connection that opens and stays silent, or trickles its headers, is closed after
-    ``GATEWAY_HEADER_TIMEOUT`` seconds. (The body's deadline is the front door's: 408.)
-    It also notes in the scope when the headers were complete (``RECEIVED_AT``): the front door
-    sheds a request that then waited too long for the event loop."""
-
-    header_timeout = float(os.environ.get("GATEWAY_HEADER_TIMEOUT", "10"))
-    _header_timer: asyncio.TimerHandle | None = None
-    _header_due = 0.0
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        self._header_timer = None
-        super().connection_made(transport)
-        self._arm_header_timer()
-
-    def on_message_begin(self) -> None:
-        super().on_message_begin()
-        self._arm_header_timer()
-
-    def on_headers_complete(self) -> None:
-        self._cancel_header_timer()
-        self.scope[RECEIVED_AT] = time.monotonic()  # type: ignore[literal-required]
-        super().on_headers_complete()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._cancel_header_timer()
-        super().connection_lost(exc)
-
-    def _arm_header_timer(self) -> None:
-        self._cancel_header_timer()
-        if self.header_timeout > 0:
-            self._header_due = self.loop.time() + self.header_timeout
-            self._header_timer = self.loop.call_at(self._header_due, self._headers_late)
-
-    def _cancel_header_timer(self) -> None:
-        if self._header_timer is not None:
-            self._header_timer.cancel()
-            self._header_timer = None
-
-    def _headers_late(self) -> None:
-        self._header_timer = None
-        if self.loop.time() - self._header_due > LOOP_LAG_TOLERANCE:
-            # The loop itself is late (saturated): the client may have sent its headers long
-            # ago and they wait unread. Not the client's fault; give it another period.
-            self._arm_header_timer()
-            return
-        if not self.transport.is_closing():
-            self.transport.close()
 
 
 def _bind() -> tuple[str, int]:
@@ -176,7 +120,7 @@ def _serve(host: str, port: int, workers: int) -> None:
         "host": host,
         "port": port,
         "loop": "uvloop",
-        "http": HeaderTimeoutProtocol,
+        "http": FrontDoorProtocol,  # header deadline, inline /health (agenthub.http_protocol)
         "lifespan": "on",
         "interface": "asgi3",
         "timeout_keep_alive": int(os.environ.get("KEEPALIVE_TIMEOUT", "5")),

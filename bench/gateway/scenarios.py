@@ -179,25 +179,26 @@ def _probe_health(host: str, port: int, stop: EventType, results: Connection) ->
     """/health every 100 ms with blocking sockets, in a process of its own (started by
     :class:`HealthProbe`): what a liveness probe sees, free of the load generator's event loop.
     A missing answer (5 s) counts as 5,000 ms."""
-    samples: list[float] = []
+    samples: list[tuple[float, float]] = []  # (wall clock at the probe's start, ms)
     request = b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
     while not stop.is_set():
-        started = time.perf_counter()
+        at, started = time.time(), time.perf_counter()
         try:
             with socket.create_connection((host, port), timeout=5) as sock:
                 sock.sendall(request)
                 while sock.recv(65536):
                     pass
-            samples.append((time.perf_counter() - started) * 1000)
+            samples.append((at, (time.perf_counter() - started) * 1000))
         except OSError:
-            samples.append(5000.0)
+            samples.append((at, 5000.0))
         stop.wait(0.1)
     results.send(samples)
 
 
 class HealthProbe:
     """:func:`_probe_health` in a separate process while the ``with`` block runs; ``samples``
-    afterwards."""
+    (ms) afterwards, and ``slow(threshold_ms, since)``: the probes over the threshold as
+    (seconds after ``since``, ms)."""
 
     def __init__(self, host: str, port: int) -> None:
         context = multiprocessing.get_context("spawn")
@@ -206,7 +207,14 @@ class HealthProbe:
         self._process = context.Process(
             target=_probe_health, args=(host, port, self._stop, child_end), daemon=True
         )
-        self.samples: list[float] = []
+        self.timeline: list[tuple[float, float]] = []
+
+    @property
+    def samples(self) -> list[float]:
+        return [ms for _, ms in self.timeline]
+
+    def slow(self, threshold_ms: float, since: float) -> list[tuple[float, float]]:
+        return [(at - since, ms) for at, ms in self.timeline if ms > threshold_ms]
 
     def __enter__(self) -> HealthProbe:
         self._process.start()
@@ -215,7 +223,7 @@ class HealthProbe:
     def __exit__(self, *exc_info: object) -> None:
         self._stop.set()
         if self._results.poll(15):
-            self.samples = self._results.recv()
+            self.timeline = self._results.recv()
         self._process.join(5)
         if self._process.is_alive():
             self._process.kill()
@@ -298,14 +306,17 @@ def scenario_streams(ctx: Context, count: int, words: int) -> None:
             asyncio.create_task(sample_rss()),
         ]
         with HealthProbe("127.0.0.1", ctx.port) as probe:
+            burst_at = time.time()
             result = await many_streams(ctx.chat_url, auth, count, 60)
         stop.set()
         await asyncio.gather(*watchers)
         after = [await _get_ms(f"{ctx.base}/health") for _ in range(10)]
+        slow.extend(probe.slow(100, burst_at))
         return result, probe.samples, during, [5000.0 if a is None else a for a in after], peak
 
     cpu = server_cpu_seconds(ctx.server.pid)
     own_cpu, upstream_cpu = time.process_time(), _process_cpu_seconds(fake.process)
+    slow: list[tuple[float, float]] = []  # probes over 100 ms: (s after the burst began, ms)
     gateway, probed, during, after, peak = run_async(through())
     cpu_ms = (server_cpu_seconds(ctx.server.pid) - cpu) * 1000 / max(count, 1)
     own_ms = (time.process_time() - own_cpu) * 1000 / max(count, 1)
@@ -320,6 +331,10 @@ def scenario_streams(ctx: Context, count: int, words: int) -> None:
         f"- /health during: p50 {percentile(probed, 50):.1f} ms, p99 {percentile(probed, 99):.1f}"
         f" ms, max {max(probed, default=0):.1f} ms ({len(probed)} probes from a process of their"
         f" own); right after: max {max(after):.1f} ms (target <= 100 ms)"
+    )
+    ctx.out(
+        f"  probes over 100 ms: {len(slow)}"
+        + "".join(f"; at {at:.1f} s: {ms:.0f} ms" for at, ms in slow[:8])
     )
     ctx.out(
         f"  (the same probe from the load generator's event loop: p50 "

@@ -9,7 +9,7 @@ import pytest
 import uvicorn
 from django.core.asgi import get_asgi_application
 
-from agenthub.server import HeaderTimeoutProtocol
+from agenthub.http_protocol import FrontDoorProtocol
 from apps.gateway.asgi import FrontDoor
 
 
@@ -44,7 +44,7 @@ def live_gateway(transactional_db, settings):
         lifespan="on",
         log_level="warning",
         loop="asyncio",
-        http=HeaderTimeoutProtocol,  # the production server's protocol (agenthub/server.py)
+        http=FrontDoorProtocol,  # the production server's protocol (agenthub/http_protocol.py)
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="live-gateway", daemon=True)

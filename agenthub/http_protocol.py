@@ -1,0 +1,182 @@
+"""The front door's HTTP protocol: uvicorn's httptools protocol with what the gateway needs of
+the connection layer (this module is imported by each server process before Django is set up:
+constants and plain Python only).
+
+- A deadline for the request line and headers (uvicorn has none): a connection that opens and
+  stays silent, or trickles its headers, is closed after ``GATEWAY_HEADER_TIMEOUT`` seconds. (The
+  body's deadline is the front door's: 408.)
+- The moment the headers were complete, in the scope (``RECEIVED_AT``): the front door sheds a
+  request that then waited too long for the event loop.
+- ``GET /health`` answered where it is parsed. Liveness means "this process's event loop runs":
+  the answer is written by the loop callback that read the request, not by a task the loop runs
+  a turn later. Under a burst of thousands of streams a loop turn takes 15-70 ms on a busy
+  2-core host, and a probe on a fresh connection waited for three of them (the accept, the
+  read, the ASGI task) and then for the close; now it waits for two and the FIN leaves with the
+  answer. The answer is the view's
+  (``apps.core.views.health``) byte for byte: the same body, ``X-Request-ID`` (the client's if
+  sane, else a new one) and no-cache headers. Anything else about ``/health`` (another method, a
+  request pipelined behind one still being answered) goes to Django as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import time
+from email.utils import formatdate
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.utils import get_client_addr
+
+from apps.core.request_context import accept_request_id
+from apps.gateway.startup import RECEIVED_AT
+
+# A header deadline that fires this much late means the event loop is saturated, not that the
+# client is slow.
+LOOP_LAG_TOLERANCE = 1.0
+
+# apps.core.views.health's JsonResponse, serialized the same way
+HEALTH_BODY = b'{"status": "ok"}'
+_REQUEST_ID = b"x-request-id"
+
+
+class FrontDoorProtocol(HttpToolsProtocol):
+    """uvicorn's ``HttpToolsProtocol`` plus the header deadline, the ``RECEIVED_AT`` stamp and the
+    inline ``GET /health`` answer (module docstring)."""
+
+    header_timeout = float(os.environ.get("GATEWAY_HEADER_TIMEOUT", "10"))
+    _header_timer: asyncio.TimerHandle | None = None
+    _header_due = 0.0
+    _health_probe = False
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        self._header_timer = None
+        super().connection_made(transport)
+        self._arm_header_timer()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._health_probe = False
+        self._arm_header_timer()
+
+    def on_headers_complete(self) -> None:
+        self._cancel_header_timer()
+        if self._is_plain_health_probe():
+            self._health_probe = True  # answered on message complete, without an ASGI task
+            return
+        self.scope[RECEIVED_AT] = time.monotonic()  # type: ignore[literal-required]
+        super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        if self._health_probe:
+            return  # a body sent with GET /health is read and ignored, as Django ignores it
+        super().on_body(body)
+
+    def on_message_complete(self) -> None:
+        if self._health_probe:
+            self._health_probe = False
+            self._answer_health()
+            return
+        super().on_message_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_header_timer()
+        super().connection_lost(exc)
+
+    # --- /health -------------------------------------------------------------------------------
+
+    def _is_plain_health_probe(self) -> bool:
+        url = self.url
+        if url != b"/health" and not url.startswith(b"/health?"):
+            return False
+        if self.parser.get_method() != b"GET" or self.parser.should_upgrade():
+            return False
+        # A request pipelined behind one still being answered keeps its place in the queue.
+        return self.cycle is None or self.cycle.response_complete
+
+    def _answer_health(self) -> None:
+        keep_alive = self.parser.should_keep_alive()
+        request_id = accept_request_id(_header(self.headers, _REQUEST_ID))
+        head = [b"HTTP/1.1 200 OK\r\n"]
+        for name, value in self.server_state.default_headers:
+            head.extend([name, b": ", value, b"\r\n"])
+        head.extend(
+            [
+                b"content-type: application/json\r\n",
+                b"expires: ",
+                formatdate(time.time(), usegmt=True).encode("ascii"),
+                b"\r\ncache-control: max-age=0, no-cache, no-store, must-revalidate, private\r\n",
+                b"x-request-id: ",
+                request_id.encode("ascii"),
+                b"\r\ncontent-length: ",
+                str(len(HEALTH_BODY)).encode("ascii"),
+                b"\r\n" if keep_alive else b"\r\nconnection: close\r\n",
+                b"\r\n",
+                HEALTH_BODY,
+            ]
+        )
+        self.transport.write(b"".join(head))
+        if self.access_log:
+            self.access_logger.info(
+                '%s - "%s %s HTTP/%s" %d',  # uvicorn's access line: its formatter's five args
+                get_client_addr(self.scope),
+                "GET",
+                self.url.decode("ascii", "replace"),
+                self.parser.get_http_version(),
+                200,
+            )
+        if not keep_alive:
+            _half_close_now(self.transport)
+            self.transport.close()
+        self.on_response_complete()  # counts the request; arms keep-alive or starts the next
+
+    # --- header deadline -----------------------------------------------------------------------
+
+    def _arm_header_timer(self) -> None:
+        self._cancel_header_timer()
+        if self.header_timeout > 0:
+            self._header_due = self.loop.time() + self.header_timeout
+            self._header_timer = self.loop.call_at(self._header_due, self._headers_late)
+
+    def _cancel_header_timer(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def _headers_late(self) -> None:
+        self._header_timer = None
+        if self.loop.time() - self._header_due > LOOP_LAG_TOLERANCE:
+            # The loop itself is late (saturated): the client may have sent its headers long
+            # ago and they wait unread. Not the client's fault; give it another period.
+            self._arm_header_timer()
+            return
+        if not self.transport.is_closing():
+            self.transport.close()
+
+
+def _half_close_now(transport: asyncio.Transport) -> None:
+    """Send the FIN now. ``transport.close()`` closes the socket on a later turn of the loop
+    (uvloop schedules it), and a client that reads until the server closes (a liveness probe
+    sending ``Connection: close``) waited for that turn as well: under a 2,000-stream burst the
+    answer arrived in 26 ms and the close 100 ms later. Only when everything was written, so the
+    FIN follows the whole answer; the transport still closes its socket as before."""
+    if transport.get_write_buffer_size():
+        return
+    sock = transport.get_extra_info("socket")
+    if sock is None:
+        return
+    try:
+        # uvloop's transport socket refuses shutdown(); a duplicate of its descriptor is the
+        # same socket, and shutdown() acts on the socket, not on the descriptor.
+        with socket.fromfd(sock.fileno(), sock.family, socket.SOCK_STREAM) as duplicate:
+            duplicate.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass  # the client is already gone: close() deals with it
+
+
+def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
+    for key, value in headers:
+        if key == name:
+            return value.decode("latin-1")
+    return None
