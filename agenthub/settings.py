@@ -398,6 +398,11 @@ GATEWAY_DB_DEADLINE = env.float("GATEWAY_DB_DEADLINE", default=1.0)
 # 700); 0 keeps the interpreter's. Start-up's objects are frozen out of the collector either
 # way (apps.gateway.startup.settle_heap).
 GATEWAY_GC_YOUNG_THRESHOLD = env.int("GATEWAY_GC_YOUNG_THRESHOLD", default=10_000)
+# With at least this many requests in flight a server process defers cyclic garbage collection
+# (back on below half of it; 0 never defers), and collects its young and middle generations
+# every GATEWAY_GC_MAX_DEFER seconds meanwhile (apps.gateway.collector).
+GATEWAY_GC_DEFER_ABOVE = env.int("GATEWAY_GC_DEFER_ABOVE", default=128)
+GATEWAY_GC_MAX_DEFER = env.float("GATEWAY_GC_MAX_DEFER", default=10.0)
 
 # --- security ---------------------------------------------------------------------------------
 # Provider egress: base URLs may only point at these hosts / CIDRs / "*.domain" suffixes (empty:

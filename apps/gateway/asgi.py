@@ -47,6 +47,7 @@ from django.utils.module_loading import import_string
 from apps.core.aio import mark_serving_event_loop
 from apps.core.exceptions import error_body
 from apps.gateway import pacing
+from apps.gateway.collector import CollectorGovernor
 from apps.gateway.metrics import INFLIGHT, SHED
 from apps.gateway.pacing import StartPacer
 from apps.gateway.responses import LAST_EVENT, EventStreamResponse
@@ -230,6 +231,9 @@ class FrontDoor:
         self.shed_until = 0.0  # after a late heartbeat, new /v1 requests are shed until then
         self._heartbeat: asyncio.Task | None = None
         self.pacer = StartPacer(settings.GATEWAY_STARTS_PER_TURN, settings.GATEWAY_RELAYS_PER_TURN)
+        self.collector = CollectorGovernor(
+            settings.GATEWAY_GC_DEFER_ABOVE, settings.GATEWAY_GC_MAX_DEFER
+        )
 
     async def __call__(self, scope, receive, send) -> None:
         kind = scope["type"]
@@ -360,6 +364,7 @@ class FrontDoor:
                 pacing.install(None)
                 if self._heartbeat is not None:
                     self._heartbeat.cancel()
+                self.collector.resume()
                 try:  # the last milliseconds of breaker successes, deferred on this loop
                     await breakers.aflush()
                 except Exception:
@@ -370,7 +375,8 @@ class FrontDoor:
 
     async def _measure_lag(self, period: float = 0.1, hold: float = 1.0) -> None:
         """How late the loop wakes a 100 ms sleeper: the CPU-saturation signal for shedding.
-        A late wake-up sheds new requests for ``hold`` seconds (the backlog drains meanwhile)."""
+        A late wake-up sheds new requests for ``hold`` seconds (the backlog drains meanwhile).
+        Each beat also lets the collector governor see how busy the process is."""
         while True:
             started = time.monotonic()
             await asyncio.sleep(period)
@@ -378,6 +384,7 @@ class FrontDoor:
             self.lag = max(0.0, woke - started - period)
             if self.max_lag and self.lag > self.max_lag:
                 self.shed_until = woke + hold
+            self.collector.update(self.inflight)
 
 
 def _startup() -> None:
