@@ -13,7 +13,8 @@ Settings (environment):
   without). More than one needs ``REDIS_URL`` (breakers and rate limits are shared through
   it); without it the server refuses to start.
 - ``GATEWAY_MAX_INFLIGHT`` (per process), ``GATEWAY_STARTS_PER_TURN``, ``GATEWAY_RELAYS_PER_TURN``,
-  ``GATEWAY_BODY_TIMEOUT``, ``GATEWAY_HEADER_TIMEOUT``, ``GATEWAY_GC_YOUNG_THRESHOLD``: see
+  ``GATEWAY_BODY_TIMEOUT``, ``GATEWAY_HEADER_TIMEOUT``, ``GATEWAY_GC_YOUNG_THRESHOLD``,
+  ``GATEWAY_GC_DEFER_ABOVE``, ``GATEWAY_GC_MAX_DEFER``: see
   ``apps.gateway.asgi``, ``apps.gateway.pacing``, ``apps.gateway.startup`` and settings.
 - ``KEEPALIVE_TIMEOUT`` idle keep-alive seconds (5), ``GRACEFUL_TIMEOUT`` seconds open requests
   and streams get to finish on shutdown (30), ``BACKLOG`` (4096).
