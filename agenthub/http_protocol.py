@@ -61,10 +61,12 @@ class FrontDoorProtocol(HttpToolsProtocol):
         self._arm_header_timer()
 
     def on_headers_complete(self) -> None:
-        self._cancel_header_timer()
         if self._is_plain_health_probe():
-            self._health_probe = True  # answered on message complete, without an ASGI task
+            # Answered on message complete, without an ASGI task. The header deadline stays
+            # armed until then: a body trickled after GET /health is cut like slow headers.
+            self._health_probe = True
             return
+        self._cancel_header_timer()
         self.scope[RECEIVED_AT] = time.monotonic()  # type: ignore[literal-required]
         super().on_headers_complete()
 
@@ -76,6 +78,7 @@ class FrontDoorProtocol(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         if self._health_probe:
             self._health_probe = False
+            self._cancel_header_timer()
             self._answer_health()
             return
         super().on_message_complete()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import socket
+import time
 
 import httpx
 import pytest
@@ -107,3 +108,16 @@ def test_other_methods_still_reach_the_view(live_gateway, reached_app):
     assert refused.status_code == 405
     assert refused.headers["Allow"] == "GET"
     assert reached_app == ["POST /health"]
+
+
+def test_a_body_trickled_after_get_health_is_cut_by_the_header_deadline(live_gateway, monkeypatch):
+    from agenthub.http_protocol import FrontDoorProtocol
+
+    monkeypatch.setattr(FrontDoorProtocol, "header_timeout", 0.5)
+    with socket.create_connection(("127.0.0.1", _port(live_gateway)), timeout=5) as sock:
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
+        started = time.monotonic()
+        answer = sock.recv(65536)  # nothing more is sent: the server closes the connection
+        waited = time.monotonic() - started
+    assert answer == b""
+    assert 0.3 < waited < 3
