@@ -301,11 +301,13 @@ def speed(args: argparse.Namespace) -> int:
         for label, fn in variants.items():
             wall, cpu = _timed(fn, args.reps)
             print(f"  {label:74s} wall {_percentiles(wall)} | cpu {_percentiles(cpu)}")
-    # one window alone (a typical short chat message = one window)
-    one = texts["200 B"]
-    wall, cpu = _timed(lambda: enc.windows([canonical_text(one)]), args.reps)
-    print(f"\n## per window (a 200 B message is one window): wall {_percentiles(wall)} | "
-          f"cpu {_percentiles(cpu)}")  # fmt: skip
+    # one window: a text no longer than the narrowest grid's width (96 characters) is one
+    # window (a short chat message)
+    one = canonical_text(benign[:96])
+    assert len(span_array(one)) == 1
+    wall, cpu = _timed(lambda: enc.windows([one]), args.reps)
+    print(f"\n## one window ({len(one)} chars, {enc.tokenize(one)[0].size} pieces with <s> </s>): "
+          f"wall {_percentiles(wall)} | cpu {_percentiles(cpu)}")  # fmt: skip
     print(f"# load average after: {os.getloadavg()}")
     return 0
 
