@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+import functools
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -99,6 +101,31 @@ def _challenge(exc: exceptions.APIException) -> exceptions.APIException:
     return exc
 
 
+# Database lookups of keys this process has not seen yet, in flight, by raw token.
+_lookups: dict[str, asyncio.Future[ApiKey | None]] = {}
+
+
+async def _shared_lookup(raw: str) -> ApiKey | None:
+    """One database lookup at a time per unknown key: the requests of a burst that carry a key
+    this process has not seen yet (every request of a cold start's first turns) wait for the
+    first one's answer -- or its 503 -- instead of each sending a query and taking a connection
+    and a thread of the bounded pool. A waiter that is cancelled (its client left) leaves the
+    lookup running for the others."""
+    lookup = _lookups.get(raw)
+    if lookup is None or lookup.get_loop() is not asyncio.get_running_loop():
+        lookup = asyncio.ensure_future(run_blocking(api_key_from_raw, raw))
+        _lookups[raw] = lookup
+        lookup.add_done_callback(functools.partial(_forget_lookup, raw))
+    return await asyncio.shield(lookup)
+
+
+def _forget_lookup(raw: str, lookup: asyncio.Future[ApiKey | None]) -> None:
+    if _lookups.get(raw) is lookup:
+        del _lookups[raw]
+    if not lookup.cancelled():
+        lookup.exception()  # retrieved: a 503 nobody waited for any more is not "never retrieved"
+
+
 async def aauthenticate(authorization: str) -> ApiKeyPrincipal:
     """``Authorization: Bearer <key>`` on the event loop. A key this process has seen costs no
     database read; an unknown one is looked up on the bounded pool (503 when the database does
@@ -112,7 +139,7 @@ async def aauthenticate(authorization: str) -> ApiKeyPrincipal:
             raise exceptions.AuthenticationFailed("Use 'Authorization: Bearer <api key>'.")
         cached = api_key_from_raw_cached(raw)
         if cached is NOT_CACHED:
-            cached = await run_blocking(api_key_from_raw, raw)
+            cached = await _shared_lookup(raw)
         principal = principal_for(cached)
     except exceptions.AuthenticationFailed as exc:
         raise _challenge(exc) from None
