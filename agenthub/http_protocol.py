@@ -16,6 +16,11 @@ constants and plain Python only).
   (``apps.core.views.health``) byte for byte: the same body, ``X-Request-ID`` (the client's if
   sane, else a new one) and no-cache headers. Anything else about ``/health`` (another method, a
   request pipelined behind one still being answered) goes to Django as before.
+- A response's head leaves with the start of its body. uvicorn writes the status line and
+  headers as soon as the application sends ``http.response.start`` and the body with the next
+  message: two ``send`` system calls, two segments and two wake-ups of the client for what the
+  application produced in one step. The head is held until the next write of the same step (or
+  the next turn of the loop at the latest) and both leave in one write (``_HeadWithBody``).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import os
 import socket
 import time
 from email.utils import formatdate
+from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.utils import get_client_addr
@@ -69,6 +75,20 @@ class FrontDoorProtocol(HttpToolsProtocol):
         self._cancel_header_timer()
         self.scope[RECEIVED_AT] = time.monotonic()  # type: ignore[literal-required]
         super().on_headers_complete()
+        if self.cycle is not None and self.cycle.transport is self.transport:
+            # duck-typed: the cycle calls write, close, is_closing (the rest is delegated)
+            self.cycle.transport = _HeadWithBody(self.transport, self.loop)  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        # uvicorn answers a malformed request by writing to the connection directly: a head
+        # still held for the response before it must leave first
+        self._release_head()
+        super().data_received(data)
+
+    def _release_head(self) -> None:
+        transport = self.cycle.transport if self.cycle is not None else None
+        if isinstance(transport, _HeadWithBody):
+            transport.release()
 
     def on_body(self, body: bytes) -> None:
         if self._health_probe:
@@ -155,7 +175,48 @@ class FrontDoorProtocol(HttpToolsProtocol):
             self._arm_header_timer()
             return
         if not self.transport.is_closing():
+            self._release_head()
             self.transport.close()
+
+
+class _HeadWithBody:
+    """A request's view of its connection in which the response's first write (its head) waits
+    for the next one, so that the two leave in one ``send``: an application that sends
+    ``http.response.start`` and then its first body in the same step (every Django response,
+    and the gateway's streams, which start once their first event is in) costs one system call
+    and one segment instead of two. A head with no write after it in the same step leaves at the
+    next turn of the loop; ``close()`` releases it first. Everything else is the transport's."""
+
+    __slots__ = ("_held", "_loop", "_started", "_transport")
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._held = b""
+        self._started = False
+
+    def write(self, data: bytes) -> None:
+        if self._held:
+            data, self._held = self._held + data, b""
+        elif not self._started:
+            self._started = True
+            self._held = bytes(data)
+            self._loop.call_soon(self.release)
+            return
+        self._transport.write(data)
+
+    def release(self) -> None:
+        if self._held:
+            held, self._held = self._held, b""
+            if not self._transport.is_closing():
+                self._transport.write(held)
+
+    def close(self) -> None:
+        self.release()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:  # is_closing, get_extra_info, ... : the transport's
+        return getattr(self._transport, name)
 
 
 def _half_close_now(transport: asyncio.Transport) -> None:
