@@ -1,23 +1,23 @@
 """Experiment (issue #10, guard v2): a max-pooled n-gram (TextCNN-style) window feature next to
 the mean-pooled static embedding. DEV-ONLY: nothing here is product code.
 
-RESULT (2026-12-06, NEGATIVE: not worth integrating). Leave-one-source-out, 19 folds, seed 0,
-block recall / FPR then recall at 3 / 5 / 10 % FPR (ranking view): mean 0.439 / 7.0 %,
-0.248 / 0.353 / 0.505; mean+max 0.410 / 9.1 %, 0.207 / 0.295 / 0.437; max alone 0.352 / 5.8 %,
-0.251 / 0.327 / 0.461; the product's own sklearn head on the same rows ("product" arm, an
-anchor that reproduces README *Training variants*' baseline exactly) 0.480 / 11.7 %,
-0.233 / 0.310 / 0.443. Test split (seeds 0 / 1), ranking at 3 % FPR: mean 0.68 / 0.64, mean+max
-0.79 / 0.80, max 0.77 / 0.76, product 0.79 / 0.78. So the max-pooled n-gram feature FITS the
-training distribution better than the mean alone under this trainer (test split +0.11 at 3 %),
-but ranks held-out sources WORSE (-0.04 to -0.07), beyond the ~0.03 seed noise: it does not
-capture "an attack phrase is present" independently of register; it learns more source-specific
-phrases (held out, GPTeacher's benign instructions are blocked at 26 % vs 3 %; BIPIA recall
-0.41 vs 0.63, TaskTracker 0.23 vs 0.41). Max alone ranks like the mean (0.25 / 0.33 / 0.46).
-Run-time cost, had it helped: 3 tables of 52,437 rows x k=32 (19.2 MiB float32, 9.6 MiB
-float16) and ~0.16 ms CPU at 2 KB, ~5 ms CPU at 32 KB (host loaded, load average ~7) for
-``ngram_max`` below. Budget caveat: this torch trainer's mean arm is weaker in distribution than
-the product's sklearn recipe (fewer negatives and epochs, see Recipe), which is why the product
-head is reported as an anchor; mean+max does not beat that anchor on LOSO either.
+RESULT (2026-12-06, NEGATIVE: not worth integrating). Leave-one-source-out, 19 folds, seeds
+0 / 1, block recall / FPR then recall at 3 / 5 / 10 % FPR (ranking view): mean 0.439 / 7.0 %,
+0.400 / 6.5 %; 0.25 / 0.35 / 0.51, 0.22 / 0.33 / 0.49. mean+max 0.410 / 9.1 %, 0.484 / 11.3 %;
+0.21 / 0.30 / 0.44, 0.23 / 0.32 / 0.45. max alone (seed 0) 0.352 / 5.8 %; 0.25 / 0.33 / 0.46.
+The product's own sklearn head on the same rows ("product" arm, an anchor that reproduces
+README *Training variants*' baseline exactly, seed 0) 0.480 / 11.7 %; 0.23 / 0.31 / 0.44. Test
+split (seeds 0 / 1), ranking at 3 % FPR: mean 0.68 / 0.64, mean+max 0.79 / 0.80, max 0.77 /
+0.76, product 0.79 / 0.78. So the max-pooled n-gram feature FITS the training distribution
+better than the mean alone under this trainer (test split +0.13 at 3 %) but does not rank
+held-out sources better: at 3 % FPR within seed noise, at 5 / 10 % worse on both seeds. It
+learns phrases as source-specific as the mean's directions (held out, GPTeacher's benign
+instructions are blocked at 26 / 38 % vs 3 / 2 %). Run-time cost, had it helped: 3 tables of
+52,437 rows x k=32 (19.2 MiB float32, 9.6 MiB float16) and ~0.16 ms CPU at 2 KB, ~5 ms CPU at
+32 KB (host loaded, load average ~7) for ``ngram_max`` below. Caveat: this torch trainer's
+mean arm is weaker in distribution than the product's sklearn recipe (fewer negatives and
+epochs, see Recipe), which is why the product head is reported as an anchor; mean+max does
+not beat that anchor on LOSO either.
 
 Hypothesis. The learned layer scores a window by the MEAN of its pieces' static embeddings; the
 few pieces that carry an attack are diluted by the carrier text (emails, documents, chats),
