@@ -364,3 +364,22 @@ def test_flag_rule_plus_grey_zone_model_score_blocks(rules, model):
     assert evaluate(text, rules=rules, model=model, thresholds=corroborating).action == "block"
     no_rule = "Tell me about the history of the Roman empire."
     assert evaluate(no_rule, rules=rules, model=model, thresholds=corroborating).action == "flag"
+
+
+FILLER = "The quarterly report covers revenue, hiring and the new office in Lyon. " * 150
+
+
+@pytest.mark.parametrize(
+    "technique", ["spaced letters", "leetspeak", "emoji between letters", "rot13"]
+)
+def test_obfuscations_buried_in_a_long_document_are_caught_in_a_short_view(rules, technique):
+    """Near-copy views of a long text hold the rewritten stretch in its context, not a second
+    copy of the document: the buried attack is caught the same, at a fraction of the scan."""
+    text, view = _obfuscations()[technique]
+    document = FILLER + text + ". " + FILLER
+    decision = evaluate(document, rules=rules, model=None)
+    assert decision.blocked, technique
+    override = [m for m in decision.matches if m.category == "instruction_override"]
+    assert override
+    assert override[0].view == view
+    assert len(normalize(document).view(view)) < 2_500 < len(document) // 8

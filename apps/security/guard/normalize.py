@@ -428,12 +428,14 @@ _ROT13_KEEP = bytes(
     (c - 97 + 13) % 26 + 97 if 97 <= c <= 122 else (c - 65 + 13) % 26 + 65 if 65 <= c <= 90 else c
     for c in range(256)
 )
-# (a word's rot13 form as it stands in the text, its weight) for every word whose rot13 form is
-# not a word of the list itself
+# the words whose rot13 form is not a word of the list itself: seeing that form is evidence
+_ROT13_EVIDENCE_WORDS = tuple(
+    word for word in sorted(_ROT13_WORDS) if word.translate(_ROT13) not in _ROT13_WORDS
+)
+# (such a word's rot13 form as it stands in the text, its weight)
 _ROT13_EVIDENCE = tuple(
     (word.translate(_ROT13).encode("ascii"), 2 if len(word) >= 5 else 1)
-    for word in sorted(_ROT13_WORDS)
-    if word.translate(_ROT13) not in _ROT13_WORDS
+    for word in _ROT13_EVIDENCE_WORDS
 )
 
 
@@ -453,6 +455,14 @@ def _rot13_evidence_set() -> re2.Set:
 
 
 _ROT13_EVIDENCE_SET = _rot13_evidence_set()
+# the same words decoded, where they stand in the rot13 view (RE2: one DFA pass for them all)
+_ROT13_DECODED_RE = re2.compile(
+    r"(?:^|[^a-z])("
+    + "|".join(sorted(_ROT13_EVIDENCE_WORDS, key=len, reverse=True))
+    + r")(?:[^a-z]|$)"
+)  # the same bounds as the evidence set's (the text is case-folded)
+# characters after a mention of rot13 / a cipher that its view covers (the payload follows)
+_ROT13_HINT_REACH = 2048
 _PRINTABLE_WS = frozenset("\n\r\t ")
 _ASCII_PRINTABLE = bytes(range(0x20, 0x7F)) + b"\n\r\t"
 _ASCII_LETTERS = string.ascii_letters.encode("ascii")
@@ -504,11 +514,14 @@ def _scan_text(
     lowered = _lowered(text, signals)
     canonical = " ".join(lowered.split())
     views.append((prefix or "text", canonical))
+    # leetspeak is undone on the whole despaced text ("1 g n 0 r 3" is both), not on its view
+    whole = canonical
     despaced = _despace(lowered)
     if despaced is not None:
         signals.add("spaced_letters")
-        views.append((f"{prefix}+despaced" if prefix else "despaced", despaced))
-    deleeted = _deleet(despaced if despaced is not None else canonical)
+        whole, despaced_view = despaced
+        views.append((f"{prefix}+despaced" if prefix else "despaced", despaced_view))
+    deleeted = _deleet(whole)
     if deleeted is not None:
         signals.add("leetspeak")
         views.append((f"{prefix}+deleet" if prefix else "deleet", deleeted))
@@ -650,23 +663,63 @@ def _fold_word(word: str, signals: set[str], latin_context: bool) -> str:
     return word
 
 
-def _despace(canonical: str) -> str | None:
-    hint, spaced, gap, sep = _SPACING_ASCII if canonical.isascii() else _SPACING
-    if not hint.search(canonical):
+def _despace(lowered: str) -> tuple[str, str] | None:
+    """(the whole text with every spaced run joined, the view: the runs in their context)."""
+    hint, spaced, gap, sep = _SPACING_ASCII if lowered.isascii() else _SPACING
+    if not hint.search(lowered):
         return None
     pieces: list[str] = []
-    last = 0
-    for match in spaced.finditer(canonical):
+    spans: list[tuple[int, int]] = []  # where the joined runs stand in "".join(pieces)
+    out = last = 0
+    for match in spaced.finditer(lowered):
         start = match.start() - 1  # the run's first letter
-        pieces.append(canonical[last:start])
+        pieces.append(lowered[last:start])
         # a wider gap ("i g n o r e  a l l") separates words; single gaps are inside a word
-        words = gap.split(canonical[start : match.end()])
-        pieces.append(" ".join(sep.sub("", w) for w in words if w))
+        words = gap.split(lowered[start : match.end()])
+        joined = " ".join(sep.sub("", w) for w in words if w)
+        pieces.append(joined)
+        out += start - last
+        spans.append((out, out + len(joined)))
+        out += len(joined)
         last = match.end()
     if not pieces:
         return None
-    pieces.append(canonical[last:])
-    return " ".join("".join(pieces).split())
+    pieces.append(lowered[last:])
+    despaced = "".join(pieces)
+    return " ".join(despaced.split()), _excerpt(despaced, spans)
+
+
+# Near-copy views of a long text (despaced, de-leeted, rot13) hold what changed in its context,
+# not a second copy of the document: every view is scanned by the rules, and the rot13 view is
+# normalized again, so three whole copies of 32 KB cost more than the text itself (p99 ~5 ms of
+# ~12). A rule match that touches a rewritten stretch lies within this many characters of it
+# unless the rule spans more than a long paragraph; the rest of the view is the text itself,
+# already scanned as "text".
+_VIEW_RADIUS = 512
+_WORD_SNAP = 32  # a window's edge moves up to this far to a space rather than cut a word
+
+
+def _excerpt(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` within ``_VIEW_RADIUS`` of ``spans`` (sorted, in ``text``'s offsets), overlapping
+    windows merged, each window's whitespace collapsed, windows joined by " \n " so that no rule
+    matches across two of them. A text shorter than a window comes back whole (collapsed)."""
+    windows: list[list[int]] = []
+    for start, end in spans:
+        low, high = max(0, start - _VIEW_RADIUS), min(len(text), end + _VIEW_RADIUS)
+        if windows and low <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], high)
+        else:
+            windows.append([low, high])
+    pieces = []
+    for low, high in windows:
+        if low > 0:
+            space = text.rfind(" ", max(0, low - _WORD_SNAP), low + 1)
+            low = space if space >= 0 else low
+        if high < len(text):
+            space = text.find(" ", high, high + _WORD_SNAP)
+            high = space if space >= 0 else high
+        pieces.append(" ".join(text[low:high].split()))
+    return " \n ".join(pieces)
 
 
 def _deleet(canonical: str) -> str | None:
@@ -677,6 +730,7 @@ def _deleet(canonical: str) -> str | None:
     if first is None or _LEET_INSIDE_RE.search(canonical, first.end()) is None:
         return None
     changed = 0
+    spans: list[tuple[int, int]] = []  # the rewritten tokens, as they stand in the result
 
     def fix(match: re.Match[str]) -> str:
         nonlocal changed
@@ -687,6 +741,8 @@ def _deleet(canonical: str) -> str | None:
         # "mp3", "covid19": a digit suffix is a name, not a substitution inside a word
         if _LEET_INSIDE_RE.search(core):
             changed += 1
+        # one character for one: a token keeps its place (less the padding space) in the result
+        spans.append((match.start(2) - 1, match.start(2) - 1 + len(core)))
         return before + core.translate(_LEET) + token[len(core) :]
 
     tokens = _LEET_TOKEN_ASCII_RE if canonical.isascii() else _LEET_TOKEN_RE
@@ -705,7 +761,7 @@ def _deleet(canonical: str) -> str | None:
         pieces.append(padded[last:])
         result = "".join(pieces)[1:]
     if changed >= 2 and result != canonical:
-        return result
+        return _excerpt(result, spans)
     return None
 
 
@@ -850,15 +906,24 @@ def _decode_url(raw: str) -> list[str]:
 
 
 def _rot13_view(canonical: str) -> str | None:
+    """The rot13 of the stretches that look rot13-encoded: around the words that only make sense
+    after rot13, and after a mention of rot13 / a cipher (the payload follows it)."""
     sample = canonical[:MAX_DECODED_TOTAL]
     # bytes.translate is table-driven: an order of magnitude faster than str.translate, and
     # UTF-8 continuation bytes (>= 0x80) pass through untouched
     encoded = sample.encode("utf-8", "surrogatepass")
-    if any(w in sample for w in _ROT13_HINT_WORDS) and _ROT13_HINT_RE.search(sample):
-        return encoded.translate(_ROT13_KEEP).decode("utf-8", "surrogatepass")
-    if _rot13_hits(encoded) >= 3:
-        return encoded.translate(_ROT13_KEEP).decode("utf-8", "surrogatepass")
-    return None
+    hinted = any(w in sample for w in _ROT13_HINT_WORDS) and _ROT13_HINT_RE.search(sample)
+    if not hinted and _rot13_hits(encoded) < 3:
+        return None
+    rotated = encoded.translate(_ROT13_KEEP).decode("utf-8", "surrogatepass")
+    spans = [match.span(1) for match in _ROT13_DECODED_RE.finditer(rotated)]
+    if hinted:
+        spans.extend(
+            (match.start(), match.end() + _ROT13_HINT_REACH)
+            for match in _ROT13_HINT_RE.finditer(sample)
+        )
+        spans.sort()
+    return _excerpt(rotated, spans) or None
 
 
 def _rot13_hits(encoded: bytes) -> int:
