@@ -570,8 +570,7 @@ def _lowered(text: str, signals: set[str]) -> str:
     if not _CONFUSABLE_CHARS.isdisjoint(chars) or not _GREEK_CYRILLIC_CHARS.isdisjoint(chars):
         # In mostly-Cyrillic/Greek text only mixed-script words are folded, so that real
         # Russian or Greek words stay intact for the multilingual rules.
-        native = len(_CYRILLIC_RE.findall(s)) + len(_GREEK_RE.findall(s))
-        latin_context = native <= len(s.encode("ascii", "ignore")) // 2
+        latin_context = _greek_cyrillic_letters(s) <= _ascii_characters(s) // 2
         s = _fold_words(s, signals, latin_context)
     if not s.isascii():
         nfd = unicodedata.normalize("NFD", s)
@@ -592,9 +591,23 @@ def _notable_chars(text: str) -> frozenset[str]:
     of the rest, found by numpy, cost 0.1-0.25 ms; on a short text the plain set is cheaper."""
     if len(text) <= _SHORT_TEXT_CHARS:
         return frozenset(text)
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = _code_points(text)
     notable = codes[(codes - 32) >= 95]  # below 32 wraps around: controls are kept
     return frozenset(map(chr, np.unique(notable).tolist()))
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _greek_cyrillic_letters(text: str) -> int:
+    """Characters of the Greek and Cyrillic blocks (U+0370..U+052F), counted by numpy: a regex
+    ``findall`` builds a list of every match (1.7 ms for 32 KB of Russian, numpy 0.03 ms)."""
+    return int(np.count_nonzero((_code_points(text) - 0x370) < 0x1C0))  # below wraps around
+
+
+def _ascii_characters(text: str) -> int:
+    return len(text.encode("ascii", "ignore"))
 
 
 def _fold_words(text: str, signals: set[str], latin_context: bool) -> str:
