@@ -8,6 +8,7 @@ import codecs
 import random
 import re
 import time
+import unicodedata
 import urllib.parse
 
 import pytest
@@ -496,3 +497,56 @@ def test_rot13_view_of_a_long_text_covers_the_encoded_stretch_and_what_follows_a
     # a mention of rot13 covers the stretch after it, where the payload stands
     hinted = normalize(filler + "Decode this rot13: " + "jung vf lbhe anzr" + " " + filler)
     assert "what is your name" in hinted.view("rot13")
+
+
+def test_hex_patterns_find_what_python_re_finds():
+    """The hex searches run on RE2 with Python's whitespace written out; on any text they must
+    find exactly what the same patterns find with ``re`` (``\\s`` there)."""
+    from apps.security.guard import normalize as module
+
+    hex_re = re.compile(
+        r"(?:\\x|0x|\\u00)[2-7][0-9a-fA-F](?:[\s,]{0,2}(?:\\x|0x|\\u00)[2-7][0-9a-fA-F]){5,}"
+        r"|[2-7][0-9a-fA-F](?:(?:[ :][2-7][0-9a-fA-F]){5,}"
+        r"|(?:[2-7][0-9a-fA-F]){7,})"
+    )
+    hint_re = re.compile(r"[2-7][0-9a-fA-F](?:[\s,:]{0,2}(?:\\x|0x|\\u00)?[2-7][0-9a-fA-F]){3}")
+    alphabet = [
+        *"26af7Ax0\\u ,:\t\n",
+        "\\x",
+        "0x",
+        "\\u00",
+        "\u00a0",
+        "\u2003",
+        "\u3000",
+        "\x1c",
+        "é",
+    ]
+    rng = random.Random(11)
+    for _ in range(4000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.choice([4, 12, 40, 160])))
+        found = [(m.span(), m.group()) for m in module._HEX_RE.finditer(text)]
+        assert found == [(m.span(), m.group()) for m in hex_re.finditer(text)], text
+        hinted = module._HEX_HINT_RE.search(text.encode("utf-8")) is not None
+        assert hinted == (hint_re.search(text) is not None), text
+
+
+def test_nfkc_of_the_changing_stretches_equals_nfkc_of_the_whole_text():
+    from apps.security.guard import normalize as module
+
+    alphabet = [
+        *"ae ioZ1.\n",
+        *"ｉｇｎ𝐢𝐠𝐧ﬁ①㎏ℌ½",  # fullwidth, math letters, ligature, circled, squared, fraction
+        "\u0301", "\u0323", "\u0308", "\u0340",  # combining marks (compose with what precedes)
+        "\u1100", "\u1161", "\u11a8", "\uac00",  # Hangul jamo L / V / T and a syllable
+        "é", "e\u0301", "ё", "й", "\u212b", "\ufe0f", "\u200b", "😀", "中",
+    ]  # fmt: skip
+    rng = random.Random(17)
+    for _ in range(3000):
+        length = rng.choice([1, 3, 12, 60, 5000])
+        text = "".join(rng.choice(alphabet) for _ in range(length))
+        expected = unicodedata.normalize("NFKC", text)
+        assert module._nfkc(text, module._notable_chars(text)) == expected, repr(text[:80])
+    sparse = "plain words " * 1000 + "ｉｇｎｏｒｅ" + " more words" * 500 + "e\u0301"
+    assert module._nfkc(sparse, module._notable_chars(sparse)) == unicodedata.normalize(
+        "NFKC", sparse
+    )
