@@ -771,12 +771,18 @@ def _despace(lowered: str) -> tuple[str, str] | None:
 # already scanned as "text".
 _VIEW_RADIUS = 512
 _WORD_SNAP = 32  # a window's edge moves up to this far to a space rather than cut a word
+# Up to this length a view stays whole: a chat-sized input costs nothing to rescan, and the model
+# scores a near-copy view only when it is short (``engine._MAX_NEAR_COPY_CHARS``), so its score
+# stays the whole view's.
+_EXCERPT_MIN_CHARS = 4096
 
 
 def _excerpt(text: str, spans: list[tuple[int, int]]) -> str:
     """``text`` within ``_VIEW_RADIUS`` of ``spans`` (sorted, in ``text``'s offsets), overlapping
     windows merged, each window's whitespace collapsed, windows joined by " \n " so that no rule
-    matches across two of them. A text shorter than a window comes back whole (collapsed)."""
+    matches across two of them. A text of up to ``_EXCERPT_MIN_CHARS`` comes back whole."""
+    if len(text) <= _EXCERPT_MIN_CHARS:
+        return " ".join(text.split())
     windows: list[list[int]] = []
     for start, end in spans:
         low, high = max(0, start - _VIEW_RADIUS), min(len(text), end + _VIEW_RADIUS)
