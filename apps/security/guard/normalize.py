@@ -766,11 +766,14 @@ def _despace(lowered: str) -> tuple[str, str] | None:
 # Near-copy views of a long text (despaced, de-leeted, rot13) hold what changed in its context,
 # not a second copy of the document: every view is scanned by the rules, and the rot13 view is
 # normalized again, so three whole copies of 32 KB cost more than the text itself (p99 ~5 ms of
-# ~12). A rule match that touches a rewritten stretch lies within this many characters of it
-# unless the rule spans more than a long paragraph; the rest of the view is the text itself,
-# already scanned as "text".
+# ~12). Each rewritten stretch keeps ``_VIEW_RADIUS`` characters on either side, grown to whole
+# sentences (the rules' widest reach is "the rest of the sentence", ``[^.!?\n]*``), at most
+# ``_SENTENCE_REACH`` further; the rest of the view is the text itself, already scanned as
+# "text".
 _VIEW_RADIUS = 512
-_WORD_SNAP = 32  # a window's edge moves up to this far to a space rather than cut a word
+_SENTENCE_REACH = 2048
+_SENTENCE_ENDS = ".!?\n"
+_WORD_SNAP = 32  # an edge in a long sentence moves up to this far to a space
 # Up to this length a view stays whole: a chat-sized input costs nothing to rescan, and the model
 # scores a near-copy view only when it is short (``engine._MAX_NEAR_COPY_CHARS``), so its score
 # stays the whole view's.
@@ -778,28 +781,50 @@ _EXCERPT_MIN_CHARS = 4096
 
 
 def _excerpt(text: str, spans: list[tuple[int, int]]) -> str:
-    """``text`` within ``_VIEW_RADIUS`` of ``spans`` (sorted, in ``text``'s offsets), overlapping
-    windows merged, each window's whitespace collapsed, windows joined by " \n " so that no rule
-    matches across two of them. A text of up to ``_EXCERPT_MIN_CHARS`` comes back whole."""
+    """``text`` around ``spans`` (sorted, in ``text``'s offsets): overlapping windows merged, each
+    window's whitespace collapsed, windows joined by " \n " so that no rule matches across two
+    of them. A text of up to ``_EXCERPT_MIN_CHARS`` comes back whole."""
     if len(text) <= _EXCERPT_MIN_CHARS:
         return " ".join(text.split())
     windows: list[list[int]] = []
     for start, end in spans:
-        low, high = max(0, start - _VIEW_RADIUS), min(len(text), end + _VIEW_RADIUS)
+        low = _window_start(text, max(0, start - _VIEW_RADIUS))
+        high = _window_end(text, min(len(text), end + _VIEW_RADIUS))
         if windows and low <= windows[-1][1]:
             windows[-1][1] = max(windows[-1][1], high)
         else:
             windows.append([low, high])
-    pieces = []
-    for low, high in windows:
-        if low > 0:
-            space = text.rfind(" ", max(0, low - _WORD_SNAP), low + 1)
-            low = space if space >= 0 else low
-        if high < len(text):
-            space = text.find(" ", high, high + _WORD_SNAP)
-            high = space if space >= 0 else high
-        pieces.append(" ".join(text[low:high].split()))
-    return " \n ".join(pieces)
+    return " \n ".join(" ".join(text[low:high].split()) for low, high in windows)
+
+
+def _window_start(text: str, low: int) -> int:
+    """Where a window reaching back to ``low`` starts: at the sentence end before it, or
+    ``_SENTENCE_REACH`` further back (at a space) in a sentence longer than that."""
+    if low == 0:
+        return 0
+    floor = max(0, low - _SENTENCE_REACH)
+    # The window keeps the sentence end before it, or a character of the word before it: a
+    # pattern anchored at the start (``^``) must not take a window's first word for the input's.
+    stop = max(text.rfind(end, floor, low) for end in _SENTENCE_ENDS)
+    if stop >= 0 or floor == 0:
+        return max(stop, 0)  # 0 when the text starts the sentence
+    space = text.rfind(" ", max(0, floor - _WORD_SNAP), floor + 1)  # a long sentence: 2 KB of it
+    return space - 1 if space > 0 else floor
+
+
+def _window_end(text: str, high: int) -> int:
+    """Where a window reaching to ``high`` ends: after the sentence end that follows it, or
+    ``_SENTENCE_REACH`` further on (at a space) in a sentence longer than that."""
+    if high >= len(text):
+        return len(text)
+    ceiling = min(len(text), high + _SENTENCE_REACH)
+    stops = [found for end in _SENTENCE_ENDS if (found := text.find(end, high, ceiling)) >= 0]
+    if stops:
+        return min(stops) + 1
+    if ceiling == len(text):
+        return ceiling
+    space = text.find(" ", ceiling, ceiling + _WORD_SNAP)  # a long sentence: 2 KB of it
+    return space if space >= 0 else ceiling
 
 
 def _deleet(canonical: str) -> str | None:
