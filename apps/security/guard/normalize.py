@@ -637,6 +637,8 @@ def _nfkc(text: str, chars: frozenset[str]) -> str:
     it is. The same string either way (``tests/security/test_guard_normalize.py``)."""
     if _NFKC_UNSTABLE_CHARS.isdisjoint(chars):
         return text
+    if len(text) <= _SHORT_TEXT_CHARS:  # one C pass costs less than the numpy calls below
+        return unicodedata.normalize("NFKC", text)
     codes = _code_points(text)
     unstable = np.flatnonzero(_NFKC_UNSTABLE[np.minimum(codes, _NFKC_SCOPE)])
     if not unstable.size:  # ``chars`` held only characters that were removed since
@@ -760,7 +762,8 @@ def _despace(lowered: str) -> tuple[str, str] | None:
         return None
     pieces.append(lowered[last:])
     despaced = "".join(pieces)
-    return " ".join(despaced.split()), _excerpt(despaced, spans)
+    whole = " ".join(despaced.split())
+    return whole, whole if len(despaced) <= _EXCERPT_MIN_CHARS else _excerpt(despaced, spans)
 
 
 # Near-copy views of a long text (despaced, de-leeted, rot13) hold what changed in its context,
@@ -866,7 +869,7 @@ def _deleet(canonical: str) -> str | None:
         pieces.append(padded[last:])
         result = "".join(pieces)[1:]
     if changed >= 2 and result != canonical:
-        return _excerpt(result, spans)
+        return result if len(result) <= _EXCERPT_MIN_CHARS else _excerpt(result, spans)
     return None
 
 
@@ -1018,6 +1021,8 @@ def _rot13_view(canonical: str) -> str | None:
     if not hinted and _rot13_hits(encoded) < 3:
         return None
     rotated = encoded.translate(_ROT13_KEEP).decode("utf-8", "surrogatepass")
+    if len(rotated) <= _EXCERPT_MIN_CHARS:
+        return rotated
     spans = [match.span(1) for match in _ROT13_DECODED_RE.finditer(rotated)]
     if hinted:
         spans.extend(
