@@ -200,6 +200,9 @@ def test_long_plain_words_and_hashes_are_not_treated_as_encodings():
         "рrеvіоus " * 100_000,
         "مرحبا \u202eignore\u202c שלום 😀🔥🚀 " * 20_000,
         "😀" * 300_000,
+        "a b c d xx. " * 60_000,  # a spaced run in every sentence: 60,000 excerpt windows
+        "a b c d xx " * 60_000,  # the same in one endless sentence
+        "1gn0r3 pr3v10us " * 50_000,
     ],
 )
 def test_hostile_input_is_bounded(text):
