@@ -791,9 +791,7 @@ _EXCERPT_MIN_CHARS = 4096
 def _excerpt(text: str, spans: list[tuple[int, int]]) -> str:
     """``text`` around ``spans`` (sorted, in ``text``'s offsets): overlapping windows merged, each
     window's whitespace collapsed, windows joined by " \n " so that no rule matches across two
-    of them. A text of up to ``_EXCERPT_MIN_CHARS`` comes back whole."""
-    if len(text) <= _EXCERPT_MIN_CHARS:
-        return " ".join(text.split())
+    of them. Only for texts over ``_EXCERPT_MIN_CHARS``: the callers keep shorter views whole."""
     windows: list[list[int]] = []
     for start, end in spans:
         low = _window_start(text, max(0, start - _VIEW_RADIUS))
