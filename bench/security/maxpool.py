@@ -92,7 +92,7 @@ def prep(args: argparse.Namespace) -> int:
     from apps.security.guard.defaults import default_rule_specs
     from apps.security.guard.embeddings import load_shared
     from apps.security.guard.engine import evaluate
-    from apps.security.guard.model import span_array
+    from apps.security.guard.model import pooled_windows
     from apps.security.guard.normalize import canonical_text
     from apps.security.guard.rules import CompiledRuleSet
 
@@ -111,19 +111,13 @@ def prep(args: argparse.Namespace) -> int:
         block, match = [], []
         for number, row in enumerate(rows):
             canonical = canonical_text(row["text"])
-            bounds = span_array(canonical)
-            ids, starts = emb.tokenize(canonical)
-            cumulative = np.zeros((ids.size + 1, emb.dim), dtype=np.float64)
-            if ids.size:
-                np.cumsum(vectors[ids], axis=0, out=cumulative[1:])
-            first = np.searchsorted(starts, bounds[:, 0], side="left")
-            last = np.searchsorted(starts, bounds[:, 1], side="left")
-            counts = np.maximum(last - first, 1)[:, None]
-            feats.append(((cumulative[last] - cumulative[first]) / counts).astype(np.float32))
+            pooled = pooled_windows(canonical, emb, vectors)
+            bounds, ids = pooled.bounds, pooled.rows
+            feats.append(pooled.means)
             owners.extend([number] * len(bounds))
             whole.extend(((bounds[:, 0] == 0) & (bounds[:, 1] == len(canonical))).tolist())
-            first_all.append(first + offset)
-            last_all.append(last + offset)
+            first_all.append(pooled.first + offset)
+            last_all.append(pooled.last + offset)
             tokens.append(np.concatenate([ids.astype(np.int32), [pad, pad]]).astype(np.int32))
             offset += ids.size + 2
             decision = evaluate(row["text"], rules=rules, model=None)

@@ -47,9 +47,11 @@ __all__ = [
     "DEFAULT_MODEL_PATH",
     "InjectionModel",
     "ModelError",
+    "PooledWindows",
     "WindowConfig",
     "calibrated",
     "load_model",
+    "pooled_windows",
     "span_array",
     "train_model",
     "window_spans",
@@ -473,21 +475,50 @@ def window_features(
     whole: list[bool] = []
     for number, text in enumerate(texts):
         canonical = canonical_text(text)
-        bounds = span_array(canonical, config)
-        rows, starts = embeddings.tokenize(canonical)
-        cumulative = np.zeros((rows.size + 1, embeddings.dim), dtype=np.float64)
-        if rows.size:
-            np.cumsum(vectors[rows], axis=0, out=cumulative[1:])
-        first = np.searchsorted(starts, bounds[:, 0], side="left")
-        last = np.searchsorted(starts, bounds[:, 1], side="left")
-        counts = np.maximum(last - first, 1)[:, None]
-        features.append(((cumulative[last] - cumulative[first]) / counts).astype(np.float32))
-        owners.extend([number] * len(bounds))
-        whole.extend(((bounds[:, 0] == 0) & (bounds[:, 1] == len(canonical))).tolist())
+        windows = pooled_windows(canonical, embeddings, vectors, config)
+        features.append(windows.means)
+        owners.extend([number] * len(windows.bounds))
+        whole.extend(
+            ((windows.bounds[:, 0] == 0) & (windows.bounds[:, 1] == len(canonical))).tolist()
+        )
     if not features:
         empty = np.zeros(0, dtype=np.int64)
         return np.zeros((0, embeddings.dim), dtype=np.float32), empty, empty.astype(bool)
     return np.concatenate(features), np.asarray(owners, dtype=np.int64), np.asarray(whole)
+
+
+@dataclass(frozen=True)
+class PooledWindows:
+    """The windows of one normalized text: ``bounds`` (n, 2) character spans, ``means`` (n, dim)
+    float32 mean piece vector of each, and the pieces behind them: ``rows`` (table rows, in text
+    order) of which window ``i`` holds ``rows[first[i]:last[i]]``."""
+
+    bounds: np.ndarray
+    means: np.ndarray
+    rows: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+
+
+def pooled_windows(
+    canonical: str,
+    embeddings: StaticEmbeddings,
+    vectors: np.ndarray,
+    config: WindowConfig = WindowConfig(),  # noqa: B008
+) -> PooledWindows:
+    """Mean-pool ``vectors`` (``embeddings.vectors()``, taken once by the caller) over each
+    window of ``canonical``, in float64 running sums (training features; the server pools the
+    same windows with ``_window_sums``)."""
+    bounds = span_array(canonical, config)
+    rows, starts = embeddings.tokenize(canonical)
+    cumulative = np.zeros((rows.size + 1, embeddings.dim), dtype=np.float64)
+    if rows.size:
+        np.cumsum(vectors[rows], axis=0, out=cumulative[1:])
+    first = np.searchsorted(starts, bounds[:, 0], side="left")
+    last = np.searchsorted(starts, bounds[:, 1], side="left")
+    counts = np.maximum(last - first, 1)[:, None]
+    means = ((cumulative[last] - cumulative[first]) / counts).astype(np.float32)
+    return PooledWindows(bounds=bounds, means=means, rows=rows, first=first, last=last)
 
 
 def _fit_head(
